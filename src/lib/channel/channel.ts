@@ -1,0 +1,323 @@
+/**
+ * A Channel is one authenticated link between two botz nodes. It owns:
+ * - the handshake (hello → welcome), which proves both ends hold a key of the keyring;
+ * - sealing: frames queued in one event-loop turn travel as one packet per destination,
+ *   with one MAC (this is what makes 64-in-flight traffic cheap);
+ * - opening: every packet is verified, replay-checked and validated before any frame of it
+ *   is handed on; a bad packet is counted and dropped (before the handshake, the link closes);
+ * - the pending-request map of requests sent on it.
+ *
+ *   client                                  listener
+ *     | -- hello {role, codecs, nonce} -----> |   verify MAC; name free? session valid?
+ *     | <-- welcome {re, codec, session} ---- |   (or close 4001 AUTH_FAILED / 4009 NAME_TAKEN)
+ *     | == frames, batched per destination == |
+ */
+import { randomBytes } from 'node:crypto';
+import {
+  AuthFailed,
+  BotzError,
+  Closed,
+  ErrorCode,
+  errorFromWire,
+  NameTaken,
+  Unreachable,
+  isBotzError,
+} from '../errors.js';
+import type { EncodedFrame } from '../wire/codec.js';
+import { CODECS } from '../wire/codec.js';
+import {
+  PROTOCOL_VERSION,
+  type Codec,
+  type Frame,
+  type FrameInit,
+  type HelloFrame,
+  type LinkRole,
+} from '../wire/frames.js';
+import {
+  ANY_DESTINATION,
+  FIXED_HEADER_BYTES,
+  MAC_BYTES,
+  PacketSealer,
+  decodeFrames,
+  type PacketHeader,
+} from '../wire/packet.js';
+import { CloseCode, type Link, type Transport } from '../transport/transport.js';
+import type { NodeContext } from './node-context.js';
+import { PendingRequests } from './pending.js';
+
+export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 5_000;
+
+export interface ChannelHandlers {
+  /** Every verified frame addressed to this node that is not a reply somebody waits for. */
+  onFrame(frame: Frame, channel: Channel, header: PacketHeader): void;
+  /** A verified packet addressed to another node. Without this handler it is rejected. */
+  onForward?(header: PacketHeader, bytes: Buffer, channel: Channel): void;
+  onClose?(channel: Channel, error: BotzError): void;
+}
+
+/** What a listener decides about a hello: accept (with a session token) or throw a BotzError. */
+export type HelloDecision = (hello: HelloFrame, channel: Channel) => { session: string };
+
+interface Batch {
+  frames: EncodedFrame[];
+  bytes: number;
+}
+
+/** Translates how a link closed into the error that waiting callers get. */
+export function closeError(code: number, reason: string, peer: string): BotzError {
+  switch (code) {
+    case CloseCode.AUTH_FAILED:
+      return new AuthFailed(reason || `${peer} refused our key: check that both ends use the same secret`);
+    case CloseCode.NAME_TAKEN:
+      return new NameTaken(reason.replace(/^name taken: /, '') || '?');
+    case CloseCode.TOO_BIG:
+      return new BotzError(ErrorCode.FRAME_TOO_LARGE, `${peer} closed the link: a packet exceeded its size limit`);
+    default:
+      return new Closed(`link to ${peer} closed${reason ? `: ${reason}` : ` (code ${code})`}`, {
+        details: { code, peer },
+      });
+  }
+}
+
+export class Channel {
+  /** The name of the node at the other end (known after the handshake). */
+  peer = '?';
+  peerRole: LinkRole = 'peer';
+  established = false;
+  readonly pending: PendingRequests;
+  readonly sealer: PacketSealer;
+  private batches = new Map<string, Batch>();
+  private flushScheduled = false;
+  private onHello: HelloDecision | undefined;
+  closeReason: BotzError | undefined;
+  /** Whatever the owner wants to keep with this channel (the registry entry, the address...). */
+  tag: unknown;
+
+  constructor(
+    readonly ctx: NodeContext,
+    readonly link: Link,
+    private handlers: ChannelHandlers,
+  ) {
+    this.pending = new PendingRequests();
+    this.sealer = new PacketSealer({ keyring: ctx.keyring, maxPacketBytes: ctx.maxPacketBytes });
+    link.attach({
+      onMessage: (data) => this.receive(data),
+      onClose: (code, reason) => this.closed(code, reason),
+    });
+  }
+
+  /** Dials `address` and completes the handshake. Rejects with UNREACHABLE, AUTH_FAILED, NAME_TAKEN... */
+  static async connect(
+    ctx: NodeContext,
+    transport: Transport,
+    address: string,
+    options: {
+      /** Name of the node we expect there: `$server` or a component name. */
+      expect: string;
+      role: LinkRole;
+      session?: string;
+      timeoutMs?: number;
+      handlers: ChannelHandlers;
+    },
+  ): Promise<{ channel: Channel; session: string }> {
+    const timeoutMs = options.timeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
+    const link = await transport.connect(address, { timeoutMs, maxMessageBytes: ctx.maxPacketBytes });
+    const channel = new Channel(ctx, link, options.handlers);
+    channel.peer = options.expect;
+    try {
+      const welcome = await channel.request(
+        {
+          type: 'hello',
+          role: options.role,
+          codecs: ctx.codecs,
+          nonce: randomBytes(12).toString('base64url'),
+          ...(options.session ? { session: options.session } : {}),
+        },
+        { to: options.expect, timeoutMs, describe: `the handshake with ${address}` },
+      );
+      if (welcome.type !== 'welcome') throw new BotzError(ErrorCode.MALFORMED_FRAME, `expected welcome, got ${welcome.type}`);
+      channel.useCodec(welcome.codec);
+      channel.established = true;
+      return { channel, session: welcome.session };
+    } catch (error) {
+      channel.close(CloseCode.PROTOCOL_ERROR, 'handshake failed');
+      throw error;
+    }
+  }
+
+  /** Wraps a link a listener accepted; `decide` judges its hello. */
+  static accept(ctx: NodeContext, link: Link, decide: HelloDecision, handlers: ChannelHandlers, timeoutMs = DEFAULT_HANDSHAKE_TIMEOUT_MS): Channel {
+    const channel = new Channel(ctx, link, handlers);
+    channel.onHello = decide;
+    const timer = setTimeout(() => {
+      if (!channel.established) channel.close(CloseCode.PROTOCOL_ERROR, 'no hello within the handshake timeout');
+    }, timeoutMs);
+    timer.unref();
+    return channel;
+  }
+
+  /** Stamps and queues a frame for `to` (default: the peer). Throws FRAME_TOO_LARGE at once. */
+  send(init: FrameInit, to: string = this.peer): Frame {
+    const frame = { v: PROTOCOL_VERSION, id: this.ctx.nextId(), from: this.ctx.name, ...init } as Frame;
+    this.enqueue(frame, to);
+    return frame;
+  }
+
+  /** Sends a request-like frame and waits for the frame that answers it (`re` = its id). */
+  async request(
+    init: FrameInit,
+    options: { to?: string; timeoutMs: number; describe?: string },
+  ): Promise<Frame> {
+    if (this.link.closed) throw this.closeReason ?? new Closed(`link to ${this.peer} is closed`);
+    const frame = { v: PROTOCOL_VERSION, id: this.ctx.nextId(), from: this.ctx.name, ...init } as Frame;
+    const to = options.to ?? this.peer;
+    const reply = this.pending.add(frame.id, options.timeoutMs, () => options.describe ?? `${init.type} to ${to}`);
+    try {
+      this.enqueue(frame, to);
+    } catch (error) {
+      this.pending.fail(frame.id, error as BotzError);
+    }
+    const answer = await reply;
+    if (answer.type === 'error') throw errorFromWire(answer.code, answer.message, { from: answer.from });
+    return answer;
+  }
+
+  /** Sends verified packet bytes on unchanged (the relay), after anything already queued. */
+  forward(bytes: Uint8Array): void {
+    this.flush();
+    this.link.send(bytes);
+  }
+
+  close(code: number = CloseCode.NORMAL, reason = ''): void {
+    this.flush();
+    this.link.close(code, reason);
+  }
+
+  useCodec(codec: Codec): void {
+    this.sealer.codec = CODECS[codec];
+  }
+
+  private enqueue(frame: Frame, to: string): void {
+    const encoded = this.sealer.encode(frame);
+    const overhead = FIXED_HEADER_BYTES + Buffer.byteLength(to) + MAC_BYTES + 8;
+    if (encoded.bytes + overhead > this.ctx.maxPacketBytes) {
+      throw new BotzError(
+        ErrorCode.FRAME_TOO_LARGE,
+        `a ${frame.type} of ${encoded.bytes} bytes exceeds the packet limit of ${this.ctx.maxPacketBytes} bytes`,
+        { details: { bytes: encoded.bytes, limit: this.ctx.maxPacketBytes } },
+      );
+    }
+    let batch = this.batches.get(to);
+    if (batch && batch.bytes + encoded.bytes + overhead + batch.frames.length > this.ctx.maxPacketBytes) {
+      this.sealAndSend(to, batch);
+      batch = undefined;
+    }
+    if (!batch) {
+      batch = { frames: [], bytes: 0 };
+      this.batches.set(to, batch);
+    }
+    batch.frames.push(encoded);
+    batch.bytes += encoded.bytes;
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  /** Seals everything queued, one packet per destination. */
+  flush(): void {
+    this.flushScheduled = false;
+    if (this.batches.size === 0) return;
+    const batches = this.batches;
+    this.batches = new Map();
+    for (const [to, batch] of batches) this.sealAndSend(to, batch);
+  }
+
+  private sealAndSend(to: string, batch: Batch): void {
+    this.batches.delete(to);
+    this.link.send(this.sealer.seal(batch.frames, to));
+  }
+
+  private receive(data: Buffer): void {
+    let header: PacketHeader;
+    let frames: Frame[];
+    try {
+      const verified = this.ctx.opener.verify(data);
+      header = verified.header;
+      if (header.to !== this.ctx.name && header.to !== ANY_DESTINATION) {
+        if (this.established && this.handlers.onForward) {
+          this.handlers.onForward(header, data, this);
+          return;
+        }
+        throw new BotzError(ErrorCode.NO_SUCH_COMPONENT, `packet for "${header.to}" reached ${this.ctx.name}`, {
+          details: { name: header.to },
+        });
+      }
+      frames = decodeFrames(data, header.codec, verified.payloadStart, verified.payloadEnd);
+    } catch (error) {
+      this.rejectPacket(error);
+      return;
+    }
+    if (!this.established) {
+      this.handshake(frames);
+      return;
+    }
+    for (const frame of frames) {
+      const re = (frame as { re?: unknown }).re;
+      if (typeof re === 'string' && this.pending.settle(re, frame)) continue;
+      this.handlers.onFrame(frame, this, header);
+    }
+  }
+
+  private handshake(frames: Frame[]): void {
+    if (!this.onHello) {
+      // Dialing side: only the welcome (or an error) may come before we are established.
+      const first = frames[0];
+      const re = (first as { re?: unknown }).re;
+      if (typeof re === 'string') this.pending.settle(re, first);
+      return;
+    }
+    const hello = frames[0];
+    if (frames.length !== 1 || hello.type !== 'hello') {
+      this.rejectPacket(new BotzError(ErrorCode.MALFORMED_FRAME, 'the first packet on a link must be a single hello'));
+      return;
+    }
+    try {
+      this.peer = hello.from;
+      this.peerRole = hello.role;
+      const { session } = this.onHello(hello, this);
+      const codec = hello.codecs.find((c) => this.ctx.codecs.includes(c)) ?? 'json';
+      this.send({ type: 'welcome', re: hello.id, codec, session, nonce: randomBytes(12).toString('base64url') }, hello.from);
+      this.flush();
+      this.useCodec(codec);
+      this.established = true;
+    } catch (error) {
+      const e = isBotzError(error) ? error : new BotzError(ErrorCode.MALFORMED_FRAME, String(error));
+      const code = e.code === ErrorCode.NAME_TAKEN ? CloseCode.NAME_TAKEN : e.code === ErrorCode.AUTH_FAILED ? CloseCode.AUTH_FAILED : CloseCode.PROTOCOL_ERROR;
+      this.ctx.reject({ error: e, remote: this.link.remoteAddress, peer: hello.from });
+      this.link.close(code, e.code === ErrorCode.NAME_TAKEN ? `name taken: ${hello.from}` : e.message);
+    }
+  }
+
+  private rejectPacket(error: unknown): void {
+    const e = isBotzError(error) ? error : new BotzError(ErrorCode.MALFORMED_FRAME, String(error));
+    this.ctx.reject({ error: e, remote: this.link.remoteAddress, peer: this.established ? this.peer : undefined });
+    if (!this.established) {
+      // Before the handshake we cannot trust the other end at all: refuse the link.
+      const authProblem = e.code === ErrorCode.BAD_MAC || e.code === ErrorCode.UNKNOWN_KEY;
+      const error = authProblem
+        ? new AuthFailed(`${this.peer === '?' ? this.link.remoteAddress : this.peer} does not share our secret (${e.code})`)
+        : e;
+      this.pending.closeAll(error);
+      this.closeReason = error;
+      this.link.close(authProblem ? CloseCode.AUTH_FAILED : CloseCode.PROTOCOL_ERROR, authProblem ? 'authentication failed' : e.message);
+    }
+  }
+
+  private closed(code: number, reason: string): void {
+    const error = this.closeReason ?? closeError(code, reason, this.peer);
+    this.closeReason = error;
+    this.pending.closeAll(error.code === ErrorCode.CLOSED ? new Unreachable(error.message, { cause: error }) : error);
+    this.handlers.onClose?.(this, error);
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * What every botz node (a server, a component, a one-shot client) shares among its channels:
+ * its name, its keys, one replay guard, the frame-id source, limits, and rejection counters.
+ */
+import { randomBytes } from 'node:crypto';
+import type { BotzError } from '../errors.js';
+import type { Codec } from '../wire/frames.js';
+import { Keyring } from '../wire/keyring.js';
+import { DEFAULT_MAX_PACKET_BYTES, PacketOpener } from '../wire/packet.js';
+import { ReplayGuard } from '../wire/replay.js';
+
+export type Secret = string | Uint8Array | ReadonlyArray<string | Uint8Array> | Keyring;
+
+export interface RejectedPacket {
+  error: BotzError;
+  /** `host:port` of the link it came on. */
+  remote: string;
+  /** The peer's name, when the link had completed its handshake. */
+  peer?: string;
+}
+
+export interface NodeContextOptions {
+  name: string;
+  secret: Secret;
+  maxPacketBytes?: number;
+  replayWindowMs?: number;
+  codecs?: Codec[];
+  onReject?: (rejected: RejectedPacket) => void;
+}
+
+export class NodeContext {
+  readonly keyring: Keyring;
+  readonly opener: PacketOpener;
+  readonly maxPacketBytes: number;
+  readonly codecs: Codec[];
+  /** Packets refused, by error code: the "counted" of "rejected and counted". */
+  readonly rejected: Record<string, number> = {};
+  private readonly idPrefix = randomBytes(6).toString('base64url') + '.';
+  private idCounter = 0;
+
+  constructor(
+    public name: string,
+    private readonly options: NodeContextOptions,
+  ) {
+    this.keyring = Keyring.from(options.secret);
+    this.maxPacketBytes = options.maxPacketBytes ?? DEFAULT_MAX_PACKET_BYTES;
+    this.codecs = options.codecs ?? ['json', 'msgpack'];
+    this.opener = new PacketOpener({
+      keyring: this.keyring,
+      guard: new ReplayGuard({ windowMs: options.replayWindowMs }),
+      maxPacketBytes: this.maxPacketBytes,
+    });
+  }
+
+  static create(options: NodeContextOptions): NodeContext {
+    return new NodeContext(options.name, options);
+  }
+
+  /** A frame id unique to this node: a random prefix per process plus a counter. */
+  nextId(): string {
+    return this.idPrefix + (++this.idCounter).toString(36);
+  }
+
+  reject(rejected: RejectedPacket): void {
+    const code = rejected.error.code;
+    this.rejected[code] = (this.rejected[code] ?? 0) + 1;
+    this.options.onReject?.(rejected);
+  }
+
+  get rejectedTotal(): number {
+    return Object.values(this.rejected).reduce((a, b) => a + b, 0);
+  }
+}

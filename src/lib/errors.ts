@@ -1,0 +1,122 @@
+/**
+ * Every failure botz reports is a BotzError with a stable `code`. Tests and callers match on
+ * the code, never on the message; the message is for people and may be reworded.
+ * The codes are listed in PROTOCOL.md; the CLI maps them to exit codes in src/cli/exit-codes.ts.
+ */
+export const ErrorCode = {
+  // wire: a packet or frame that cannot be accepted
+  FRAME_TOO_LARGE: 'FRAME_TOO_LARGE',
+  MALFORMED_FRAME: 'MALFORMED_FRAME',
+  UNKNOWN_TYPE: 'UNKNOWN_TYPE',
+  BAD_VERSION: 'BAD_VERSION',
+  BAD_MAC: 'BAD_MAC',
+  UNKNOWN_KEY: 'UNKNOWN_KEY',
+  STALE_TIMESTAMP: 'STALE_TIMESTAMP',
+  REPLAY: 'REPLAY',
+  // links and the network
+  AUTH_FAILED: 'AUTH_FAILED',
+  NAME_TAKEN: 'NAME_TAKEN',
+  INVALID_NAME: 'INVALID_NAME',
+  NO_SUCH_COMPONENT: 'NO_SUCH_COMPONENT',
+  NO_ROUTE: 'NO_ROUTE',
+  TIMEOUT: 'TIMEOUT',
+  UNREACHABLE: 'UNREACHABLE',
+  SERVER_UNREACHABLE: 'SERVER_UNREACHABLE',
+  REMOTE_ERROR: 'REMOTE_ERROR',
+  TOO_MANY_PENDING: 'TOO_MANY_PENDING',
+  CLOSED: 'CLOSED',
+  INVALID_ARGUMENT: 'INVALID_ARGUMENT',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export interface BotzErrorOptions {
+  cause?: unknown;
+  /** Structured facts about the failure (the target name, the address tried...), safe to print. */
+  details?: Record<string, unknown>;
+}
+
+export class BotzError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Record<string, unknown>;
+
+  constructor(code: ErrorCode, message: string, options: BotzErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.details = options.details ?? {};
+  }
+
+  toJSON(): { code: ErrorCode; message: string; details: Record<string, unknown> } {
+    return { code: this.code, message: this.message, details: this.details };
+  }
+}
+
+/** A packet or frame that was rejected before any of it reached an application. */
+export class WireError extends BotzError {}
+export class AuthFailed extends BotzError {
+  constructor(message: string, options?: BotzErrorOptions) {
+    super(ErrorCode.AUTH_FAILED, message, options);
+  }
+}
+export class NameTaken extends BotzError {
+  constructor(name: string, options?: BotzErrorOptions) {
+    super(ErrorCode.NAME_TAKEN, `the name "${name}" is already registered by a live component`, {
+      ...options,
+      details: { name, ...options?.details },
+    });
+  }
+}
+export class NoSuchComponent extends BotzError {
+  constructor(name: string, options?: BotzErrorOptions) {
+    super(ErrorCode.NO_SUCH_COMPONENT, `no component named "${name}" is registered`, {
+      ...options,
+      details: { name, ...options?.details },
+    });
+  }
+}
+export class Timeout extends BotzError {
+  constructor(message: string, options?: BotzErrorOptions) {
+    super(ErrorCode.TIMEOUT, message, options);
+  }
+}
+export class Unreachable extends BotzError {
+  constructor(message: string, options?: BotzErrorOptions) {
+    super(ErrorCode.UNREACHABLE, message, options);
+  }
+}
+export class ServerUnreachable extends BotzError {
+  constructor(address: string, options?: BotzErrorOptions) {
+    super(ErrorCode.SERVER_UNREACHABLE, `cannot reach the botz server at ${address}`, {
+      ...options,
+      details: { server: address, ...options?.details },
+    });
+  }
+}
+/** The remote handler threw; `message` is what it threw, `details.remoteCode` its code if any. */
+export class RemoteError extends BotzError {
+  constructor(message: string, options?: BotzErrorOptions) {
+    super(ErrorCode.REMOTE_ERROR, message, options);
+  }
+}
+export class Closed extends BotzError {
+  constructor(message = 'closed', options?: BotzErrorOptions) {
+    super(ErrorCode.CLOSED, message, options);
+  }
+}
+
+export function isBotzError(e: unknown): e is BotzError {
+  return e instanceof BotzError;
+}
+
+/** Rebuild a typed error from the `error` frame a peer sent (code + message). */
+export function errorFromWire(code: string, message: string, details?: Record<string, unknown>): BotzError {
+  const known = (Object.values(ErrorCode) as string[]).includes(code) ? (code as ErrorCode) : ErrorCode.REMOTE_ERROR;
+  switch (known) {
+    case ErrorCode.NO_SUCH_COMPONENT:
+      return new BotzError(known, message, { details });
+    case ErrorCode.REMOTE_ERROR:
+      return new RemoteError(message, { details: { remoteCode: code, ...details } });
+    default:
+      return new BotzError(known, message, { details });
+  }
+}

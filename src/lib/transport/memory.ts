@@ -1,0 +1,227 @@
+/**
+ * An in-memory network: the same Transport contract as WebSockets, inside one process, with
+ * hooks to delay messages, lose them, cut links and partition hosts. Simulations of many nodes
+ * (a 100-node mesh, a lossy link) run on it in milliseconds; the compliance suite in
+ * test/lib/transport keeps it honest against the ws transport.
+ *
+ * Addresses are `host:port`; each `network.transport(host)` is one host.
+ */
+import { Unreachable } from '../errors.js';
+import {
+  CloseCode,
+  joinAddress,
+  splitAddress,
+  type ConnectOptions,
+  type Link,
+  type LinkHandlers,
+  type ListenOptions,
+  type Listener,
+  type Transport,
+} from './transport.js';
+
+export interface MessageInfo {
+  from: string;
+  to: string;
+  data: Buffer;
+}
+
+class MemoryLink implements Link {
+  peer!: MemoryLink;
+  closed = false;
+  private handlers: LinkHandlers | undefined;
+  private early: Buffer[] = [];
+  private earlyClose: [number, string] | undefined;
+  /** Messages in flight towards `peer`, with the time each may be delivered. */
+  private queue: { data: Buffer; at: number }[] = [];
+  private timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
+  bufferedAmount = 0;
+
+  constructor(
+    readonly network: MemoryNetwork,
+    readonly localAddress: string,
+    readonly remoteAddress: string,
+    readonly maxMessageBytes: number,
+  ) {}
+
+  attach(handlers: LinkHandlers): void {
+    this.handlers = handlers;
+    const early = this.early;
+    this.early = [];
+    for (const data of early) handlers.onMessage(data);
+    if (this.earlyClose) handlers.onClose(...this.earlyClose);
+  }
+
+  send(data: Uint8Array): void {
+    if (this.closed) return;
+    const info = { from: this.localAddress, to: this.remoteAddress, data: Buffer.from(data) };
+    if (this.network.shouldLose(info)) return;
+    this.bufferedAmount += data.byteLength;
+    const last = this.queue.length > 0 ? this.queue[this.queue.length - 1].at : 0;
+    this.queue.push({ data: info.data, at: Math.max(Date.now() + this.network.delayMs, last) });
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.timer !== undefined || this.queue.length === 0) return;
+    const wait = this.queue[0].at - Date.now();
+    const run = () => {
+      this.timer = undefined;
+      this.flush();
+    };
+    this.timer = wait > 0 ? setTimeout(run, wait) : setImmediate(run);
+  }
+
+  private flush(): void {
+    const now = Date.now();
+    while (this.queue.length > 0 && this.queue[0].at <= now && !this.closed) {
+      const { data } = this.queue.shift()!;
+      this.bufferedAmount -= data.byteLength;
+      this.peer.receive(data);
+    }
+    this.schedule();
+  }
+
+  receive(data: Buffer): void {
+    if (this.closed) return;
+    if (data.byteLength > this.maxMessageBytes) {
+      this.close(CloseCode.TOO_BIG, 'message too big');
+      return;
+    }
+    if (this.handlers) this.handlers.onMessage(data);
+    else this.early.push(data);
+  }
+
+  close(code: number = CloseCode.NORMAL, reason = ''): void {
+    if (this.closed) return;
+    this.finish(code, reason);
+    // The other end learns of the close after what was already in flight to it.
+    setImmediate(() => this.peer.finish(code, reason));
+  }
+
+  finish(code: number, reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.queue = [];
+    this.bufferedAmount = 0;
+    if (this.timer !== undefined) {
+      clearTimeout(this.timer as NodeJS.Timeout);
+      clearImmediate(this.timer as NodeJS.Immediate);
+      this.timer = undefined;
+    }
+    this.network.forget(this);
+    if (this.handlers) this.handlers.onClose(code, reason);
+    else this.earlyClose = [code, reason];
+  }
+}
+
+interface MemoryListener {
+  onLink: (link: Link) => void;
+  maxMessageBytes: number;
+}
+
+export class MemoryNetwork {
+  /** Delay added to every message, in ms (order per link is kept). */
+  delayMs = 0;
+  /** Probability that a message is silently lost (breaks the reliable-link contract on purpose). */
+  lossRate = 0;
+  /** Random source for lossRate; replace with a seeded one for repeatable simulations. */
+  random: () => number = Math.random;
+  private readonly listeners = new Map<string, MemoryListener>();
+  private readonly links = new Set<MemoryLink>();
+  private readonly blocked = new Set<string>();
+  private readonly lossFilters: ((m: MessageInfo) => boolean)[] = [];
+  private nextPort = 40_000;
+
+  transport(host = 'mem'): Transport {
+    return {
+      listen: async (options: ListenOptions, onLink) => {
+        const port = options.port === 0 ? this.nextPort++ : options.port;
+        const address = joinAddress(host, port);
+        if (this.listeners.has(address)) throw new Unreachable(`address ${address} is already in use`);
+        this.listeners.set(address, { onLink, maxMessageBytes: options.maxMessageBytes });
+        const listener: Listener = {
+          address,
+          close: async () => {
+            this.listeners.delete(address);
+            for (const link of [...this.links]) if (link.localAddress === address) link.close(CloseCode.GOING_AWAY, 'listener closed');
+          },
+        };
+        return listener;
+      },
+      connect: async (address: string, options: ConnectOptions) => {
+        await new Promise((r) => setImmediate(r));
+        const target = this.listeners.get(address);
+        const { host: targetHost } = splitAddress(address);
+        if (!target) throw new Unreachable(`cannot connect to ${address}: ECONNREFUSED`, { details: { address } });
+        if (this.isBlocked(host, targetHost)) {
+          throw new Unreachable(`cannot connect to ${address}: partitioned`, { details: { address } });
+        }
+        const local = joinAddress(host, this.nextPort++);
+        const mine = new MemoryLink(this, local, address, options.maxMessageBytes);
+        const theirs = new MemoryLink(this, address, local, target.maxMessageBytes);
+        mine.peer = theirs;
+        theirs.peer = mine;
+        this.links.add(mine);
+        this.links.add(theirs);
+        target.onLink(theirs);
+        return mine;
+      },
+    };
+  }
+
+  /** Cuts every link between the two sets of hosts and refuses new ones until `heal()`. */
+  partition(hostsA: string[], hostsB: string[]): void {
+    for (const a of hostsA) for (const b of hostsB) this.blocked.add(pairKey(a, b));
+    for (const link of [...this.links]) {
+      const h1 = splitAddress(link.localAddress).host;
+      const h2 = splitAddress(link.remoteAddress).host;
+      if (this.isBlocked(h1, h2)) link.close(CloseCode.GOING_AWAY, 'partitioned');
+    }
+  }
+
+  heal(): void {
+    this.blocked.clear();
+  }
+
+  /** Abruptly closes links matching the predicate (all of them by default); returns how many. */
+  cut(predicate: (local: string, remote: string) => boolean = () => true): number {
+    let n = 0;
+    for (const link of [...this.links]) {
+      if (!link.closed && predicate(link.localAddress, link.remoteAddress)) {
+        link.close(CloseCode.GOING_AWAY, 'cut');
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** Loses every message for which the filter returns true. Returns a function that removes it. */
+  lose(filter: (m: MessageInfo) => boolean): () => void {
+    this.lossFilters.push(filter);
+    return () => {
+      const i = this.lossFilters.indexOf(filter);
+      if (i >= 0) this.lossFilters.splice(i, 1);
+    };
+  }
+
+  get linkCount(): number {
+    return this.links.size / 2;
+  }
+
+  shouldLose(m: MessageInfo): boolean {
+    if (this.lossRate > 0 && this.random() < this.lossRate) return true;
+    return this.lossFilters.some((f) => f(m));
+  }
+
+  forget(link: MemoryLink): void {
+    this.links.delete(link);
+  }
+
+  private isBlocked(a: string, b: string): boolean {
+    return this.blocked.has(pairKey(a, b));
+  }
+}
+
+function pairKey(a: string, b: string): string {
+  return a < b ? `${a}|${b}` : `${b}|${a}`;
+}

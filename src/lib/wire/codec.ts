@@ -1,0 +1,97 @@
+/**
+ * Codecs turn frames into payload bytes and back. A packet's payload is always an array of
+ * frames (a batch of one or more). Frames are encoded one at a time as they are queued, so a
+ * batcher knows each frame's size before it seals a packet; the array is assembled at seal time
+ * straight into the packet buffer.
+ * JSON is the default and readable; MessagePack is negotiated per link in hello/welcome.
+ * Decoding never throws anything but a BotzError.
+ */
+import { decode as msgpackDecode, encode as msgpackEncode } from '@msgpack/msgpack';
+import { BotzError, ErrorCode } from '../errors.js';
+import type { Codec } from './frames.js';
+
+export interface EncodedFrame {
+  readonly data: string | Uint8Array;
+  /** Encoded size in bytes. */
+  readonly bytes: number;
+}
+
+export interface PayloadCodec {
+  readonly name: Codec;
+  /** The codec byte of the packet header. */
+  readonly id: number;
+  encodeFrame(frame: object): EncodedFrame;
+  /** Size of the payload that holds these frames (array framing included). */
+  payloadBytes(frames: readonly EncodedFrame[], frameBytes: number): number;
+  /** Writes the payload at `offset`; returns the offset after it. */
+  writePayload(target: Buffer, offset: number, frames: readonly EncodedFrame[]): number;
+  decode(payload: Uint8Array): unknown;
+}
+
+const jsonCodec: PayloadCodec = {
+  name: 'json',
+  id: 0,
+  encodeFrame(frame) {
+    const data = JSON.stringify(frame);
+    return { data, bytes: Buffer.byteLength(data) };
+  },
+  payloadBytes: (frames, frameBytes) => frameBytes + frames.length + 1, // "[" "," … "]"
+  writePayload(target, offset, frames) {
+    let text = '[';
+    for (let i = 0; i < frames.length; i++) text += (i === 0 ? '' : ',') + (frames[i].data as string);
+    text += ']';
+    return offset + target.write(text, offset, 'utf8');
+  },
+  decode(payload) {
+    const text = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('utf8');
+    try {
+      return JSON.parse(text);
+    } catch (cause) {
+      throw new BotzError(ErrorCode.MALFORMED_FRAME, 'payload is not valid JSON', { cause });
+    }
+  },
+};
+
+function msgpackArrayHeaderBytes(n: number): number {
+  return n < 16 ? 1 : n < 0x10000 ? 3 : 5;
+}
+
+const msgpackCodec: PayloadCodec = {
+  name: 'msgpack',
+  id: 1,
+  encodeFrame(frame) {
+    const data = msgpackEncode(frame, { ignoreUndefined: true });
+    return { data, bytes: data.byteLength };
+  },
+  payloadBytes: (frames, frameBytes) => frameBytes + msgpackArrayHeaderBytes(frames.length),
+  writePayload(target, offset, frames) {
+    const n = frames.length;
+    if (n < 16) target[offset++] = 0x90 | n;
+    else if (n < 0x10000) {
+      target[offset++] = 0xdc;
+      offset = target.writeUInt16BE(n, offset);
+    } else {
+      target[offset++] = 0xdd;
+      offset = target.writeUInt32BE(n, offset);
+    }
+    for (const f of frames) {
+      target.set(f.data as Uint8Array, offset);
+      offset += f.bytes;
+    }
+    return offset;
+  },
+  decode(payload) {
+    try {
+      return msgpackDecode(payload);
+    } catch (cause) {
+      throw new BotzError(ErrorCode.MALFORMED_FRAME, 'payload is not valid MessagePack', { cause });
+    }
+  },
+};
+
+export const CODECS: Record<Codec, PayloadCodec> = { json: jsonCodec, msgpack: msgpackCodec };
+export const CODEC_BY_ID: readonly PayloadCodec[] = [jsonCodec, msgpackCodec];
+
+export function isCodec(name: unknown): name is Codec {
+  return name === 'json' || name === 'msgpack';
+}

@@ -1,0 +1,50 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { Channel } from '../../../src/lib/channel/channel.js';
+import { NodeContext } from '../../../src/lib/channel/node-context.js';
+import { wsTransport } from '../../../src/lib/transport/ws.js';
+import type { Listener } from '../../../src/lib/transport/transport.js';
+
+const SECRET = 'a-test-secret-of-enough-length';
+let listener: Listener | undefined;
+afterEach(async () => {
+  await listener?.close();
+});
+
+async function echoServer(secret = SECRET) {
+  const ctx = NodeContext.create({ name: '$server', secret });
+  listener = await wsTransport.listen({ host: '127.0.0.1', port: 0, maxMessageBytes: ctx.maxPacketBytes }, (link) => {
+    Channel.accept(ctx, link, () => ({ session: 's1' }), {
+      onFrame(frame, ch) {
+        if (frame.type === 'request') ch.send({ type: 'response', re: frame.id, body: frame.body }, frame.from);
+      },
+    });
+  });
+  return { ctx, address: listener.address };
+}
+
+describe('Channel over ws', () => {
+  it('handshakes and answers 64 requests batched in one turn', async () => {
+    const { address } = await echoServer();
+    const ctx = NodeContext.create({ name: 'alice', secret: SECRET });
+    const { channel, session } = await Channel.connect(ctx, wsTransport, address, {
+      expect: '$server',
+      role: 'client',
+      handlers: { onFrame() {} },
+    });
+    expect(session).toBe('s1');
+    const replies = await Promise.all(
+      Array.from({ length: 64 }, (_, i) => channel.request({ type: 'request', body: { i: String(i) } }, { timeoutMs: 2000 })),
+    );
+    expect(replies.map((r) => (r as { body: { i: string } }).body.i)).toEqual(Array.from({ length: 64 }, (_, i) => String(i)));
+    channel.close();
+  });
+
+  it('refuses a client with the wrong secret with AUTH_FAILED on both sides', async () => {
+    const { ctx: serverCtx, address } = await echoServer();
+    const ctx = NodeContext.create({ name: 'mallory', secret: 'another-secret-of-enough-length' });
+    await expect(
+      Channel.connect(ctx, wsTransport, address, { expect: '$server', role: 'client', handlers: { onFrame() {} } }),
+    ).rejects.toMatchObject({ code: 'AUTH_FAILED' });
+    expect(serverCtx.rejected.UNKNOWN_KEY).toBe(1);
+  });
+});
