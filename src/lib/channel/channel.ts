@@ -56,7 +56,7 @@ export interface ChannelHandlers {
 }
 
 /** What a listener decides about a hello: accept (with a session token) or throw a BotzError. */
-export type HelloDecision = (hello: HelloFrame, channel: Channel) => { session: string };
+export type HelloDecision = (hello: HelloFrame, channel: Channel) => { session: string; heartbeatMs?: number };
 
 interface Batch {
   frames: EncodedFrame[];
@@ -90,6 +90,8 @@ export class Channel {
   private flushScheduled = false;
   private onHello: HelloDecision | undefined;
   closeReason: BotzError | undefined;
+  /** The session token the handshake agreed on (the server's proof of name ownership). */
+  session: string | undefined;
   /** Whatever the owner wants to keep with this channel (the registry entry, the address...). */
   tag: unknown;
 
@@ -119,7 +121,7 @@ export class Channel {
       timeoutMs?: number;
       handlers: ChannelHandlers;
     },
-  ): Promise<{ channel: Channel; session: string }> {
+  ): Promise<{ channel: Channel; session: string; heartbeatMs?: number }> {
     const timeoutMs = options.timeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
     const link = await transport.connect(address, { timeoutMs, maxMessageBytes: ctx.maxPacketBytes });
     const channel = new Channel(ctx, link, options.handlers);
@@ -137,8 +139,9 @@ export class Channel {
       );
       if (welcome.type !== 'welcome') throw new BotzError(ErrorCode.MALFORMED_FRAME, `expected welcome, got ${welcome.type}`);
       channel.useCodec(welcome.codec);
+      channel.session = welcome.session;
       channel.established = true;
-      return { channel, session: welcome.session };
+      return { channel, session: welcome.session, heartbeatMs: welcome.heartbeatMs };
     } catch (error) {
       channel.close(CloseCode.PROTOCOL_ERROR, 'handshake failed');
       throw error;
@@ -285,9 +288,11 @@ export class Channel {
     try {
       this.peer = hello.from;
       this.peerRole = hello.role;
-      const { session } = this.onHello(hello, this);
+      const { session, heartbeatMs } = this.onHello(hello, this);
+      this.session = session;
       const codec = hello.codecs.find((c) => this.ctx.codecs.includes(c)) ?? 'json';
-      this.send({ type: 'welcome', re: hello.id, codec, session, nonce: randomBytes(12).toString('base64url') }, hello.from);
+      const nonce = randomBytes(12).toString('base64url');
+      this.send({ type: 'welcome', re: hello.id, codec, session, nonce, ...(heartbeatMs ? { heartbeatMs } : {}) }, hello.from);
       this.flush();
       this.useCodec(codec);
       this.established = true;

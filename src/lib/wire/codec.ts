@@ -56,11 +56,26 @@ function msgpackArrayHeaderBytes(n: number): number {
   return n < 16 ? 1 : n < 0x10000 ? 3 : 5;
 }
 
+const PROTO_KEY = Buffer.from('__proto__');
+
+/** True when some object inside `value` has an own `__proto__` key. */
+function hasProtoKey(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  if (Array.isArray(value)) return value.some(hasProtoKey);
+  return Object.hasOwn(value, '__proto__') || Object.values(value).some(hasProtoKey);
+}
+
 const msgpackCodec: PayloadCodec = {
   name: 'msgpack',
   id: 1,
   encodeFrame(frame) {
     const data = msgpackEncode(frame, { ignoreUndefined: true });
+    // @msgpack/msgpack refuses to decode a "__proto__" map key, so such a frame would spoil the
+    // whole packet at every receiver; refuse it here, where the sender learns why. The byte
+    // search is cheap and only a hit pays for the exact walk.
+    if (Buffer.from(data.buffer, data.byteOffset, data.byteLength).includes(PROTO_KEY) && hasProtoKey(frame)) {
+      throw new BotzError(ErrorCode.INVALID_ARGUMENT, 'the MessagePack codec cannot carry "__proto__" keys; use the JSON codec');
+    }
     return { data, bytes: data.byteLength };
   },
   payloadBytes: (frames, frameBytes) => frameBytes + msgpackArrayHeaderBytes(frames.length),

@@ -5,6 +5,8 @@
  * travel once per packet, in its header (see packet.ts), not in every frame.
  */
 import { BotzError, ErrorCode } from '../errors.js';
+// mesh frames (issue 7)
+import { MESH_FRAME_FIELDS, type MeshFrame } from '../mesh/mesh-frames.js';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -34,7 +36,7 @@ export interface TrafficEvent {
   at: number;
   from: string;
   to: string;
-  kind: 'request' | 'response' | 'broadcast' | 'error' | 'shutdownRequest' | 'shutdownResponse';
+  kind: 'request' | 'response' | 'broadcast' | 'ack' | 'error' | 'shutdownRequest' | 'shutdownResponse';
   id: string;
   re?: string;
   size: number;
@@ -75,6 +77,8 @@ export interface WelcomeFrame extends Base, Reply {
   /** Session token: present it in a later hello to reclaim the name. */
   session: string;
   nonce: string;
+  /** How often the listener heartbeats this link, so the dialer can tell when it went silent. */
+  heartbeatMs?: number;
 }
 export interface RegisterFrame extends Base {
   type: 'register';
@@ -152,6 +156,8 @@ export interface SubscribeFrame extends Base {
   topics: Topic[];
   /** Only traffic that involves one of these names (empty: all). */
   names?: string[];
+  /** Traffic events should carry message bodies. */
+  bodies?: boolean;
 }
 export interface UnsubscribeFrame extends Base {
   type: 'unsubscribe';
@@ -166,6 +172,8 @@ export interface MemberFrame extends Base {
 export interface TraceControlFrame extends Base {
   type: 'traceControl';
   on: boolean;
+  /** Include message bodies in trace reports. */
+  bodies?: boolean;
 }
 export interface TraceFrame extends Base {
   type: 'trace';
@@ -195,7 +203,9 @@ export type Frame =
   | UnsubscribeFrame
   | MemberFrame
   | TraceControlFrame
-  | TraceFrame;
+  | TraceFrame
+  // mesh frames (issue 7)
+  | MeshFrame;
 
 export type FrameType = Frame['type'];
 export type FrameOf<T extends FrameType> = Extract<Frame, { type: T }>;
@@ -230,7 +240,7 @@ const component: FieldCheck = (x) =>
  */
 export const FRAME_FIELDS: Record<FrameType, Record<string, FieldCheck>> = {
   hello: { role: oneOf('component', 'client', 'server', 'peer'), codecs: strArr, nonce: str, session: opt(str) },
-  welcome: { re: str, codec: oneOf('json', 'msgpack'), session: str, nonce: str },
+  welcome: { re: str, codec: oneOf('json', 'msgpack'), session: str, nonce: str, heartbeatMs: opt(num) },
   register: { address: nullable(str), port: nullable(num), groups: strArr, meta: obj },
   registered: { re: str, component },
   request: { body: any, ttl: opt(num) },
@@ -247,11 +257,13 @@ export const FRAME_FIELDS: Record<FrameType, Record<string, FieldCheck>> = {
   located: { re: str, component },
   list: { group: opt(str) },
   components: { re: str, components: (x) => Array.isArray(x) && x.every(component) },
-  subscribe: { topics: strArr, names: opt(strArr) },
+  subscribe: { topics: strArr, names: opt(strArr), bodies: opt(bool) },
   unsubscribe: { topics: strArr },
   member: { event: oneOf('join', 'ready', 'suspect', 'alive', 'leave'), component },
-  traceControl: { on: bool },
+  traceControl: { on: bool, bodies: opt(bool) },
   trace: { event: obj },
+  // mesh frames (issue 7)
+  ...MESH_FRAME_FIELDS,
 };
 
 function malformed(message: string): BotzError {

@@ -1,0 +1,17 @@
+/**
+ * botz: the public API. Everything exported here is stable; anything else is internal.
+ *
+ *   import { Server, Component } from 'botz';
+ */
+export { Server, DEFAULT_PORT, DEFAULT_HEARTBEAT_INTERVAL_MS } from './lib/registry/server.js';
+export type { ServerOptions, ServerEvent, ServerStats } from './lib/registry/server.js';
+export { Client, DEFAULT_SERVER, DEFAULT_TIMEOUT_MS, defaultClientName } from './lib/component/client.js';
+export type { ClientOptions, CallOptions, BroadcastResult, MembershipNotice, TailEvent } from './lib/component/client.js';
+export { Component } from './lib/component/component.js';
+export type { ComponentOptions, Message, ShutdownNotice } from './lib/component/component.js';
+export * from './lib/errors.js';
+export { Keyring } from './lib/wire/keyring.js';
+export type { Secret } from './lib/channel/node-context.js';
+export type { Body, Json, ComponentInfo, ComponentState, MemberEvent, TrafficEvent, Codec } from './lib/wire/frames.js';
+export { MemoryNetwork } from './lib/transport/memory.js';
+export type { Transport, Link, Listener } from './lib/transport/transport.js';

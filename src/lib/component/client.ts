@@ -1,0 +1,381 @@
+/**
+ * Client: a node with an authenticated link to the server but no registered name. It can do
+ * everything a sender needs — send, broadcast, list, shut down, watch membership, tail — and is
+ * what one-shot CLI commands use. Component (component.ts) adds a name, a handler and a listener.
+ *
+ * Sending: the target's address comes from the directory (a lookup on first use, then kept
+ * current by membership events). A target with an address is reached over a direct, reused link;
+ * one without (or one we cannot dial) through the server's relay. Both are authenticated end to end.
+ */
+import { EventEmitter } from 'node:events';
+import { userInfo } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { BotzError, ErrorCode, NoSuchComponent, isBotzError } from '../errors.js';
+import { Channel } from '../channel/channel.js';
+import { NodeContext, type Secret } from '../channel/node-context.js';
+import { ServerLink } from '../registry/server-link.js';
+import { DEFAULT_PORT } from '../registry/server.js';
+import type { Transport } from '../transport/transport.js';
+import { wsTransport } from '../transport/ws.js';
+import type {
+  Body,
+  Codec,
+  ComponentInfo,
+  Frame,
+  FrameInit,
+  LinkRole,
+  MemberEvent,
+  Topic,
+  TrafficEvent,
+} from '../wire/frames.js';
+import type { PacketHeader } from '../wire/packet.js';
+import { Directory } from './directory.js';
+import { PeerPool } from './peer-pool.js';
+
+export const DEFAULT_SERVER = `127.0.0.1:${DEFAULT_PORT}`;
+export const DEFAULT_TIMEOUT_MS = 5_000;
+export const DEFAULT_CONNECT_TIMEOUT_MS = 3_000;
+
+export interface ClientOptions {
+  /** `host:port` of the server (default 127.0.0.1:7300). */
+  server?: string;
+  secret: Secret;
+  /** Name on the wire; a client's name is not registered, only used to route replies to it. */
+  name?: string;
+  /** Default timeout of each call, in ms. */
+  timeoutMs?: number;
+  connectTimeoutMs?: number;
+  transport?: Transport;
+  maxPacketBytes?: number;
+  codecs?: Codec[];
+}
+
+export interface CallOptions {
+  /** Milliseconds to wait for the whole call (lookup, dial and answer). */
+  timeout?: number;
+}
+
+export interface BroadcastResult {
+  delivered: string[];
+  /** Components that received it but do not listen for broadcasts. */
+  ignored: string[];
+  failed: { name: string; error: { code: string; message: string } }[];
+}
+
+export interface MembershipNotice {
+  type: MemberEvent;
+  component: ComponentInfo;
+  at: number;
+}
+
+export type TailEvent = { kind: 'traffic'; event: TrafficEvent } | ({ kind: 'member' } & MembershipNotice);
+
+export function defaultClientName(): string {
+  let user = 'user';
+  try {
+    user = userInfo().username.replace(/[^A-Za-z0-9_.-]/g, '') || user;
+  } catch {
+    // no passwd entry (containers): keep the default
+  }
+  return `botz-${user}-${process.pid}-${randomBytes(2).toString('hex')}`;
+}
+
+export class Client extends EventEmitter {
+  protected readonly ctx: NodeContext;
+  protected serverLink!: ServerLink;
+  protected readonly directory = new Directory();
+  protected readonly peers: PeerPool;
+  protected readonly transport: Transport;
+  protected readonly timeoutMs: number;
+  protected readonly connectTimeoutMs: number;
+  protected stopped = false;
+  /** True while somebody tails the network: then we report our traffic to the server. */
+  protected tracing = false;
+  private memberFeed = false;
+  private readonly watchers = new Set<(e: MembershipNotice) => void>();
+  private readonly tailers = new Map<(e: TailEvent) => void, Set<string>>();
+  private tailBodies = false;
+  /** Set by the server while a tail that wants message bodies is open. */
+  protected traceBodies = false;
+
+  protected constructor(
+    protected readonly options: ClientOptions,
+    name: string,
+    protected readonly role: LinkRole,
+  ) {
+    super();
+    this.ctx = NodeContext.create({
+      name,
+      secret: options.secret,
+      maxPacketBytes: options.maxPacketBytes,
+      codecs: options.codecs,
+      onReject: (r) => this.emit('rejected', r),
+    });
+    this.transport = options.transport ?? wsTransport;
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+    this.peers = new PeerPool(this.ctx, this.transport, role, {
+      onFrame: (frame, ch, header) => this.onFrame(frame, ch, header),
+    });
+  }
+
+  /** Connects to the server. Throws SERVER_UNREACHABLE or AUTH_FAILED. */
+  static async connect(options: ClientOptions): Promise<Client> {
+    const client = new Client(options, options.name ?? defaultClientName(), 'client');
+    await client.connectServer();
+    return client;
+  }
+
+  get name(): string {
+    return this.ctx.name;
+  }
+
+  get server(): string {
+    return this.serverLink.address;
+  }
+
+  /** Packets this node refused, by error code. */
+  get rejected(): Record<string, number> {
+    return { ...this.ctx.rejected };
+  }
+
+  protected async connectServer(): Promise<void> {
+    this.serverLink = await ServerLink.connect({
+      ctx: this.ctx,
+      transport: this.transport,
+      address: this.options.server ?? DEFAULT_SERVER,
+      role: this.role,
+      connectTimeoutMs: this.connectTimeoutMs,
+      onFrame: (frame, ch, header) => this.onFrame(frame, ch, header),
+      onUp: (ch, reconnect) => this.onServerUp(ch, reconnect),
+      onDown: (error) => this.emit('disconnected', error),
+    });
+  }
+
+  /** Runs on every (re)connection to the server: restores subscriptions. */
+  protected async onServerUp(ch: Channel, reconnect: boolean): Promise<void> {
+    if (reconnect) this.directory.clear();
+    const topics: Topic[] = [];
+    if (this.memberFeed || this.watchers.size > 0 || this.tailers.size > 0) topics.push('members');
+    if (this.tailers.size > 0) topics.push('traffic');
+    if (topics.length > 0) {
+      await ch.request(this.subscribeFrame(topics), { timeoutMs: this.connectTimeoutMs });
+    }
+    if (reconnect) this.emit('reconnected');
+  }
+
+  /** Sends a request and returns the reply body. `target` is a name or `@group` (one ready member, round robin). */
+  async send(target: string, body: Body, options: CallOptions = {}): Promise<Body> {
+    const timeout = options.timeout ?? this.timeoutMs;
+    const deadline = Date.now() + timeout;
+    const info = await this.resolve(target, deadline);
+    const reply = await this.requestTo(info, { type: 'request', body, ttl: timeout }, deadline);
+    return reply.type === 'response' ? reply.body : null;
+  }
+
+  /** Sends to every ready component (or every member of `group`) but ourselves; reports who got it. */
+  async broadcast(body: Body, options: CallOptions & { group?: string } = {}): Promise<BroadcastResult> {
+    const deadline = Date.now() + (options.timeout ?? this.timeoutMs);
+    const targets = (await this.components({ group: options.group, timeout: options.timeout })).filter(
+      (c) => c.name !== this.name && c.state !== 'registered',
+    );
+    const init: FrameInit = { type: 'broadcast', body, ...(options.group ? { group: options.group } : {}) };
+    const outcomes = await Promise.allSettled(targets.map((info) => this.requestTo(info, init, deadline)));
+    const result: BroadcastResult = { delivered: [], ignored: [], failed: [] };
+    outcomes.forEach((outcome, i) => {
+      const name = targets[i].name;
+      if (outcome.status === 'rejected') result.failed.push({ name, error: describeError(outcome.reason) });
+      else if (outcome.value.type === 'ack' && outcome.value.ignored) result.ignored.push(name);
+      else result.delivered.push(name);
+    });
+    return result;
+  }
+
+  /** The registry's list (optionally one group), fresh from the server. */
+  async components(options: CallOptions & { group?: string } = {}): Promise<ComponentInfo[]> {
+    const deadline = Date.now() + (options.timeout ?? this.timeoutMs);
+    const ch = await this.serverLink.ready(deadline);
+    const reply = await ch.request(
+      { type: 'list', ...(options.group ? { group: options.group } : {}) },
+      { timeoutMs: remaining(deadline), describe: 'the component list' },
+    );
+    return reply.type === 'components' ? reply.components : [];
+  }
+
+  /** Botica shutdown: asks `name` to stop; returns its answer. */
+  async shutdown(name: string, options: CallOptions & { forced?: boolean } = {}): Promise<{ ready: boolean }> {
+    const deadline = Date.now() + (options.timeout ?? this.timeoutMs);
+    const info = await this.resolve(name, deadline);
+    const reply = await this.requestTo(info, { type: 'shutdownRequest', forced: options.forced ?? false }, deadline);
+    return { ready: reply.type === 'shutdownResponse' ? reply.ready : false };
+  }
+
+  /** Calls `listener` for every membership event (join, ready, suspect, alive, leave). */
+  async watch(listener: (e: MembershipNotice) => void): Promise<() => void> {
+    this.watchers.add(listener);
+    await this.subscribe(['members']);
+    return () => this.watchers.delete(listener);
+  }
+
+  /**
+   * Live traffic and membership across the network (only traffic involving `names`, if given;
+   * with `bodies`, traffic events carry the message bodies). Resolves to an unsubscribe function.
+   */
+  async tail(options: { names?: string[]; bodies?: boolean }, listener: (e: TailEvent) => void): Promise<() => Promise<void>> {
+    this.tailers.set(listener, new Set(options.names ?? []));
+    if (options.bodies) this.tailBodies = true;
+    await this.subscribe(['members', 'traffic']);
+    return async () => {
+      this.tailers.delete(listener);
+      if (this.tailers.size === 0 && !this.stopped) {
+        const ch = this.serverLink.current();
+        await ch?.request({ type: 'unsubscribe', topics: ['traffic'] }, { timeoutMs: this.timeoutMs }).catch(() => {});
+      } else await this.subscribe(['members', 'traffic']);
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.peers.closeAll();
+    await this.serverLink.close();
+  }
+
+  /** Where a name (or `@group`) lives right now. Throws NO_SUCH_COMPONENT. */
+  protected async resolve(target: string, deadline: number): Promise<ComponentInfo> {
+    if (target.startsWith('@')) {
+      const group = target.slice(1);
+      const members = await this.components({ group, timeout: remaining(deadline) });
+      const pick = this.directory.pick(group, members, this.name);
+      if (!pick) throw new NoSuchComponent(target, { details: { group } });
+      return pick;
+    }
+    const known = this.directory.get(target);
+    if (known && known.state !== 'registered') return known;
+    await this.subscribe(['members'], deadline);
+    const ch = await this.serverLink.ready(deadline);
+    const reply = await ch.request({ type: 'lookup', name: target }, { timeoutMs: remaining(deadline), describe: `the lookup of "${target}"` });
+    if (reply.type !== 'located') throw new BotzError(ErrorCode.MALFORMED_FRAME, `unexpected ${reply.type} to a lookup`);
+    this.directory.set(reply.component);
+    return reply.component;
+  }
+
+  /** Sends a frame that expects an answer to `info`, directly if we can, else through the relay. */
+  protected async requestTo(info: ComponentInfo, init: FrameInit, deadline: number): Promise<Frame> {
+    const { channel, path } = await this.route(info, deadline);
+    const started = Date.now();
+    const size = this.tracing ? jsonSize(init) : 0;
+    const body = this.traceBodies && 'body' in init ? { body: init.body } : {};
+    try {
+      const reply = await channel.request(init, {
+        to: info.name,
+        timeoutMs: remaining(deadline),
+        describe: `the ${init.type} to "${info.name}"`,
+      });
+      if (this.tracing) {
+        const replyBody = this.traceBodies && 'body' in reply ? { body: reply.body } : {};
+        this.report({ from: this.name, to: info.name, kind: init.type as TrafficEvent['kind'], id: (reply as { re?: string }).re ?? '-', size, path, ...body });
+        this.report({ from: info.name, to: this.name, kind: reply.type as TrafficEvent['kind'], id: reply.id, re: (reply as { re?: string }).re, size: jsonSize(reply), path, latencyMs: Date.now() - started, ...replyBody });
+      }
+      return reply;
+    } catch (error) {
+      if (isBotzError(error) && (error.code === ErrorCode.NO_SUCH_COMPONENT || error.code === ErrorCode.UNREACHABLE)) {
+        this.directory.forget(info.name);
+      }
+      if (this.tracing) {
+        this.report({ from: this.name, to: info.name, kind: 'error', id: '-', size, path, latencyMs: Date.now() - started });
+      }
+      throw error;
+    }
+  }
+
+  private async route(info: ComponentInfo, deadline: number): Promise<{ channel: Channel; path: 'direct' | 'relay' }> {
+    if (info.address && !this.peers.recentlyFailed(info.name)) {
+      try {
+        const dialTimeout = Math.min(remaining(deadline), this.connectTimeoutMs);
+        return { channel: await this.peers.get(info.name, info.address, dialTimeout), path: 'direct' };
+      } catch (error) {
+        // Cannot dial it (NAT, firewall, stale address): the server can still reach it.
+        if (Date.now() >= deadline) throw error;
+      }
+    }
+    return { channel: await this.serverLink.ready(deadline), path: 'relay' };
+  }
+
+  private async subscribe(topics: Topic[], deadline = Date.now() + this.timeoutMs): Promise<void> {
+    if (topics.includes('members') && topics.length === 1) {
+      if (this.memberFeed) return;
+      this.memberFeed = true;
+    }
+    const ch = await this.serverLink.ready(deadline);
+    await ch.request(this.subscribeFrame(topics), { timeoutMs: remaining(deadline) });
+  }
+
+  private subscribeFrame(topics: Topic[]): FrameInit {
+    return { type: 'subscribe', topics, names: this.tailNames(), ...(this.tailBodies ? { bodies: true } : {}) };
+  }
+
+  private tailNames(): string[] {
+    const sets = [...this.tailers.values()];
+    if (sets.some((s) => s.size === 0)) return [];
+    return [...new Set(sets.flatMap((s) => [...s]))];
+  }
+
+  protected report(event: Omit<TrafficEvent, 'at'>): void {
+    this.serverLink.current()?.send({ type: 'trace', event: { at: Date.now(), ...event } });
+  }
+
+  /** Frames nobody waits for, from the server or from peers. */
+  protected onFrame(frame: Frame, ch: Channel, header: PacketHeader): void {
+    switch (frame.type) {
+      case 'member': {
+        this.directory.apply(frame.event, frame.component);
+        const notice: MembershipNotice = { type: frame.event, component: frame.component, at: Date.now() };
+        for (const w of this.watchers) w(notice);
+        for (const t of this.tailers.keys()) t({ kind: 'member', ...notice });
+        return;
+      }
+      case 'trace':
+        for (const [t, names] of this.tailers) {
+          const e = frame.event;
+          if (names.size === 0 || names.has(e.from) || names.has(e.to)) t({ kind: 'traffic', event: e });
+        }
+        return;
+      case 'traceControl':
+        this.tracing = frame.on;
+        this.traceBodies = frame.on && frame.bodies === true;
+        return;
+      case 'request':
+      case 'broadcast':
+      case 'shutdownRequest':
+        this.onIncoming(frame, ch, header);
+        return;
+      default:
+        return; // late replies and heartbeats from peers need nothing
+    }
+  }
+
+  /** A client has no handler: it tells the sender so instead of leaving it to time out. */
+  protected onIncoming(frame: Frame, ch: Channel, _header: PacketHeader): void {
+    ch.send(
+      { type: 'error', re: frame.id, code: ErrorCode.NO_SUCH_COMPONENT, message: `"${this.name}" is a client, not a registered component` },
+      frame.from,
+    );
+  }
+}
+
+export function remaining(deadline: number): number {
+  return Math.max(1, deadline - Date.now());
+}
+
+function jsonSize(value: unknown): number {
+  try {
+    return Buffer.byteLength(JSON.stringify(value) ?? '');
+  } catch {
+    return 0;
+  }
+}
+
+function describeError(error: unknown): { code: string; message: string } {
+  return isBotzError(error) ? { code: error.code, message: error.message } : { code: 'ERROR', message: String(error) };
+}

@@ -1,0 +1,207 @@
+/**
+ * Component: the composition root a user holds. A Client that registers a unique name (with
+ * groups and metadata), accepts direct links if given a port, answers requests and broadcasts
+ * with its handler, heartbeats, and follows the Botica lifecycle: `ready` once its handler is
+ * installed, and a confirmed answer to `shutdownRequest`.
+ *
+ *   const echo = await Component.start({ server, secret, name: 'echo', port: 0, onMessage: (m) => m.body });
+ */
+import { BotzError, ErrorCode } from '../errors.js';
+import { Channel } from '../channel/channel.js';
+import { validateName } from '../registry/registry.js';
+import type { Link, Listener } from '../transport/transport.js';
+import type { Body, Frame, ShutdownRequestFrame } from '../wire/frames.js';
+import type { PacketHeader } from '../wire/packet.js';
+import { Client, type ClientOptions } from './client.js';
+
+/** A message delivered to a component's handler. */
+export interface Message {
+  from: string;
+  body: Body;
+  kind: 'request' | 'broadcast';
+  id: string;
+  /** How it reached us: over a direct link, or through the server's relay. */
+  path: 'direct' | 'relay';
+}
+
+export interface ShutdownNotice {
+  forced: boolean;
+  from: string;
+}
+
+/** How long a forced shutdown waits for a component that answered "not ready". */
+export const DEFAULT_SHUTDOWN_GRACE_MS = 2_000;
+
+export interface ComponentOptions extends ClientOptions {
+  name: string;
+  /** Listen for direct links on this port (0: any free port). Without it, peers reach us through the relay. */
+  port?: number;
+  /** Interface to listen on (default 127.0.0.1). */
+  host?: string;
+  /** `host:port` to publish instead of the listen address (behind NAT or port forwarding). */
+  advertise?: string;
+  groups?: string[];
+  meta?: Record<string, string>;
+  /** Answers requests (its return value is the reply) and broadcasts (its return value is ignored). */
+  onMessage?: (message: Message) => Body | undefined | Promise<Body | undefined>;
+  /** Asked on `shutdownRequest`: true when ready to stop now. Default: ready. */
+  onShutdown?: (notice: ShutdownNotice) => boolean | Promise<boolean>;
+  /** False: broadcasts are acknowledged as ignored and not handed to onMessage. */
+  broadcasts?: boolean;
+  shutdownGraceMs?: number;
+}
+
+export class Component extends Client {
+  /** Where peers dial us, or null when we are reached through the relay. */
+  address: string | null = null;
+  private listener: Listener | undefined;
+
+  private constructor(private readonly componentOptions: ComponentOptions) {
+    super(componentOptions, componentOptions.name, 'component');
+  }
+
+  /**
+   * Starts listening (if `port` is given), connects, registers and sends `ready`.
+   * Throws INVALID_NAME, NAME_TAKEN, AUTH_FAILED or SERVER_UNREACHABLE.
+   */
+  static async start(options: ComponentOptions): Promise<Component> {
+    validateName(options.name);
+    const component = new Component(options);
+    if (options.port !== undefined) {
+      component.listener = await component.transport.listen(
+        { host: options.host ?? '127.0.0.1', port: options.port, maxMessageBytes: component.ctx.maxPacketBytes },
+        (link) => component.acceptDirect(link),
+      );
+      const wildcard = options.host === '0.0.0.0' || options.host === '::';
+      component.address = options.advertise ?? (wildcard ? null : component.listener.address);
+    }
+    try {
+      await component.connectServer();
+    } catch (error) {
+      await component.listener?.close();
+      throw error;
+    }
+    return component;
+  }
+
+  /** Registers (again, after a reconnect) and declares itself ready. */
+  protected override async onServerUp(ch: Channel, reconnect: boolean): Promise<void> {
+    const o = this.componentOptions;
+    const port = this.listener ? Number(this.listener.address.split(':').pop()) : null;
+    const timeoutMs = this.connectTimeoutMs;
+    const registered = await ch.request(
+      { type: 'register', address: this.address, port, groups: o.groups ?? [], meta: o.meta ?? {} },
+      { timeoutMs, describe: 'registration' },
+    );
+    if (registered.type === 'registered' && this.address === null && port !== null) {
+      this.address = registered.component.address;
+    }
+    await ch.request({ type: 'ready' }, { timeoutMs, describe: 'the ready announcement' });
+    await super.onServerUp(ch, reconnect);
+  }
+
+  /** Deregisters (peers are told at once) and closes every link. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.peers.closeAll();
+    await this.serverLink.close((ch) => ch.send({ type: 'bye' }));
+    await this.listener?.close();
+    this.emit('stopped');
+  }
+
+  override async close(): Promise<void> {
+    await this.stop();
+  }
+
+  private acceptDirect(link: Link): void {
+    Channel.accept(
+      this.ctx,
+      link,
+      (hello, ch) => {
+        // Replies and our own sends to this peer reuse its link.
+        if (hello.role === 'component') this.peers.adopt(hello.from, ch);
+        return { session: 'direct' };
+      },
+      {
+        onFrame: (frame, ch, header) => this.onFrame(frame, ch, header),
+        onClose: (ch, error) => this.peers.closed(ch.peer, ch, error),
+      },
+    );
+  }
+
+  protected override onIncoming(frame: Frame, ch: Channel, _header: PacketHeader): void {
+    const path = ch === this.serverLink.current() ? 'relay' : 'direct';
+    const handler = this.componentOptions.onMessage;
+    switch (frame.type) {
+      case 'request': {
+        if (!handler) {
+          this.replyError(ch, frame, ErrorCode.REMOTE_ERROR, `"${this.name}" has no message handler`);
+          return;
+        }
+        const message: Message = { from: frame.from, body: frame.body, kind: 'request', id: frame.id, path };
+        void this.runHandler(handler, message).then(
+          (body) => this.reply(ch, frame, { type: 'response', re: frame.id, body: body ?? null }),
+          (error) => this.replyError(ch, frame, ErrorCode.REMOTE_ERROR, errorText(error)),
+        );
+        return;
+      }
+      case 'broadcast': {
+        if (!handler || this.componentOptions.broadcasts === false) {
+          ch.send({ type: 'ack', re: frame.id, ignored: true }, frame.from);
+          return;
+        }
+        const message: Message = { from: frame.from, body: frame.body, kind: 'broadcast', id: frame.id, path };
+        void this.runHandler(handler, message).then(
+          () => ch.send({ type: 'ack', re: frame.id }, frame.from),
+          (error) => this.replyError(ch, frame, ErrorCode.REMOTE_ERROR, errorText(error)),
+        );
+        return;
+      }
+      case 'shutdownRequest':
+        void this.onShutdownRequest(frame, ch);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private async runHandler(handler: NonNullable<ComponentOptions['onMessage']>, message: Message): Promise<Body | undefined> {
+    this.emit('message', message);
+    return handler(message);
+  }
+
+  private reply(ch: Channel, frame: Frame, init: Parameters<Channel['send']>[0]): void {
+    try {
+      ch.send(init, frame.from);
+    } catch (error) {
+      // The reply itself could not travel (too large): the sender still gets an answer.
+      this.replyError(ch, frame, (error as BotzError).code ?? ErrorCode.REMOTE_ERROR, errorText(error));
+    }
+  }
+
+  private replyError(ch: Channel, frame: Frame, code: string, message: string): void {
+    ch.send({ type: 'error', re: frame.id, code, message }, frame.from);
+  }
+
+  private async onShutdownRequest(frame: ShutdownRequestFrame, ch: Channel): Promise<void> {
+    const notice: ShutdownNotice = { forced: frame.forced, from: frame.from };
+    let ready = true;
+    try {
+      if (this.componentOptions.onShutdown) ready = await this.componentOptions.onShutdown(notice);
+    } catch {
+      ready = false;
+    }
+    ch.send({ type: 'shutdownResponse', re: frame.id, ready }, frame.from);
+    ch.flush();
+    if (!ready && !frame.forced) return;
+    const grace = ready ? 0 : (this.componentOptions.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS);
+    setTimeout(() => {
+      void this.stop().then(() => this.emit('shutdown', notice));
+    }, grace);
+  }
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

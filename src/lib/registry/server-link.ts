@@ -1,0 +1,175 @@
+/**
+ * The client side of the registry: one authenticated control link to the server that heals
+ * itself. When it drops, it reconnects with backoff and jitter, presents its session token to
+ * reclaim its name, and runs `onUp` again (the component re-registers and re-subscribes there),
+ * so a restarted server or a flapping link never needs the user's help.
+ * It answers the server's heartbeats and closes a link that has gone silent for 3 of them.
+ */
+import { AuthFailed, BotzError, Closed, ErrorCode, ServerUnreachable, Timeout } from '../errors.js';
+import { Channel, type ChannelHandlers } from '../channel/channel.js';
+import type { NodeContext } from '../channel/node-context.js';
+import { CloseCode, type Transport } from '../transport/transport.js';
+import { SERVER_DESTINATION } from '../wire/packet.js';
+import type { Frame, LinkRole } from '../wire/frames.js';
+import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
+
+const MISSED_HEARTBEATS_BEFORE_DEAD = 3;
+
+export interface ServerLinkOptions {
+  ctx: NodeContext;
+  transport: Transport;
+  address: string;
+  role: LinkRole;
+  connectTimeoutMs: number;
+  backoff?: BackoffOptions;
+  /** Frames from the server that nobody waits for (heartbeats are answered before this). */
+  onFrame: ChannelHandlers['onFrame'];
+  /** Runs on every (re)connection before the link is offered to callers. */
+  onUp: (channel: Channel, reconnect: boolean) => Promise<void>;
+  onDown?: (error: BotzError) => void;
+}
+
+export class ServerLink {
+  private channel: Channel | undefined;
+  private session: string | undefined;
+  private waiters: { resolve(ch: Channel): void; reject(e: BotzError): void }[] = [];
+  private closing = false;
+  private lastHeard = Date.now();
+  private watchdog: NodeJS.Timeout | undefined;
+  /** The last reason a reconnect attempt failed, for error messages. */
+  lastError: BotzError | undefined;
+
+  private constructor(private readonly options: ServerLinkOptions) {}
+
+  /** First connection: failures are thrown (SERVER_UNREACHABLE, AUTH_FAILED, NAME_TAKEN), not retried. */
+  static async connect(options: ServerLinkOptions): Promise<ServerLink> {
+    const link = new ServerLink(options);
+    await link.open(false);
+    return link;
+  }
+
+  get address(): string {
+    return this.options.address;
+  }
+
+  get connected(): boolean {
+    return this.channel !== undefined && !this.channel.link.closed;
+  }
+
+  /** The live channel, waiting for a reconnect until `deadline` (ms epoch) if it is down. */
+  async ready(deadline: number): Promise<Channel> {
+    if (this.channel && !this.channel.link.closed) return this.channel;
+    if (this.closing) throw new Closed('this node has stopped');
+    return new Promise<Channel>((resolve, reject) => {
+      const waiter = {
+        resolve: (ch: Channel) => {
+          clearTimeout(timer);
+          resolve(ch);
+        },
+        reject: (e: BotzError) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      };
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        reject(
+          new Timeout(`the link to the server at ${this.address} is down and did not come back in time`, {
+            cause: this.lastError,
+            details: { server: this.address },
+          }),
+        );
+      }, Math.max(0, deadline - Date.now()));
+      this.waiters.push(waiter);
+    });
+  }
+
+  current(): Channel | undefined {
+    return this.connected ? this.channel : undefined;
+  }
+
+  async close(beforeClose?: (ch: Channel) => void): Promise<void> {
+    this.closing = true;
+    clearInterval(this.watchdog);
+    const ch = this.channel;
+    if (ch && !ch.link.closed) {
+      beforeClose?.(ch);
+      ch.close(CloseCode.NORMAL, 'bye');
+    }
+    for (const w of this.waiters.splice(0)) w.reject(new Closed('this node has stopped'));
+  }
+
+  private async open(reconnect: boolean): Promise<void> {
+    const { ctx, transport, address, role, connectTimeoutMs } = this.options;
+    let result;
+    try {
+      result = await Channel.connect(ctx, transport, address, {
+        expect: SERVER_DESTINATION,
+        role,
+        session: this.session,
+        timeoutMs: connectTimeoutMs,
+        handlers: {
+          onFrame: (frame, ch, header) => this.onFrame(frame, ch, header),
+          onClose: (ch, error) => this.onClose(ch, error),
+        },
+      });
+    } catch (error) {
+      const e = error as BotzError;
+      if (e.code === ErrorCode.UNREACHABLE) throw new ServerUnreachable(address, { cause: e });
+      if (e.code === ErrorCode.AUTH_FAILED) {
+        throw new AuthFailed(`the server at ${address} refused our secret: check BOTZ_SECRET or --secret-file`, { cause: e });
+      }
+      throw e;
+    }
+    const { channel, session, heartbeatMs } = result;
+    this.session = session;
+    this.lastHeard = Date.now();
+    await this.options.onUp(channel, reconnect);
+    if (channel.link.closed) throw channel.closeReason ?? new Closed('link closed while starting');
+    this.channel = channel;
+    if (heartbeatMs) this.startWatchdog(channel, heartbeatMs);
+    for (const w of this.waiters.splice(0)) w.resolve(channel);
+  }
+
+  private startWatchdog(channel: Channel, heartbeatMs: number): void {
+    clearInterval(this.watchdog);
+    this.watchdog = setInterval(() => {
+      if (Date.now() - this.lastHeard > MISSED_HEARTBEATS_BEFORE_DEAD * heartbeatMs) {
+        channel.close(CloseCode.HEARTBEAT_TIMEOUT, 'server went silent');
+      }
+    }, heartbeatMs);
+    this.watchdog.unref();
+  }
+
+  private onFrame(frame: Frame, ch: Channel, header: Parameters<ChannelHandlers['onFrame']>[2]): void {
+    this.lastHeard = Date.now();
+    if (frame.type === 'heartbeat' && frame.from === SERVER_DESTINATION) {
+      ch.send({ type: 'heartbeat' });
+      return;
+    }
+    this.options.onFrame(frame, ch, header);
+  }
+
+  private onClose(ch: Channel, error: BotzError): void {
+    if (ch !== this.channel) return;
+    this.channel = undefined;
+    clearInterval(this.watchdog);
+    if (this.closing) return;
+    this.options.onDown?.(error);
+    void this.reconnectLoop();
+  }
+
+  private async reconnectLoop(): Promise<void> {
+    for (let attempt = 0; !this.closing; attempt++) {
+      await new Promise((r) => setTimeout(r, backoffDelay(attempt, this.options.backoff ?? DEFAULT_BACKOFF)));
+      if (this.closing) return;
+      try {
+        await this.open(true);
+        this.lastError = undefined;
+        return;
+      } catch (error) {
+        this.lastError = error as BotzError;
+      }
+    }
+  }
+}

@@ -1,0 +1,279 @@
+/**
+ * The botz server: the registry of names, the relay for components that accept no links,
+ * the source of membership events, and the hub that `tail` listens on.
+ *
+ * It never decodes relayed packets on the happy path: it verifies their MAC (every hop is
+ * authenticated), reads the destination from the header, and forwards the exact bytes, so the
+ * receiver verifies the sender's own MAC end to end.
+ */
+import { ErrorCode, NameTaken } from '../errors.js';
+import { Channel } from '../channel/channel.js';
+import { NodeContext, type Secret } from '../channel/node-context.js';
+import { CloseCode, type Listener, type Transport } from '../transport/transport.js';
+import { wsTransport } from '../transport/ws.js';
+import { decodeFrames, SERVER_DESTINATION, type PacketHeader } from '../wire/packet.js';
+import type { Frame, HelloFrame, Topic } from '../wire/frames.js';
+import { newSessionToken, Registry, validateName, type MembershipEvent } from './registry.js';
+import { TrafficHub } from './traffic-hub.js';
+
+export const DEFAULT_PORT = 7300;
+/** How often the server heartbeats every link; components answer each one. */
+export const DEFAULT_HEARTBEAT_INTERVAL_MS = 2_000;
+
+export interface ServerOptions {
+  host?: string;
+  port?: number;
+  secret: Secret;
+  heartbeatIntervalMs?: number;
+  /** Silence after which a component is suspect (default 3 heartbeats). */
+  suspectAfterMs?: number;
+  /** Silence after which it is removed (default 5 heartbeats). */
+  removeAfterMs?: number;
+  /** How long a component whose link dropped may reconnect before it is removed (default 2 heartbeats). */
+  closedGraceMs?: number;
+  maxPacketBytes?: number;
+  transport?: Transport;
+  onEvent?: (event: ServerEvent) => void;
+}
+
+export type ServerEvent =
+  | MembershipEvent
+  | { type: 'rejected'; code: string; remote: string; peer?: string; at: number };
+
+export interface ServerStats {
+  links: number;
+  components: number;
+  relayedPackets: number;
+  rejected: Record<string, number>;
+}
+
+export class Server {
+  readonly address: string;
+  private readonly channels = new Map<string, Channel>();
+  private readonly memberWatchers = new Set<Channel>();
+  private readonly traffic: TrafficHub;
+  private relayedPackets = 0;
+  /** Last time each link sent anything. */
+  private readonly lastSeen = new Map<Channel, number>();
+  private readonly removeAfterMs: number;
+  private readonly timer: NodeJS.Timeout;
+  private stopped = false;
+
+  private constructor(
+    private readonly ctx: NodeContext,
+    private readonly listener: Listener,
+    private readonly registry: Registry,
+    private readonly options: ServerOptions & { heartbeatIntervalMs: number },
+  ) {
+    this.address = listener.address;
+    this.removeAfterMs = options.removeAfterMs ?? 5 * options.heartbeatIntervalMs;
+    this.traffic = new TrafficHub((on, bodies) => this.broadcastToLinks({ type: 'traceControl', on, bodies }));
+    this.timer = setInterval(() => this.tick(), options.heartbeatIntervalMs);
+    this.timer.unref();
+  }
+
+  static async start(options: ServerOptions): Promise<Server> {
+    const heartbeatIntervalMs = options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS;
+    let server: Server | undefined;
+    const ctx = NodeContext.create({
+      name: SERVER_DESTINATION,
+      secret: options.secret,
+      maxPacketBytes: options.maxPacketBytes,
+      onReject: ({ error, remote, peer }) =>
+        options.onEvent?.({ type: 'rejected', code: error.code, remote, peer, at: Date.now() }),
+    });
+    const registry = new Registry({
+      suspectAfterMs: options.suspectAfterMs ?? 3 * heartbeatIntervalMs,
+      removeAfterMs: options.removeAfterMs ?? 5 * heartbeatIntervalMs,
+      closedGraceMs: options.closedGraceMs ?? 2 * heartbeatIntervalMs,
+    });
+    const transport = options.transport ?? wsTransport;
+    const listener = await transport.listen(
+      { host: options.host ?? '127.0.0.1', port: options.port ?? DEFAULT_PORT, maxMessageBytes: ctx.maxPacketBytes },
+      (link) => server?.accept(link),
+    );
+    server = new Server(ctx, listener, registry, { ...options, heartbeatIntervalMs });
+    return server;
+  }
+
+  get stats(): ServerStats {
+    return {
+      links: this.channels.size,
+      components: this.registry.size,
+      relayedPackets: this.relayedPackets,
+      rejected: { ...this.ctx.rejected },
+    };
+  }
+
+  components(group?: string) {
+    return this.registry.list(group);
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    clearInterval(this.timer);
+    for (const ch of this.channels.values()) ch.close(CloseCode.GOING_AWAY, 'server stopping');
+    await this.listener.close();
+  }
+
+  private accept(link: import('../transport/transport.js').Link): void {
+    if (this.stopped) return link.close(CloseCode.GOING_AWAY, 'server stopping');
+    Channel.accept(this.ctx, link, (hello, ch) => this.admit(hello, ch), {
+      onFrame: (frame, ch) => this.onFrame(frame, ch),
+      onForward: (header, bytes, ch) => this.relay(header, bytes, ch),
+      onClose: (ch) => this.onClose(ch),
+    });
+  }
+
+  /** Decides who may use a name: a live owner keeps it unless the newcomer proves the session. */
+  private admit(hello: HelloFrame, ch: Channel): { session: string; heartbeatMs: number } {
+    validateName(hello.from);
+    const live = this.channels.get(hello.from);
+    const session = this.registry.sessionOf(hello.from);
+    const reclaims = hello.session !== undefined && hello.session === session;
+    if (live && !live.link.closed) {
+      if (!reclaims) throw new NameTaken(hello.from);
+      live.tag = 'replaced';
+      live.close(CloseCode.REPLACED, 'replaced by a newer link of the same component');
+    }
+    this.channels.set(hello.from, ch);
+    this.lastSeen.set(ch, Date.now());
+    if (this.traffic.active) queueMicrotask(() => ch.send({ type: 'traceControl', on: true, bodies: this.traffic.wantsBodies }));
+    return { session: reclaims ? session! : newSessionToken(), heartbeatMs: this.options.heartbeatIntervalMs };
+  }
+
+  private onFrame(frame: Frame, ch: Channel): void {
+    const now = Date.now();
+    this.lastSeen.set(ch, now);
+    if (this.channels.get(ch.peer) === ch) this.publish(this.registry.heartbeat(ch.peer, now));
+    switch (frame.type) {
+      case 'register': {
+        const address = frame.address ?? (frame.port !== null ? hostOf(ch.link.remoteAddress, frame.port) : null);
+        this.publish(this.registry.register(ch.peer, ch.session!, { address, groups: frame.groups, meta: frame.meta }, now));
+        ch.send({ type: 'registered', re: frame.id, component: this.registry.get(ch.peer)! }, frame.from);
+        return;
+      }
+      case 'ready':
+        this.publish(this.registry.ready(ch.peer, now));
+        ch.send({ type: 'ack', re: frame.id }, frame.from);
+        return;
+      case 'heartbeat':
+        return; // liveness was recorded above
+      case 'bye':
+        this.publish(this.registry.remove(ch.peer, now));
+        return;
+      case 'lookup': {
+        const info = this.registry.get(frame.name);
+        if (info && info.state === 'ready') ch.send({ type: 'located', re: frame.id, component: info }, frame.from);
+        else this.replyError(ch, frame, ErrorCode.NO_SUCH_COMPONENT, info ? `"${frame.name}" is ${info.state}, not ready` : `no component named "${frame.name}" is registered`);
+        return;
+      }
+      case 'list':
+        ch.send({ type: 'components', re: frame.id, components: this.registry.list(frame.group) }, frame.from);
+        return;
+      case 'subscribe':
+        this.subscribe(ch, frame.topics, frame.names ?? [], frame.bodies ?? false);
+        ch.send({ type: 'ack', re: frame.id }, frame.from);
+        return;
+      case 'unsubscribe':
+        this.unsubscribe(ch, frame.topics);
+        ch.send({ type: 'ack', re: frame.id }, frame.from);
+        return;
+      case 'trace':
+        this.traffic.publish(frame.event);
+        return;
+      case 'request':
+      case 'broadcast':
+      case 'shutdownRequest':
+        this.replyError(ch, frame, ErrorCode.NO_SUCH_COMPONENT, `the server does not take ${frame.type} frames`);
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** Forwards a packet for another node unchanged, or answers each of its frames that waits for a reply. */
+  private relay(header: PacketHeader, bytes: Buffer, from: Channel): void {
+    const target = this.channels.get(header.to);
+    if (target && target.established && !target.link.closed) {
+      this.relayedPackets++;
+      target.forward(bytes);
+      return;
+    }
+    let frames: Frame[];
+    try {
+      const payloadStart = 31 + Buffer.byteLength(header.to);
+      frames = decodeFrames(bytes, header.codec, payloadStart, bytes.length - 32);
+    } catch {
+      return;
+    }
+    for (const frame of frames) {
+      if (frame.type === 'request' || frame.type === 'broadcast' || frame.type === 'shutdownRequest') {
+        const info = this.registry.get(header.to);
+        this.replyError(
+          from,
+          frame,
+          info ? ErrorCode.UNREACHABLE : ErrorCode.NO_SUCH_COMPONENT,
+          info ? `"${header.to}" is registered but its link to the server is down` : `no component named "${header.to}" is registered`,
+        );
+      }
+    }
+  }
+
+  private replyError(ch: Channel, frame: Frame, code: string, message: string): void {
+    ch.send({ type: 'error', re: frame.id, code, message }, frame.from);
+  }
+
+  private subscribe(ch: Channel, topics: Topic[], names: string[], bodies: boolean): void {
+    if (topics.includes('members')) this.memberWatchers.add(ch);
+    if (topics.includes('traffic')) this.traffic.add(ch, names, bodies);
+  }
+
+  private unsubscribe(ch: Channel, topics: Topic[]): void {
+    if (topics.includes('members')) this.memberWatchers.delete(ch);
+    if (topics.includes('traffic')) this.traffic.remove(ch);
+  }
+
+  private onClose(ch: Channel): void {
+    this.lastSeen.delete(ch);
+    this.unsubscribe(ch, ['members', 'traffic']);
+    if (this.channels.get(ch.peer) !== ch) return;
+    this.channels.delete(ch.peer);
+    if (ch.tag !== 'replaced') this.publish(this.registry.disconnected(ch.peer, Date.now()));
+  }
+
+  private tick(): void {
+    const now = Date.now();
+    this.broadcastToLinks({ type: 'heartbeat' });
+    const events = this.registry.sweep(now);
+    this.publish(events);
+    // A link that stays silent as long as it takes to remove a component is dead weight,
+    // whether or not it registered a name: close it (its owner will reconnect if alive).
+    for (const ch of [...this.channels.values()]) {
+      if (now - (this.lastSeen.get(ch) ?? now) >= this.removeAfterMs) {
+        ch.tag = 'silent';
+        ch.close(CloseCode.HEARTBEAT_TIMEOUT, `no heartbeat for ${this.removeAfterMs} ms`);
+      }
+    }
+  }
+
+  private broadcastToLinks(init: Parameters<Channel['send']>[0]): void {
+    for (const ch of this.channels.values()) if (ch.established && !ch.link.closed) ch.send(init);
+  }
+
+  private publish(events: MembershipEvent[]): void {
+    for (const event of events) {
+      for (const watcher of this.memberWatchers) {
+        watcher.send({ type: 'member', event: event.type, component: event.component });
+      }
+      this.options.onEvent?.(event);
+    }
+  }
+}
+
+function hostOf(remoteAddress: string, port: number): string {
+  const host = remoteAddress.replace(/:\d+$/, '');
+  return `${host}:${port}`;
+}
+
