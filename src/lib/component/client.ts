@@ -169,7 +169,7 @@ export class Client extends EventEmitter {
     const timeout = options.timeout ?? this.timeoutMs;
     const deadline = Date.now() + timeout;
     const info = await this.resolve(target, deadline);
-    const reply = await this.requestTo(info, { type: 'request', body, ttl: timeout }, deadline);
+    const reply = await this.requestTo(info, { type: 'request', body: body ?? null, ttl: timeout }, deadline);
     return reply.type === 'response' ? reply.body : null;
   }
 
@@ -179,7 +179,7 @@ export class Client extends EventEmitter {
     const targets = (await this.components({ group: options.group, timeout: options.timeout })).filter(
       (c) => c.name !== this.name && c.state !== 'registered',
     );
-    const init: FrameInit = { type: 'broadcast', body, ...(options.group ? { group: options.group } : {}) };
+    const init: FrameInit = { type: 'broadcast', body: body ?? null, ...(options.group ? { group: options.group } : {}) };
     const outcomes = await Promise.allSettled(targets.map((info) => this.requestTo(info, init, deadline)));
     const result: BroadcastResult = { delivered: [], ignored: [], failed: [] };
     outcomes.forEach((outcome, i) => {

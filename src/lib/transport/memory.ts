@@ -93,8 +93,23 @@ class MemoryLink implements Link {
 
   close(code: number = CloseCode.NORMAL, reason = ''): void {
     if (this.closed) return;
+    // As with a WebSocket close frame, what was already sent still arrives, then the close.
+    const inFlight = this.queue;
+    this.queue = [];
     this.finish(code, reason);
-    // The other end learns of the close after what was already in flight to it.
+    const deliver = () => {
+      for (const { data } of inFlight) this.peer.receive(data);
+      this.peer.finish(code, reason);
+    };
+    const wait = inFlight.length > 0 ? inFlight[inFlight.length - 1].at - Date.now() : 0;
+    if (wait > 0) setTimeout(deliver, wait);
+    else setImmediate(deliver);
+  }
+
+  /** An abrupt end (a cut cable, a killed process): what was in flight is lost. */
+  abort(code: number, reason: string): void {
+    if (this.closed) return;
+    this.finish(code, reason);
     setImmediate(() => this.peer.finish(code, reason));
   }
 
@@ -143,7 +158,7 @@ export class MemoryNetwork {
           address,
           close: async () => {
             this.listeners.delete(address);
-            for (const link of [...this.links]) if (link.localAddress === address) link.close(CloseCode.GOING_AWAY, 'listener closed');
+            for (const link of [...this.links]) if (link.localAddress === address) link.abort(CloseCode.GOING_AWAY, 'listener closed');
           },
         };
         return listener;
@@ -175,7 +190,7 @@ export class MemoryNetwork {
     for (const link of [...this.links]) {
       const h1 = splitAddress(link.localAddress).host;
       const h2 = splitAddress(link.remoteAddress).host;
-      if (this.isBlocked(h1, h2)) link.close(CloseCode.GOING_AWAY, 'partitioned');
+      if (this.isBlocked(h1, h2)) link.abort(CloseCode.GOING_AWAY, 'partitioned');
     }
   }
 
@@ -188,7 +203,7 @@ export class MemoryNetwork {
     let n = 0;
     for (const link of [...this.links]) {
       if (!link.closed && predicate(link.localAddress, link.remoteAddress)) {
-        link.close(CloseCode.GOING_AWAY, 'cut');
+        link.abort(CloseCode.GOING_AWAY, 'cut');
         n++;
       }
     }

@@ -40,8 +40,11 @@ class WsLink implements Link {
       else this.early.push(data);
     });
     ws.on('close', (code: number, reason: Buffer) => this.finish(code, reason.toString()));
-    // 'error' always precedes 'close'; the close event carries what callers need.
-    ws.on('error', () => {});
+    // 'error' always precedes 'close', and the close event carries what callers need, except
+    // for an oversized message: ws then reports 1006 locally though it sent 1009 to the peer.
+    ws.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') this.finish(CloseCode.TOO_BIG, 'message too big');
+    });
   }
 
   get bufferedAmount(): number {

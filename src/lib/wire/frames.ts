@@ -216,7 +216,8 @@ type FieldCheck = (value: unknown) => boolean;
 const str: FieldCheck = (x) => typeof x === 'string';
 const bool: FieldCheck = (x) => typeof x === 'boolean';
 const num: FieldCheck = (x) => typeof x === 'number' && Number.isFinite(x);
-const any: FieldCheck = () => true;
+/** Any JSON value, but present (null is a value; a missing field is not). */
+const json: FieldCheck = (x) => x !== undefined;
 const obj: FieldCheck = (x) => typeof x === 'object' && x !== null && !Array.isArray(x);
 const strArr: FieldCheck = (x) => Array.isArray(x) && x.every((s) => typeof s === 'string');
 const opt =
@@ -243,10 +244,10 @@ export const FRAME_FIELDS: Record<FrameType, Record<string, FieldCheck>> = {
   welcome: { re: str, codec: oneOf('json', 'msgpack'), session: str, nonce: str, heartbeatMs: opt(num) },
   register: { address: nullable(str), port: nullable(num), groups: strArr, meta: obj },
   registered: { re: str, component },
-  request: { body: any, ttl: opt(num) },
-  response: { re: str, body: any },
+  request: { body: json, ttl: opt(num) },
+  response: { re: str, body: json },
   error: { re: opt(str), code: str, message: str },
-  broadcast: { group: opt(str), body: any },
+  broadcast: { group: opt(str), body: json },
   ack: { re: str, ignored: opt(bool) },
   ready: {},
   heartbeat: {},

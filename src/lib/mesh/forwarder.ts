@@ -1,0 +1,128 @@
+/**
+ * Routed delivery: splits a message into one copy per next hop, sends each copy and waits for
+ * its per-hop ack, and merges the answers into one result naming every recipient as reached
+ * or unreachable (with a code). The same code runs at the origin and at each relay.
+ *
+ * Guards on every copy: a hop limit (counted from the origin), and the visited path — a node
+ * never hands a copy to a node already on its path, and refuses a copy whose path holds it.
+ *
+ * Time budget: a copy going n more hops gets ackTimeoutMs × n at the origin. A relay gives
+ * its own onward copy (going d hops) d/(d+1) of what it was given, so its ack always leaves
+ * before its sender's timer fires, and a slow far hop is reported as TIMEOUT by the hop
+ * before it instead of the whole copy being lost.
+ */
+import { ErrorCode, isBotzError } from '../errors.js';
+import type { Channel } from '../channel/channel.js';
+import type { Body, Frame } from '../wire/frames.js';
+import type { MeshMiss, MeshSendFrame } from './mesh-frames.js';
+import { splitByNextHop, type Routes } from './routing.js';
+
+/** A message delivered to this node. */
+export interface MeshDelivery {
+  /** The node that sent it. */
+  from: string;
+  body: Body;
+  /** Every node it passed through, the origin first and this node last. */
+  hops: string[];
+  broadcast: boolean;
+}
+
+/** Who a send reached, and who not and why (`code` is an ErrorCode such as NO_ROUTE or TIMEOUT). */
+export interface SendResult {
+  reached: string[];
+  unreachable: MeshMiss[];
+}
+
+export interface ForwarderDeps {
+  routes(): Routes;
+  /** The channel to a neighbour, if linked. */
+  channel(peer: string): Channel | undefined;
+  deliver(delivery: MeshDelivery): void;
+  options: { hopLimit: number; ackTimeoutMs: number };
+}
+
+type Copy = Omit<MeshSendFrame, 'v' | 'id' | 'from' | 'type' | 'ttl'>;
+
+export class Forwarder {
+  readonly counters = { sent: 0, delivered: 0, forwarded: 0, unreachable: 0 };
+
+  constructor(
+    readonly self: string,
+    private readonly deps: ForwarderDeps,
+  ) {}
+
+  /** A new message from this node. */
+  originate(recipients: readonly string[], body: Body, broadcast: boolean): Promise<SendResult> {
+    this.counters.sent++;
+    const copy: Copy = { origin: this.self, recipients: [...recipients], path: [this.self], hopLimit: this.deps.options.hopLimit, broadcast, body };
+    return this.dispatch(copy, undefined);
+  }
+
+  /** A copy a neighbour handed us: deliver our part, pass the rest on, answer for all of it. */
+  async relay(frame: MeshSendFrame): Promise<SendResult> {
+    if (frame.path.includes(this.self)) {
+      return this.miss({ reached: [], unreachable: [] }, frame.recipients, ErrorCode.NO_ROUTE);
+    }
+    const copy: Copy = { ...frame, path: [...frame.path, this.self] };
+    return this.dispatch(copy, frame.ttl);
+  }
+
+  private async dispatch(copy: Copy, ttlIn: number | undefined): Promise<SendResult> {
+    const result: SendResult = { reached: [], unreachable: [] };
+    const recipients = [...new Set(copy.recipients)];
+    if (recipients.includes(this.self)) {
+      this.counters.delivered++;
+      result.reached.push(this.self);
+      this.deps.deliver({ from: copy.origin, body: copy.body, hops: copy.path, broadcast: copy.broadcast });
+    }
+    const routes = this.deps.routes();
+    const hopsSoFar = copy.path.length - 1;
+    const split = splitByNextHop(recipients.filter((r) => r !== this.self), routes);
+    this.miss(result, split.unreachable, ErrorCode.NO_ROUTE);
+    const waits: Promise<void>[] = [];
+    for (const [hop, names] of split.byNextHop) {
+      const tooFar = names.filter((n) => hopsSoFar + routes.get(n)!.hops > copy.hopLimit);
+      this.miss(result, tooFar, ErrorCode.NO_ROUTE);
+      const go = names.filter((n) => !tooFar.includes(n));
+      if (go.length === 0) continue;
+      const channel = this.deps.channel(hop);
+      // A route through a node the copy already visited would be a loop (tables out of step).
+      if (copy.path.includes(hop)) this.miss(result, go, ErrorCode.NO_ROUTE);
+      else if (!channel) this.miss(result, go, ErrorCode.UNREACHABLE);
+      else waits.push(this.hand(channel, copy, go, Math.max(...go.map((n) => routes.get(n)!.hops)), ttlIn, result));
+    }
+    await Promise.all(waits);
+    result.reached.sort();
+    result.unreachable.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return result;
+  }
+
+  private async hand(channel: Channel, copy: Copy, names: string[], depth: number, ttlIn: number | undefined, result: SendResult): Promise<void> {
+    const { ackTimeoutMs } = this.deps.options;
+    const ttl = ttlIn === undefined ? ackTimeoutMs * depth : Math.max(1, Math.floor((ttlIn * depth) / (depth + 1)));
+    if (ttlIn !== undefined) this.counters.forwarded++;
+    let ack: Frame;
+    try {
+      ack = await channel.request({ type: 'meshSend', ...copy, recipients: names, ttl }, { timeoutMs: ttl, describe: `mesh copy for ${names.join(', ')} via ${channel.peer}` });
+    } catch (error) {
+      this.miss(result, names, isBotzError(error) ? error.code : ErrorCode.UNREACHABLE);
+      return;
+    }
+    if (ack.type !== 'meshAck') {
+      this.miss(result, names, ErrorCode.MALFORMED_FRAME);
+      return;
+    }
+    // Only names of this copy count: a hop cannot claim recipients it was not given.
+    for (const name of names) {
+      if (ack.reached.includes(name)) result.reached.push(name);
+      else result.unreachable.push({ name, code: ack.unreachable.find((m) => m.name === name)?.code ?? ErrorCode.UNREACHABLE });
+    }
+    this.counters.unreachable += names.filter((n) => !ack.reached.includes(n)).length;
+  }
+
+  private miss(result: SendResult, names: readonly string[], code: string): SendResult {
+    for (const name of names) result.unreachable.push({ name, code });
+    this.counters.unreachable += names.length;
+    return result;
+  }
+}

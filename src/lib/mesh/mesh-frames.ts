@@ -1,0 +1,93 @@
+/**
+ * The frames of the mesh (issue 7), in the style of wire/frames.ts, which merges them into
+ * the `Frame` union and `FRAME_FIELDS`:
+ *
+ * - `msa`: a mesh state announcement, flooded hop by hop to every node. It says who the
+ *   origin's neighbours are. (incarnation, seq) orders announcements of one origin: the
+ *   incarnation is the origin's start time, so a restarted node is newer even though its
+ *   seq starts again at 1.
+ * - `meshSend`: a routed message for a set of recipients; each hop splits it by next hop.
+ * - `meshAck`: the per-hop answer to a `meshSend`, sent once every copy the receiver passed on
+ *   has been answered (or timed out): it names each recipient of the copy as reached or not.
+ *
+ *   A ──meshSend{to: C,D}──▶ B ──meshSend{to: C}──▶ C
+ *                            B ──meshSend{to: D}──▶ D
+ *   A ◀─meshAck{reached C, unreachable D:TIMEOUT}── B ◀── ack from C; D's timer fired
+ */
+import type { Body } from '../wire/frames.js';
+
+interface MeshBase {
+  v: number;
+  id: string;
+  from: string;
+}
+
+export interface MsaFrame extends MeshBase {
+  type: 'msa';
+  /** The node this announcement describes (`from` is only the neighbour that passed it on). */
+  origin: string;
+  /** The origin's start time in ms: it grows across restarts, so seq may start again. */
+  incarnation: number;
+  /** Grows by one with each announcement of one incarnation. */
+  seq: number;
+  /** Names of the nodes the origin has a link with. */
+  neighbours: string[];
+}
+
+export interface MeshSendFrame extends MeshBase {
+  type: 'meshSend';
+  /** The node that sent the message in the first place. */
+  origin: string;
+  /** Who this copy is for; every one of them is answered in the ack. */
+  recipients: string[];
+  /** Nodes this copy has passed through, the origin first and the sender of this copy last. */
+  path: string[];
+  /** The most hops the message may take from its origin. */
+  hopLimit: number;
+  /** Milliseconds the sender of this copy waits for the ack. */
+  ttl: number;
+  /** True for a mesh-wide broadcast (recipients are then every node the origin knew). */
+  broadcast: boolean;
+  body: Body;
+}
+
+/** A recipient that was not reached, and the error code that says why. */
+export interface MeshMiss {
+  name: string;
+  code: string;
+}
+
+export interface MeshAckFrame extends MeshBase {
+  type: 'meshAck';
+  re: string;
+  reached: string[];
+  unreachable: MeshMiss[];
+}
+
+export type MeshFrame = MsaFrame | MeshSendFrame | MeshAckFrame;
+
+type FieldCheck = (value: unknown) => boolean;
+const str: FieldCheck = (x) => typeof x === 'string';
+const bool: FieldCheck = (x) => typeof x === 'boolean';
+const num: FieldCheck = (x) => typeof x === 'number' && Number.isFinite(x);
+const count: FieldCheck = (x) => Number.isSafeInteger(x) && (x as number) >= 0;
+const any: FieldCheck = () => true;
+const strArr: FieldCheck = (x) => Array.isArray(x) && x.every((s) => typeof s === 'string');
+const misses: FieldCheck = (x) =>
+  Array.isArray(x) &&
+  x.every((m) => typeof m === 'object' && m !== null && str((m as MeshMiss).name) && str((m as MeshMiss).code));
+
+/** The required fields of each mesh frame beyond the common ones (merged into FRAME_FIELDS). */
+export const MESH_FRAME_FIELDS: Record<MeshFrame['type'], Record<string, FieldCheck>> = {
+  msa: { origin: str, incarnation: num, seq: count, neighbours: strArr },
+  meshSend: {
+    origin: str,
+    recipients: strArr,
+    path: strArr,
+    hopLimit: count,
+    ttl: num,
+    broadcast: bool,
+    body: any,
+  },
+  meshAck: { re: str, reached: strArr, unreachable: misses },
+};

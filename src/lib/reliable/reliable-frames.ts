@@ -1,0 +1,97 @@
+/**
+ * Frames of the reliable-delivery layer, in the style of wire/frames.ts; the lead merges them
+ * into the Frame union and FRAME_FIELDS.
+ *
+ * Every reliable frame names two sessions: `session`, the one of the end that sent the frame,
+ * and `peer`, the one of the end it is meant for. A frame whose `peer` is not the receiver's
+ * current session is stale (it was meant for an earlier incarnation) and is dropped, so two
+ * streams can never mix after a restart, even over paths that reorder across reconnects.
+ *
+ *   sender (session S)                                  receiver (session R)
+ *     | -- resume {S, epoch, peer:R?, received} ----------> |   both ends send one after a (re)connect
+ *     | <- resume {R, epoch, peer:S,  received, reply} ---- |   received: how far I got of your stream
+ *     | -- data {S, peer:R, seq:1..n, body} --------------> |   only within the advertised window
+ *     | <- sack {R, peer:S, cumulative, ranges, window} --- |   one per batch of data, and on duplicates
+ */
+import type { Body } from '../wire/frames.js';
+
+interface Base {
+  v: number;
+  id: string;
+  from: string;
+}
+
+/** One application message of a stream. `seq` counts from 1 per (session, peer) pair. */
+export interface DataFrame extends Base {
+  type: 'data';
+  session: string;
+  peer: string;
+  seq: number;
+  body: Body;
+}
+
+/** An inclusive range of sequence numbers `[first, last]`. */
+export type SeqRange = [number, number];
+
+/** Acknowledgement of a stream: everything up to `cumulative`, plus the `ranges` held beyond it. */
+export interface SackFrame extends Base {
+  type: 'sack';
+  session: string;
+  peer: string;
+  cumulative: number;
+  /** Received out of order above `cumulative`, ascending, at most a few (see MAX_SACK_RANGES). */
+  ranges: SeqRange[];
+  /** How many sequence numbers beyond `cumulative` the receiver accepts now (flow control). */
+  window: number;
+}
+
+/**
+ * Opens (or reopens) the exchange on a new path. `peer` is null when the sender knows no session
+ * of the other end yet. `received` is the cumulative point of the other end's stream, meaningful
+ * only when `peer` is the other end's current session. `reply` marks an answer, never answered.
+ */
+export interface ResumeFrame extends Base {
+  type: 'resume';
+  session: string;
+  epoch: number;
+  peer: string | null;
+  received: number;
+  window: number;
+  reply: boolean;
+}
+
+export type ReliableFrame = DataFrame | SackFrame | ResumeFrame;
+export type ReliableFrameType = ReliableFrame['type'];
+/** A reliable frame before the channel stamps it with `v`, `id` and `from`. */
+export type ReliableFrameInit<T extends ReliableFrame = ReliableFrame> = T extends ReliableFrame
+  ? Omit<T, 'v' | 'id' | 'from'>
+  : never;
+
+type FieldCheck = (value: unknown) => boolean;
+const str: FieldCheck = (x) => typeof x === 'string' && x.length > 0;
+const bool: FieldCheck = (x) => typeof x === 'boolean';
+const any: FieldCheck = () => true;
+const count: FieldCheck = (x) => Number.isSafeInteger(x) && (x as number) >= 0;
+const seq: FieldCheck = (x) => Number.isSafeInteger(x) && (x as number) >= 1;
+const nullable =
+  (check: FieldCheck): FieldCheck =>
+  (x) =>
+    x === null || check(x);
+/** Bounded so that a hostile sack cannot make the sender loop over a huge list. */
+export const MAX_SACK_RANGES = 8;
+const ranges: FieldCheck = (x) =>
+  Array.isArray(x) &&
+  x.length <= MAX_SACK_RANGES &&
+  x.every((r) => Array.isArray(r) && r.length === 2 && seq(r[0]) && seq(r[1]) && r[0] <= r[1]);
+
+/** The required fields of each reliable frame type beyond `v`, `id`, `from`. */
+export const RELIABLE_FRAME_FIELDS: Record<ReliableFrameType, Record<string, FieldCheck>> = {
+  data: { session: str, peer: str, seq, body: any },
+  sack: { session: str, peer: str, cumulative: count, ranges, window: count },
+  resume: { session: str, epoch: count, peer: nullable(str), received: count, window: count, reply: bool },
+};
+
+/** True for the frame types this layer owns (what a channel hands to a ReliableLink). */
+export function isReliableFrame(frame: { type: string }): frame is ReliableFrame {
+  return Object.hasOwn(RELIABLE_FRAME_FIELDS, frame.type);
+}

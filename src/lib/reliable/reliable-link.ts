@@ -1,0 +1,300 @@
+/**
+ * ReliableLink drives one end of a reliable session (a SendWindow, a ReceiveWindow and a
+ * Session) over anything that carries frames, and survives swapping that carrier after a
+ * reconnect. It owns the only timer of the session, through an injected TimerSource.
+ *
+ * - `send(body)` resolves when the other end's ReliableLink took the message into its inbox
+ *   (end to end: it does not matter how many hops the frames crossed). It waits for window
+ *   space first (backpressure), and rejects with TIMEOUT after `sendTimeoutMs`, with
+ *   TOO_MANY_PENDING when too many sends already wait, and with CLOSED on close or when the
+ *   peer restarted before acknowledging it (details.reason = 'peerRestarted').
+ *   A TIMEOUT means "not confirmed", not "not delivered": a message already numbered stays
+ *   in the stream, since dropping it would leave a hole the receiver waits on forever.
+ * - `messages()` and `read(n)` pull from the bounded inbox; reading reopens the window.
+ * - `resume(transport)` after a reconnect: both ends exchange `resume` and the unacknowledged
+ *   tail is resent.
+ */
+import { BotzError, Closed, ErrorCode, Timeout } from '../errors.js';
+import type { Body } from '../wire/frames.js';
+import type { ReliableFrameInit } from './reliable-frames.js';
+import { ReceiveWindow, type ReceiveWindowOptions } from './receive-window.js';
+import { SendWindow, type SendWindowOptions } from './send-window.js';
+import { Session, type ResumeOutcome } from './session.js';
+
+/** What the link needs from a carrier: send a frame, hear frames. Loss and reordering are tolerated. */
+export interface FrameTransport {
+  send(frame: ReliableFrameInit): void;
+  /** Installs the handler for incoming reliable frames; returns a function that removes it. */
+  onFrame(handler: (frame: ReliableFrameInit) => void): () => void;
+}
+
+/** The clock and timer the link uses; the default reads the globals at call time, so fake timers apply. */
+export interface TimerSource {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export const globalTimers: TimerSource = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
+
+export interface ReliableLinkOptions {
+  /** Messages unacknowledged at most (see SendWindowOptions). */
+  send: Partial<SendWindowOptions>;
+  /** Inbox capacity (see ReceiveWindowOptions). */
+  receive: Partial<ReceiveWindowOptions>;
+  /** How long `send()` waits for window space plus confirmation. */
+  sendTimeoutMs: number;
+  /** Sends allowed to wait for window space; more fail at once instead of queueing without bound. */
+  maxWaitingSends: number;
+  /** This end's session id (random by default). */
+  sessionId?: string;
+  timers: TimerSource;
+}
+
+export const DEFAULT_SEND_TIMEOUT_MS = 30_000;
+export const DEFAULT_MAX_WAITING_SENDS = 1_024;
+
+export type ReliableLinkEvent =
+  | { type: 'resumed'; peer: string; epoch: number }
+  | { type: 'peerRestarted'; previous: string; peer: string; failed: number };
+
+interface PendingSend {
+  body: Body;
+  resolve(): void;
+  reject(error: BotzError): void;
+  settled: boolean;
+  timer: unknown;
+}
+
+export class ReliableLink {
+  readonly session: Session;
+  private readonly options: ReliableLinkOptions;
+  private readonly timers: TimerSource;
+  private readonly sender: SendWindow<PendingSend>;
+  private readonly receiver: ReceiveWindow<Body>;
+  private readonly waiting: PendingSend[] = [];
+  private readonly readers = new Set<() => void>();
+  private readonly listeners = new Set<(event: ReliableLinkEvent) => void>();
+  private transport: FrameTransport | undefined;
+  private detach: (() => void) | undefined;
+  private timer: unknown;
+  private resumeRetryMs = 0;
+  private resumeAt: number | undefined;
+  private ackQueued = false;
+  private closed = false;
+
+  constructor(options: Partial<ReliableLinkOptions> = {}) {
+    this.options = {
+      send: {},
+      receive: {},
+      sendTimeoutMs: DEFAULT_SEND_TIMEOUT_MS,
+      maxWaitingSends: DEFAULT_MAX_WAITING_SENDS,
+      timers: globalTimers,
+      ...options,
+    };
+    this.timers = this.options.timers;
+    this.session = new Session(this.options.sessionId);
+    this.sender = new SendWindow(this.options.send);
+    this.receiver = new ReceiveWindow(this.options.receive);
+  }
+
+  /** Messages waiting in the inbox. */
+  get available(): number {
+    return this.receiver.available;
+  }
+  /** Sends numbered and not yet acknowledged, plus sends waiting for window space. */
+  get unconfirmed(): number {
+    return this.sender.size + this.waiting.length;
+  }
+
+  /** Subscribes to session events; returns a function that unsubscribes. */
+  onEvent(listener: (event: ReliableLinkEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Starts (or, after a reconnect, resumes) the session over `transport`. */
+  resume(transport: FrameTransport): void {
+    if (this.closed) throw new Closed('the reliable link is closed');
+    this.detach?.();
+    this.transport = transport;
+    this.detach = transport.onFrame((frame) => this.receive(frame));
+    transport.send(this.session.begin(this.receiver.cumulative, this.receiver.window));
+    this.resumeRetryMs = this.sender.rto;
+    this.resumeAt = this.timers.now() + this.resumeRetryMs;
+    this.schedule();
+  }
+
+  send(body: Body): Promise<void> {
+    if (this.closed) return Promise.reject(new Closed('the reliable link is closed'));
+    if (this.waiting.length >= this.options.maxWaitingSends) {
+      return Promise.reject(
+        new BotzError(ErrorCode.TOO_MANY_PENDING, `${this.waiting.length} sends already wait for window space`),
+      );
+    }
+    return new Promise<void>((resolve, reject) => {
+      const p: PendingSend = { body, resolve, reject, settled: false, timer: undefined };
+      p.timer = this.timers.setTimeout(() => {
+        const i = this.waiting.indexOf(p);
+        if (i >= 0) this.waiting.splice(i, 1);
+        this.settle(p, new Timeout(`the peer did not confirm the message within ${this.options.sendTimeoutMs} ms`));
+      }, this.options.sendTimeoutMs);
+      this.waiting.push(p);
+      this.fill();
+      this.pump();
+    });
+  }
+
+  /** Takes up to `max` messages from the inbox without waiting. */
+  read(max = Infinity): Body[] {
+    const before = this.receiver.window;
+    const out = this.receiver.read(max);
+    const half = this.receiver.options.capacity / 2;
+    // Tell the sender the window reopened when it matters, not on every read.
+    if (out.length > 0 && (before === 0 || (before < half && this.receiver.window >= half))) this.queueAck();
+    return out;
+  }
+
+  /** Every message, in order, as the application pulls them; ends after close once the inbox is empty. */
+  async *messages(): AsyncGenerator<Body, void, undefined> {
+    for (;;) {
+      const got = this.read(1);
+      if (got.length > 0) {
+        yield got[0];
+        continue;
+      }
+      if (this.closed) return;
+      await new Promise<void>((resolve) => this.readers.add(resolve));
+    }
+  }
+
+  /** Stops the session: every unconfirmed send rejects with CLOSED; readers drain the inbox and end. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.detach?.();
+    this.transport = undefined;
+    if (this.timer !== undefined) this.timers.clearTimeout(this.timer);
+    const error = new Closed('the reliable link was closed before the peer confirmed the message');
+    for (const p of this.waiting.splice(0)) this.settle(p, error);
+    for (const { body } of this.sender.reset()) this.settle(body, error);
+    this.wakeReaders();
+  }
+
+  private receive(frame: ReliableFrameInit): void {
+    if (this.closed) return;
+    const now = this.timers.now();
+    switch (frame.type) {
+      case 'resume': {
+        const outcome = this.session.onResume(frame);
+        if (outcome.kind === 'stale') return;
+        this.resumeAt = undefined;
+        this.applyResume(outcome, now);
+        if (!frame.reply) this.transport?.send(this.session.resumeFrame(this.receiver.cumulative, this.receiver.window, true));
+        break;
+      }
+      case 'data': {
+        if (!this.session.accepts(frame)) return;
+        if (this.receiver.onData(frame.seq, frame.body) === 'new' && this.receiver.available > 0) this.wakeReaders();
+        this.queueAck(); // duplicates too: the sender's ack may have been lost
+        return;
+      }
+      case 'sack': {
+        if (!this.session.accepts(frame)) return;
+        for (const { body } of this.sender.onAck(frame.cumulative, frame.ranges, frame.window, now)) this.settle(body);
+        break;
+      }
+    }
+    this.fill();
+    this.pump();
+  }
+
+  private applyResume(outcome: Exclude<ResumeOutcome, { kind: 'stale' }>, now: number): void {
+    if (outcome.kind === 'restarted') {
+      const failed = this.sender.reset();
+      this.receiver.reset();
+      for (const { body } of failed) {
+        this.settle(
+          body,
+          new BotzError(ErrorCode.CLOSED, 'the peer restarted and lost the message before confirming it', {
+            details: { reason: 'peerRestarted', peer: outcome.peer },
+          }),
+        );
+      }
+      this.emit({ type: 'peerRestarted', previous: outcome.previous, peer: outcome.peer, failed: failed.length });
+    }
+    for (const { body } of this.sender.resume(outcome.received, outcome.window, now)) this.settle(body);
+    this.emit({ type: 'resumed', peer: outcome.peer, epoch: this.session.epoch });
+  }
+
+  /** Moves waiting sends into the window while it has room. */
+  private fill(): void {
+    while (this.waiting.length > 0 && !this.sender.full) this.sender.offer(this.waiting.shift()!);
+  }
+
+  /** Transmits what the window says is due and arms the timer for the next deadline. */
+  private pump(): void {
+    if (this.closed || !this.transport) return;
+    const now = this.timers.now();
+    const peer = this.session.peer;
+    if (peer !== undefined && this.session.heard) {
+      for (const { seq, body } of this.sender.poll(now)) {
+        this.transport.send({ type: 'data', session: this.session.id, peer, seq, body: body.body });
+      }
+    }
+    if (this.resumeAt !== undefined && now >= this.resumeAt) {
+      // Our resume or its answer was lost: repeat it, backing off like a retransmission.
+      this.transport.send(this.session.resumeFrame(this.receiver.cumulative, this.receiver.window, false));
+      this.resumeRetryMs = Math.min(this.resumeRetryMs * 2, this.sender.options.maxRtoMs);
+      this.resumeAt = now + this.resumeRetryMs;
+    }
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.timer !== undefined) this.timers.clearTimeout(this.timer);
+    this.timer = undefined;
+    const now = this.timers.now();
+    const data = this.session.heard ? this.sender.nextDeadline(now) : undefined;
+    const at = data === undefined ? this.resumeAt : this.resumeAt === undefined ? data : Math.min(data, this.resumeAt);
+    if (at === undefined) return;
+    this.timer = this.timers.setTimeout(() => {
+      this.timer = undefined;
+      this.pump();
+    }, Math.max(1, at - now));
+  }
+
+  /** One sack per burst of data frames (they arrive in one packet, in one turn). */
+  private queueAck(): void {
+    if (this.ackQueued) return;
+    this.ackQueued = true;
+    queueMicrotask(() => {
+      this.ackQueued = false;
+      const peer = this.session.peer;
+      if (this.closed || !this.transport || peer === undefined) return;
+      this.transport.send({ type: 'sack', session: this.session.id, peer, ...this.receiver.ack() });
+    });
+  }
+
+  private settle(p: PendingSend, error?: BotzError): void {
+    if (p.settled) return;
+    p.settled = true;
+    this.timers.clearTimeout(p.timer);
+    if (error) p.reject(error);
+    else p.resolve();
+  }
+
+  private wakeReaders(): void {
+    const readers = [...this.readers];
+    this.readers.clear();
+    for (const wake of readers) wake();
+  }
+
+  private emit(event: ReliableLinkEvent): void {
+    for (const listener of this.listeners) listener(event);
+  }
+}

@@ -1,0 +1,209 @@
+/**
+ * The sender side of one reliable stream: sequence numbers, a bounded sliding window of
+ * unacknowledged messages, cumulative and selective acks, and retransmission on a timeout
+ * derived from measured RTT (rto.ts). Pure: it never sends and never sets a timer; the caller
+ * asks `poll(now)` what to transmit and `nextDeadline()` when to ask again.
+ *
+ *   acked (cumulative)   in flight / sacked          unsent          refused
+ *   ... 4 5 6 |  7  8s 9  10s | 11 12 | (offer() returns undefined)
+ *              ^ acked+1                 ^ acked + min(peerWindow, windowSize): send limit
+ */
+import { addRttSample, backOff, defaultRtoOptions, initialRtt, resetBackoff, type RtoOptions, type RttState } from './rto.js';
+import type { SeqRange } from './reliable-frames.js';
+
+export interface SendWindowOptions extends RtoOptions {
+  /** Most messages held unacknowledged (sent or not); beyond it `offer()` refuses: backpressure. */
+  windowSize: number;
+  /** Selectively acked messages above a hole that make us resend the hole before its RTO (TCP uses 3). */
+  dupThreshold: number;
+}
+
+export const DEFAULT_WINDOW_SIZE = 256;
+export const DEFAULT_DUP_THRESHOLD = 3;
+
+export function defaultSendWindowOptions(): SendWindowOptions {
+  return { ...defaultRtoOptions(), windowSize: DEFAULT_WINDOW_SIZE, dupThreshold: DEFAULT_DUP_THRESHOLD };
+}
+
+export interface Outgoing<T> {
+  seq: number;
+  body: T;
+}
+
+interface Entry<T> {
+  seq: number;
+  body: T;
+  /** Time of the last transmission; undefined when it must be (re)sent as soon as the window allows. */
+  sentAt: number | undefined;
+  transmissions: number;
+  sacked: boolean;
+  fastRetransmitted: boolean;
+}
+
+export class SendWindow<T> {
+  readonly options: SendWindowOptions;
+  private entries: Entry<T>[] = [];
+  private nextSeq = 1;
+  private acked = 0;
+  private peerWindow: number;
+  private lastAckAt = 0;
+  private rttState: RttState;
+
+  constructor(options: Partial<SendWindowOptions> = {}) {
+    this.options = { ...defaultSendWindowOptions(), ...options };
+    if (!(this.options.windowSize >= 1)) throw new RangeError('windowSize must be at least 1');
+    this.peerWindow = this.options.windowSize;
+    this.rttState = initialRtt(this.options);
+  }
+
+  /** Highest sequence number the peer acknowledged cumulatively. */
+  get cumulative(): number {
+    return this.acked;
+  }
+  /** Messages held: offered and not yet cumulatively acknowledged. Never above windowSize. */
+  get size(): number {
+    return this.entries.length;
+  }
+  get full(): boolean {
+    return this.entries.length >= this.options.windowSize;
+  }
+  get rto(): number {
+    return this.rttState.rto;
+  }
+  get srtt(): number | undefined {
+    return this.rttState.srtt;
+  }
+
+  /** Takes a message into the window and returns its sequence number, or undefined when full. */
+  offer(body: T): number | undefined {
+    if (this.full) return undefined;
+    const seq = this.nextSeq++;
+    this.entries.push({ seq, body, sentAt: undefined, transmissions: 0, sacked: false, fastRetransmitted: false });
+    return seq;
+  }
+
+  /**
+   * Applies an acknowledgement. Returns the messages it newly acknowledged cumulatively, in order
+   * (the ones whose senders may now be told "delivered"). Stale and impossible acks change nothing.
+   */
+  onAck(cumulative: number, ranges: readonly SeqRange[], window: number, now: number): Outgoing<T>[] {
+    if (cumulative < this.acked || cumulative >= this.nextSeq) return [];
+    this.peerWindow = window;
+    this.lastAckAt = now;
+    let sample: Entry<T> | undefined;
+    const noteSample = (e: Entry<T>) => {
+      // Karn's rule: an ack of a retransmitted message cannot be matched to one transmission.
+      if (e.transmissions === 1 && e.sentAt !== undefined && (!sample || e.sentAt > sample.sentAt!)) sample = e;
+    };
+    const done = cumulative - this.acked;
+    const released = this.entries.splice(0, done);
+    for (const e of released) if (!e.sacked) noteSample(e);
+    this.acked = cumulative;
+    for (const [first, last] of ranges) {
+      for (let s = Math.max(first, this.acked + 1); s <= Math.min(last, this.nextSeq - 1); s++) {
+        const e = this.entries[s - this.acked - 1];
+        if (!e.sacked) {
+          e.sacked = true;
+          noteSample(e);
+        }
+      }
+    }
+    if (sample) this.rttState = addRttSample(this.rttState, now - sample.sentAt!, this.options);
+    if (ranges.length > 0) this.markHoles();
+    return released.map(({ seq, body }) => ({ seq, body }));
+  }
+
+  /** A hole with `dupThreshold` sacked messages above it is lost: resend it now, once. */
+  private markHoles(): void {
+    let sackedAbove = 0;
+    for (let i = this.entries.length - 1; i >= 0; i--) {
+      const e = this.entries[i];
+      if (e.sacked) sackedAbove++;
+      else if (sackedAbove >= this.options.dupThreshold && e.sentAt !== undefined && !e.fastRetransmitted) {
+        e.fastRetransmitted = true;
+        e.sentAt = undefined;
+      }
+    }
+  }
+
+  /**
+   * After a reconnect: the peer holds everything up to `cumulative`; the rest is resent now.
+   * Returns the messages this acknowledged, as `onAck` does.
+   */
+  resume(cumulative: number, window: number, now: number): Outgoing<T>[] {
+    const released = this.onAck(Math.min(Math.max(cumulative, this.acked), this.nextSeq - 1), [], window, now);
+    this.rttState = resetBackoff(this.rttState, this.options);
+    for (const e of this.entries) if (!e.sacked) e.sentAt = undefined;
+    return released;
+  }
+
+  /**
+   * Forgets the stream (the peer lost its state): returns every message not acknowledged, for
+   * the caller to fail, and starts numbering again from 1.
+   */
+  reset(): Outgoing<T>[] {
+    const dropped = this.entries.map(({ seq, body }) => ({ seq, body }));
+    this.entries = [];
+    this.nextSeq = 1;
+    this.acked = 0;
+    this.peerWindow = this.options.windowSize;
+    this.rttState = resetBackoff(this.rttState, this.options);
+    return dropped;
+  }
+
+  /** Highest sequence number the peer's window lets us have in flight. */
+  private limit(): number {
+    return this.acked + Math.min(this.peerWindow, this.options.windowSize);
+  }
+
+  /**
+   * A closed window would deadlock if the ack that reopens it were lost, so the first message is
+   * sent anyway as a probe, one RTO after the ack that closed it, then retransmitted like any
+   * other (with backoff). Returns the time it may go, or undefined when the window is open.
+   */
+  private probeAt(): number | undefined {
+    const first = this.entries[0];
+    if (!first || first.seq <= this.limit()) return undefined;
+    return first.sentAt === undefined ? this.lastAckAt + this.rttState.rto : first.sentAt + this.rttState.rto;
+  }
+
+  /**
+   * What to transmit now, in sequence order: messages never sent, messages whose RTO expired
+   * (the RTO then backs off once), and lost holes. Each returned message counts as transmitted.
+   */
+  poll(now: number): Outgoing<T>[] {
+    const out: Outgoing<T>[] = [];
+    let limit = this.limit();
+    const probe = this.probeAt();
+    if (probe !== undefined && (now >= probe || this.entries[0].sentAt !== undefined)) limit = this.entries[0].seq;
+    let timedOut = false;
+    for (const e of this.entries) {
+      if (e.seq > limit) break;
+      if (e.sacked) continue;
+      const expired = e.sentAt !== undefined && now >= e.sentAt + this.rttState.rto;
+      if (e.sentAt !== undefined && !expired) continue;
+      if (expired) timedOut = true;
+      e.sentAt = now;
+      e.transmissions++;
+      out.push({ seq: e.seq, body: e.body });
+    }
+    if (timedOut) this.rttState = backOff(this.rttState, this.options);
+    return out;
+  }
+
+  /** When `poll` has something to do next: now, a retransmission deadline, a probe, or never. */
+  nextDeadline(now: number): number | undefined {
+    let next: number | undefined;
+    const limit = this.limit();
+    for (const e of this.entries) {
+      if (e.seq > limit) break;
+      if (e.sacked) continue;
+      if (e.sentAt === undefined) return now;
+      const at = e.sentAt + this.rttState.rto;
+      if (next === undefined || at < next) next = at;
+    }
+    const probe = this.probeAt();
+    if (probe !== undefined && (next === undefined || probe < next)) next = probe;
+    return next;
+  }
+}
