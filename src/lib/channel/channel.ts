@@ -223,7 +223,7 @@ export class Channel {
     batch.bytes += encoded.bytes;
     if (!this.flushScheduled) {
       this.flushScheduled = true;
-      setImmediate(() => this.flush());
+      process.nextTick(() => this.flush());
     }
   }
 

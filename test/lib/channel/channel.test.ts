@@ -35,7 +35,7 @@ describe('Channel over ws', () => {
     const replies = await Promise.all(
       Array.from({ length: 64 }, (_, i) => channel.request({ type: 'request', body: { i: String(i) } }, { timeoutMs: 2000 })),
     );
-    expect(replies.map((r) => (r as { body: { i: string } }).body.i)).toEqual(Array.from({ length: 64 }, (_, i) => String(i)));
+    expect(replies.map((r) => (r as unknown as { body: { i: string } }).body.i)).toEqual(Array.from({ length: 64 }, (_, i) => String(i)));
     channel.close();
   });
 

@@ -1,0 +1,143 @@
+/**
+ * fast-check arbitraries for every frame type. The record is typed over FrameType, so adding a
+ * frame type to frames.ts without an arbitrary here is a type error, not a silent gap.
+ * Optional fields are omitted rather than set to undefined: undefined does not exist on the wire.
+ */
+import fc from 'fast-check';
+import {
+  FRAME_FIELDS,
+  PROTOCOL_VERSION,
+  type Codec,
+  type ComponentInfo,
+  type Frame,
+  type FrameOf,
+  type FrameType,
+  type Json,
+  type TrafficEvent,
+} from '../../../src/lib/wire/frames.js';
+
+const name = fc.string({ minLength: 1, maxLength: 20 });
+const id = fc.string({ minLength: 1, maxLength: 24 });
+const strings = fc.array(fc.string({ maxLength: 12 }), { maxLength: 4 });
+const stringMap = fc.dictionary(fc.string({ maxLength: 10 }), fc.string({ maxLength: 10 }), { maxKeys: 4 });
+const time = fc.integer({ min: 0, max: 2 ** 48 });
+
+/** True when some object inside `value` has an own `__proto__` key. */
+export function hasProtoKey(value: unknown): boolean {
+  if (Array.isArray(value)) return value.some(hasProtoKey);
+  if (typeof value !== 'object' || value === null) return false;
+  return Object.hasOwn(value, '__proto__') || Object.values(value).some(hasProtoKey);
+}
+
+/**
+ * Any JSON value, sometimes with an own `__proto__` key (built the way JSON.parse builds it).
+ * Passed through JSON text once, so it is a value JSON can express (no -0).
+ */
+export const jsonBody: fc.Arbitrary<Json> = fc.oneof(
+  { weight: 4, arbitrary: fc.jsonValue({ maxDepth: 3 }) as fc.Arbitrary<Json> },
+  { weight: 1, arbitrary: stringMap as fc.Arbitrary<Json> },
+  {
+    weight: 1,
+    arbitrary: fc.tuple(fc.jsonValue({ maxDepth: 2 }), stringMap).map(([inner, rest]) => {
+      const others = Object.entries(rest).map(([k, v]) => `,${JSON.stringify(k)}:${JSON.stringify(v)}`);
+      return JSON.parse(`{"__proto__":${JSON.stringify(inner)}${others.join('')}}`) as Json;
+    }),
+  },
+).map((v) => JSON.parse(JSON.stringify(v)) as Json);
+
+
+export const componentInfo: fc.Arbitrary<ComponentInfo> = fc.record({
+  name,
+  address: fc.option(fc.constant('127.0.0.1:7301'), { nil: null }),
+  groups: strings,
+  state: fc.constantFrom('registered', 'ready', 'suspect'),
+  meta: stringMap,
+  lastHeartbeat: time,
+  registeredAt: time,
+});
+
+const trafficEvent: fc.Arbitrary<TrafficEvent> = fc.record(
+  {
+    at: time,
+    from: name,
+    to: name,
+    kind: fc.constantFrom('request', 'response', 'broadcast', 'error', 'shutdownRequest', 'shutdownResponse'),
+    id,
+    re: id,
+    size: fc.nat(),
+    path: fc.constantFrom('direct', 'relay', 'mesh'),
+    latencyMs: fc.double({ min: 0, max: 1e6, noNaN: true }),
+    hops: strings,
+    body: jsonBody,
+  },
+  { requiredKeys: ['at', 'from', 'to', 'kind', 'id', 'size', 'path'] },
+);
+
+type Fields<T extends FrameType> = Omit<FrameOf<T>, 'v' | 'id' | 'from' | 'type'>;
+type FieldArbs = { [T in FrameType]: fc.Arbitrary<Fields<T>> };
+
+function fieldArbs(body: fc.Arbitrary<Json>): FieldArbs {
+  const opt = <T,>(r: Record<string, fc.Arbitrary<unknown>>, required: string[]) =>
+    fc.record(r, { requiredKeys: required as never[] }) as unknown as fc.Arbitrary<T>;
+  return {
+    hello: opt(
+      { role: fc.constantFrom('component', 'client', 'server', 'peer'), codecs: fc.subarray(['json', 'msgpack']), nonce: id, session: id },
+      ['role', 'codecs', 'nonce'],
+    ),
+    welcome: opt(
+      { re: id, codec: fc.constantFrom('json', 'msgpack'), session: id, nonce: id, heartbeatMs: fc.integer({ min: 1, max: 600_000 }) },
+      ['re', 'codec', 'session', 'nonce'],
+    ),
+    register: fc.record({ address: fc.option(name, { nil: null }), port: fc.option(fc.integer({ min: 0, max: 65535 }), { nil: null }), groups: strings, meta: stringMap }),
+    registered: fc.record({ re: id, component: componentInfo }),
+    request: opt({ body, ttl: fc.integer({ min: 1, max: 600_000 }) }, ['body']),
+    response: fc.record({ re: id, body }),
+    error: opt({ re: id, code: fc.constantFrom('NO_SUCH_COMPONENT', 'TIMEOUT', 'REMOTE_ERROR', 'X_CUSTOM'), message: fc.string() }, ['code', 'message']),
+    broadcast: opt({ group: name, body }, ['body']),
+    ack: opt({ re: id, ignored: fc.boolean() }, ['re']),
+    ready: fc.constant({}),
+    heartbeat: fc.constant({}),
+    shutdownRequest: fc.record({ forced: fc.boolean() }),
+    shutdownResponse: fc.record({ re: id, ready: fc.boolean() }),
+    bye: fc.constant({}),
+    lookup: fc.record({ name }),
+    located: fc.record({ re: id, component: componentInfo }),
+    list: opt({ group: name }, []),
+    components: fc.record({ re: id, components: fc.array(componentInfo, { maxLength: 3 }) }),
+    subscribe: opt({ topics: fc.subarray(['members', 'traffic']), names: strings }, ['topics']),
+    unsubscribe: fc.record({ topics: fc.subarray(['members', 'traffic']) }),
+    member: fc.record({ event: fc.constantFrom('join', 'ready', 'suspect', 'alive', 'leave'), component: componentInfo }),
+    traceControl: fc.record({ on: fc.boolean() }),
+    trace: fc.record({ event: trafficEvent }),
+    msa: fc.record({ origin: name, incarnation: time, seq: fc.nat(), neighbours: strings }),
+    meshSend: fc.record({
+      origin: name,
+      recipients: strings,
+      path: strings,
+      hopLimit: fc.nat({ max: 64 }),
+      ttl: fc.integer({ min: 1, max: 600_000 }),
+      broadcast: fc.boolean(),
+      body,
+    }),
+    meshAck: fc.record({ re: id, reached: strings, unreachable: fc.array(fc.record({ name, code: fc.constantFrom('TIMEOUT', 'NO_ROUTE') }), { maxLength: 3 }) }),
+  };
+}
+
+export const FRAME_TYPES = Object.keys(FRAME_FIELDS) as FrameType[];
+
+/**
+ * A valid frame of the given type that `codec` can carry: the MessagePack codec refuses
+ * `__proto__` keys (see PROTOCOL.md), so frames for it have none.
+ */
+export function frameOf(type: FrameType, codec: Codec = 'json'): fc.Arbitrary<Frame> {
+  const fields = fieldArbs(jsonBody)[type] as fc.Arbitrary<object>;
+  const frame = fc
+    .tuple(id, name, fields)
+    .map(([frameId, from, rest]) => ({ v: PROTOCOL_VERSION, type, id: frameId, from, ...rest }) as unknown as Frame);
+  return codec === 'json' ? frame : frame.filter((f) => !hasProtoKey(f));
+}
+
+/** A valid frame of any type that `codec` can carry. */
+export function anyFrame(codec: Codec = 'json'): fc.Arbitrary<Frame> {
+  return fc.constantFrom(...FRAME_TYPES).chain((type) => frameOf(type, codec));
+}
