@@ -20,55 +20,21 @@ import { Channel } from '../channel/channel.js';
 import { NodeContext } from '../channel/node-context.js';
 import { ANY_DESTINATION } from '../wire/packet.js';
 import type { Body, Frame, HelloFrame } from '../wire/frames.js';
-import { CloseCode, type Link, type Listener } from '../transport/transport.js';
+import { CloseCode, splitAddress, type Link, type Listener } from '../transport/transport.js';
 import { toDot } from './dot.js';
 import { preferLink } from './link-choice.js';
 import type { MeshMiss, MeshSendFrame, MsaFrame } from './mesh-frames.js';
 import { resolveMeshOptions, type MeshNodeOptions, type ResolvedMeshOptions } from './mesh-options.js';
 import { Forwarder, type MeshDelivery, type SendResult } from './forwarder.js';
+import { Redialer } from './redialer.js';
+import { Discovery, shouldAnswer } from './discovery.js';
 import { shortestPaths, type Route, type Routes } from './routing.js';
-import { Topology, type Announcement, type Graph } from './topology.js';
+import { isNewer, Topology, type Announcement, type Graph } from './topology.js';
+
+import type { MeshCounters, MeshEvent, MeshStatus } from './mesh-status.js';
 
 export type { SendResult, MeshMiss, MeshDelivery };
-
-/** What a mesh node reports to its listeners. */
-export type MeshEvent =
-  | ({ type: 'message' } & MeshDelivery)
-  | { type: 'linkUp'; peer: string; address: string }
-  | { type: 'linkDown'; peer: string; code: string };
-
-export interface MeshLinkInfo {
-  peer: string;
-  address: string;
-  /** True when this node dialed the link. */
-  dialed: boolean;
-  since: number;
-}
-
-export interface MeshCounters {
-  msaSent: number;
-  msaReceived: number;
-  msaAccepted: number;
-  sent: number;
-  delivered: number;
-  forwarded: number;
-  unreachable: number;
-  rejectedPackets: number;
-}
-
-export interface MeshStatus {
-  name: string;
-  address: string | undefined;
-  namespace: string;
-  degree: number;
-  msaIntervalMs: number;
-  hopLimit: number;
-  links: MeshLinkInfo[];
-  /** Nodes with state in the database (reachable or not) and how many have a route. */
-  known: number;
-  reachable: number;
-  counters: MeshCounters;
-}
+export type { MeshCounters, MeshEvent, MeshLinkInfo, MeshStatus } from './mesh-status.js';
 
 interface LinkState {
   dialer: string;
@@ -88,15 +54,17 @@ export class MeshNode {
   readonly options: ResolvedMeshOptions;
   readonly ctx: NodeContext;
   readonly topology: Topology;
-  readonly counters: MeshCounters;
-  private readonly incarnation: number;
+  private readonly msaCounters = { msaSent: 0, msaReceived: 0, msaAccepted: 0 };
+  private incarnation: number;
   private seq = 0;
   private readonly links = new Map<string, Channel>();
   private readonly channels = new Set<Channel>();
   private readonly dialing = new Map<string, Promise<string>>();
   private readonly listeners = new Set<(event: MeshEvent) => void>();
   private readonly forwarder: Forwarder;
+  private readonly redialer: Redialer;
   private listener: Listener | undefined;
+  private discovery: Discovery | undefined;
   private timer: NodeJS.Timeout | undefined;
   private announceScheduled = false;
   private cachedRoutes: Routes | undefined;
@@ -115,8 +83,11 @@ export class MeshNode {
       deliver: (delivery) => this.emit({ type: 'message', ...delivery }),
       options: this.options,
     });
-    this.counters = this.forwarder.counters as MeshCounters;
-    Object.assign(this.counters, { msaSent: 0, msaReceived: 0, msaAccepted: 0, rejectedPackets: 0 });
+    this.redialer = new Redialer({
+      dial: (address) => this.dial(address),
+      baseDelayMs: this.options.redialMs,
+      maxDelayMs: this.options.redialMs * 32,
+    });
   }
 
   /** Where the node accepts links (after start). */
@@ -132,6 +103,20 @@ export class MeshNode {
     this.announce();
     this.timer = setInterval(() => this.tick(), this.options.msaIntervalMs);
     this.timer.unref?.();
+    const { discovery, degree, namespace } = this.options;
+    if (discovery && degree > 0) {
+      this.discovery = new Discovery({
+        ...discovery,
+        name: this.name,
+        namespace,
+        linkPort: splitAddress(this.listener.address).port,
+        wanted: () => !this.stopped && this.links.size < degree,
+        answer: (peer) => !this.stopped && !this.links.has(peer) && shouldAnswer(this.topology.nodes().length),
+        // Discovered links are not redialed: a node short of links solicits again instead.
+        onPeer: (address) => void this.link(address, false).catch(() => {}),
+      });
+      await this.discovery.start();
+    }
     return this.listener.address;
   }
 
@@ -140,6 +125,8 @@ export class MeshNode {
     if (this.stopped) return;
     this.stopped = true;
     clearInterval(this.timer);
+    this.redialer.stop();
+    this.discovery?.stop();
     for (const ch of [...this.channels]) ch.close(CloseCode.GOING_AWAY, 'mesh node stopping');
     await this.listener?.close();
   }
@@ -150,22 +137,30 @@ export class MeshNode {
    * same peer; if both ends dial each other, one link survives.
    */
   dial(address: string): Promise<string> {
+    return this.link(address, true);
+  }
+
+  private link(address: string, keep: boolean): Promise<string> {
     if (this.stopped) return Promise.reject(new Closed(`mesh node ${this.name} was stopped`));
-    for (const [peer, ch] of this.links) if (state(ch).address === address) return Promise.resolve(peer);
     let pending = this.dialing.get(address);
+    for (const [peer, ch] of this.links) if (state(ch).address === address) pending = Promise.resolve(peer);
     if (!pending) {
       pending = this.connect(address).finally(() => this.dialing.delete(address));
       this.dialing.set(address, pending);
     }
+    // A dialed peer is kept: if the link drops, it is dialed again (see redialer.ts).
+    if (keep) pending.then((peer) => this.redialer.add(address, peer), () => {});
     return pending;
   }
 
-  /** Drops the link to a peer named `nameOrAddress` or at that address. False when none. */
+  /** Drops the link to a peer named `nameOrAddress` or at that address, for good. False when none. */
   hangup(nameOrAddress: string): boolean {
+    this.redialer.remove(nameOrAddress);
     const ch =
       this.links.get(nameOrAddress) ??
       [...this.links.values()].find((c) => state(c).address === nameOrAddress || c.link.remoteAddress === nameOrAddress);
     if (!ch) return false;
+    this.redialer.remove(ch.peer);
     ch.close(CloseCode.NORMAL, 'hangup');
     return true;
   }
@@ -209,8 +204,12 @@ export class MeshNode {
       }),
       known: this.topology.nodes().length,
       reachable: this.routeTable().size,
-      counters: { ...this.counters, rejectedPackets: this.ctx.rejectedTotal },
+      counters: this.counters(),
     };
+  }
+
+  counters(): MeshCounters {
+    return { ...this.msaCounters, ...this.forwarder.counters, rejectedPackets: this.ctx.rejectedTotal };
   }
 
   /** Names of the current neighbours, sorted. */
@@ -258,13 +257,13 @@ export class MeshNode {
     for (const [peer, ch] of this.links) {
       if (peer === except) continue;
       ch.send({ type: 'msa', ...msa });
-      this.counters.msaSent++;
+      this.msaCounters.msaSent++;
     }
   }
 
   private sendDatabase(ch: Channel): void {
     for (const msa of this.topology.all()) ch.send({ type: 'msa', ...msa });
-    this.counters.msaSent += this.topology.all().length;
+    this.msaCounters.msaSent += this.topology.all().length;
   }
 
   private handlers() {
@@ -363,6 +362,7 @@ export class MeshNode {
     // At once, not at the end of the turn: a send right after this must not pick the dead link.
     this.announce();
     this.emit({ type: 'linkDown', peer: ch.peer, code: error.code });
+    this.redialer.linkDown(ch.peer);
   }
 
   private onFrame(frame: Frame, ch: Channel): void {
@@ -379,12 +379,21 @@ export class MeshNode {
   }
 
   private onMsa(frame: MsaFrame, ch: Channel): void {
-    this.counters.msaReceived++;
-    // Our own state is ours to say; an echo of it (or an impostor's) changes nothing.
-    if (frame.origin === this.name) return;
+    this.msaCounters.msaReceived++;
+    if (frame.origin === this.name) {
+      // Our own state is ours to say. But a newer one means an earlier run of ours (with a
+      // clock ahead of ours) still has state out there: outnumber it, or it would win.
+      const own = this.topology.get(this.name)!;
+      if (isNewer(frame, own)) {
+        this.incarnation = frame.incarnation;
+        this.seq = frame.seq;
+        this.announce();
+      }
+      return;
+    }
     const msa: Announcement = { origin: frame.origin, incarnation: frame.incarnation, seq: frame.seq, neighbours: frame.neighbours };
     if (!this.topology.accept(msa, this.options.clock.now())) return;
-    this.counters.msaAccepted++;
+    this.msaCounters.msaAccepted++;
     this.cachedRoutes = undefined;
     this.flood(msa, ch.peer);
   }

@@ -15,6 +15,8 @@ export const DEFAULT_HOP_LIMIT = 16;
 export const DEFAULT_ACK_TIMEOUT_MS = 2_000;
 /** How long a dial waits for the link and the peer's first announcement. */
 export const DEFAULT_DIAL_TIMEOUT_MS = 5_000;
+/** First delay before dialing a dropped dialed peer again (it doubles per failure, ×32 at most). */
+export const DEFAULT_REDIAL_MS = 1_000;
 export const DEFAULT_NAMESPACE = 'botz';
 export const DEFAULT_DEGREE = 0;
 
@@ -41,11 +43,24 @@ export interface MeshNodeOptions {
   hopLimit?: number;
   ackTimeoutMs?: number;
   dialTimeoutMs?: number;
+  redialMs?: number;
   /** Time source for announcement ages and the incarnation number. */
   clock?: Clock;
+  /** UDP solicitation while the node has fewer than `degree` links; absent: off. */
+  discovery?: DiscoveryConfig;
 }
 
-export type ResolvedMeshOptions = Required<MeshNodeOptions>;
+export interface DiscoveryConfig {
+  /** Broadcast address or 239.x multicast group. Tests: 127.255.255.255 or a group on 127.0.0.1. */
+  group: string;
+  /** UDP port shared by the namespace. */
+  port: number;
+  /** Interface for the multicast group (127.0.0.1 in tests). */
+  interfaceAddress?: string;
+  intervalMs?: number;
+}
+
+export type ResolvedMeshOptions = Required<Omit<MeshNodeOptions, 'discovery'>> & { discovery?: DiscoveryConfig };
 
 function invalid(message: string, details: Record<string, unknown>): BotzError {
   return new BotzError(ErrorCode.INVALID_ARGUMENT, message, { details });
@@ -62,6 +77,7 @@ export function resolveMeshOptions(options: MeshNodeOptions): ResolvedMeshOption
     hopLimit: DEFAULT_HOP_LIMIT,
     ackTimeoutMs: DEFAULT_ACK_TIMEOUT_MS,
     dialTimeoutMs: DEFAULT_DIAL_TIMEOUT_MS,
+    redialMs: DEFAULT_REDIAL_MS,
     clock: Date,
     ...options,
     msaIntervalMs,
@@ -72,7 +88,7 @@ export function resolveMeshOptions(options: MeshNodeOptions): ResolvedMeshOption
   if (!name || name === '*' || name.startsWith('$') || Buffer.byteLength(name) > 255) {
     throw invalid(`"${name}" cannot name a mesh node`, { name });
   }
-  for (const key of ['msaIntervalMs', 'msaMaxAgeMs', 'ackTimeoutMs', 'dialTimeoutMs'] as const) {
+  for (const key of ['msaIntervalMs', 'msaMaxAgeMs', 'ackTimeoutMs', 'dialTimeoutMs', 'redialMs'] as const) {
     if (!(resolved[key] > 0)) throw invalid(`${key} must be positive`, { [key]: resolved[key] });
   }
   for (const key of ['hopLimit', 'degree', 'port'] as const) {

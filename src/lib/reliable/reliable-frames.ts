@@ -70,7 +70,8 @@ export type ReliableFrameInit<T extends ReliableFrame = ReliableFrame> = T exten
 type FieldCheck = (value: unknown) => boolean;
 const str: FieldCheck = (x) => typeof x === 'string' && x.length > 0;
 const bool: FieldCheck = (x) => typeof x === 'boolean';
-const any: FieldCheck = () => true;
+/** Any JSON value, but present. */
+const json: FieldCheck = (x) => x !== undefined;
 const count: FieldCheck = (x) => Number.isSafeInteger(x) && (x as number) >= 0;
 const seq: FieldCheck = (x) => Number.isSafeInteger(x) && (x as number) >= 1;
 const nullable =
@@ -86,7 +87,7 @@ const ranges: FieldCheck = (x) =>
 
 /** The required fields of each reliable frame type beyond `v`, `id`, `from`. */
 export const RELIABLE_FRAME_FIELDS: Record<ReliableFrameType, Record<string, FieldCheck>> = {
-  data: { session: str, peer: str, seq, body: any },
+  data: { session: str, peer: str, seq, body: json },
   sack: { session: str, peer: str, cumulative: count, ranges, window: count },
   resume: { session: str, epoch: count, peer: nullable(str), received: count, window: count, reply: bool },
 };

@@ -67,6 +67,8 @@ interface PendingSend {
   resolve(): void;
   reject(error: BotzError): void;
   settled: boolean;
+  /** Still in the waiting queue (not yet numbered). */
+  queued: boolean;
   timer: unknown;
 }
 
@@ -76,12 +78,17 @@ export class ReliableLink {
   private readonly timers: TimerSource;
   private readonly sender: SendWindow<PendingSend>;
   private readonly receiver: ReceiveWindow<Body>;
-  private readonly waiting: PendingSend[] = [];
+  /** Sends waiting for window space, oldest first from `waitingHead` (a queue without O(n) shifts). */
+  private waiting: PendingSend[] = [];
+  private waitingHead = 0;
+  /** Live sends in the queue: timed-out ones stay in it until fill() passes them, uncounted. */
+  private waitingCount = 0;
   private readonly readers = new Set<() => void>();
   private readonly listeners = new Set<(event: ReliableLinkEvent) => void>();
   private transport: FrameTransport | undefined;
   private detach: (() => void) | undefined;
   private timer: unknown;
+  private timerAt = Infinity;
   private resumeRetryMs = 0;
   private resumeAt: number | undefined;
   private ackQueued = false;
@@ -108,7 +115,7 @@ export class ReliableLink {
   }
   /** Sends numbered and not yet acknowledged, plus sends waiting for window space. */
   get unconfirmed(): number {
-    return this.sender.size + this.waiting.length;
+    return this.sender.size + this.waitingCount;
   }
 
   /** Subscribes to session events; returns a function that unsubscribes. */
@@ -131,19 +138,23 @@ export class ReliableLink {
 
   send(body: Body): Promise<void> {
     if (this.closed) return Promise.reject(new Closed('the reliable link is closed'));
-    if (this.waiting.length >= this.options.maxWaitingSends) {
+    if (this.waitingCount >= this.options.maxWaitingSends) {
       return Promise.reject(
-        new BotzError(ErrorCode.TOO_MANY_PENDING, `${this.waiting.length} sends already wait for window space`),
+        new BotzError(ErrorCode.TOO_MANY_PENDING, `${this.waitingCount} sends already wait for window space`),
       );
     }
     return new Promise<void>((resolve, reject) => {
-      const p: PendingSend = { body, resolve, reject, settled: false, timer: undefined };
+      const p: PendingSend = { body, resolve, reject, settled: false, queued: true, timer: undefined };
       p.timer = this.timers.setTimeout(() => {
-        const i = this.waiting.indexOf(p);
-        if (i >= 0) this.waiting.splice(i, 1);
+        // A timed-out waiter stays in the queue, settled; fill() skips it, so no O(n) removal here.
+        if (p.queued) {
+          p.queued = false;
+          this.waitingCount--;
+        }
         this.settle(p, new Timeout(`the peer did not confirm the message within ${this.options.sendTimeoutMs} ms`));
       }, this.options.sendTimeoutMs);
       this.waiting.push(p);
+      this.waitingCount++;
       this.fill();
       this.pump();
     });
@@ -180,7 +191,10 @@ export class ReliableLink {
     this.transport = undefined;
     if (this.timer !== undefined) this.timers.clearTimeout(this.timer);
     const error = new Closed('the reliable link was closed before the peer confirmed the message');
-    for (const p of this.waiting.splice(0)) this.settle(p, error);
+    for (let i = this.waitingHead; i < this.waiting.length; i++) this.settle(this.waiting[i], error);
+    this.waiting = [];
+    this.waitingHead = 0;
+    this.waitingCount = 0;
     for (const { body } of this.sender.reset()) this.settle(body, error);
     this.wakeReaders();
   }
@@ -233,8 +247,19 @@ export class ReliableLink {
 
   /** Moves waiting sends into the window while it has room. */
   private fill(): void {
-    while (this.waiting.length > 0 && !this.sender.full) this.sender.offer(this.waiting.shift()!);
+    while (this.waitingHead < this.waiting.length && !this.sender.full) {
+      const p = this.waiting[this.waitingHead++];
+      if (!p.queued) continue;
+      p.queued = false;
+      this.waitingCount--;
+      this.sender.offer(p);
+    }
+    if (this.waitingHead > 1024 && this.waitingHead * 2 > this.waiting.length) {
+      this.waiting = this.waiting.slice(this.waitingHead);
+      this.waitingHead = 0;
+    }
   }
+
 
   /** Transmits what the window says is due and arms the timer for the next deadline. */
   private pump(): void {
@@ -256,16 +281,20 @@ export class ReliableLink {
   }
 
   private schedule(): void {
-    if (this.timer !== undefined) this.timers.clearTimeout(this.timer);
-    this.timer = undefined;
     const now = this.timers.now();
     const data = this.session.heard ? this.sender.nextDeadline(now) : undefined;
     const at = data === undefined ? this.resumeAt : this.resumeAt === undefined ? data : Math.min(data, this.resumeAt);
     if (at === undefined) return;
+    // A timer that fires no later is kept: firing early only costs one pump(), which re-arms.
+    // Re-arming on every send would cost a timer per message.
+    if (this.timer !== undefined && this.timerAt <= Math.max(at, now + 1)) return;
+    if (this.timer !== undefined) this.timers.clearTimeout(this.timer);
+    this.timerAt = Math.max(at, now + 1);
     this.timer = this.timers.setTimeout(() => {
       this.timer = undefined;
+      this.timerAt = Infinity;
       this.pump();
-    }, Math.max(1, at - now));
+    }, this.timerAt - now);
   }
 
   /** One sack per burst of data frames (they arrive in one packet, in one turn). */

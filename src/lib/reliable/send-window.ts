@@ -48,6 +48,12 @@ export class SendWindow<T> {
   private peerWindow: number;
   private lastAckAt = 0;
   private rttState: RttState;
+  /** First sequence number never transmitted: the common case of poll() starts here, O(1). */
+  private nextToSend = 1;
+  /** A lower bound of the last transmission time of what is in flight within the limit. */
+  private minSentAt: number | undefined;
+  /** Something other than new messages may be due (marked holes, resume, window regrown): scan all. */
+  private needScan = false;
 
   constructor(options: Partial<SendWindowOptions> = {}) {
     this.options = { ...defaultSendWindowOptions(), ...options };
@@ -88,6 +94,7 @@ export class SendWindow<T> {
    */
   onAck(cumulative: number, ranges: readonly SeqRange[], window: number, now: number): Outgoing<T>[] {
     if (cumulative < this.acked || cumulative >= this.nextSeq) return [];
+    const oldLimit = this.limit();
     this.peerWindow = window;
     this.lastAckAt = now;
     let sample: Entry<T> | undefined;
@@ -110,6 +117,9 @@ export class SendWindow<T> {
     }
     if (sample) this.rttState = addRttSample(this.rttState, now - sample.sentAt!, this.options);
     if (ranges.length > 0) this.markHoles();
+    // Messages sent beyond an earlier, smaller window were left out of minSentAt.
+    if (this.limit() > oldLimit && oldLimit < this.nextToSend - 1) this.needScan = true;
+    if (this.entries.length === 0) this.minSentAt = undefined;
     return released.map(({ seq, body }) => ({ seq, body }));
   }
 
@@ -122,6 +132,7 @@ export class SendWindow<T> {
       else if (sackedAbove >= this.options.dupThreshold && e.sentAt !== undefined && !e.fastRetransmitted) {
         e.fastRetransmitted = true;
         e.sentAt = undefined;
+        this.needScan = true;
       }
     }
   }
@@ -134,6 +145,7 @@ export class SendWindow<T> {
     const released = this.onAck(Math.min(Math.max(cumulative, this.acked), this.nextSeq - 1), [], window, now);
     this.rttState = resetBackoff(this.rttState, this.options);
     for (const e of this.entries) if (!e.sacked) e.sentAt = undefined;
+    this.needScan = true;
     return released;
   }
 
@@ -145,7 +157,10 @@ export class SendWindow<T> {
     const dropped = this.entries.map(({ seq, body }) => ({ seq, body }));
     this.entries = [];
     this.nextSeq = 1;
+    this.nextToSend = 1;
     this.acked = 0;
+    this.minSentAt = undefined;
+    this.needScan = false;
     this.peerWindow = this.options.windowSize;
     this.rttState = resetBackoff(this.rttState, this.options);
     return dropped;
@@ -176,16 +191,33 @@ export class SendWindow<T> {
     let limit = this.limit();
     const probe = this.probeAt();
     if (probe !== undefined && (now >= probe || this.entries[0].sentAt !== undefined)) limit = this.entries[0].seq;
+    const rto = this.rttState.rto;
+    const scan = this.needScan || probe !== undefined || (this.minSentAt !== undefined && now >= this.minSentAt + rto);
+    // Without anything to retransmit, only never-sent messages can be due: start at the first.
+    const from = scan ? 0 : this.nextToSend - this.acked - 1;
     let timedOut = false;
-    for (const e of this.entries) {
+    let minSentAt: number | undefined;
+    for (let i = from; i < this.entries.length; i++) {
+      const e = this.entries[i];
       if (e.seq > limit) break;
       if (e.sacked) continue;
-      const expired = e.sentAt !== undefined && now >= e.sentAt + this.rttState.rto;
-      if (e.sentAt !== undefined && !expired) continue;
+      const expired = e.sentAt !== undefined && now >= e.sentAt + rto;
+      if (e.sentAt !== undefined && !expired) {
+        if (minSentAt === undefined || e.sentAt < minSentAt) minSentAt = e.sentAt;
+        continue;
+      }
       if (expired) timedOut = true;
       e.sentAt = now;
       e.transmissions++;
+      if (e.seq >= this.nextToSend) this.nextToSend = e.seq + 1;
+      if (minSentAt === undefined || now < minSentAt) minSentAt = now;
       out.push({ seq: e.seq, body: e.body });
+    }
+    if (scan) {
+      this.minSentAt = minSentAt;
+      this.needScan = false;
+    } else if (this.minSentAt === undefined) {
+      this.minSentAt = minSentAt;
     }
     if (timedOut) this.rttState = backOff(this.rttState, this.options);
     return out;
@@ -193,15 +225,11 @@ export class SendWindow<T> {
 
   /** When `poll` has something to do next: now, a retransmission deadline, a probe, or never. */
   nextDeadline(now: number): number | undefined {
-    let next: number | undefined;
-    const limit = this.limit();
-    for (const e of this.entries) {
-      if (e.seq > limit) break;
-      if (e.sacked) continue;
-      if (e.sentAt === undefined) return now;
-      const at = e.sentAt + this.rttState.rto;
-      if (next === undefined || at < next) next = at;
-    }
+    if (this.needScan) return now;
+    const first = this.entries[this.nextToSend - this.acked - 1];
+    if (first !== undefined && first.seq <= this.limit()) return now;
+    // minSentAt may be stale-low (acked since): then poll() scans once and corrects it.
+    let next = this.minSentAt === undefined ? undefined : this.minSentAt + this.rttState.rto;
     const probe = this.probeAt();
     if (probe !== undefined && (next === undefined || probe < next)) next = probe;
     return next;

@@ -5,8 +5,9 @@
  * travel once per packet, in its header (see packet.ts), not in every frame.
  */
 import { BotzError, ErrorCode } from '../errors.js';
-// mesh frames (issue 7)
+// Frames of the mesh (issue 7) and of reliable delivery (issue 8) live beside their logic.
 import { MESH_FRAME_FIELDS, type MeshFrame } from '../mesh/mesh-frames.js';
+import { RELIABLE_FRAME_FIELDS, type ReliableFrame } from '../reliable/reliable-frames.js';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -204,8 +205,8 @@ export type Frame =
   | MemberFrame
   | TraceControlFrame
   | TraceFrame
-  // mesh frames (issue 7)
-  | MeshFrame;
+  | MeshFrame
+  | ReliableFrame;
 
 export type FrameType = Frame['type'];
 export type FrameOf<T extends FrameType> = Extract<Frame, { type: T }>;
@@ -263,8 +264,8 @@ export const FRAME_FIELDS: Record<FrameType, Record<string, FieldCheck>> = {
   member: { event: oneOf('join', 'ready', 'suspect', 'alive', 'leave'), component },
   traceControl: { on: bool, bodies: opt(bool) },
   trace: { event: obj },
-  // mesh frames (issue 7)
   ...MESH_FRAME_FIELDS,
+  ...RELIABLE_FRAME_FIELDS,
 };
 
 function malformed(message: string): BotzError {

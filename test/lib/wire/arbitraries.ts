@@ -120,6 +120,15 @@ function fieldArbs(body: fc.Arbitrary<Json>): FieldArbs {
       body,
     }),
     meshAck: fc.record({ re: id, reached: strings, unreachable: fc.array(fc.record({ name, code: fc.constantFrom('TIMEOUT', 'NO_ROUTE') }), { maxLength: 3 }) }),
+    data: fc.record({ session: id, peer: id, seq: fc.integer({ min: 1, max: 2 ** 40 }), body }),
+    sack: fc.record({
+      session: id,
+      peer: id,
+      cumulative: fc.nat(),
+      ranges: fc.array(fc.tuple(fc.integer({ min: 1, max: 1000 }), fc.nat({ max: 100 })).map(([a, n]) => [a, a + n] as [number, number]), { maxLength: 8 }),
+      window: fc.nat(),
+    }),
+    resume: fc.record({ session: id, epoch: fc.nat(), peer: fc.option(id, { nil: null }), received: fc.nat(), window: fc.nat(), reply: fc.boolean() }),
   };
 }
 

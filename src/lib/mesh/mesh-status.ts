@@ -1,0 +1,45 @@
+/**
+ * The shapes a mesh node reports: its events (a discriminated union, so printing, `--json`
+ * and exhaustive switches come free) and its status (`botz mesh status`).
+ */
+import type { MeshDelivery } from './forwarder.js';
+
+/** What a mesh node reports to its listeners. */
+export type MeshEvent =
+  | ({ type: 'message' } & MeshDelivery)
+  | { type: 'linkUp'; peer: string; address: string }
+  | { type: 'linkDown'; peer: string; code: string };
+
+export interface MeshLinkInfo {
+  peer: string;
+  address: string;
+  /** True when this node dialed the link. */
+  dialed: boolean;
+  since: number;
+}
+
+/** Counts since start; `unreachable` counts recipients this node reported unreachable. */
+export interface MeshCounters {
+  msaSent: number;
+  msaReceived: number;
+  msaAccepted: number;
+  sent: number;
+  delivered: number;
+  forwarded: number;
+  unreachable: number;
+  rejectedPackets: number;
+}
+
+export interface MeshStatus {
+  name: string;
+  address: string | undefined;
+  namespace: string;
+  degree: number;
+  msaIntervalMs: number;
+  hopLimit: number;
+  links: MeshLinkInfo[];
+  /** Nodes with state in the database (reachable or not) and how many have a route. */
+  known: number;
+  reachable: number;
+  counters: MeshCounters;
+}

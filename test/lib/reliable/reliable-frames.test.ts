@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { RELIABLE_FRAME_FIELDS, isReliableFrame, type ReliableFrameType } from '../../../src/lib/reliable/reliable-frames.js';
+
+function valid(frame: Record<string, unknown>): boolean {
+  const fields = RELIABLE_FRAME_FIELDS[frame.type as ReliableFrameType];
+  return Object.entries(fields).every(([key, check]) => check(frame[key]));
+}
+
+const data = { type: 'data', session: 's', peer: 'p', seq: 1, body: { k: 'v' } };
+const sack = { type: 'sack', session: 's', peer: 'p', cumulative: 0, ranges: [[2, 3]], window: 8 };
+const resume = { type: 'resume', session: 's', epoch: 1, peer: null, received: 0, window: 8, reply: false };
+
+describe('RELIABLE_FRAME_FIELDS', () => {
+  it.each([
+    ['data', data, true],
+    ['data, seq 0', { ...data, seq: 0 }, false],
+    ['data, seq 1.5', { ...data, seq: 1.5 }, false],
+    ['data, empty session', { ...data, session: '' }, false],
+    ['data, no body is fine (null travels)', { ...data, body: null }, true],
+    ['sack', sack, true],
+    ['sack, inverted range', { ...sack, ranges: [[3, 2]] }, false],
+    ['sack, too many ranges', { ...sack, ranges: Array.from({ length: 9 }, (_, i) => [i * 2 + 2, i * 2 + 2]) }, false],
+    ['sack, negative window', { ...sack, window: -1 }, false],
+    ['resume', resume, true],
+    ['resume, known peer', { ...resume, peer: 'p' }, true],
+    ['resume, reply missing', { ...resume, reply: undefined }, false],
+  ])('%s → %s', (_name, frame, ok) => {
+    expect(valid(frame)).toBe(ok);
+  });
+
+  it('recognises its own frame types only', () => {
+    expect(['data', 'sack', 'resume', 'ack', 'request'].map((type) => isReliableFrame({ type }))).toEqual([true, true, true, false, false]);
+  });
+});
