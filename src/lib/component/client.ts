@@ -30,6 +30,7 @@ import type {
 } from '../wire/frames.js';
 import type { PacketHeader } from '../wire/packet.js';
 import { Directory } from './directory.js';
+import type { ClientExtension, ExtensionHost } from './extension.js';
 import { PeerPool } from './peer-pool.js';
 
 export const DEFAULT_SERVER = `127.0.0.1:${DEFAULT_PORT}`;
@@ -80,7 +81,7 @@ export function defaultClientName(): string {
   return `botz-${user}-${process.pid}-${randomBytes(2).toString('hex')}`;
 }
 
-export class Client extends EventEmitter {
+export class Client extends EventEmitter implements ExtensionHost {
   protected readonly ctx: NodeContext;
   protected serverLink!: ServerLink;
   protected readonly directory = new Directory();
@@ -95,6 +96,9 @@ export class Client extends EventEmitter {
   private readonly watchers = new Set<(e: MembershipNotice) => void>();
   private readonly tailers = new Map<(e: TailEvent) => void, Set<string>>();
   private tailBodies = false;
+  /** Optional layers (reliable delivery, mesh), by the frame types they claim. */
+  private readonly extensions: ClientExtension[] = [];
+  private readonly extensionByType = new Map<string, ClientExtension>();
   /** Set by the server while a tail that wants message bodies is open. */
   protected traceBodies = false;
 
@@ -116,6 +120,7 @@ export class Client extends EventEmitter {
     this.connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
     this.peers = new PeerPool(this.ctx, this.transport, role, {
       onFrame: (frame, ch, header) => this.onFrame(frame, ch, header),
+      onClose: (ch) => this.pathDown(ch.peer),
     });
   }
 
@@ -161,7 +166,29 @@ export class Client extends EventEmitter {
     if (topics.length > 0) {
       await ch.request(this.subscribeFrame(topics), { timeoutMs: this.connectTimeoutMs });
     }
-    if (reconnect) this.emit('reconnected');
+    if (reconnect) {
+      for (const e of this.extensions) e.onServerUp?.();
+      this.emit('reconnected');
+    }
+  }
+
+  /** Plugs in an optional layer; see extension.ts. */
+  protected use(extension: ClientExtension): void {
+    this.extensions.push(extension);
+    for (const type of extension.frameTypes) this.extensionByType.set(type, extension);
+  }
+
+  /** A link that may have carried traffic of `peer` closed. */
+  protected pathDown(peer: string): void {
+    for (const e of this.extensions) e.onPathDown?.(peer);
+  }
+
+  async post(peer: string, init: FrameInit, timeoutMs: number): Promise<'direct' | 'relay'> {
+    const deadline = Date.now() + timeoutMs;
+    const info = await this.resolve(peer, deadline);
+    const { channel, path } = await this.route(info, deadline);
+    channel.send(init, info.name);
+    return path;
   }
 
   /** Sends a request and returns the reply body. `target` is a name or `@group` (one ready member, round robin). */
@@ -237,8 +264,13 @@ export class Client extends EventEmitter {
   async close(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    await this.closeExtensions();
     this.peers.closeAll();
     await this.serverLink.close();
+  }
+
+  protected async closeExtensions(): Promise<void> {
+    for (const e of this.extensions) await e.close?.();
   }
 
   /** Where a name (or `@group`) lives right now. Throws NO_SUCH_COMPONENT. */
@@ -327,6 +359,11 @@ export class Client extends EventEmitter {
 
   /** Frames nobody waits for, from the server or from peers. */
   protected onFrame(frame: Frame, ch: Channel, header: PacketHeader): void {
+    const extension = this.extensionByType.get(frame.type);
+    if (extension) {
+      extension.onFrame(frame, ch);
+      return;
+    }
     switch (frame.type) {
       case 'member': {
         this.directory.apply(frame.event, frame.component);

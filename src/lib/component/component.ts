@@ -104,6 +104,7 @@ export class Component extends Client {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    await this.closeExtensions();
     this.peers.closeAll();
     await this.serverLink.close((ch) => ch.send({ type: 'bye' }));
     await this.listener?.close();
@@ -125,6 +126,7 @@ export class Component extends Client {
       },
       {
         onFrame: (frame, ch, header) => this.onFrame(frame, ch, header),
+        // The pool forgets the link and tells extensions the path is down.
         onClose: (ch, error) => this.peers.closed(ch.peer, ch, error),
       },
     );

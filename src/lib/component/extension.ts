@@ -1,0 +1,28 @@
+/**
+ * How optional layers (reliable delivery, the mesh) plug into a Client without the Client
+ * knowing them: they claim frame types, send frames along whatever route currently reaches a
+ * peer, and hear when a path to a peer changed (so they can resume).
+ */
+import type { Channel } from '../channel/channel.js';
+import type { Frame, FrameInit } from '../wire/frames.js';
+
+/** What a Client offers an extension. */
+export interface ExtensionHost {
+  readonly name: string;
+  /**
+   * Sends a frame that expects no answer to `peer`, over a direct link if one can be had,
+   * else through the server's relay. Rejects (NO_SUCH_COMPONENT, TIMEOUT, ...) if neither works.
+   */
+  post(peer: string, init: FrameInit, timeoutMs: number): Promise<'direct' | 'relay'>;
+}
+
+export interface ClientExtension {
+  /** Frame types this extension handles; they never reach the Client's own dispatch. */
+  readonly frameTypes: readonly string[];
+  onFrame(frame: Frame, channel: Channel): void;
+  /** A link that carried traffic to or from `peer` closed: resend what may have been lost. */
+  onPathDown?(peer: string): void;
+  /** The link to the server came back (after a server restart or a network blip). */
+  onServerUp?(): void;
+  close?(): Promise<void> | void;
+}
