@@ -138,9 +138,6 @@ export class Channel {
         { to: options.expect, timeoutMs, describe: `the handshake with ${address}` },
       );
       if (welcome.type !== 'welcome') throw new BotzError(ErrorCode.MALFORMED_FRAME, `expected welcome, got ${welcome.type}`);
-      channel.useCodec(welcome.codec);
-      channel.session = welcome.session;
-      channel.established = true;
       return { channel, session: welcome.session, heartbeatMs: welcome.heartbeatMs };
     } catch (error) {
       channel.close(CloseCode.PROTOCOL_ERROR, 'handshake failed');
@@ -262,9 +259,14 @@ export class Channel {
       return;
     }
     if (!this.established) {
-      this.handshake(frames);
+      this.handshake(frames, header);
       return;
     }
+    this.dispatch(frames, header);
+  }
+
+  /** Replies settle their waiting request; everything else goes to the owner's handler. */
+  private dispatch(frames: Frame[], header: PacketHeader): void {
     for (const frame of frames) {
       const re = (frame as { re?: unknown }).re;
       if (typeof re === 'string' && this.pending.settle(re, frame)) continue;
@@ -272,12 +274,19 @@ export class Channel {
     }
   }
 
-  private handshake(frames: Frame[]): void {
+  private handshake(frames: Frame[], header: PacketHeader): void {
     if (!this.onHello) {
-      // Dialing side: only the welcome (or an error) may come before we are established.
+      // Dialing side: the welcome establishes the link at once, synchronously, because the
+      // listener's next packet may arrive in the same socket read, before any await resumes.
       const first = frames[0];
+      if (first.type === 'welcome') {
+        this.useCodec(first.codec);
+        this.session = first.session;
+        this.established = true;
+      }
       const re = (first as { re?: unknown }).re;
       if (typeof re === 'string') this.pending.settle(re, first);
+      if (this.established) this.dispatch(frames.slice(1), header);
       return;
     }
     const hello = frames[0];

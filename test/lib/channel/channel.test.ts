@@ -48,3 +48,29 @@ describe('Channel over ws', () => {
     expect(serverCtx.rejected.UNKNOWN_KEY).toBe(1);
   });
 });
+
+describe('Channel handshake race', () => {
+  it('delivers a frame the listener sends right after its welcome, even in the same read', async () => {
+    const { MemoryNetwork } = await import('../../../src/lib/transport/memory.js');
+    const network = new MemoryNetwork();
+    const serverCtx = NodeContext.create({ name: '$server', secret: SECRET });
+    const server = network.transport('server');
+    const listener = await server.listen({ host: 'server', port: 0, maxMessageBytes: serverCtx.maxPacketBytes }, (link) => {
+      Channel.accept(serverCtx, link, (_hello, ch) => {
+        // Queued behind the welcome: both reach the dialer in one delivery turn.
+        queueMicrotask(() => ch.send({ type: 'traceControl', on: true }));
+        return { session: 's' };
+      }, { onFrame() {} });
+    });
+    let heard!: (type: string) => void;
+    const first = new Promise<string>((resolve) => (heard = resolve));
+    const ctx = NodeContext.create({ name: 'dialer', secret: SECRET });
+    const { channel } = await Channel.connect(ctx, network.transport('client'), listener.address, {
+      expect: '$server',
+      role: 'client',
+      handlers: { onFrame: (f) => heard(f.type) },
+    });
+    expect(await first).toBe('traceControl');
+    channel.close();
+  });
+});

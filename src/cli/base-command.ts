@@ -1,0 +1,117 @@
+/**
+ * What every botz command shares: connection flags, secret resolution, output style, and one
+ * `catch` that maps any failure to its exit code and a single line on stderr (exit-codes.ts).
+ */
+import { Command, Errors, Flags } from '@oclif/core';
+import type { Client } from '../index.js';
+import { parseDuration } from './duration.js';
+import { describeFailure, redact, type FailureContext } from './exit-codes.js';
+import { styleFor, type OutputStyle } from './output.js';
+import { configDir, describeSecretSource, requireSecret } from './secret.js';
+
+/** Where clients look for the server when neither --server nor BOTZ_SERVER says. */
+export const DEFAULT_SERVER = '127.0.0.1:7300';
+/** How long a one-shot command waits for an answer unless --timeout says otherwise. */
+export const DEFAULT_TIMEOUT_MS = 5_000;
+
+/** A duration flag: `500ms`, `5s`, `2m`; a bare number is milliseconds. */
+export const durationFlag = Flags.custom<number>({
+  parse: async (input) => parseDuration(input),
+  helpValue: '<duration>',
+});
+
+/** --server and --secret-file, for every command that talks to a server. */
+export const connectionFlags = {
+  server: Flags.string({
+    env: 'BOTZ_SERVER',
+    default: DEFAULT_SERVER,
+    helpValue: '<host:port>',
+    description: 'address of the botz server',
+    helpGroup: 'CONNECTION',
+  }),
+  'secret-file': Flags.string({
+    helpValue: '<path>',
+    description: 'file holding the shared secret (default: env BOTZ_SECRET, else the secret `botz serve` created)',
+    helpGroup: 'CONNECTION',
+  }),
+};
+
+/** --timeout, for commands that wait for an answer. */
+export const timeoutFlag = durationFlag({
+  default: DEFAULT_TIMEOUT_MS,
+  description: 'how long to wait for an answer, e.g. 500ms, 5s, 2m',
+  defaultHelp: async () => '5s',
+});
+
+export interface ConnectionFlags {
+  server: string;
+  'secret-file'?: string;
+}
+
+export abstract class BotzCommand extends Command {
+  static override enableJsonFlag = true;
+
+  /** Facts for the error line: the server tried, the secret's source, the target. */
+  protected failureContext: FailureContext = {};
+  /** Kept only to redact it from any line we print. */
+  private secretForRedaction?: string;
+
+  /** Tables on a terminal, colour unless NO_COLOR or --json. */
+  protected get style(): OutputStyle {
+    return styleFor(process.stdout, this.jsonEnabled());
+  }
+
+  /** The per-user config directory (env BOTZ_CONFIG_DIR overrides it). */
+  protected get configDirectory(): string {
+    return configDir(process.env, this.config.configDir);
+  }
+
+  /** The secret a client uses; remembers its source (not the secret) for error lines. */
+  protected async secretFor(flags: { 'secret-file'?: string }): Promise<string> {
+    const source = await requireSecret({ secretFile: flags['secret-file'], configDir: this.configDirectory });
+    this.rememberSecret(source.secret, describeSecretSource(source));
+    return source.secret;
+  }
+
+  protected rememberSecret(secret: string, source: string): void {
+    this.secretForRedaction = secret;
+    this.failureContext.secretSource = source;
+  }
+
+  /** An authenticated, unregistered link to the server, as one-shot commands use. */
+  protected async connect(flags: ConnectionFlags, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<Client> {
+    this.failureContext.server = flags.server;
+    const secret = await this.secretFor(flags);
+    // The library (ws, codecs) loads only once a command really needs the network.
+    const { Client } = await import('../index.js');
+    return Client.connect({ server: flags.server, secret, timeoutMs });
+  }
+
+  /** A human line on stdout; nothing in --json mode. */
+  protected line(text: string): void {
+    if (!this.jsonEnabled()) process.stdout.write(text + '\n');
+  }
+
+  /** One NDJSON record on stdout (streams in --json mode). */
+  protected ndjson(value: unknown): void {
+    process.stdout.write(JSON.stringify(value) + '\n');
+  }
+
+  /** --json results: plain, never coloured, stable key order from the object. */
+  override logJson(json: unknown): void {
+    process.stdout.write(JSON.stringify(json, null, 2) + '\n');
+  }
+
+  override async catch(err: Error & { exitCode?: number }): Promise<never> {
+    // `this.exit(n)` throws ExitError: already decided, nothing to print.
+    if (err instanceof Errors.ExitError) throw err;
+    const f = describeFailure(err, { ...this.failureContext, command: this.id });
+    const secret = this.secretForRedaction;
+    if (this.jsonEnabled()) {
+      this.logJson({ error: { code: f.code, message: redact(f.message, secret), exit: f.exit } });
+    }
+    process.stderr.write(`botz: ${redact(f.line, secret)}\n`);
+    this.exit(f.exit);
+    throw err; // unreachable: exit() throws
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * One line per event, for `botz serve`, `botz register` and `botz tail` (and their NDJSON twins).
+ * Pure: time comes in on the event.
+ */
+import type { ComponentInfo, Json, TrafficEvent } from '../lib/wire/frames.js';
+import { formatDuration } from './duration.js';
+
+/** `12:03:04.567`, local time: a line's timestamp. */
+export function formatClock(at: number): string {
+  const d = new Date(at);
+  const p = (n: number, w = 2) => String(n).padStart(w, '0');
+  return `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds(), 3)}`;
+}
+
+/** `1.2kB`: message sizes in tail lines. */
+export function formatSize(bytes: number): string {
+  return bytes < 1024 ? `${bytes}B` : `${(bytes / 1024).toFixed(1)}kB`;
+}
+
+/** A membership event: `12:03:04.567  join     echo  127.0.0.1:4100  groups=svc`. */
+export function memberLine(type: string, component: ComponentInfo, at: number): string {
+  const groups = component.groups.length ? `  groups=${component.groups.join(',')}` : '';
+  return `${formatClock(at)}  ${type.padEnd(8)} ${component.name}  ${component.address ?? 'relay'}${groups}`;
+}
+
+/** A rejected connection or packet, as the server saw it. */
+export function rejectedLine(code: string, remote: string, at: number, peer?: string): string {
+  return `${formatClock(at)}  rejected ${code} from ${remote}${peer ? ` (claims to be ${peer})` : ''}`;
+}
+
+/** A traffic event: `12:03:04.567  cli-1 → echo  request  42B  1.2ms  direct`. */
+export function trafficLine(e: TrafficEvent, bodies = false): string {
+  const parts = [formatClock(e.at), `${e.from} → ${e.to}`, e.kind, formatSize(e.size)];
+  if (e.latencyMs !== undefined) parts.push(formatDuration(e.latencyMs));
+  parts.push(e.path + (e.hops?.length ? ` via ${e.hops.join('>')}` : ''));
+  if (bodies && e.body !== undefined) parts.push(JSON.stringify(e.body));
+  return parts.join('  ');
+}
+
+/** A message a registered component received: `12:03:04.567  cli-1 → echo  request  {"a":"1"}`. */
+export function receivedLine(from: string, to: string, kind: string, body: Json, at: number): string {
+  return `${formatClock(at)}  ${from} → ${to}  ${kind}  ${JSON.stringify(body)}`;
+}

@@ -1,0 +1,134 @@
+/**
+ * The one place that turns a failure into an exit code and one line for people.
+ *
+ *   0 ok   1 error   2 usage   3 no such component / no route   4 timeout
+ *   5 the remote handler failed   6 authentication rejected   7 server unreachable
+ *
+ * Pure (no oclif, no process), so the REPL prints the same lines the commands do.
+ */
+import { ErrorCode } from '../lib/errors.js';
+import { formatDuration } from './duration.js';
+
+export const ExitCode = {
+  OK: 0,
+  ERROR: 1,
+  USAGE: 2,
+  NOT_FOUND: 3,
+  TIMEOUT: 4,
+  REMOTE: 5,
+  AUTH: 6,
+  UNREACHABLE: 7,
+} as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+const BY_CODE: Partial<Record<string, ExitCode>> = {
+  [ErrorCode.INVALID_ARGUMENT]: ExitCode.USAGE,
+  [ErrorCode.INVALID_NAME]: ExitCode.USAGE,
+  [ErrorCode.NO_SUCH_COMPONENT]: ExitCode.NOT_FOUND,
+  [ErrorCode.NO_ROUTE]: ExitCode.NOT_FOUND,
+  // A component that is registered but cannot be reached has no working route to it.
+  [ErrorCode.UNREACHABLE]: ExitCode.NOT_FOUND,
+  [ErrorCode.TIMEOUT]: ExitCode.TIMEOUT,
+  [ErrorCode.REMOTE_ERROR]: ExitCode.REMOTE,
+  [ErrorCode.AUTH_FAILED]: ExitCode.AUTH,
+  [ErrorCode.BAD_MAC]: ExitCode.AUTH,
+  [ErrorCode.UNKNOWN_KEY]: ExitCode.AUTH,
+  [ErrorCode.SERVER_UNREACHABLE]: ExitCode.UNREACHABLE,
+};
+
+/** The exit code for an error code; anything unknown is a plain error (1). */
+export function exitCodeFor(code: string | undefined): ExitCode {
+  return (code !== undefined && BY_CODE[code]) || ExitCode.ERROR;
+}
+
+/** What was being attempted when the failure happened, to say what to do about it. */
+export interface FailureContext {
+  /** The server address that was tried. */
+  server?: string;
+  /** Where the secret came from ("env BOTZ_SECRET", a path) — never the secret. */
+  secretSource?: string;
+  /** The component addressed, if any. */
+  target?: string;
+  timeoutMs?: number;
+  /** The command, for "see botz send --help". */
+  command?: string;
+}
+
+export interface Failure {
+  exit: ExitCode;
+  /** The error code (a BotzError code, `USAGE` for parse errors, `ERROR` otherwise). */
+  code: string;
+  message: string;
+  /** One line: what happened, then what to do. */
+  line: string;
+}
+
+interface ErrorLike {
+  code?: unknown;
+  message?: unknown;
+  details?: Record<string, unknown>;
+  parse?: unknown;
+}
+
+/** Turn anything thrown into the exit code and line the CLI prints. */
+export function describeFailure(err: unknown, ctx: FailureContext = {}): Failure {
+  const e = (typeof err === 'object' && err !== null ? err : { message: String(err) }) as ErrorLike;
+  const message = typeof e.message === 'string' && e.message !== '' ? firstLine(e.message) : String(err);
+  // oclif's parse errors (unknown flag, missing argument) carry `parse`.
+  if (e.parse !== undefined) {
+    return failure(ExitCode.USAGE, 'USAGE', message, `${message}${helpHint(ctx)}`);
+  }
+  const code = typeof e.code === 'string' && (Object.values(ErrorCode) as string[]).includes(e.code) ? e.code : 'ERROR';
+  const exit = exitCodeFor(code);
+  const server = ctx.server ?? (e.details?.server as string | undefined);
+  const target = ctx.target ?? (e.details?.name as string | undefined);
+  switch (exit) {
+    case ExitCode.USAGE:
+      return failure(exit, code, message, `${message}${helpHint(ctx)}`);
+    case ExitCode.NOT_FOUND:
+      return failure(exit, code, message, `${message}; run \`botz components\` to see what is registered${server ? ` at ${server}` : ''}`);
+    case ExitCode.TIMEOUT:
+      return failure(
+        exit,
+        code,
+        message,
+        `${message}${ctx.timeoutMs !== undefined ? ` (waited ${formatDuration(ctx.timeoutMs)})` : ''}; raise --timeout or check ${target ? `that ${target} is alive` : 'the component'} with \`botz components\``,
+      );
+    case ExitCode.REMOTE:
+      return failure(exit, code, message, `${target ? `${target}'s handler failed` : 'the remote handler failed'}: ${message}`);
+    case ExitCode.AUTH:
+      return failure(
+        exit,
+        code,
+        message,
+        `the server${server ? ` at ${server}` : ''} rejected our authentication (${message}); use the server's secret${ctx.secretSource ? ` (ours came from ${ctx.secretSource})` : ''}: BOTZ_SECRET or --secret-file`,
+      );
+    case ExitCode.UNREACHABLE:
+      return failure(
+        exit,
+        code,
+        message,
+        `cannot reach the botz server at ${server ?? 'the configured address'}; start one with \`botz serve\` or point --server / BOTZ_SERVER at it`,
+      );
+    default:
+      return failure(exit, code, message, message);
+  }
+}
+
+function failure(exit: ExitCode, code: string, message: string, line: string): Failure {
+  return { exit, code, message, line };
+}
+
+function helpHint(ctx: FailureContext): string {
+  return ctx.command ? ` (see \`botz ${ctx.command} --help\`)` : '';
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0].trim();
+}
+
+/** Replace every occurrence of `secret` in `text`, for lines that quote foreign messages. */
+export function redact(text: string, secret: string | undefined): string {
+  if (!secret || secret.length < 4) return text;
+  return text.split(secret).join('[secret]');
+}

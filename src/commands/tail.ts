@@ -1,0 +1,53 @@
+import { Args, Flags } from '@oclif/core';
+import { BotzCommand, connectionFlags, timeoutFlag } from '../cli/base-command.js';
+import { memberLine, trafficLine } from '../cli/event-lines.js';
+import { waitForStop } from '../cli/signals.js';
+import type { TailEvent } from '../index.js';
+
+export default class Tail extends BotzCommand {
+  static override summary = 'Show live traffic and membership events across the network';
+  static override description =
+    'One line per message (time, from → to, kind, size, latency, path) and per membership event, until Ctrl-C ' +
+    'or --count events. Components report traffic only while somebody tails. --json prints NDJSON.';
+  static override examples = ['<%= config.bin %> tail', '<%= config.bin %> tail echo worker-1 --bodies', '<%= config.bin %> tail --count 10 --json'];
+  static override strict = false;
+  static override usage = 'tail [NAME]... [--bodies] [--count N] [--json]';
+  static override args = { names: Args.string({ ignoreStdin: true, description: 'only traffic from or to these components (repeatable)' }) };
+  static override flags = {
+    ...connectionFlags,
+    bodies: Flags.boolean({ char: 'b', description: 'include message bodies' }),
+    count: Flags.integer({ char: 'n', min: 1, description: 'exit after this many events' }),
+    timeout: timeoutFlag,
+  };
+
+  async run(): Promise<void> {
+    const { argv, flags } = await this.parse(Tail);
+    const names = argv as string[];
+    const client = await this.connect(flags, flags.timeout);
+    let seen = 0;
+    let reachedCount!: () => void;
+    const counted = new Promise<void>((resolve) => (reachedCount = resolve));
+    const untail = await client.tail({ names: names.length ? names : undefined, bodies: flags.bodies }, (e: TailEvent) => {
+      if (flags.count !== undefined && seen >= flags.count) return;
+      seen++;
+      this.print(e, flags.bodies);
+      if (flags.count !== undefined && seen >= flags.count) reachedCount();
+    });
+    // tail() resolves once the server confirmed the subscription: from this line on, nothing is missed.
+    const stopped = waitForStop(counted);
+    // On stderr even with --json: scripts (and tests) wait for it, and it never pollutes NDJSON.
+    process.stderr.write(`tailing ${names.length ? names.join(', ') : 'all traffic'} on ${flags.server} (Ctrl-C to stop)\n`);
+    try {
+      await stopped;
+    } finally {
+      await untail();
+      await client.close();
+    }
+  }
+
+  private print(e: TailEvent, bodies: boolean): void {
+    // NDJSON records are the library's TailEvent as it is: {kind:'traffic', event} | {kind:'member', type, component, at}.
+    if (this.jsonEnabled()) return this.ndjson(e);
+    this.line(e.kind === 'traffic' ? trafficLine(e.event, bodies) : memberLine(e.type, e.component, e.at));
+  }
+}

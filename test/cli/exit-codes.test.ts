@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { describeFailure, exitCodeFor, redact } from '../../src/cli/exit-codes.js';
+import { BotzError, ErrorCode, NoSuchComponent, ServerUnreachable } from '../../src/lib/errors.js';
+
+describe('exitCodeFor', () => {
+  it.each([
+    [ErrorCode.INVALID_ARGUMENT, 2],
+    [ErrorCode.INVALID_NAME, 2],
+    [ErrorCode.NO_SUCH_COMPONENT, 3],
+    [ErrorCode.NO_ROUTE, 3],
+    [ErrorCode.UNREACHABLE, 3],
+    [ErrorCode.TIMEOUT, 4],
+    [ErrorCode.REMOTE_ERROR, 5],
+    [ErrorCode.AUTH_FAILED, 6],
+    [ErrorCode.BAD_MAC, 6],
+    [ErrorCode.SERVER_UNREACHABLE, 7],
+    [ErrorCode.CLOSED, 1],
+    [ErrorCode.NAME_TAKEN, 1],
+    ['SOMETHING_ELSE', 1],
+    [undefined, 1],
+  ])('%s → %d', (code, exit) => {
+    expect(exitCodeFor(code)).toBe(exit);
+  });
+});
+
+describe('describeFailure', () => {
+  it('names the server tried when it is unreachable', () => {
+    const f = describeFailure(new ServerUnreachable('127.0.0.1:9'), {});
+    expect(f).toMatchObject({ exit: 7, code: 'SERVER_UNREACHABLE' });
+    expect(f.line).toContain('127.0.0.1:9');
+    expect(f.line).toContain('botz serve');
+  });
+
+  it('points at `botz components` for an unknown name', () => {
+    const f = describeFailure(new NoSuchComponent('ghost'), { server: 'h:1' });
+    expect(f.exit).toBe(3);
+    expect(f.line).toContain('botz components');
+  });
+
+  it('names the secret source, never the secret, on auth failure', () => {
+    const f = describeFailure(new BotzError(ErrorCode.AUTH_FAILED, 'bad key'), { server: 'h:1', secretSource: 'env BOTZ_SECRET' });
+    expect(f.exit).toBe(6);
+    expect(f.line).toContain('env BOTZ_SECRET');
+  });
+
+  it('treats oclif parse errors as usage', () => {
+    const err = Object.assign(new Error('Missing 1 required arg:\nname'), { parse: {} });
+    expect(describeFailure(err, { command: 'send' })).toMatchObject({ exit: 2, code: 'USAGE' });
+  });
+
+  it('makes anything else a plain error on one line', () => {
+    const f = describeFailure(new Error('boom\nstack'), {});
+    expect(f).toMatchObject({ exit: 1, code: 'ERROR', line: 'boom' });
+  });
+});
+
+describe('redact', () => {
+  it('removes every occurrence of the secret', () => {
+    expect(redact('k=s3cr3t and s3cr3t', 's3cr3t')).toBe('k=[secret] and [secret]');
+  });
+  it('leaves text alone without a secret', () => {
+    expect(redact('abc', undefined)).toBe('abc');
+  });
+});
