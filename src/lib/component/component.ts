@@ -12,13 +12,15 @@ import { validateName } from '../registry/registry.js';
 import type { Link, Listener } from '../transport/transport.js';
 import type { Body, Frame, ShutdownRequestFrame } from '../wire/frames.js';
 import type { PacketHeader } from '../wire/packet.js';
-import { Client, type ClientOptions } from './client.js';
+import { Client, type CallOptions, type ClientOptions } from './client.js';
+import { ReliableDelivery, type ReliableOptions } from './reliable-delivery.js';
 
 /** A message delivered to a component's handler. */
 export interface Message {
   from: string;
   body: Body;
-  kind: 'request' | 'broadcast';
+  /** `message`: a reliable one-way message (see `deliver`), exactly once and in order per sender. */
+  kind: 'request' | 'broadcast' | 'message';
   id: string;
   /** How it reached us: over a direct link, or through the server's relay. */
   path: 'direct' | 'relay';
@@ -49,15 +51,39 @@ export interface ComponentOptions extends ClientOptions {
   /** False: broadcasts are acknowledged as ignored and not handed to onMessage. */
   broadcasts?: boolean;
   shutdownGraceMs?: number;
+  /** Tuning of reliable delivery (`deliver`, `messages`, `read`); see reliable-delivery.ts. */
+  reliable?: ReliableOptions;
 }
 
 export class Component extends Client {
   /** Where peers dial us, or null when we are reached through the relay. */
   address: string | null = null;
   private listener: Listener | undefined;
+  private readonly reliable: ReliableDelivery;
 
   private constructor(private readonly componentOptions: ComponentOptions) {
     super(componentOptions, componentOptions.name, 'component');
+    this.reliable = new ReliableDelivery(this, componentOptions.reliable ?? {}, componentOptions.onMessage);
+    this.use(this.reliable);
+  }
+
+  /**
+   * Reliable one-way delivery: resolves when `target`'s botz has accepted the message for its
+   * application (end to end, across relay), exactly once and in order per sender, surviving
+   * reconnects of either side. Waits (backpressure) while the target's window is full.
+   */
+  deliver(target: string, body: Body, options: CallOptions = {}): Promise<void> {
+    return this.reliable.deliver(target, body, options);
+  }
+
+  /** Reliable messages, as the application pulls them (when no onMessage handler takes them). */
+  messages(): AsyncIterableIterator<Message> {
+    return this.reliable.messages();
+  }
+
+  /** Up to `n` reliable messages already waiting, without blocking. */
+  read(n?: number): Message[] {
+    return this.reliable.read(n);
   }
 
   /**
