@@ -18,6 +18,7 @@ import {
   type Listener,
   type Transport,
 } from './transport.js';
+import { LinkInbox } from './inbox.js';
 
 export interface MessageInfo {
   from: string;
@@ -28,9 +29,7 @@ export interface MessageInfo {
 class MemoryLink implements Link {
   peer!: MemoryLink;
   closed = false;
-  private handlers: LinkHandlers | undefined;
-  private early: Buffer[] = [];
-  private earlyClose: [number, string] | undefined;
+  private readonly inbox = new LinkInbox();
   /** Messages in flight towards `peer`, with the time each may be delivered. */
   private queue: { data: Buffer; at: number }[] = [];
   private timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
@@ -44,11 +43,7 @@ class MemoryLink implements Link {
   ) {}
 
   attach(handlers: LinkHandlers): void {
-    this.handlers = handlers;
-    const early = this.early;
-    this.early = [];
-    for (const data of early) handlers.onMessage(data);
-    if (this.earlyClose) handlers.onClose(...this.earlyClose);
+    this.inbox.attach(handlers);
   }
 
   send(data: Uint8Array): void {
@@ -87,8 +82,7 @@ class MemoryLink implements Link {
       this.close(CloseCode.TOO_BIG, 'message too big');
       return;
     }
-    if (this.handlers) this.handlers.onMessage(data);
-    else this.early.push(data);
+    this.inbox.message(data);
   }
 
   close(code: number = CloseCode.NORMAL, reason = ''): void {
@@ -124,8 +118,7 @@ class MemoryLink implements Link {
       this.timer = undefined;
     }
     this.network.forget(this);
-    if (this.handlers) this.handlers.onClose(code, reason);
-    else this.earlyClose = [code, reason];
+    this.inbox.close(code, reason);
   }
 }
 

@@ -17,11 +17,10 @@ import {
   type Listener,
   type Transport,
 } from './transport.js';
+import { LinkInbox } from './inbox.js';
 
 class WsLink implements Link {
-  private handlers: LinkHandlers | undefined;
-  private early: Buffer[] = [];
-  private earlyClose: [number, string] | undefined;
+  private readonly inbox = new LinkInbox();
   private corked = false;
   closed = false;
 
@@ -36,8 +35,7 @@ class WsLink implements Link {
         this.close(CloseCode.PROTOCOL_ERROR, 'text messages are not part of the botz protocol');
         return;
       }
-      if (this.handlers) this.handlers.onMessage(data);
-      else this.early.push(data);
+      this.inbox.message(data);
     });
     ws.on('close', (code: number, reason: Buffer) => this.finish(code, reason.toString()));
     // 'error' always precedes 'close', and the close event carries what callers need, except
@@ -52,11 +50,7 @@ class WsLink implements Link {
   }
 
   attach(handlers: LinkHandlers): void {
-    this.handlers = handlers;
-    const early = this.early;
-    this.early = [];
-    for (const data of early) handlers.onMessage(data);
-    if (this.earlyClose) handlers.onClose(...this.earlyClose);
+    this.inbox.attach(handlers);
   }
 
   send(data: Uint8Array): void {
@@ -89,8 +83,7 @@ class WsLink implements Link {
   private finish(code: number, reason: string): void {
     if (this.closed) return;
     this.closed = true;
-    if (this.handlers) this.handlers.onClose(code, reason);
-    else this.earlyClose = [code, reason];
+    this.inbox.close(code, reason);
   }
 }
 
