@@ -1,0 +1,126 @@
+import { Args, Flags } from '@oclif/core';
+import { BotzError, ErrorCode } from '../lib/errors.js';
+import type { RequestBenchResult, RequestTarget } from '../lib/bench/request-bench.js';
+import type { LoadProgress } from '../lib/bench/request-load.js';
+import { BotzCommand, connectionFlags, durationFlag } from '../cli/base-command.js';
+
+/** Measured when neither --count nor --duration is given. */
+const DEFAULT_DURATION_MS = 5_000;
+
+export interface BenchResult {
+  mode: 'direct' | 'relay';
+  bodyBytes: number;
+  inFlight: number;
+  components: number;
+  botz: RequestBenchResult;
+  /** With --baseline: the same load over plain ws, and botz's figures as ratios of it. */
+  baseline?: {
+    raw: RequestBenchResult;
+    rawCoalesced: RequestBenchResult;
+    ratios: { throughputVsRaw: number | null; throughputVsCoalesced: number | null; p50VsRaw: number | null };
+  };
+  pinning: string;
+}
+
+export default class Bench extends BotzCommand {
+  static override summary = 'Measure request/response throughput and latency, optionally beside a raw WebSocket baseline';
+  static override description =
+    'Starts its own server and echo components in child processes (or, with --server, registers an echo component in ' +
+    'that network) and keeps --in-flight requests outstanding. direct: component to component; relay: through the ' +
+    'server. --baseline runs the same load over plain ws (one send() per message, and write-coalescing) in the same run.';
+  static override examples = [
+    '<%= config.bin %> bench',
+    '<%= config.bin %> bench relay --in-flight 1 --count 2000',
+    '<%= config.bin %> bench direct --size 1024 --duration 10s --baseline --json',
+  ];
+  static override args = {
+    mode: Args.string({ options: ['direct', 'relay', 'mesh'], default: 'direct', description: 'how requests travel' }),
+  };
+  static override flags = {
+    size: Flags.integer({ default: 100, min: 8, description: 'request body size in bytes (JSON)' }),
+    'in-flight': Flags.integer({ default: 64, min: 1, description: 'requests kept outstanding (1: latency mode)' }),
+    components: Flags.integer({ default: 1, min: 1, description: 'echo components the requests are spread over' }),
+    count: Flags.integer({ min: 1, exclusive: ['duration'], description: 'stop after this many requests' }),
+    duration: durationFlag({ exclusive: ['count'], description: 'stop after this long, e.g. 10s (default 5s)' }),
+    baseline: Flags.boolean({ default: false, description: 'also run a plain ws echo and print ratios' }),
+    server: Flags.string({ helpValue: '<host:port>', description: 'use this existing network instead of starting one' }),
+    'secret-file': connectionFlags['secret-file'],
+  };
+
+  async run(): Promise<BenchResult> {
+    const { args, flags } = await this.parse(Bench);
+    if (args.mode === 'mesh') throw new BotzError(ErrorCode.INVALID_ARGUMENT, 'mesh mode is not available yet');
+    const mode = args.mode as 'direct' | 'relay';
+    const [{ benchRequests }, { childHost, canPin, pinSelf }, { ratio }] = await Promise.all([
+      import('../lib/bench/request-bench.js'),
+      import('../lib/bench/peer-host.js'),
+      import('../lib/bench/stats.js'),
+    ]);
+    let network: { server: string; secret: string } | undefined;
+    if (flags.server) {
+      this.failureContext.server = flags.server;
+      network = { server: flags.server, secret: await this.secretFor(flags) };
+    }
+    const pinned = canPin() && pinSelf(0);
+    const pinning = pinned ? 'measuring process on CPU 0, peers on CPU 1' : 'not pinned';
+    const host = childHost();
+    const amount = flags.count !== undefined ? { count: flags.count } : { durationMs: flags.duration ?? DEFAULT_DURATION_MS };
+    const run = (target: RequestTarget): Promise<RequestBenchResult> =>
+      benchRequests({
+        target,
+        inFlight: flags['in-flight'],
+        bodyBytes: flags.size,
+        components: flags.components,
+        host,
+        network,
+        ...amount,
+        onProgress: (p) => this.progress(target, p),
+      }).finally(() => this.progress());
+
+    const botz = await run(mode);
+    const result: BenchResult = { mode, bodyBytes: flags.size, inFlight: flags['in-flight'], components: flags.components, botz, pinning };
+    if (flags.baseline) {
+      const raw = await run('raw');
+      const rawCoalesced = await run('raw-coalesced');
+      result.baseline = {
+        raw,
+        rawCoalesced,
+        ratios: {
+          throughputVsRaw: ratio(botz.msgsPerSec, raw.msgsPerSec),
+          throughputVsCoalesced: ratio(botz.msgsPerSec, rawCoalesced.msgsPerSec),
+          p50VsRaw: ratio(botz.latencyMs.p50, raw.latencyMs.p50),
+        },
+      };
+    }
+    this.print(result);
+    return result;
+  }
+
+  /** One line on stderr, rewritten in place, only on a terminal; no argument clears it. */
+  private progress(target?: string, p?: LoadProgress): void {
+    if (!process.stderr.isTTY || this.jsonEnabled()) return;
+    process.stderr.write('\r\x1b[K');
+    if (target && p) process.stderr.write(`${target}: ${p.done} answered, ${p.errors} errors, ${(p.elapsedMs / 1000).toFixed(1)}s`);
+  }
+
+  private print(r: BenchResult): void {
+    const x = (v: number | null): string => (v === null ? '-' : `${v.toFixed(2)}x`);
+    this.line(`${r.bodyBytes}-byte bodies, ${r.inFlight} in flight, ${r.components} echo component(s); ${r.pinning}`);
+    this.line(figureLine(`botz ${r.mode}`, r.botz));
+    if (!r.baseline) return;
+    this.line(figureLine('raw ws', r.baseline.raw));
+    this.line(figureLine('raw ws, coalescing', r.baseline.rawCoalesced));
+    const q = r.baseline.ratios;
+    this.line(`ratios: throughput ${x(q.throughputVsRaw)} of raw ws, ${x(q.throughputVsCoalesced)} of coalescing ws; p50 latency ${x(q.p50VsRaw)} of raw ws`);
+  }
+}
+
+function figureLine(label: string, f: RequestBenchResult): string {
+  const ms = (v: number): string => v.toPrecision(3);
+  const l = f.latencyMs;
+  const codes = Object.entries(f.errorCodes).map(([c, n]) => `${c}:${n}`).join(' ');
+  return (
+    `${label.padEnd(20)} ${Math.round(f.msgsPerSec).toLocaleString('en-US')} msgs/s  ${f.mbPerSec.toFixed(2)} MB/s  ` +
+    `latency ms min ${ms(l.min)} p50 ${ms(l.p50)} p90 ${ms(l.p90)} p99 ${ms(l.p99)} max ${ms(l.max)}  errors ${f.errors}${codes ? ` (${codes})` : ''}`
+  );
+}

@@ -1,0 +1,97 @@
+/**
+ * Broadcast benchmark: one sender, N receivers in another process; each round is timed from
+ * the call until every receiver has acknowledged it. botz uses Client.broadcast to a group of
+ * components that accept direct links; the baseline sends one raw ws message on each of N
+ * connections to an echo and waits for all N echoes.
+ */
+import { randomBytes } from 'node:crypto';
+import { Client } from '../component/client.js';
+import { benchBody, benchBytes } from './body.js';
+import type { Peer, PeerHost } from './peer-host.js';
+import { RawClient } from './raw-ws.js';
+import { summarize, type Summary } from './stats.js';
+
+export type BroadcastTarget = 'botz' | 'raw';
+
+export interface BroadcastBenchOptions {
+  target: BroadcastTarget;
+  receivers: number;
+  rounds: number;
+  /** Rounds run and discarded first (the first botz round dials every receiver). */
+  warmup?: number;
+  bodyBytes: number;
+  host: PeerHost;
+  timeoutMs?: number;
+  onProgress?: (round: number) => void;
+}
+
+export interface BroadcastBenchResult {
+  target: BroadcastTarget;
+  receivers: number;
+  rounds: number;
+  /** Rounds in which some receiver did not acknowledge. */
+  errors: number;
+  /** Acknowledgements received over all measured rounds (rounds × receivers when all went well). */
+  delivered: number;
+  /** Time until all receivers had it, per round. */
+  latencyMs: Summary;
+}
+
+type Round = () => Promise<number>;
+
+async function botzRounds(o: BroadcastBenchOptions, peers: Peer[]): Promise<{ round: Round; close: () => Promise<void> }> {
+  const secret = randomBytes(24).toString('base64url');
+  const server = await o.host({ role: 'server', secret });
+  peers.push(server);
+  const address = String(server.info.address);
+  const group = `bench-rx-${process.pid}`;
+  peers.push(await o.host({ role: 'receivers', server: address, secret, count: o.receivers, prefix: group, group }));
+  const client = await Client.connect({ server: address, secret });
+  const body = benchBody(o.bodyBytes);
+  const timeout = o.timeoutMs ?? 10_000;
+  return {
+    round: async () => (await client.broadcast(body, { group, timeout })).delivered.length,
+    close: () => client.close(),
+  };
+}
+
+async function rawRounds(o: BroadcastBenchOptions, peers: Peer[]): Promise<{ round: Round; close: () => Promise<void> }> {
+  const echo = await o.host({ role: 'raw-echo', coalesce: false });
+  peers.push(echo);
+  const clients: RawClient[] = [];
+  for (let i = 0; i < o.receivers; i++) clients.push(await RawClient.connect(String(echo.info.address), { coalesce: false }));
+  const bytes = benchBytes(o.bodyBytes);
+  return {
+    round: async () => {
+      const outcomes = await Promise.allSettled(clients.map((c) => c.request(bytes)));
+      return outcomes.filter((r) => r.status === 'fulfilled').length;
+    },
+    close: async () => clients.forEach((c) => c.close()),
+  };
+}
+
+export async function benchBroadcast(o: BroadcastBenchOptions): Promise<BroadcastBenchResult> {
+  const peers: Peer[] = [];
+  try {
+    const { round, close } = o.target === 'botz' ? await botzRounds(o, peers) : await rawRounds(o, peers);
+    try {
+      for (let i = 0; i < (o.warmup ?? 20); i++) await round();
+      const times = new Float64Array(o.rounds);
+      let errors = 0;
+      let delivered = 0;
+      for (let i = 0; i < o.rounds; i++) {
+        const t0 = performance.now();
+        const got = await round();
+        times[i] = performance.now() - t0;
+        delivered += got;
+        if (got !== o.receivers) errors++;
+        o.onProgress?.(i + 1);
+      }
+      return { target: o.target, receivers: o.receivers, rounds: o.rounds, errors, delivered, latencyMs: summarize(times) };
+    } finally {
+      await close();
+    }
+  } finally {
+    for (const p of peers.reverse()) await p.stop();
+  }
+}

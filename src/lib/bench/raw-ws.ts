@@ -1,0 +1,133 @@
+/**
+ * The raw WebSocket baselines: the same traffic over plain `ws` with no protocol at all (no
+ * MAC, no registry, no frames). They are the ceiling botz spends from, so they are set up as
+ * fast as ws allows: perMessageDeflate off on both ends, bufferutil installed, Nagle off.
+ *
+ * Two flavours, chosen with `coalesce`:
+ * - plain: one `send()` per message, so one write system call per message on each side;
+ * - coalescing: the socket is corked on the first write of an event-loop turn and uncorked at
+ *   the end of it, so every message of a turn leaves in one write (what botz's transport does).
+ *
+ * This file imports `ws` directly on purpose: a baseline must not go through botz's transport.
+ */
+import WebSocket, { WebSocketServer } from 'ws';
+import type { AddressInfo, Socket } from 'node:net';
+
+/** Bytes in front of every raw request: the id that matches the echo to its request. */
+const ID_BYTES = 4;
+
+export interface RawEchoServer {
+  address: string;
+  close(): Promise<void>;
+}
+
+/** Corks `socket` until the end of this turn (no-op if already corked this turn). */
+function corker(socket: Socket): () => void {
+  let corked = false;
+  const uncork = (): void => {
+    corked = false;
+    socket.uncork();
+  };
+  return () => {
+    if (corked) return;
+    corked = true;
+    socket.cork();
+    process.nextTick(uncork);
+  };
+}
+
+function socketOf(ws: WebSocket): Socket {
+  return (ws as unknown as { _socket: Socket })._socket;
+}
+
+/** An echo server: every binary message goes back unchanged on the connection it came from. */
+export function startRawEcho(options: { coalesce: boolean; host?: string }): Promise<RawEchoServer> {
+  return new Promise((resolve, reject) => {
+    const server = new WebSocketServer({ host: options.host ?? '127.0.0.1', port: 0, perMessageDeflate: false });
+    server.once('error', reject);
+    server.on('connection', (ws, req) => {
+      (req.socket as Socket).setNoDelay(true);
+      const cork = options.coalesce ? corker(req.socket as Socket) : undefined;
+      ws.on('message', (data: Buffer) => {
+        cork?.();
+        ws.send(data, { binary: true });
+      });
+      ws.on('error', () => {});
+    });
+    server.once('listening', () => {
+      const addr = server.address() as AddressInfo;
+      resolve({
+        address: `${addr.address}:${addr.port}`,
+        close: () =>
+          new Promise<void>((done) => {
+            for (const ws of server.clients) ws.terminate();
+            server.close(() => done());
+          }),
+      });
+    });
+  });
+}
+
+/** A client that sends requests to a raw echo server and matches each echo to its request. */
+export class RawClient {
+  private readonly pending = new Map<number, (data: Buffer) => void>();
+  private nextId = 0;
+  private readonly cork: (() => void) | undefined;
+
+  private constructor(
+    private readonly ws: WebSocket,
+    coalesce: boolean,
+  ) {
+    const socket = socketOf(ws);
+    socket.setNoDelay(true);
+    this.cork = coalesce ? corker(socket) : undefined;
+    ws.on('message', (data: Buffer) => {
+      const id = data.readUInt32BE(0);
+      const settle = this.pending.get(id);
+      if (!settle) return;
+      this.pending.delete(id);
+      settle(data);
+    });
+    ws.on('close', () => {
+      const error = Object.assign(new Error('raw ws connection closed'), { code: 'CLOSED' });
+      for (const settle of this.pending.values()) settle(Buffer.alloc(0));
+      this.pending.clear();
+      this.closedError = error;
+    });
+    ws.on('error', () => {});
+  }
+
+  private closedError: Error | undefined;
+
+  static connect(address: string, options: { coalesce: boolean; timeoutMs?: number }): Promise<RawClient> {
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(`ws://${address}/`, { perMessageDeflate: false, handshakeTimeout: options.timeoutMs ?? 5000 });
+      ws.binaryType = 'nodebuffer';
+      ws.once('error', reject);
+      ws.once('open', () => {
+        ws.off('error', reject);
+        resolve(new RawClient(ws, options.coalesce));
+      });
+    });
+  }
+
+  /** Sends `body` (prefixed with a request id) and resolves with the echo. */
+  request(body: Buffer): Promise<Buffer> {
+    if (this.closedError || this.ws.readyState !== WebSocket.OPEN) {
+      return Promise.reject(this.closedError ?? Object.assign(new Error('raw ws connection closed'), { code: 'CLOSED' }));
+    }
+    const id = (this.nextId = (this.nextId + 1) >>> 0);
+    const message = Buffer.allocUnsafe(ID_BYTES + body.length);
+    message.writeUInt32BE(id, 0);
+    body.copy(message, ID_BYTES);
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, (data) => (data.length === 0 ? reject(this.closedError) : resolve(data)));
+      this.cork?.();
+      this.ws.send(message, { binary: true });
+    });
+  }
+
+  close(): void {
+    this.ws.terminate();
+  }
+}

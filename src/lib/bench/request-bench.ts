@@ -1,0 +1,128 @@
+/**
+ * Request/response benchmark: N requests in flight with B-byte bodies against an echo, over
+ * botz (direct or relayed) or over a raw ws baseline, with the same load loop for all four.
+ */
+import { randomBytes } from 'node:crypto';
+import { Client } from '../component/client.js';
+import type { Body } from '../wire/frames.js';
+import { benchBody, benchBytes } from './body.js';
+import type { PeerHost, Peer } from './peer-host.js';
+import { RawClient } from './raw-ws.js';
+import { figures, runLoad, type LoadProgress, type RequestFigures } from './request-load.js';
+
+export type RequestTarget = 'direct' | 'relay' | 'raw' | 'raw-coalesced';
+
+export const REQUEST_TARGETS: readonly RequestTarget[] = ['direct', 'relay', 'raw', 'raw-coalesced'];
+
+export interface RequestBenchOptions {
+  target: RequestTarget;
+  inFlight: number;
+  bodyBytes: number;
+  /** Measured requests (after the warm-up); or use durationMs. */
+  count?: number;
+  durationMs?: number;
+  /** Requests sent and discarded first, so the JIT and the links are warm. */
+  warmup?: number;
+  /** Echo components that requests are spread over, round robin (botz targets). */
+  components?: number;
+  host: PeerHost;
+  /** An existing network to register the echo components in, instead of starting a server. */
+  network?: { server: string; secret: string };
+  timeoutMs?: number;
+  onProgress?: (progress: LoadProgress) => void;
+}
+
+export interface RequestBenchResult extends RequestFigures {
+  target: RequestTarget;
+  inFlight: number;
+  bodyBytes: number;
+  components: number;
+}
+
+/** A wrong echo is an error of the run, counted like any other. */
+function badEcho(): Error {
+  return Object.assign(new Error('the echo differs from the request'), { code: 'BAD_ECHO' });
+}
+
+interface Setup {
+  call: (seq: number) => Promise<unknown>;
+  teardown: () => Promise<void>;
+}
+
+async function setupBotz(o: RequestBenchOptions, components: number): Promise<Setup> {
+  const peers: Peer[] = [];
+  const cleanup = async (): Promise<void> => {
+    for (const p of peers.reverse()) await p.stop();
+  };
+  try {
+    let network = o.network;
+    if (!network) {
+      const secret = randomBytes(24).toString('base64url');
+      const server = await o.host({ role: 'server', secret });
+      peers.push(server);
+      network = { server: String(server.info.address), secret };
+    }
+    const names = Array.from({ length: components }, (_, i) => `bench-echo-${process.pid}-${i}`);
+    peers.push(await o.host({ role: 'echo', server: network.server, secret: network.secret, names, direct: o.target === 'direct' }));
+    const client = await Client.connect({ server: network.server, secret: network.secret, timeoutMs: o.timeoutMs ?? 10_000 });
+    const body: Body = benchBody(o.bodyBytes);
+    const length = (body as { d: string }).d.length;
+    const options = { timeout: o.timeoutMs ?? 10_000 };
+    return {
+      call: async (seq) => {
+        const reply = (await client.send(names[seq % names.length], body, options)) as { d?: string } | null;
+        if (reply?.d?.length !== length) throw badEcho();
+      },
+      teardown: async () => {
+        await client.close();
+        await cleanup();
+      },
+    };
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+}
+
+async function setupRaw(o: RequestBenchOptions): Promise<Setup> {
+  const coalesce = o.target === 'raw-coalesced';
+  const echo = await o.host({ role: 'raw-echo', coalesce });
+  try {
+    const client = await RawClient.connect(String(echo.info.address), { coalesce });
+    const bytes = benchBytes(o.bodyBytes);
+    return {
+      call: async () => {
+        const reply = await client.request(bytes);
+        if (reply.length !== bytes.length + 4) throw badEcho();
+      },
+      teardown: async () => {
+        client.close();
+        await echo.stop();
+      },
+    };
+  } catch (error) {
+    await echo.stop();
+    throw error;
+  }
+}
+
+/** Runs one request/response measurement, setting up and tearing down its own peers. */
+export async function benchRequests(o: RequestBenchOptions): Promise<RequestBenchResult> {
+  const raw = o.target === 'raw' || o.target === 'raw-coalesced';
+  const components = raw ? 0 : Math.max(1, o.components ?? 1);
+  const setup = raw ? await setupRaw(o) : await setupBotz(o, components);
+  try {
+    const warmup = o.warmup ?? 500;
+    if (warmup > 0) await runLoad({ call: setup.call, inFlight: o.inFlight, count: warmup });
+    const result = await runLoad({
+      call: setup.call,
+      inFlight: o.inFlight,
+      count: o.count,
+      durationMs: o.durationMs,
+      onProgress: o.onProgress,
+    });
+    return { target: o.target, inFlight: o.inFlight, bodyBytes: o.bodyBytes, components, ...figures(result, o.bodyBytes) };
+  } finally {
+    await setup.teardown();
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * What a benchmark peer can be: the botz server, echo components, broadcast receivers, idle
+ * components for the memory test, or a raw ws echo. A role runs the same code whether its host
+ * is a child process (the benchmark) or this process (tests), see peer-host.ts.
+ */
+import { Server } from '../registry/server.js';
+import { Component } from '../component/component.js';
+import { startRawEcho } from './raw-ws.js';
+
+export type RoleSpec =
+  | { role: 'server'; secret: string; heartbeatIntervalMs?: number }
+  /** Echo components; `direct` ones accept links (port 0), the others are reached through the relay. */
+  | { role: 'echo'; server: string; secret: string; names: string[]; direct: boolean }
+  /** `count` components named prefix-0.. in `group` that acknowledge broadcasts. */
+  | { role: 'receivers'; server: string; secret: string; count: number; prefix: string; group: string }
+  /** `count` idle, heartbeating components (relay mode), registered `concurrency` at a time. */
+  | { role: 'idlers'; server: string; secret: string; count: number; prefix: string; concurrency: number }
+  | { role: 'raw-echo'; coalesce: boolean };
+
+/** A running role: what it reports once started, its counters, and how to stop it. */
+export interface RoleHandle {
+  info: Record<string, unknown>;
+  stats(): Record<string, unknown>;
+  stop(): Promise<void>;
+}
+
+const echoHandler = (m: { body: unknown }) => m.body as never;
+
+async function startComponents(
+  count: number,
+  concurrency: number,
+  start: (i: number) => Promise<Component>,
+): Promise<Component[]> {
+  const started: Component[] = new Array(count);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < count) {
+      const i = next++;
+      started[i] = await start(i);
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
+  } catch (error) {
+    await Promise.all(started.filter(Boolean).map((c) => c.stop()));
+    throw error;
+  }
+  return started;
+}
+
+function componentsHandle(components: Component[], info: Record<string, unknown>): RoleHandle {
+  return {
+    info,
+    stats: () => ({ components: components.length }),
+    stop: async () => {
+      await Promise.all(components.map((c) => c.stop()));
+    },
+  };
+}
+
+/** Starts a role in this process. */
+export async function startRole(spec: RoleSpec): Promise<RoleHandle> {
+  switch (spec.role) {
+    case 'server': {
+      const server = await Server.start({ host: '127.0.0.1', port: 0, secret: spec.secret, heartbeatIntervalMs: spec.heartbeatIntervalMs });
+      return { info: { address: server.address }, stats: () => ({ ...server.stats }), stop: () => server.stop() };
+    }
+    case 'echo': {
+      const components = await startComponents(spec.names.length, 16, (i) =>
+        Component.start({
+          server: spec.server,
+          secret: spec.secret,
+          name: spec.names[i],
+          ...(spec.direct ? { port: 0 } : {}),
+          onMessage: echoHandler,
+        }),
+      );
+      return componentsHandle(components, { names: spec.names, addresses: components.map((c) => c.address) });
+    }
+    case 'receivers': {
+      const components = await startComponents(spec.count, 16, (i) =>
+        Component.start({
+          server: spec.server,
+          secret: spec.secret,
+          name: `${spec.prefix}-${i}`,
+          port: 0,
+          groups: [spec.group],
+          onMessage: () => null,
+        }),
+      );
+      return componentsHandle(components, { count: components.length });
+    }
+    case 'idlers': {
+      // Wall-clock (not monotonic) times: the parent compares them across processes.
+      const startedAt = Date.now();
+      const components = await startComponents(spec.count, spec.concurrency, (i) =>
+        // A server busy admitting thousands of links answers slowly; that is measured, not a failure.
+        Component.start({ server: spec.server, secret: spec.secret, name: `${spec.prefix}-${i}`, onMessage: () => null, connectTimeoutMs: 60_000, timeoutMs: 60_000 }),
+      );
+      return componentsHandle(components, { count: components.length, startedAt, finishedAt: Date.now() });
+    }
+    case 'raw-echo': {
+      const echo = await startRawEcho({ coalesce: spec.coalesce });
+      return { info: { address: echo.address }, stats: () => ({}), stop: () => echo.close() };
+    }
+  }
+}

@@ -1,0 +1,61 @@
+// Tiny runs of every workload with its peers in this process: they check the shape of the
+// results and that every message is accounted for. Timing is never asserted.
+import { describe, it, expect } from 'vitest';
+import { benchRequests, REQUEST_TARGETS } from '../../../src/lib/bench/request-bench.js';
+import { benchBroadcast } from '../../../src/lib/bench/broadcast-bench.js';
+import { benchRegistrations } from '../../../src/lib/bench/registration-bench.js';
+import { inProcessHost } from '../../../src/lib/bench/peer-host.js';
+import { wallTime } from '../../../src/lib/bench/wall-time.js';
+
+describe('request/response workload', () => {
+  it.each(REQUEST_TARGETS)('%s: answers all 200 requests', async (target) => {
+    const r = await benchRequests({ target, inFlight: 8, bodyBytes: 100, count: 200, warmup: 20, host: inProcessHost });
+    expect(r).toMatchObject({ target, inFlight: 8, bodyBytes: 100, messages: 200, errors: 0, errorCodes: {} });
+    expect(r.latencyMs.count).toBe(200);
+    expect(r.latencyMs.min).toBeLessThanOrEqual(r.latencyMs.max);
+    expect(r.msgsPerSec).toBeGreaterThan(0);
+  });
+
+  it('spreads requests over several echo components', async () => {
+    const r = await benchRequests({ target: 'relay', inFlight: 4, bodyBytes: 50, count: 60, warmup: 0, components: 3, host: inProcessHost });
+    expect(r).toMatchObject({ components: 3, messages: 60, errors: 0 });
+  });
+});
+
+describe('broadcast workload', () => {
+  it.each(['botz', 'raw'] as const)('%s: every receiver acknowledges every round', async (target) => {
+    const r = await benchBroadcast({ target, receivers: 5, rounds: 10, warmup: 2, bodyBytes: 100, host: inProcessHost });
+    expect(r).toMatchObject({ target, receivers: 5, rounds: 10, errors: 0, delivered: 50 });
+    expect(r.latencyMs.count).toBe(10);
+  });
+});
+
+describe('registration workload', () => {
+  it('registers every component, spread over processes, and reads the server memory', async () => {
+    const waited: number[] = [];
+    const r = await benchRegistrations({
+      components: 25,
+      perProcess: 10,
+      heartbeatIntervalMs: 500,
+      settleHeartbeats: 2,
+      serverHost: inProcessHost,
+      host: inProcessHost,
+      wait: async (ms) => void waited.push(ms),
+    });
+    expect(r).toMatchObject({ components: 25, registered: 25, processes: 3 });
+    expect(waited).toEqual([1000]);
+    expect(r.registrationsPerSec).toBeGreaterThan(0);
+    expect(r.serverRssAfter).toBeGreaterThan(0);
+    expect(r.rssPerComponentBytes).toBe((r.serverRssAfter - r.serverRssBefore) / 25);
+  });
+});
+
+describe('wallTime', () => {
+  it('times every run and counts the failing ones', async () => {
+    const ok = await wallTime(process.execPath, ['-e', '0'], { runs: 2 });
+    expect(ok).toMatchObject({ runs: 2, failures: 0 });
+    expect(ok.medianMs).toBeGreaterThan(0);
+    const failing = await wallTime(process.execPath, ['-e', 'process.exit(3)'], { runs: 2 });
+    expect(failing.failures).toBe(2);
+  });
+});
