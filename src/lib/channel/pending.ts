@@ -1,6 +1,10 @@
 /**
  * The one owner of a channel's outstanding requests. Each entry settles exactly once: by its
  * reply, by its timeout, or by `closeAll` when the channel goes away — never left hanging.
+ *
+ * Timeouts share one timer per map, armed for the earliest deadline, instead of one timer per
+ * request: at tens of thousands of requests a second, arming and clearing a timer for each
+ * one is measurable garbage and work. A sweep runs only when the earliest deadline passes.
  */
 import { BotzError, ErrorCode, Timeout } from '../errors.js';
 import type { Frame } from '../wire/frames.js';
@@ -8,13 +12,18 @@ import type { Frame } from '../wire/frames.js';
 interface Entry {
   resolve(frame: Frame): void;
   reject(error: BotzError): void;
-  timer: NodeJS.Timeout;
+  deadline: number;
+  timeoutMs: number;
+  describe: () => string;
 }
 
 export const DEFAULT_MAX_PENDING = 10_000;
 
 export class PendingRequests {
   private readonly entries = new Map<string, Entry>();
+  private timer: NodeJS.Timeout | undefined;
+  /** When the armed timer fires (ms epoch); Infinity when none is armed. */
+  private armedFor = Infinity;
 
   constructor(readonly maxPending = DEFAULT_MAX_PENDING) {}
 
@@ -32,21 +41,19 @@ export class PendingRequests {
       );
     }
     return new Promise<Frame>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.entries.delete(id);
-        reject(new Timeout(`${describe()} got no answer within ${timeoutMs} ms`, { details: { timeoutMs } }));
-      }, timeoutMs);
-      this.entries.set(id, { resolve, reject, timer });
+      const deadline = Date.now() + timeoutMs;
+      this.entries.set(id, { resolve, reject, deadline, timeoutMs, describe });
+      if (deadline < this.armedFor) this.arm(deadline);
     });
   }
 
-  /** Settles the wait for `frame.re`; returns false when nobody waits for it (late or unknown). */
+  /** Settles the wait for `re`; returns false when nobody waits for it (late or unknown). */
   settle(re: string, frame: Frame): boolean {
     const entry = this.entries.get(re);
     if (!entry) return false;
     this.entries.delete(re);
-    clearTimeout(entry.timer);
     entry.resolve(frame);
+    if (this.entries.size === 0) this.disarm();
     return true;
   }
 
@@ -54,16 +61,41 @@ export class PendingRequests {
     const entry = this.entries.get(id);
     if (!entry) return;
     this.entries.delete(id);
-    clearTimeout(entry.timer);
     entry.reject(error);
+    if (this.entries.size === 0) this.disarm();
   }
 
   closeAll(error: BotzError): void {
     const all = [...this.entries.values()];
     this.entries.clear();
-    for (const entry of all) {
-      clearTimeout(entry.timer);
-      entry.reject(error);
+    this.disarm();
+    for (const entry of all) entry.reject(error);
+  }
+
+  private arm(at: number): void {
+    clearTimeout(this.timer);
+    this.armedFor = at;
+    this.timer = setTimeout(() => this.sweep(), Math.max(0, at - Date.now()));
+  }
+
+  private disarm(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.armedFor = Infinity;
+  }
+
+  /** Times out every entry whose deadline passed, then re-arms for the earliest one left. */
+  private sweep(): void {
+    this.timer = undefined;
+    this.armedFor = Infinity;
+    const now = Date.now();
+    let next = Infinity;
+    for (const [id, entry] of this.entries) {
+      if (entry.deadline <= now) {
+        this.entries.delete(id);
+        entry.reject(new Timeout(`${entry.describe()} got no answer within ${entry.timeoutMs} ms`, { details: { timeoutMs: entry.timeoutMs } }));
+      } else if (entry.deadline < next) next = entry.deadline;
     }
+    if (next !== Infinity) this.arm(next);
   }
 }

@@ -93,6 +93,7 @@ export class Client extends EventEmitter implements ExtensionHost {
   /** True while somebody tails the network: then we report our traffic to the server. */
   protected tracing = false;
   private memberFeed = false;
+  private directorySynced = false;
   private readonly watchers = new Set<(e: MembershipNotice) => void>();
   private readonly tailers = new Map<(e: TailEvent) => void, Set<string>>();
   private tailBodies = false;
@@ -157,9 +158,24 @@ export class Client extends EventEmitter implements ExtensionHost {
     });
   }
 
+  /**
+   * Makes the directory a full, live copy of the registry (the list once, then membership
+   * events), so broadcasts and group sends need no round trip to the server.
+   */
+  private async syncDirectory(deadline: number): Promise<void> {
+    if (this.directorySynced) return;
+    // Subscribe first: an event the server sends after the list reaches us after it, in order.
+    await this.subscribe(['members'], deadline);
+    this.directory.replaceAll(await this.components({ timeout: remaining(deadline) }));
+    this.directorySynced = true;
+  }
+
   /** Runs on every (re)connection to the server: restores subscriptions. */
   protected async onServerUp(ch: Channel, reconnect: boolean): Promise<void> {
-    if (reconnect) this.directory.clear();
+    if (reconnect) {
+      this.directory.clear();
+      this.directorySynced = false;
+    }
     const topics: Topic[] = [];
     if (this.memberFeed || this.watchers.size > 0 || this.tailers.size > 0) topics.push('members');
     if (this.tailers.size > 0) topics.push('traffic');
@@ -194,18 +210,35 @@ export class Client extends EventEmitter implements ExtensionHost {
   /** Sends a request and returns the reply body. `target` is a name or `@group` (one ready member, round robin). */
   async send(target: string, body: Body, options: CallOptions = {}): Promise<Body> {
     const timeout = options.timeout ?? this.timeoutMs;
-    const deadline = Date.now() + timeout;
-    const info = await this.resolve(target, deadline);
-    const reply = await this.requestTo(info, { type: 'request', body: body ?? null, ttl: timeout }, deadline);
+    const init: FrameInit = { type: 'request', body: body ?? null, ttl: timeout };
+    // Fast path (the common case under load): a known target with an open direct link.
+    const channel = this.tracing ? undefined : this.peers.open(target);
+    const reply = channel
+      ? await this.requestOn(channel, target, init, timeout)
+      : await this.requestTo(await this.resolve(target, Date.now() + timeout), init, Date.now() + timeout);
     return reply.type === 'response' ? reply.body : null;
+  }
+
+  private async requestOn(channel: Channel, target: string, init: FrameInit, timeoutMs: number): Promise<Frame> {
+    try {
+      return await channel.request(init, { to: target, timeoutMs, describe: `the request to "${target}"` });
+    } catch (error) {
+      this.forgetOnFailure(target, error);
+      throw error;
+    }
+  }
+
+  private forgetOnFailure(name: string, error: unknown): void {
+    if (isBotzError(error) && (error.code === ErrorCode.NO_SUCH_COMPONENT || error.code === ErrorCode.UNREACHABLE)) {
+      this.directory.forget(name);
+    }
   }
 
   /** Sends to every ready component (or every member of `group`) but ourselves; reports who got it. */
   async broadcast(body: Body, options: CallOptions & { group?: string } = {}): Promise<BroadcastResult> {
     const deadline = Date.now() + (options.timeout ?? this.timeoutMs);
-    const targets = (await this.components({ group: options.group, timeout: options.timeout })).filter(
-      (c) => c.name !== this.name && c.state !== 'registered',
-    );
+    await this.syncDirectory(deadline);
+    const targets = this.directory.all(options.group).filter((c) => c.name !== this.name && c.state !== 'registered');
     const init: FrameInit = { type: 'broadcast', body: body ?? null, ...(options.group ? { group: options.group } : {}) };
     const outcomes = await Promise.allSettled(targets.map((info) => this.requestTo(info, init, deadline)));
     const result: BroadcastResult = { delivered: [], ignored: [], failed: [] };
@@ -277,8 +310,8 @@ export class Client extends EventEmitter implements ExtensionHost {
   protected async resolve(target: string, deadline: number): Promise<ComponentInfo> {
     if (target.startsWith('@')) {
       const group = target.slice(1);
-      const members = await this.components({ group, timeout: remaining(deadline) });
-      const pick = this.directory.pick(group, members, this.name);
+      await this.syncDirectory(deadline);
+      const pick = this.directory.pick(group, this.directory.all(group), this.name);
       if (!pick) throw new NoSuchComponent(target, { details: { group } });
       return pick;
     }
@@ -311,9 +344,7 @@ export class Client extends EventEmitter implements ExtensionHost {
       }
       return reply;
     } catch (error) {
-      if (isBotzError(error) && (error.code === ErrorCode.NO_SUCH_COMPONENT || error.code === ErrorCode.UNREACHABLE)) {
-        this.directory.forget(info.name);
-      }
+      this.forgetOnFailure(info.name, error);
       if (this.tracing) {
         this.report({ from: this.name, to: info.name, kind: 'error', id: '-', size, path, latencyMs: Date.now() - started });
       }

@@ -13,6 +13,12 @@ export class Directory {
     return this.known.get(name);
   }
 
+  /** Every entry (of one group); complete only once the owner has synced the directory. */
+  all(group?: string): ComponentInfo[] {
+    const all = [...this.known.values()];
+    return group === undefined ? all : all.filter((c) => c.groups.includes(group));
+  }
+
   set(info: ComponentInfo): void {
     this.known.set(info.name, info);
   }

@@ -13,6 +13,8 @@ export const DIAL_FAILURE_MEMORY_MS = 5_000;
 
 export class PeerPool {
   private readonly links = new Map<string, Promise<Channel>>();
+  /** The same links once established, for callers that must not wait a microtask. */
+  private readonly ready = new Map<string, Channel>();
   private readonly dialFailedAt = new Map<string, number>();
 
   constructor(
@@ -31,13 +33,22 @@ export class PeerPool {
       role: this.role,
       timeoutMs,
       handlers: { ...this.handlers, onClose: (ch, e) => this.closed(name, ch, e) },
-    }).then(({ channel }) => channel);
+    }).then(({ channel }) => {
+      if (this.links.get(name) === dial && !channel.link.closed) this.ready.set(name, channel);
+      return channel;
+    });
     this.links.set(name, dial);
     dial.catch(() => {
       if (this.links.get(name) === dial) this.links.delete(name);
       this.dialFailedAt.set(name, Date.now());
     });
     return dial;
+  }
+
+  /** The established, open link to `name`, if there is one right now. */
+  open(name: string): Channel | undefined {
+    const ch = this.ready.get(name);
+    return ch && !ch.link.closed ? ch : undefined;
   }
 
   /** True when a dial to `name` failed recently: use the relay instead. */
@@ -52,6 +63,7 @@ export class PeerPool {
   /** Adopts a link the peer dialed to us (it is already established). */
   adopt(name: string, channel: Channel): void {
     this.links.set(name, Promise.resolve(channel));
+    this.ready.set(name, channel);
     this.dialFailedAt.delete(name);
   }
 
@@ -59,12 +71,14 @@ export class PeerPool {
   drop(name: string): void {
     const link = this.links.get(name);
     this.links.delete(name);
+    this.ready.delete(name);
     link?.then((ch) => ch.close()).catch(() => {});
   }
 
   closeAll(): void {
     for (const link of this.links.values()) link.then((ch) => ch.close()).catch(() => {});
     this.links.clear();
+    this.ready.clear();
   }
 
   get size(): number {
@@ -72,6 +86,7 @@ export class PeerPool {
   }
 
   closed(name: string, ch: Channel, error: import('../errors.js').BotzError): void {
+    if (this.ready.get(name) === ch) this.ready.delete(name);
     const current = this.links.get(name);
     if (current) {
       void current.then((c) => {
