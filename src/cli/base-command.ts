@@ -3,7 +3,7 @@
  * `catch` that maps any failure to its exit code and a single line on stderr (exit-codes.ts).
  */
 import { Command, Errors, Flags } from '@oclif/core';
-import type { Client } from '../index.js';
+import type { Client } from '../lib/component/client.js';
 import { parseDuration } from './duration.js';
 import { describeFailure, redact, type FailureContext } from './exit-codes.js';
 import { styleFor, type OutputStyle } from './output.js';
@@ -83,7 +83,8 @@ export abstract class BotzCommand extends Command {
     this.failureContext.server = flags.server;
     const secret = await this.secretFor(flags);
     // The library (ws, codecs) loads only once a command really needs the network.
-    const { Client } = await import('../index.js');
+    // Only the client: a one-shot command need not load the server, mesh or reliable layers.
+    const { Client } = await import('../lib/component/client.js');
     return Client.connect({ server: flags.server, secret, timeoutMs });
   }
 

@@ -14,7 +14,7 @@ import { BotzError, ErrorCode, NoSuchComponent, isBotzError } from '../errors.js
 import { Channel } from '../channel/channel.js';
 import { NodeContext, type Secret } from '../channel/node-context.js';
 import { ServerLink } from '../registry/server-link.js';
-import { DEFAULT_PORT } from '../registry/server.js';
+import { DEFAULT_PORT } from '../registry/defaults.js';
 import type { Transport } from '../transport/transport.js';
 import { wsTransport } from '../transport/ws.js';
 import type {

@@ -16,7 +16,8 @@ import type { Frame, HelloFrame, Topic } from '../wire/frames.js';
 import { newSessionToken, Registry, validateName, type MembershipEvent } from './registry.js';
 import { TrafficHub } from './traffic-hub.js';
 
-export const DEFAULT_PORT = 7300;
+export { DEFAULT_PORT } from './defaults.js';
+import { DEFAULT_PORT } from './defaults.js';
 /** How often the server heartbeats every link; components answer each one. */
 export const DEFAULT_HEARTBEAT_INTERVAL_MS = 2_000;
 

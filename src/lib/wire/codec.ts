@@ -6,7 +6,7 @@
  * JSON is the default and readable; MessagePack is negotiated per link in hello/welcome.
  * Decoding never throws anything but a BotzError.
  */
-import { decode as msgpackDecode, encode as msgpackEncode } from '@msgpack/msgpack';
+import { createRequire } from 'node:module';
 import { BotzError, ErrorCode } from '../errors.js';
 import type { Codec } from './frames.js';
 
@@ -65,11 +65,19 @@ function hasProtoKey(value: unknown): boolean {
   return Object.hasOwn(value, '__proto__') || Object.values(value).some(hasProtoKey);
 }
 
+type MsgpackModule = typeof import('@msgpack/msgpack');
+let msgpackModule: MsgpackModule | undefined;
+/** Loaded on first use: most links speak JSON, and a one-shot CLI call should not pay for it. */
+function msgpack(): MsgpackModule {
+  msgpackModule ??= createRequire(import.meta.url)('@msgpack/msgpack') as MsgpackModule;
+  return msgpackModule;
+}
+
 const msgpackCodec: PayloadCodec = {
   name: 'msgpack',
   id: 1,
   encodeFrame(frame) {
-    const data = msgpackEncode(frame, { ignoreUndefined: true });
+    const data = msgpack().encode(frame, { ignoreUndefined: true });
     // @msgpack/msgpack refuses to decode a "__proto__" map key, so such a frame would spoil the
     // whole packet at every receiver; refuse it here, where the sender learns why. The byte
     // search is cheap and only a hit pays for the exact walk.
@@ -97,7 +105,7 @@ const msgpackCodec: PayloadCodec = {
   },
   decode(payload) {
     try {
-      return msgpackDecode(payload);
+      return msgpack().decode(payload);
     } catch (cause) {
       throw new BotzError(ErrorCode.MALFORMED_FRAME, 'payload is not valid MessagePack', { cause });
     }

@@ -1,0 +1,69 @@
+/**
+ * `botz send` without oclif. A one-shot send is what people time and put in scripts, and
+ * loading oclif costs more than the whole network round trip, so bin/run.js hands `send` here
+ * first. It is built from the same pieces as commands/send.ts (payload grammar, secret lookup,
+ * output, exit codes), and gives up — returning undefined, so oclif runs the command instead —
+ * on anything it does not understand: --help, unknown flags, a missing NAME.
+ */
+import { parseArgs } from 'node:util';
+import { parseDuration } from './duration.js';
+import { readData } from './data-source.js';
+import { describeFailure, redact, type FailureContext } from './exit-codes.js';
+import { renderBody, styleFor } from './output.js';
+import { buildBody } from './payload.js';
+import { configDir, describeSecretSource, requireSecret } from './secret.js';
+
+const DEFAULT_SERVER = '127.0.0.1:7300';
+const DEFAULT_TIMEOUT = '5s';
+
+/** Runs `send` with `args` (what follows the word `send`); resolves to the exit code, or undefined to defer to oclif. */
+export async function fastSend(args: string[]): Promise<number | undefined> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        server: { type: 'string' },
+        'secret-file': { type: 'string' },
+        json: { type: 'boolean' },
+        timeout: { type: 'string' },
+        data: { type: 'string', short: 'd' },
+      },
+    });
+  } catch {
+    return undefined;
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length === 0) return undefined;
+  const [name, ...assignments] = positionals;
+  const json = values.json === true;
+  const server = values.server ?? process.env.BOTZ_SERVER ?? DEFAULT_SERVER;
+  const ctx: FailureContext = { server, target: name, command: 'send' };
+  let secret: string | undefined;
+  try {
+    const timeoutMs = parseDuration(values.timeout ?? DEFAULT_TIMEOUT);
+    ctx.timeoutMs = timeoutMs;
+    const data = values.data === undefined ? undefined : await readData(values.data);
+    const body = buildBody(assignments, data);
+    const source = await requireSecret({ secretFile: values['secret-file'], configDir: configDir(process.env) });
+    secret = source.secret;
+    ctx.secretSource = describeSecretSource(source);
+    const { Client } = await import('../lib/component/client.js');
+    const client = await Client.connect({ server, secret, timeoutMs });
+    let reply;
+    try {
+      reply = await client.send(name, body, { timeout: timeoutMs });
+    } finally {
+      await client.close();
+    }
+    process.stdout.write(json ? JSON.stringify(reply, null, 2) + '\n' : (await renderBody(reply, styleFor(process.stdout, false))) + '\n');
+    return 0;
+  } catch (error) {
+    const f = describeFailure(error, ctx);
+    if (json) process.stdout.write(JSON.stringify({ error: { code: f.code, message: redact(f.message, secret), exit: f.exit } }, null, 2) + '\n');
+    process.stderr.write(`botz: ${redact(f.line, secret)}\n`);
+    return f.exit;
+  }
+}
