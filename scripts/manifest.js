@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-/* global console */
 // Writes oclif.manifest.json from the compiled commands in dist/, with @oclif/core alone (the
 // `oclif` dev package would add ~220 packages for this one job). With a manifest, `botz --help`
 // and every command start without importing every command file.

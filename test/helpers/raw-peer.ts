@@ -25,7 +25,11 @@ export async function rawChannel(
       onFrame: (f, ch) => {
         frames.push(f);
         if (f.type === 'heartbeat' && options.answerHeartbeats) ch.send({ type: 'heartbeat' });
-        for (const w of [...waiters]) if (w.predicate(frames)) waiters.splice(waiters.indexOf(w), 1) && w.resolve();
+        for (const w of [...waiters]) {
+          if (!w.predicate(frames)) continue;
+          waiters.splice(waiters.indexOf(w), 1);
+          w.resolve();
+        }
       },
     },
   });

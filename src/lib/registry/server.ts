@@ -75,7 +75,9 @@ export class Server {
 
   static async start(options: ServerOptions): Promise<Server> {
     const heartbeatIntervalMs = options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS;
-    let server: Server | undefined;
+    // The listener's callback needs the Server, and the Server needs the listener: the slot
+    // breaks the cycle (no link can arrive before listen() has resolved).
+    const slot: { server?: Server } = {};
     const ctx = NodeContext.create({
       name: SERVER_DESTINATION,
       secret: options.secret,
@@ -91,10 +93,10 @@ export class Server {
     const transport = options.transport ?? wsTransport;
     const listener = await transport.listen(
       { host: options.host ?? '127.0.0.1', port: options.port ?? DEFAULT_PORT, maxMessageBytes: ctx.maxPacketBytes },
-      (link) => server?.accept(link),
+      (link) => slot.server?.accept(link),
     );
-    server = new Server(ctx, listener, registry, { ...options, heartbeatIntervalMs });
-    return server;
+    slot.server = new Server(ctx, listener, registry, { ...options, heartbeatIntervalMs });
+    return slot.server;
   }
 
   get stats(): ServerStats {
