@@ -6,9 +6,12 @@
  * with a TCP reset. It only ever binds and dials the loopback address.
  *
  *   node scripts/chaos-proxy.mjs --target 7300 [--listen 0] [--seed 1] [--cut-prob 0.001]
- *        [--delay-max-ms 20] [--duration-ms 60000]
+ *        [--delay-max-ms 20] [--duration-ms 60000] [--grace-chunks 0]
  *
  * --cut-prob      probability that a forwarded chunk cuts its connection instead (per chunk)
+ * --grace-chunks  the first N chunks of each direction of a connection are never cut, so
+ *                 cuts hit established connections rather than handshakes (a failed dial
+ *                 sends a botz sender to the server's relay for a while, away from the proxy)
  * --delay-max-ms  each chunk waits a random 0..N ms (never overtaking the chunk before it)
  * --duration-ms   the proxy exits by itself after this long (bounded run time); 0 = never
  * --seed          seeds the random choices, so a run's faults repeat (timing still varies)
@@ -45,6 +48,7 @@ try {
       'cut-prob': { type: 'string', default: '0' },
       'delay-max-ms': { type: 'string', default: '0' },
       'duration-ms': { type: 'string', default: '60000' },
+      'grace-chunks': { type: 'string', default: '0' },
     },
   }).values;
 } catch (error) {
@@ -58,6 +62,7 @@ const options = {
   cutProb: number(parsed['cut-prob'], 'cut-prob'),
   delayMaxMs: number(parsed['delay-max-ms'], 'delay-max-ms'),
   durationMs: number(parsed['duration-ms'], 'duration-ms'),
+  graceChunks: number(parsed['grace-chunks'], 'grace-chunks'),
 };
 if (options.cutProb > 1) usage('--cut-prob must be at most 1');
 
@@ -106,9 +111,10 @@ function handle(client) {
   const forward = (from, to, direction) => {
     let lastAt = 0;
     let pending = 0;
+    let chunks = 0;
     from.on('data', (chunk) => {
       if (conn.done) return;
-      if (options.cutProb > 0 && random() < options.cutProb) {
+      if (++chunks > options.graceChunks && options.cutProb > 0 && random() < options.cutProb) {
         end('cut', { direction });
         return;
       }

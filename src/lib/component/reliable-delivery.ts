@@ -1,24 +1,85 @@
 /**
- * Reliable delivery for a Component: one ReliableLink per peer, carried along whatever route
- * reaches that peer (direct or relay), resumed whenever that route breaks.
- * PLACEHOLDER — being built (issue 8); every method fails clearly until then.
+ * Reliable delivery for a Component: one ReliableLink per peer name, carried along whatever
+ * route reaches that peer (direct or through the server's relay, via `ExtensionHost.post`),
+ * and resumed whenever that route breaks, so exactly what was not acknowledged is resent.
+ *
+ *   deliver(b, body) ─► ReliableLink(b) ─data─► host.post(b) ─► direct link or relay ─► b
+ *   b's frames ─► onFrame(frame) ─► ReliableLink(b) ─► inbox(b) ─► onMessage, or messages()/read()
+ *   link to b closed (onPathDown) or server back (onServerUp) ─► resume: both ends resend the unacked tail
+ *
+ * Inbound messages go to the component's onMessage handler when it has one (per sender in
+ * order, one at a time, the next only after the handler's promise settles); otherwise they
+ * wait in each sender's bounded inbox for `messages()` / `read(n)`. A full inbox closes the
+ * sender's window, so a slow reader slows its senders instead of growing memory.
+ *
+ * Events on the host (when it is an EventEmitter, as Component is):
+ * - `peerRestarted` {peer, previous, session, failed}: a peer came back as a new incarnation;
+ *   the `failed` deliveries to the old one rejected with CLOSED (details.reason 'peerRestarted').
+ * - `message` (handler mode, before the handler runs) and `messageFailed` {message, error}
+ *   when the handler threw: the message was already confirmed to its sender.
  */
-import { BotzError, ErrorCode } from '../errors.js';
+import { BotzError, Closed, ErrorCode, Timeout, isBotzError } from '../errors.js';
 import type { Channel } from '../channel/channel.js';
-import type { Body, Frame } from '../wire/frames.js';
+import type { Body, Frame, FrameInit } from '../wire/frames.js';
+import type { ReliableFrameInit } from '../reliable/reliable-frames.js';
+import {
+  DEFAULT_MAX_WAITING_SENDS,
+  DEFAULT_SEND_TIMEOUT_MS,
+  ReliableLink,
+  type FrameTransport,
+  type ReceivedData,
+} from '../reliable/reliable-link.js';
+import type { RtoOptions } from '../reliable/rto.js';
 import type { CallOptions } from './client.js';
 import type { Message } from './component.js';
 import type { ClientExtension, ExtensionHost } from './extension.js';
 
 export interface ReliableOptions {
-  /** Messages in flight per peer before `deliver` waits. */
+  /** Messages in flight per peer before `deliver` waits (default 256). */
   windowSize?: number;
-  /** Messages held for the application per peer before the sender is told to wait. */
+  /** Messages held for the application per peer before the sender is told to wait (default 1024). */
   inboxCapacity?: number;
+  /** Default timeout of `deliver` (ms): window space plus the peer's confirmation. */
+  sendTimeoutMs?: number;
+  /** Deliveries per peer allowed to wait for window space; more fail at once with TOO_MANY_PENDING. */
+  maxWaitingSends?: number;
+  /** How long one frame may wait for a route (lookup, dial, server link) before it counts as lost. */
+  postTimeoutMs?: number;
+  /** Retransmission timer bounds (see rto.ts); lower maxRtoMs retries a vanished peer sooner. */
+  rto?: Partial<RtoOptions>;
+}
+
+/** A frame that cannot find a route within this time is as good as lost: the RTO resends it. */
+export const DEFAULT_POST_TIMEOUT_MS = 2_000;
+
+type Path = Message['path'];
+/** A data frame as the inbox keeps it: with the path it came by. */
+type Arrived = ReceivedData & { path?: Path };
+
+interface PeerState {
+  readonly name: string;
+  readonly link: ReliableLink;
+  readonly transport: FrameTransport;
+  deliverFrame: ((frame: ReliableFrameInit) => void) | undefined;
+  /** A handler pump runs for this peer. */
+  pumping: boolean;
+  /** Why the latest frame to the peer found no route (kept as the cause of a TIMEOUT). */
+  lastError: BotzError | undefined;
+  /** Set when the peer was never heard of and the server says it does not exist. */
+  failure: BotzError | undefined;
+}
+
+interface Emitter {
+  emit(event: string, ...args: unknown[]): boolean;
 }
 
 export class ReliableDelivery implements ClientExtension {
   readonly frameTypes = ['data', 'sack', 'resume'] as const;
+  private readonly peers = new Map<string, PeerState>();
+  /** Peers with messages waiting, in the order they became readable (round robin for read()). */
+  private readonly readable = new Set<PeerState>();
+  private readonly waiters = new Set<() => void>();
+  private closed = false;
 
   constructor(
     private readonly host: ExtensionHost,
@@ -26,17 +87,200 @@ export class ReliableDelivery implements ClientExtension {
     private readonly handler?: (message: Message) => unknown,
   ) {}
 
-  deliver(_target: string, _body: Body, _options: CallOptions): Promise<void> {
-    return Promise.reject(new BotzError(ErrorCode.INVALID_ARGUMENT, 'reliable delivery is not available yet'));
+  /**
+   * Sends `body` to `target` reliably; resolves once `target` took it into its inbox. Rejects
+   * with TIMEOUT (not confirmed in time; it may still arrive, exactly once), TOO_MANY_PENDING,
+   * NO_SUCH_COMPONENT (a target never reached that the server does not know), CLOSED (we
+   * stopped, or the target restarted before confirming it: details.reason 'peerRestarted').
+   */
+  deliver(target: string, body: Body, options: CallOptions = {}): Promise<void> {
+    if (this.closed) return Promise.reject(new Closed('reliable delivery is closed'));
+    if (target.startsWith('@') || target === this.host.name || target.length === 0) {
+      return Promise.reject(new BotzError(ErrorCode.INVALID_ARGUMENT, `cannot deliver reliably to "${target}"`));
+    }
+    const peer = this.peer(target);
+    const timeout = options.timeout ?? this.options.sendTimeoutMs ?? DEFAULT_SEND_TIMEOUT_MS;
+    return peer.link.send(body ?? null, timeout).catch((error: unknown) => {
+      if (isBotzError(error) && error.code === ErrorCode.CLOSED && peer.failure) throw peer.failure;
+      if (isBotzError(error) && error.code === ErrorCode.TIMEOUT && peer.lastError) {
+        throw new Timeout(error.message, { cause: peer.lastError, details: { lastError: peer.lastError.code } });
+      }
+      throw error;
+    });
   }
 
+  /** Reliable messages from every sender as the application pulls them; ends after close. */
   messages(): AsyncIterableIterator<Message> {
-    throw new BotzError(ErrorCode.INVALID_ARGUMENT, 'reliable delivery is not available yet');
+    this.assertPullMode();
+    return this.iterate();
   }
 
-  read(_n?: number): Message[] {
-    return [];
+  /** Up to `n` messages already waiting (round robin over senders, each sender in order). */
+  read(n = Infinity): Message[] {
+    this.assertPullMode();
+    return this.take(n);
   }
 
-  onFrame(_frame: Frame, _channel: Channel): void {}
+  onFrame(frame: Frame, channel: Channel): void {
+    if (this.closed || frame.from === this.host.name) return;
+    const peer = this.peer(frame.from);
+    // A relayed frame arrives on the server's channel, whose peer is the server.
+    const carried = frame.type === 'data' ? { ...frame, path: channel.peer === frame.from ? 'direct' : 'relay' } : frame;
+    peer.deliverFrame?.(carried as ReliableFrameInit);
+    if (peer.link.available > 0) this.becameReadable(peer);
+  }
+
+  onPathDown(peer: string): void {
+    const state = this.peers.get(peer);
+    if (state && !this.closed) state.link.resume(state.transport);
+  }
+
+  onServerUp(): void {
+    // Relayed frames in flight died with the old server, and any path may have changed.
+    if (this.closed) return;
+    for (const state of this.peers.values()) state.link.resume(state.transport);
+  }
+
+  /** Rejects every unconfirmed delivery with CLOSED and ends every reader once its inbox is drained. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const state of this.peers.values()) state.link.close();
+    this.wake();
+  }
+
+  /** Peers with a session, and what is in flight to and waiting from each (for status and tests). */
+  stats(): { peer: string; unconfirmed: number; available: number }[] {
+    return [...this.peers.values()].map((p) => ({ peer: p.name, unconfirmed: p.link.unconfirmed, available: p.link.available }));
+  }
+
+  private peer(name: string): PeerState {
+    const known = this.peers.get(name);
+    if (known) return known;
+    const o = this.options;
+    const link = new ReliableLink({
+      send: { ...o.rto, ...(o.windowSize === undefined ? {} : { windowSize: o.windowSize }) },
+      receive: o.inboxCapacity === undefined ? {} : { capacity: o.inboxCapacity },
+      sendTimeoutMs: o.sendTimeoutMs ?? DEFAULT_SEND_TIMEOUT_MS,
+      maxWaitingSends: o.maxWaitingSends ?? DEFAULT_MAX_WAITING_SENDS,
+    });
+    const state: PeerState = {
+      name,
+      link,
+      transport: {
+        send: (frame) => this.post(state, frame),
+        onFrame: (handler) => {
+          state.deliverFrame = handler;
+          return () => {
+            if (state.deliverFrame === handler) state.deliverFrame = undefined;
+          };
+        },
+      },
+      deliverFrame: undefined,
+      pumping: false,
+      lastError: undefined,
+      failure: undefined,
+    };
+    link.onEvent((event) => {
+      if (event.type !== 'peerRestarted') return;
+      this.emit('peerRestarted', { peer: name, previous: event.previous, session: event.peer, failed: event.failed });
+    });
+    this.peers.set(name, state);
+    link.resume(state.transport);
+    return state;
+  }
+
+  private post(state: PeerState, frame: ReliableFrameInit): void {
+    const timeout = this.options.postTimeoutMs ?? DEFAULT_POST_TIMEOUT_MS;
+    this.host.post(state.name, frame as FrameInit, timeout).then(
+      () => (state.lastError = undefined),
+      (error: unknown) => {
+        // A lost frame is what the link expects: it retransmits. Only remember why.
+        state.lastError = isBotzError(error) ? error : new BotzError(ErrorCode.UNREACHABLE, String(error), { cause: error });
+        const neverHeard = state.link.session.peer === undefined;
+        if (neverHeard && state.lastError.code === ErrorCode.NO_SUCH_COMPONENT && this.peers.get(state.name) === state) {
+          // Same answer as send(): no such component. A later deliver starts a fresh session.
+          state.failure = state.lastError;
+          this.peers.delete(state.name);
+          this.readable.delete(state);
+          state.link.close();
+        }
+      },
+    );
+  }
+
+  private becameReadable(peer: PeerState): void {
+    if (this.handler) {
+      if (!peer.pumping) void this.pump(peer, this.handler);
+      return;
+    }
+    this.readable.add(peer);
+    this.wake();
+  }
+
+  /** Hands one sender's messages to the handler, in order, each after the previous settled. */
+  private async pump(peer: PeerState, handler: (message: Message) => unknown): Promise<void> {
+    peer.pumping = true;
+    try {
+      while (!this.closed) {
+        const [frame] = peer.link.readFrames(1);
+        if (frame === undefined) break;
+        const message = toMessage(peer.name, frame);
+        this.emit('message', message);
+        try {
+          await handler(message);
+        } catch (error) {
+          this.emit('messageFailed', { message, error });
+        }
+      }
+    } finally {
+      peer.pumping = false;
+    }
+  }
+
+  private take(n: number): Message[] {
+    const out: Message[] = [];
+    for (const peer of [...this.readable]) {
+      if (out.length >= n) break;
+      for (const frame of peer.link.readFrames(n - out.length)) out.push(toMessage(peer.name, frame));
+      this.readable.delete(peer);
+      // Still has more: to the back of the line, so one busy sender cannot starve the others.
+      if (peer.link.available > 0) this.readable.add(peer);
+    }
+    return out;
+  }
+
+  private async *iterate(): AsyncGenerator<Message, void, undefined> {
+    for (;;) {
+      const [message] = this.take(1);
+      if (message !== undefined) {
+        yield message;
+        continue;
+      }
+      if (this.closed) return;
+      await new Promise<void>((resolve) => this.waiters.add(resolve));
+    }
+  }
+
+  private wake(): void {
+    if (this.waiters.size === 0) return;
+    const waiters = [...this.waiters];
+    this.waiters.clear();
+    for (const resolve of waiters) resolve();
+  }
+
+  private assertPullMode(): void {
+    if (this.handler) {
+      throw new BotzError(ErrorCode.INVALID_ARGUMENT, 'this component hands reliable messages to its onMessage handler');
+    }
+  }
+
+  private emit(event: string, payload: unknown): void {
+    const host = this.host as Partial<Emitter>;
+    if (typeof host.emit === 'function') host.emit(event, payload);
+  }
+}
+
+function toMessage(from: string, frame: Arrived): Message {
+  return { kind: 'message', from, body: frame.body, id: `${frame.session}:${frame.seq}`, path: frame.path ?? 'direct' };
 }

@@ -16,7 +16,7 @@
  */
 import { BotzError, Closed, ErrorCode, Timeout } from '../errors.js';
 import type { Body } from '../wire/frames.js';
-import type { ReliableFrameInit } from './reliable-frames.js';
+import type { DataFrame, ReliableFrameInit } from './reliable-frames.js';
 import { ReceiveWindow, type ReceiveWindowOptions } from './receive-window.js';
 import { SendWindow, type SendWindowOptions } from './send-window.js';
 import { Session, type ResumeOutcome } from './session.js';
@@ -58,6 +58,9 @@ export interface ReliableLinkOptions {
 export const DEFAULT_SEND_TIMEOUT_MS = 30_000;
 export const DEFAULT_MAX_WAITING_SENDS = 1_024;
 
+/** A message as the inbox holds it: the data frame that first carried it (with whatever the carrier added). */
+export type ReceivedData = ReliableFrameInit<DataFrame>;
+
 export type ReliableLinkEvent =
   | { type: 'resumed'; peer: string; epoch: number }
   | { type: 'peerRestarted'; previous: string; peer: string; failed: number };
@@ -77,7 +80,7 @@ export class ReliableLink {
   private readonly options: ReliableLinkOptions;
   private readonly timers: TimerSource;
   private readonly sender: SendWindow<PendingSend>;
-  private readonly receiver: ReceiveWindow<Body>;
+  private readonly receiver: ReceiveWindow<ReceivedData>;
   /** Sends waiting for window space, oldest first from `waitingHead` (a queue without O(n) shifts). */
   private waiting: PendingSend[] = [];
   private waitingHead = 0;
@@ -106,7 +109,7 @@ export class ReliableLink {
     this.timers = this.options.timers;
     this.session = new Session(this.options.sessionId);
     this.sender = new SendWindow(this.options.send);
-    this.receiver = new ReceiveWindow(this.options.receive);
+    this.receiver = new ReceiveWindow<ReceivedData>(this.options.receive);
   }
 
   /** Messages waiting in the inbox. */
@@ -136,7 +139,8 @@ export class ReliableLink {
     this.schedule();
   }
 
-  send(body: Body): Promise<void> {
+  /** Sends one message; `timeoutMs` (default `sendTimeoutMs`) bounds the wait for space plus confirmation. */
+  send(body: Body, timeoutMs: number = this.options.sendTimeoutMs): Promise<void> {
     if (this.closed) return Promise.reject(new Closed('the reliable link is closed'));
     if (this.waitingCount >= this.options.maxWaitingSends) {
       return Promise.reject(
@@ -151,8 +155,8 @@ export class ReliableLink {
           p.queued = false;
           this.waitingCount--;
         }
-        this.settle(p, new Timeout(`the peer did not confirm the message within ${this.options.sendTimeoutMs} ms`));
-      }, this.options.sendTimeoutMs);
+        this.settle(p, new Timeout(`the peer did not confirm the message within ${timeoutMs} ms`));
+      }, timeoutMs);
       this.waiting.push(p);
       this.waitingCount++;
       this.fill();
@@ -162,6 +166,11 @@ export class ReliableLink {
 
   /** Takes up to `max` messages from the inbox without waiting. */
   read(max = Infinity): Body[] {
+    return this.readFrames(max).map((frame) => frame.body);
+  }
+
+  /** As `read`, but the whole data frames (session and seq identify a message across retransmissions). */
+  readFrames(max = Infinity): ReceivedData[] {
     const before = this.receiver.window;
     const out = this.receiver.read(max);
     const half = this.receiver.options.capacity / 2;
@@ -204,16 +213,20 @@ export class ReliableLink {
     const now = this.timers.now();
     switch (frame.type) {
       case 'resume': {
+        const wasHeard = this.session.heard;
         const outcome = this.session.onResume(frame);
         if (outcome.kind === 'stale') return;
         this.resumeAt = undefined;
-        this.applyResume(outcome, now);
+        if (outcome.kind === 'same' && wasHeard && !outcome.newPath) {
+          // An answer on a path both ends already resumed: an ack, not a reason to resend everything.
+          for (const { body } of this.sender.onAck(outcome.received, [], outcome.window, now)) this.settle(body);
+        } else this.applyResume(outcome, now);
         if (!frame.reply) this.transport?.send(this.session.resumeFrame(this.receiver.cumulative, this.receiver.window, true));
         break;
       }
       case 'data': {
         if (!this.session.accepts(frame)) return;
-        if (this.receiver.onData(frame.seq, frame.body) === 'new' && this.receiver.available > 0) this.wakeReaders();
+        if (this.receiver.onData(frame.seq, frame) === 'new' && this.receiver.available > 0) this.wakeReaders();
         this.queueAck(); // duplicates too: the sender's ack may have been lost
         return;
       }

@@ -26,12 +26,14 @@ export function newSessionId(): string {
  * What a resume told us:
  * - `first`: the first session we learn of this peer;
  * - `same`: the peer we knew, so streams continue; `received` is how far it got of ours;
+ *   `newPath` when the peer resumed on a path (epoch) we had not heard of: what we had in
+ *   flight to it may be lost, so it must be resent (a mere answer on a known path need not);
  * - `restarted`: a new session of the peer (it lost its state): reset both streams;
  * - `stale`: an old resume (earlier epoch, or a session the peer already left behind): ignore.
  */
 export type ResumeOutcome =
   | { kind: 'first'; peer: string; received: number; window: number }
-  | { kind: 'same'; peer: string; received: number; window: number }
+  | { kind: 'same'; peer: string; received: number; window: number; newPath: boolean }
   | { kind: 'restarted'; previous: string; peer: string; received: number; window: number }
   | { kind: 'stale' };
 
@@ -73,9 +75,10 @@ export class Session {
     const { window } = frame;
     if (this.peer === frame.session) {
       if (frame.epoch < this.peerEpoch) return { kind: 'stale' };
+      const newPath = frame.epoch > this.peerEpoch;
       this.peerEpoch = frame.epoch;
       this.heard = true;
-      return { kind: 'same', peer: frame.session, received, window };
+      return { kind: 'same', peer: frame.session, received, window, newPath };
     }
     const previous = this.peer;
     this.peer = frame.session;

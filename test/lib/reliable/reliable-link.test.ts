@@ -182,6 +182,37 @@ describe('ReliableLink', () => {
     expect(alice.read()).toEqual(['b1', 'b2']); // b1 came from the first bob, before the restart
   });
 
+  it('sends each message once when both ends start together (an answering resume is no reason to resend)', async () => {
+    const { a, b } = pipe();
+    let data = 0;
+    const counted: FrameTransport = { send: (f) => (f.type === 'data' && data++, a.send(f)), onFrame: (h) => a.onFrame(h) };
+    const alice = new ReliableLink(fast);
+    const bob = new ReliableLink(fast);
+    alice.resume(counted);
+    bob.resume(b);
+    const sends = range(50).map((i) => alice.send(i));
+    await until(Promise.all(sends));
+    expect(bob.read()).toEqual(range(50));
+    expect(data).toBe(50);
+  });
+
+  it('takes a per-call timeout and hands whole frames to readFrames', async () => {
+    const { a, b } = pipe();
+    const alice = new ReliableLink({ ...fast, sendTimeoutMs: 60_000 });
+    alice.resume(a);
+    const short = alice.send('nobody listens', 500);
+    const check = expect(short).rejects.toMatchObject({ code: 'TIMEOUT' });
+    await vi.advanceTimersByTimeAsync(501);
+    await check;
+    const bob = new ReliableLink(fast);
+    bob.resume(b);
+    await until(alice.send('hi'));
+    // A TIMEOUT means "not confirmed": the message kept its place in the stream.
+    const frames = bob.readFrames();
+    expect(frames.map((f) => f.body)).toEqual(['nobody listens', 'hi']);
+    expect(frames[1]).toMatchObject({ type: 'data', session: alice.session.id, peer: bob.session.id, seq: 2 });
+  });
+
   it('close rejects unconfirmed sends with CLOSED and ends messages() after the inbox drains', async () => {
     const { a, b } = pipe();
     const alice = new ReliableLink(fast);

@@ -27,7 +27,8 @@ describe('Session', () => {
   it.each([
     // what we knew, the resume, outcome
     ['nothing', undefined, resume('b1', 1, null), { kind: 'first', peer: 'b1', received: 0 }],
-    ['b1', 'b1', resume('b1', 2, 'a1', 12), { kind: 'same', peer: 'b1', received: 12 }],
+    ['b1', 'b1', resume('b1', 2, 'a1', 12), { kind: 'same', peer: 'b1', received: 12, newPath: true }],
+    ['b1, answering on a known path', 'b1', resume('b1', 1, 'a1', 5), { kind: 'same', peer: 'b1', received: 5, newPath: false }],
     ['b1, who speaks of an old us', 'b1', resume('b1', 2, 'a0', 12), { kind: 'same', peer: 'b1', received: 0 }],
     ['b1, new session', 'b1', resume('b2', 1, null), { kind: 'restarted', previous: 'b1', peer: 'b2', received: 0 }],
   ])('knowing %s', (_what, known, frame, outcome) => {
