@@ -136,6 +136,10 @@ export class Client extends EventEmitter implements ExtensionHost {
     return this.ctx.name;
   }
 
+  get maxPacketBytes(): number {
+    return this.ctx.maxPacketBytes;
+  }
+
   get server(): string {
     return this.serverLink.address;
   }

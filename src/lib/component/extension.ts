@@ -9,6 +9,8 @@ import type { Frame, FrameInit } from '../wire/frames.js';
 /** What a Client offers an extension. */
 export interface ExtensionHost {
   readonly name: string;
+  /** The largest packet this node sends: a frame that cannot fit must be refused up front. */
+  readonly maxPacketBytes: number;
   /**
    * Sends a frame that expects no answer to `peer`, over a direct link if one can be had,
    * else through the server's relay. Rejects (NO_SUCH_COMPONENT, TIMEOUT, ...) if neither works.

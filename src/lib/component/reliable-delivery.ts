@@ -73,6 +73,9 @@ interface Emitter {
   emit(event: string, ...args: unknown[]): boolean;
 }
 
+/** Packet header, MAC and the data frame's own fields (ids, sessions, seq), generously. */
+const DATA_FRAME_OVERHEAD_BYTES = 512;
+
 export class ReliableDelivery implements ClientExtension {
   readonly frameTypes = ['data', 'sack', 'resume'] as const;
   private readonly peers = new Map<string, PeerState>();
@@ -97,6 +100,16 @@ export class ReliableDelivery implements ClientExtension {
     if (this.closed) return Promise.reject(new Closed('reliable delivery is closed'));
     if (target.startsWith('@') || target === this.host.name || target.length === 0) {
       return Promise.reject(new BotzError(ErrorCode.INVALID_ARGUMENT, `cannot deliver reliably to "${target}"`));
+    }
+    // Refuse what can never fit in a packet before it takes a place in the stream: a message
+    // with a sequence number that can never travel would block every message behind it.
+    const bytes = Buffer.byteLength(JSON.stringify(body ?? null)) + DATA_FRAME_OVERHEAD_BYTES;
+    if (bytes > this.host.maxPacketBytes) {
+      return Promise.reject(
+        new BotzError(ErrorCode.FRAME_TOO_LARGE, `a message of ${bytes} bytes exceeds the packet limit of ${this.host.maxPacketBytes} bytes`, {
+          details: { bytes, limit: this.host.maxPacketBytes },
+        }),
+      );
     }
     const peer = this.peer(target);
     const timeout = options.timeout ?? this.options.sendTimeoutMs ?? DEFAULT_SEND_TIMEOUT_MS;

@@ -236,3 +236,19 @@ describe('reliable delivery over real sockets', () => {
     expect(reliableOf(bob).stats()[0].available).toBe(16);
   });
 });
+
+describe('deliver limits', () => {
+  it('refuses a message that can never fit in a packet at once, and keeps the stream flowing', async () => {
+    const n = new Network();
+    try {
+      await n.serve();
+      const b = await n.component({ name: 'big-receiver', port: 0 });
+      const a = await n.component({ name: 'big-sender', maxPacketBytes: 8 * 1024 });
+      await expect(a.deliver('big-receiver', 'x'.repeat(20_000), { timeout: 2000 })).rejects.toMatchObject({ code: 'FRAME_TOO_LARGE' });
+      await a.deliver('big-receiver', 'small', { timeout: 2000 });
+      expect(b.read().map((m) => m.body)).toEqual(['small']);
+    } finally {
+      await n.stopAll();
+    }
+  });
+});
