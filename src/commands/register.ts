@@ -1,10 +1,18 @@
 import { Args, Flags } from '@oclif/core';
+import { BotzError, ErrorCode } from '../lib/errors.js';
 import type { Json } from '../lib/wire/frames.js';
 import { BotzCommand, connectionFlags } from '../cli/base-command.js';
 import { receivedLine } from '../cli/event-lines.js';
 import { runExecHandler } from '../cli/exec-handler.js';
 import { waitForStop } from '../cli/signals.js';
 import type { Message, ShutdownNotice } from '../index.js';
+import type { MeshOptions } from '../lib/component/mesh-bridge.js';
+
+/**
+ * Discovery stays on this machine unless told otherwise: the loopback broadcast address reaches
+ * every node on this host and nothing beyond it. A LAN needs `--discovery 239.x.y.z:port`.
+ */
+const DEFAULT_DISCOVERY = '127.255.255.255:7399';
 
 export default class Register extends BotzCommand {
   static override summary = 'Run a component in the foreground, printing every message it receives';
@@ -16,6 +24,8 @@ export default class Register extends BotzCommand {
     '<%= config.bin %> register echo --echo',
     '<%= config.bin %> register upper --exec "jq \'map_values(ascii_upcase)\'"',
     '<%= config.bin %> register worker-1 --group workers --port 0',
+    '<%= config.bin %> register n2 --mesh --dial 127.0.0.1:7411 --mesh-port 7412',
+    '<%= config.bin %> register n3 --mesh --degree 2 --namespace lab',
   ];
   static override args = { name: Args.string({ required: true, ignoreStdin: true, description: 'unique component name' }) };
   static override flags = {
@@ -25,6 +35,17 @@ export default class Register extends BotzCommand {
     group: Flags.string({ char: 'g', multiple: true, description: 'join this group (repeatable)' }),
     echo: Flags.boolean({ description: 'reply with the request body', exclusive: ['exec'] }),
     exec: Flags.string({ helpValue: '<cmd>', description: 'reply with the JSON that CMD prints for the body on its stdin', exclusive: ['echo'] }),
+    mesh: Flags.boolean({ description: 'also run a mesh node: link to neighbours, forward for others; works without a server', helpGroup: 'MESH' }),
+    degree: Flags.integer({ min: 0, description: 'links to find by local discovery (0: only --dial)', dependsOn: ['mesh'], helpGroup: 'MESH' }),
+    namespace: Flags.string({ description: 'discover only nodes of this namespace (default botz)', dependsOn: ['mesh'], helpGroup: 'MESH' }),
+    dial: Flags.string({ multiple: true, helpValue: '<host:port>', description: 'mesh node to link to and keep linked (repeatable)', dependsOn: ['mesh'], helpGroup: 'MESH' }),
+    'mesh-port': Flags.integer({ min: 0, max: 65535, description: 'port of the mesh listener (default: any free port)', dependsOn: ['mesh'], helpGroup: 'MESH' }),
+    discovery: Flags.string({
+      helpValue: '<addr:port>',
+      description: `broadcast address or 239.x group and UDP port to solicit links on, with --degree (default ${DEFAULT_DISCOVERY}: this machine only)`,
+      dependsOn: ['mesh'],
+      helpGroup: 'MESH',
+    }),
   };
 
   async run(): Promise<void> {
@@ -40,6 +61,7 @@ export default class Register extends BotzCommand {
       port: flags.port,
       host: flags.host,
       groups: flags.group ?? [],
+      mesh: flags.mesh ? meshOptions(flags) : undefined,
       onMessage: (msg: Message) => this.handle(name, msg, flags),
     });
     // The library answers the shutdownRequest, stops the component, then emits 'shutdown'.
@@ -47,8 +69,19 @@ export default class Register extends BotzCommand {
     const shutdown = new Promise<void>((resolve) => component.once('shutdown', (n: ShutdownNotice) => ((notice = n), resolve())));
     // Listen for signals before announcing ourselves: whoever reads that line may signal at once.
     const stopped = waitForStop(shutdown);
-    if (this.jsonEnabled()) this.ndjson({ type: 'registered', name, address: component.address, server: flags.server });
-    else this.line(`registered ${name} on ${flags.server}${component.address ? `, direct links at ${component.address}` : ', reached through the server relay'}`);
+    const announce = () => {
+      if (this.jsonEnabled()) this.ndjson({ type: 'registered', name, address: component.address, server: flags.server, mesh: component.mesh?.address ?? null });
+      else this.line(`registered ${name} on ${flags.server}${component.address ? `, direct links at ${component.address}` : ', reached through the server relay'}`);
+    };
+    if (component.mesh) {
+      const { address } = component.mesh;
+      const serverless = !component.serverConnected;
+      if (this.jsonEnabled()) this.ndjson({ type: 'mesh', name, address, serverless });
+      else this.line(`mesh node ${name} at ${address}${serverless ? ` (mesh only: no server at ${flags.server}; will register when it answers)` : ''}`);
+      // Started without the server: say so when it comes up and we register after all.
+      if (serverless) component.once('registered', announce);
+      else announce();
+    } else announce();
 
     const why = await stopped;
     if (why === 'done') {
@@ -60,10 +93,29 @@ export default class Register extends BotzCommand {
 
   private async handle(name: string, msg: Message, flags: { echo: boolean; exec?: string }): Promise<Json> {
     const at = Date.now();
-    if (this.jsonEnabled()) this.ndjson({ type: 'message', at, from: msg.from, to: name, kind: msg.kind, id: msg.id, path: msg.path, body: msg.body });
-    else this.line(receivedLine(msg.from, name, msg.kind, msg.body, at));
+    if (this.jsonEnabled()) this.ndjson({ type: 'message', at, from: msg.from, to: name, kind: msg.kind, id: msg.id, path: msg.path, ...(msg.hops ? { hops: msg.hops } : {}), body: msg.body });
+    else this.line(receivedLine(msg.from, name, msg.kind, msg.body, at) + (msg.hops ? `  mesh via ${msg.hops.join('>')}` : ''));
     if (flags.echo) return msg.body;
     if (flags.exec !== undefined) return runExecHandler(flags.exec, msg.body, { from: msg.from, kind: msg.kind });
     return {};
   }
+}
+
+/** The mesh flags as library options. */
+function meshOptions(flags: { degree?: number; namespace?: string; dial?: string[]; 'mesh-port'?: number; discovery?: string; host?: string }): MeshOptions {
+  const discovery = flags.discovery ?? DEFAULT_DISCOVERY;
+  const at = discovery.lastIndexOf(':');
+  const group = discovery.slice(0, at);
+  const port = Number(discovery.slice(at + 1));
+  if (at <= 0 || !Number.isInteger(port) || port <= 0 || port > 65535) {
+    throw new BotzError(ErrorCode.INVALID_ARGUMENT, `--discovery must be ADDRESS:PORT, got "${discovery}"`);
+  }
+  return {
+    degree: flags.degree,
+    namespace: flags.namespace,
+    dial: flags.dial ?? [],
+    port: flags['mesh-port'] ?? 0,
+    ...(flags.host ? { host: flags.host } : {}),
+    discovery: { group, port },
+  };
 }

@@ -1,10 +1,13 @@
 import { Args, Flags } from '@oclif/core';
-import { BotzCommand, connectionFlags, timeoutFlag } from '../cli/base-command.js';
+import { connectionFlags, timeoutFlag } from '../cli/base-command.js';
+import { MeshCommand } from '../cli/mesh-command.js';
+import { meshEventLine } from '../cli/mesh-lines.js';
+import type { MeshWatchEvent } from '../lib/mesh/mesh-control.js';
 import { memberLine, trafficLine } from '../cli/event-lines.js';
 import { waitForStop } from '../cli/signals.js';
 import type { TailEvent } from '../index.js';
 
-export default class Tail extends BotzCommand {
+export default class Tail extends MeshCommand {
   static override summary = 'Show live traffic and membership events across the network';
   static override description =
     'One line per message (time, from → to, kind, size, latency, path) and per membership event, until Ctrl-C ' +
@@ -18,11 +21,16 @@ export default class Tail extends BotzCommand {
     bodies: Flags.boolean({ char: 'b', description: 'include message bodies' }),
     count: Flags.integer({ char: 'n', min: 1, description: 'exit after this many events' }),
     timeout: timeoutFlag,
+    via: Flags.string({
+      helpValue: '<host:port>',
+      description: 'show the mesh traffic one mesh node originates, forwards and delivers, with the path of each message',
+    }),
   };
 
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(Tail);
     const names = argv as string[];
+    if (flags.via !== undefined) return this.tailMesh(flags.via, names, flags);
     const client = await this.connect(flags, flags.timeout);
     let seen = 0;
     let reachedCount!: () => void;
@@ -42,6 +50,34 @@ export default class Tail extends BotzCommand {
     } finally {
       await untail();
       await client.close();
+    }
+  }
+
+  /** The mesh traffic seen at one node (it has no view of the rest of the network). */
+  private async tailMesh(via: string, names: string[], flags: { count?: number; bodies: boolean; timeout: number; server: string; 'secret-file'?: string }): Promise<void> {
+    const ctl = await this.control(via, flags);
+    let seen = 0;
+    let reachedCount!: () => void;
+    const counted = new Promise<void>((resolve) => (reachedCount = resolve));
+    const wanted = (e: MeshWatchEvent) =>
+      names.length === 0 || (e.type === 'traffic' ? [e.origin, ...e.recipients].some((n) => names.includes(n)) : names.includes(e.peer));
+    const unwatch = await ctl.watch(
+      (e) => {
+        if (!wanted(e) || (flags.count !== undefined && seen >= flags.count)) return;
+        seen++;
+        if (this.jsonEnabled()) this.ndjson(e);
+        else this.line(meshEventLine(e, flags.bodies));
+        if (flags.count !== undefined && seen >= flags.count) reachedCount();
+      },
+      { bodies: flags.bodies },
+    );
+    const stopped = waitForStop(counted);
+    process.stderr.write(`tailing mesh traffic at ${ctl.address} (Ctrl-C to stop)\n`);
+    try {
+      await stopped;
+    } finally {
+      await unwatch();
+      await ctl.close();
     }
   }
 

@@ -12,7 +12,9 @@ import { validateName } from '../registry/registry.js';
 import type { Link, Listener } from '../transport/transport.js';
 import type { Body, Frame, ShutdownRequestFrame } from '../wire/frames.js';
 import type { PacketHeader } from '../wire/packet.js';
-import { Client, type CallOptions, type ClientOptions } from './client.js';
+import { Client, DEFAULT_SERVER, type CallOptions, type ClientOptions } from './client.js';
+import { ServerLink } from '../registry/server-link.js';
+import { MeshBridge, type MeshOptions } from './mesh-bridge.js';
 import { ReliableDelivery, type ReliableOptions } from './reliable-delivery.js';
 
 /** A message delivered to a component's handler. */
@@ -22,8 +24,10 @@ export interface Message {
   /** `message`: a reliable one-way message (see `deliver`), exactly once and in order per sender. */
   kind: 'request' | 'broadcast' | 'message';
   id: string;
-  /** How it reached us: over a direct link, or through the server's relay. */
-  path: 'direct' | 'relay';
+  /** How it reached us: over a direct link, through the server's relay, or over the mesh. */
+  path: 'direct' | 'relay' | 'mesh';
+  /** On mesh messages: every node it passed through, the sender first and us last. */
+  hops?: string[];
 }
 
 export interface ShutdownNotice {
@@ -53,6 +57,13 @@ export interface ComponentOptions extends ClientOptions {
   shutdownGraceMs?: number;
   /** Tuning of reliable delivery (`deliver`, `messages`, `read`); see reliable-delivery.ts. */
   reliable?: ReliableOptions;
+  /**
+   * Run a mesh node beside the server link (see mesh-bridge.ts): it links to neighbours, forwards
+   * for others, and hands mesh messages to onMessage (path 'mesh'). A mesh component needs no
+   * server: if none answers at start it runs mesh-only and keeps trying to register. It registers
+   * with `meta.mesh` = its mesh address, so `botz mesh ... NAME` finds it.
+   */
+  mesh?: MeshOptions;
 }
 
 export class Component extends Client {
@@ -60,6 +71,8 @@ export class Component extends Client {
   address: string | null = null;
   private listener: Listener | undefined;
   private readonly reliable: ReliableDelivery;
+  /** The mesh node and its request/response, when started with `mesh`. */
+  mesh: MeshBridge | undefined;
 
   private constructor(private readonly componentOptions: ComponentOptions) {
     super(componentOptions, componentOptions.name, 'component');
@@ -102,12 +115,53 @@ export class Component extends Client {
       component.address = options.advertise ?? (wildcard ? null : component.listener.address);
     }
     try {
+      if (options.mesh) await component.startMesh(options.mesh);
       await component.connectServer();
     } catch (error) {
+      await component.mesh?.close();
       await component.listener?.close();
       throw error;
     }
     return component;
+  }
+
+  /** True while the link to the server is up (a mesh component may run without it). */
+  get serverConnected(): boolean {
+    return this.serverLink.connected;
+  }
+
+  private async startMesh(options: MeshOptions): Promise<void> {
+    this.mesh = await MeshBridge.start({
+      name: this.name,
+      secret: this.componentOptions.secret,
+      transport: this.transport,
+      options,
+      handler: (m) => this.runHandlerOrFail({ from: m.from, body: m.body, kind: m.kind, id: m.id, path: 'mesh', hops: m.hops }),
+    });
+    this.use(this.mesh);
+  }
+
+  /** A mesh component starts without a server if there is none, and keeps trying to register. */
+  protected override async connectServer(): Promise<void> {
+    if (!this.mesh) return super.connectServer();
+    this.serverLink = await ServerLink.connect({
+      ctx: this.ctx,
+      transport: this.transport,
+      address: this.options.server ?? DEFAULT_SERVER,
+      role: this.role,
+      connectTimeoutMs: this.connectTimeoutMs,
+      onFrame: (frame, ch, header) => this.onFrame(frame, ch, header),
+      onUp: (ch, reconnect) => this.onServerUp(ch, reconnect),
+      onDown: (error) => this.emit('disconnected', error),
+      background: true,
+    });
+  }
+
+  private async runHandlerOrFail(message: Message): Promise<Body | undefined> {
+    const handler = this.componentOptions.onMessage;
+    if (!handler) throw new BotzError(ErrorCode.REMOTE_ERROR, `"${this.name}" has no message handler`);
+    if (message.kind === 'broadcast' && this.componentOptions.broadcasts === false) return undefined;
+    return this.runHandler(handler, message);
   }
 
   /** Registers (again, after a reconnect) and declares itself ready. */
@@ -115,8 +169,9 @@ export class Component extends Client {
     const o = this.componentOptions;
     const port = this.listener ? Number(this.listener.address.split(':').pop()) : null;
     const timeoutMs = this.connectTimeoutMs;
+    const meta = { ...o.meta, ...(this.mesh ? { mesh: this.mesh.address } : {}) };
     const registered = await ch.request(
-      { type: 'register', address: this.address, port, groups: o.groups ?? [], meta: o.meta ?? {} },
+      { type: 'register', address: this.address, port, groups: o.groups ?? [], meta },
       { timeoutMs, describe: 'registration' },
     );
     if (registered.type === 'registered' && this.address === null && port !== null) {
@@ -124,6 +179,9 @@ export class Component extends Client {
     }
     await ch.request({ type: 'ready' }, { timeoutMs, describe: 'the ready announcement' });
     await super.onServerUp(ch, reconnect);
+    // Announced for those (the CLI) that started while the server was down and wait for it; after
+    // this turn, once the server link has taken the channel as its own.
+    setImmediate(() => this.emit('registered', this.options.server ?? DEFAULT_SERVER));
   }
 
   /** Deregisters (peers are told at once) and closes every link. */

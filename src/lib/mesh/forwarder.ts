@@ -38,7 +38,22 @@ export interface ForwarderDeps {
   /** The channel to a neighbour, if linked. */
   channel(peer: string): Channel | undefined;
   deliver(delivery: MeshDelivery): void;
+  /** Every message this node originates, passes on or delivers (for `botz tail --via`). */
+  trace?(event: MeshTrace): void;
   options: { hopLimit: number; ackTimeoutMs: number };
+}
+
+/** One observation of a routed message at this node. */
+export interface MeshTrace {
+  /** originate: this node sent it; forward: it passed a copy on; deliver: it was for this node. */
+  action: 'originate' | 'forward' | 'deliver';
+  origin: string;
+  /** The recipients of this copy (for a forward: those it handed on to one next hop). */
+  recipients: string[];
+  /** Nodes it passed through, the origin first and this node last. */
+  hops: string[];
+  broadcast: boolean;
+  body: Body;
 }
 
 type Copy = Omit<MeshSendFrame, 'v' | 'id' | 'from' | 'type' | 'ttl'>;
@@ -55,6 +70,7 @@ export class Forwarder {
   originate(recipients: readonly string[], body: Body, broadcast: boolean): Promise<SendResult> {
     this.counters.sent++;
     const copy: Copy = { origin: this.self, recipients: [...recipients], path: [this.self], hopLimit: this.deps.options.hopLimit, broadcast, body };
+    this.deps.trace?.({ action: 'originate', origin: this.self, recipients: copy.recipients, hops: copy.path, broadcast, body });
     return this.dispatch(copy, undefined);
   }
 
@@ -74,6 +90,7 @@ export class Forwarder {
       this.counters.delivered++;
       result.reached.push(this.self);
       this.deps.deliver({ from: copy.origin, body: copy.body, hops: copy.path, broadcast: copy.broadcast });
+      this.deps.trace?.({ action: 'deliver', origin: copy.origin, recipients: [this.self], hops: copy.path, broadcast: copy.broadcast, body: copy.body });
     }
     const routes = this.deps.routes();
     const hopsSoFar = copy.path.length - 1;
@@ -100,7 +117,10 @@ export class Forwarder {
   private async hand(channel: Channel, copy: Copy, names: string[], depth: number, ttlIn: number | undefined, result: SendResult): Promise<void> {
     const { ackTimeoutMs } = this.deps.options;
     const ttl = ttlIn === undefined ? ackTimeoutMs * depth : Math.max(1, Math.floor((ttlIn * depth) / (depth + 1)));
-    if (ttlIn !== undefined) this.counters.forwarded++;
+    if (ttlIn !== undefined) {
+      this.counters.forwarded++;
+      this.deps.trace?.({ action: 'forward', origin: copy.origin, recipients: names, hops: copy.path, broadcast: copy.broadcast, body: copy.body });
+    }
     let ack: Frame;
     try {
       ack = await channel.request({ type: 'meshSend', ...copy, recipients: names, ttl }, { timeoutMs: ttl, describe: `mesh copy for ${names.join(', ')} via ${channel.peer}` });

@@ -13,6 +13,15 @@
  *   A ──meshSend{to: C,D}──▶ B ──meshSend{to: C}──▶ C
  *                            B ──meshSend{to: D}──▶ D
  *   A ◀─meshAck{reached C, unreachable D:TIMEOUT}── B ◀── ack from C; D's timer fired
+ *
+ * - `meshControl` / `meshControlResult`: how a client (the CLI, role 'client') inspects and steers
+ *   a node over a link to its mesh listener. A client link is never a mesh link: it carries no
+ *   announcements and is not routed through. Failures answer with an `error` frame.
+ * - `meshTraffic`: pushed to a client that subscribed, one per message the node originates,
+ *   forwards or delivers, and one per link that comes up or goes down.
+ *
+ *   CLI ──meshControl{op:'send', args:{target, body}}──▶ n1 ──meshSend…──▶ n4 (handler runs)
+ *   CLI ◀─meshControlResult{result:{body, hops, replyHops}}── n1 ◀──meshSend(response)── n4
  */
 import type { Body } from '../wire/frames.js';
 
@@ -64,7 +73,30 @@ export interface MeshAckFrame extends MeshBase {
   unreachable: MeshMiss[];
 }
 
-export type MeshFrame = MsaFrame | MeshSendFrame | MeshAckFrame;
+/** What a client may ask of a mesh node. */
+export type MeshControlOp = 'routes' | 'dot' | 'status' | 'dial' | 'hangup' | 'send' | 'subscribe' | 'unsubscribe';
+export const MESH_CONTROL_OPS: readonly MeshControlOp[] = ['routes', 'dot', 'status', 'dial', 'hangup', 'send', 'subscribe', 'unsubscribe'];
+
+export interface MeshControlFrame extends MeshBase {
+  type: 'meshControl';
+  op: MeshControlOp;
+  /** The op's arguments (see mesh-control.ts): an address, a name, or {target, body, timeoutMs}. */
+  args: Body;
+}
+
+export interface MeshControlResultFrame extends MeshBase {
+  type: 'meshControlResult';
+  re: string;
+  result: Body;
+}
+
+export interface MeshTrafficFrame extends MeshBase {
+  type: 'meshTraffic';
+  /** A MeshTrafficEvent (see mesh-status.ts). */
+  event: Record<string, Body>;
+}
+
+export type MeshFrame = MsaFrame | MeshSendFrame | MeshAckFrame | MeshControlFrame | MeshControlResultFrame | MeshTrafficFrame;
 
 type FieldCheck = (value: unknown) => boolean;
 const str: FieldCheck = (x) => typeof x === 'string';
@@ -90,4 +122,7 @@ export const MESH_FRAME_FIELDS: Record<MeshFrame['type'], Record<string, FieldCh
     body: any,
   },
   meshAck: { re: str, reached: strArr, unreachable: misses },
+  meshControl: { op: (x) => typeof x === 'string' && (MESH_CONTROL_OPS as readonly string[]).includes(x), args: (x) => x !== undefined },
+  meshControlResult: { re: str, result: (x) => x !== undefined },
+  meshTraffic: { event: (x) => typeof x === 'object' && x !== null && !Array.isArray(x) },
 };

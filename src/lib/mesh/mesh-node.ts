@@ -49,6 +49,15 @@ interface LinkState {
 
 const state = (ch: Channel) => ch.tag as LinkState;
 
+/** Marks a link from a client (the CLI): control frames only, never a mesh link. */
+const CONTROL = Symbol('mesh control link');
+
+/** Who answers the control frames of client links (see mesh-control.ts). */
+export interface MeshClientHandler {
+  onFrame(frame: Frame, channel: Channel): void;
+  onClose(channel: Channel): void;
+}
+
 export class MeshNode {
   readonly name: string;
   readonly options: ResolvedMeshOptions;
@@ -69,6 +78,7 @@ export class MeshNode {
   private announceScheduled = false;
   private cachedRoutes: Routes | undefined;
   private stopped = false;
+  private clientHandler: MeshClientHandler | undefined;
 
   constructor(options: MeshNodeOptions) {
     this.options = resolveMeshOptions(options);
@@ -81,6 +91,7 @@ export class MeshNode {
       routes: () => this.routeTable(),
       channel: (peer) => this.links.get(peer),
       deliver: (delivery) => this.emit({ type: 'message', ...delivery }),
+      trace: (t) => this.listeners.size > 0 && this.emit({ type: 'traffic', at: this.options.clock.now(), ...t }),
       options: this.options,
     });
     this.redialer = new Redialer({
@@ -217,6 +228,14 @@ export class MeshNode {
     return [...this.links.keys()].sort();
   }
 
+  /**
+   * Accepts links from clients (hello role 'client') and hands their frames to `handler`.
+   * Without a handler such links are refused: they must not become mesh links.
+   */
+  serveClients(handler: MeshClientHandler | undefined): void {
+    this.clientHandler = handler;
+  }
+
   /** Subscribes to events; returns the function that unsubscribes. */
   on(listener: (event: MeshEvent) => void): () => void {
     this.listeners.add(listener);
@@ -277,6 +296,11 @@ export class MeshNode {
     if (this.stopped) return link.close(CloseCode.GOING_AWAY, 'mesh node stopping');
     const decide = (hello: HelloFrame, ch: Channel) => {
       if (hello.from === this.name) throw new BotzError(ErrorCode.INVALID_NAME, `a peer claims our own name "${this.name}"`);
+      if (hello.role === 'client') {
+        if (!this.clientHandler) throw new BotzError(ErrorCode.INVALID_ARGUMENT, `mesh node ${this.name} takes no control links`);
+        ch.tag = CONTROL;
+        return { session: 'control' };
+      }
       const token = randomBytes(9).toString('base64url');
       ch.tag = { dialer: hello.from, token, address: link.remoteAddress, dialed: false, installed: false, since: 0 } satisfies LinkState;
       return { session: token };
@@ -355,6 +379,7 @@ export class MeshNode {
 
   private onClose(ch: Channel, error: BotzError): void {
     this.channels.delete(ch);
+    if (ch.tag === CONTROL) return this.clientHandler?.onClose(ch);
     const s = state(ch) as LinkState | undefined;
     s?.waiter?.reject(error);
     if (!s?.installed || this.links.get(ch.peer) !== ch) return;
@@ -367,6 +392,7 @@ export class MeshNode {
 
   private onFrame(frame: Frame, ch: Channel): void {
     if (this.stopped || !ch.tag) return;
+    if (ch.tag === CONTROL) return this.clientHandler?.onFrame(frame, ch);
     if (!state(ch).installed) this.install(ch, frame.from);
     switch (frame.type) {
       case 'msa':

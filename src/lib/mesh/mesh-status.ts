@@ -2,13 +2,14 @@
  * The shapes a mesh node reports: its events (a discriminated union, so printing, `--json`
  * and exhaustive switches come free) and its status (`botz mesh status`).
  */
-import type { MeshDelivery } from './forwarder.js';
+import type { MeshDelivery, MeshTrace } from './forwarder.js';
 
 /** What a mesh node reports to its listeners. */
 export type MeshEvent =
   | ({ type: 'message' } & MeshDelivery)
   | { type: 'linkUp'; peer: string; address: string }
-  | { type: 'linkDown'; peer: string; code: string };
+  | { type: 'linkDown'; peer: string; code: string }
+  | ({ type: 'traffic'; at: number } & MeshTrace);
 
 export interface MeshLinkInfo {
   peer: string;

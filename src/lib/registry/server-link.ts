@@ -27,6 +27,12 @@ export interface ServerLinkOptions {
   /** Runs on every (re)connection before the link is offered to callers. */
   onUp: (channel: Channel, reconnect: boolean) => Promise<void>;
   onDown?: (error: BotzError) => void;
+  /**
+   * When the first connection finds no server (SERVER_UNREACHABLE or TIMEOUT), return anyway and
+   * keep trying in the background, as a mesh node that works without a server does. Callers of
+   * `ready()` wait (up to their deadline) meanwhile. Other failures (AUTH_FAILED...) still throw.
+   */
+  background?: boolean;
 }
 
 export class ServerLink {
@@ -44,7 +50,15 @@ export class ServerLink {
   /** First connection: failures are thrown (SERVER_UNREACHABLE, AUTH_FAILED, NAME_TAKEN), not retried. */
   static async connect(options: ServerLinkOptions): Promise<ServerLink> {
     const link = new ServerLink(options);
-    await link.open(false);
+    try {
+      await link.open(false);
+    } catch (error) {
+      const e = error as BotzError;
+      if (!options.background || (e.code !== ErrorCode.SERVER_UNREACHABLE && e.code !== ErrorCode.TIMEOUT)) throw e;
+      link.lastError = e;
+      options.onDown?.(e);
+      void link.reconnectLoop();
+    }
     return link;
   }
 

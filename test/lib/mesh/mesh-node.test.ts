@@ -137,7 +137,7 @@ describe('MeshNode', () => {
   it('a restarted node is believed (new incarnation), even one whose clock went backwards', async () => {
     sim = new Sim();
     const a = await sim.add('a', { clock: { now: () => Date.now() } });
-    const c = await sim.add('c');
+    await sim.add('c');
     await sim.add('b', { clock: { now: () => 5_000_000_000_000 } });
     await sim.link('a', 'b');
     await sim.link('b', 'c');

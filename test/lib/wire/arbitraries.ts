@@ -120,6 +120,9 @@ function fieldArbs(body: fc.Arbitrary<Json>): FieldArbs {
       body,
     }),
     meshAck: fc.record({ re: id, reached: strings, unreachable: fc.array(fc.record({ name, code: fc.constantFrom('TIMEOUT', 'NO_ROUTE') }), { maxLength: 3 }) }),
+    meshControl: fc.record({ op: fc.constantFrom('routes', 'dot', 'status', 'dial', 'hangup', 'send', 'subscribe', 'unsubscribe'), args: body }),
+    meshControlResult: fc.record({ re: id, result: body }),
+    meshTraffic: fc.record({ event: stringMap as fc.Arbitrary<Record<string, Json>> }),
     data: fc.record({ session: id, peer: id, seq: fc.integer({ min: 1, max: 2 ** 40 }), body }),
     sack: fc.record({
       session: id,

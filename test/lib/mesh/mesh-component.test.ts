@@ -1,0 +1,84 @@
+/**
+ * A Component started with `mesh`: mesh messages reach onMessage (path 'mesh'), it starts with
+ * no server at all, and registers meta.mesh once a server comes up. Real loopback sockets.
+ */
+import { createServer } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Client, Component, ErrorCode, Server, type Message } from '../../../src/index.js';
+
+const SECRET = 'mesh-component-test-secret-0123456789';
+const stops: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const stop of stops.splice(0).reverse()) await stop().catch(() => {});
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function meshComponent(name: string, server: string, dial: string[] = [], seen: Message[] = []): Promise<Component> {
+  const c = await Component.start({
+    server,
+    secret: SECRET,
+    name,
+    connectTimeoutMs: 300,
+    mesh: { dial },
+    onMessage: (m) => {
+      seen.push(m);
+      return { from: name, got: m.body };
+    },
+  });
+  stops.push(() => c.stop());
+  return c;
+}
+
+describe('Component with mesh', () => {
+  it('starts mesh-only without a server and answers requests over the mesh', async () => {
+    const nowhere = `127.0.0.1:${await freePort()}`;
+    const seen: Message[] = [];
+    const a = await meshComponent('mc-a', nowhere);
+    const b = await meshComponent('mc-b', nowhere, [a.mesh!.address]);
+    const c = await meshComponent('mc-c', nowhere, [b.mesh!.address], seen);
+    expect(a.serverConnected).toBe(false);
+    const started = Date.now();
+    while (!a.mesh!.node.routes().some((r) => r.destination === 'mc-c')) {
+      if (Date.now() - started > 5_000) throw new Error('no route a → c');
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    const reply = await a.mesh!.request('mc-c', { q: 'hi' });
+    expect(reply).toEqual({ body: { from: 'mc-c', got: { q: 'hi' } }, hops: ['mc-a', 'mc-b', 'mc-c'], replyHops: ['mc-c', 'mc-b', 'mc-a'] });
+    expect(seen).toEqual([expect.objectContaining({ from: 'mc-a', kind: 'request', path: 'mesh', hops: ['mc-a', 'mc-b', 'mc-c'] })]);
+    expect(await c.mesh!.broadcast({ all: true })).toEqual({ reached: ['mc-a', 'mc-b'], unreachable: [] });
+    // The server link waits in the background; a call through it times out rather than crashing.
+    await expect(a.components({ timeout: 100 })).rejects.toMatchObject({ code: ErrorCode.TIMEOUT });
+  });
+
+  it('registers with meta.mesh once a server comes up later', async () => {
+    const port = await freePort();
+    const address = `127.0.0.1:${port}`;
+    const a = await meshComponent('mc-late', address);
+    const registered = new Promise((resolve) => a.once('registered', resolve));
+    const server = await Server.start({ host: '127.0.0.1', port, secret: SECRET });
+    stops.push(() => server.stop());
+    await registered;
+    expect(a.serverConnected).toBe(true);
+    const client = await Client.connect({ server: address, secret: SECRET });
+    stops.push(() => client.close());
+    const info = (await client.components()).find((c) => c.name === 'mc-late');
+    expect(info?.meta.mesh).toBe(a.mesh!.address);
+  });
+
+  it('without mesh, a missing server still fails the start with SERVER_UNREACHABLE', async () => {
+    const nowhere = `127.0.0.1:${await freePort()}`;
+    await expect(Component.start({ server: nowhere, secret: SECRET, name: 'mc-plain', connectTimeoutMs: 300 })).rejects.toMatchObject({
+      code: ErrorCode.SERVER_UNREACHABLE,
+    });
+  });
+});
