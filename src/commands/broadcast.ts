@@ -2,6 +2,7 @@ import { Args, Flags } from '@oclif/core';
 import { BotzCommand, connectionFlags, timeoutFlag } from '../cli/base-command.js';
 import { readData } from '../cli/data-source.js';
 import { buildBody } from '../cli/payload.js';
+import { broadcastLines } from '../cli/result-lines.js';
 
 /** The shape of `botz broadcast --json`. */
 export interface BroadcastResult {
@@ -37,10 +38,7 @@ export default class Broadcast extends BotzCommand {
     } finally {
       await client.close();
     }
-    const list = (names: string[]) => (names.length ? [...names].sort().join(', ') : '-');
-    this.line(`delivered (${result.delivered.length}): ${list(result.delivered)}`);
-    if (result.ignored.length) this.line(`ignored   (${result.ignored.length}): ${list(result.ignored)}`);
-    for (const f of result.failed) this.line(`failed    ${f.name}: ${f.error.code} ${f.error.message}`);
+    for (const line of broadcastLines(result)) this.line(line);
     return result;
   }
 }

@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { BotzCommand, connectionFlags, timeoutFlag } from '../cli/base-command.js';
+import { shutdownLine } from '../cli/result-lines.js';
 
 /** The shape of `botz shutdown --json`: the component's Botica shutdownResponse. */
 export interface ShutdownResult {
@@ -31,7 +32,7 @@ export default class Shutdown extends BotzCommand {
     } finally {
       await client.close();
     }
-    this.line(ready ? `${args.name}: ready, shutting down` : `${args.name}: not ready, refused to shut down`);
+    this.line(shutdownLine(args.name, ready));
     return { name: args.name, forced, ready };
   }
 }

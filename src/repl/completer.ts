@@ -1,0 +1,90 @@
+/**
+ * Tab completion: verbs, a verb's flags, and live component names where a verb takes one.
+ * Pure: takes the line and what is known about the network, returns readline's
+ * `[candidates, substringBeingCompleted]`, so it is tested with plain strings.
+ */
+import { scan } from './tokenize.js';
+import { findVerb, flagWords, verbWords, type VerbSpec } from './verbs.js';
+
+/** What the network looks like right now (kept current by membership events). */
+export interface CompletionSources {
+  components: readonly string[];
+  groups: readonly string[];
+}
+
+/** The word being completed and the candidates that fit, in readline's shape. */
+export type Completion = [string[], string];
+
+/** Candidates for the end of `line`. A unique candidate gets a trailing space, as shells do. */
+export function complete(line: string, sources: CompletionSources): Completion {
+  const t = scan(line);
+  if (t.danglingEscape) return [[], ''];
+  const typing = t.current.start < line.length;
+  const prior = typing ? t.words.slice(0, -1) : t.words;
+  const raw = line.slice(t.current.start);
+  const prefix = t.current.text;
+  const options = candidates(prior, prefix, sources);
+  const hits = [...new Set(options)].filter((c) => c.startsWith(prefix)).sort();
+  // A word opened with a quote keeps it, so every candidate still starts with what was typed.
+  const lead = t.openQuote && raw.startsWith(t.openQuote) ? t.openQuote : '';
+  const shown = hits.map((h) => (hits.length === 1 ? `${lead}${h}${lead} ` : `${lead}${h}`));
+  return [shown, raw];
+}
+
+function candidates(prior: string[], prefix: string, sources: CompletionSources): string[] {
+  if (prior.length === 0) return verbWords();
+  const spec = findVerb(prior[0]);
+  if (!spec) return [];
+  const previous = prior[prior.length - 1];
+  if (prior.length > 1 && takesValue(spec, previous)) {
+    return flagName(spec, previous) === 'group' ? [...sources.groups] : [];
+  }
+  if (prefix.startsWith('-')) return flagWords(spec);
+  const index = positionalCount(spec, prior.slice(1));
+  switch (spec.positional) {
+    case 'component':
+      return index === 0 ? [...sources.components, ...sources.groups.map((g) => `@${g}`)] : [];
+    case 'components':
+      return [...sources.components];
+    case 'tail':
+      return index === 0 ? ['on', 'off'] : sources.components.filter((c) => !prior.includes(c));
+    case 'verb':
+      return index === 0 ? VERB_TOPICS() : [];
+    default:
+      return [];
+  }
+}
+
+const VERB_TOPICS = () => verbWords().filter((w) => w !== '?');
+
+/** The long name of a flag word (`-g` → `group`), if the verb has it. */
+function flagName(spec: VerbSpec, word: string): string | undefined {
+  if (word.startsWith('--')) {
+    const name = word.slice(2);
+    return name in spec.flags ? name : undefined;
+  }
+  if (word.startsWith('-') && word.length === 2) {
+    return Object.entries(spec.flags).find(([, f]) => f.char === word[1])?.[0];
+  }
+  return undefined;
+}
+
+/** True for a flag word whose value is the next word (`--timeout`, not `--timeout=2s` or `--json`). */
+function takesValue(spec: VerbSpec, word: string): boolean {
+  const name = flagName(spec, word);
+  return name !== undefined && spec.flags[name].type === 'option';
+}
+
+/** How many positional words `words` holds, skipping flags and their values. */
+function positionalCount(spec: VerbSpec, words: string[]): number {
+  let count = 0;
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i];
+    if (w.startsWith('-') && w.length > 1) {
+      if (takesValue(spec, w)) i++;
+      continue;
+    }
+    count++;
+  }
+  return count;
+}
