@@ -73,7 +73,7 @@ interface ErrorLike {
 /** Turn anything thrown into the exit code and line the CLI prints. */
 export function describeFailure(err: unknown, ctx: FailureContext = {}): Failure {
   const e = (typeof err === 'object' && err !== null ? err : { message: String(err) }) as ErrorLike;
-  const message = typeof e.message === 'string' && e.message !== '' ? firstLine(e.message) : String(err);
+  const message = typeof e.message === 'string' && e.message !== '' ? summarize(e.message) : String(err);
   // oclif's parse errors (unknown flag, missing argument) carry `parse`.
   if (e.parse !== undefined) {
     return failure(ExitCode.USAGE, 'USAGE', message, `${message}${helpHint(ctx)}`);
@@ -123,8 +123,16 @@ function helpHint(ctx: FailureContext): string {
   return ctx.command ? ` (see \`botz ${ctx.command} --help\`)` : '';
 }
 
-function firstLine(text: string): string {
-  return text.split('\n')[0].trim();
+/**
+ * One line from a possibly multi-line message. oclif reports a flag whose value its parser
+ * refused as "Parsing --flag" with the reason on the next lines: keep the reason.
+ */
+function summarize(text: string): string {
+  // oclif appends its own "See more help with --help"; the hint we add says which command.
+  const lines = text.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !/^See more help with --help$/.test(l));
+  const flag = /^Parsing (--\S+)\s*$/.exec(lines[0] ?? '');
+  if (flag && lines.length > 1) return `${flag[1]}: ${lines.slice(1).join(' ')}`;
+  return lines[0] ?? '';
 }
 
 /** Replace every occurrence of `secret` in `text`, for lines that quote foreign messages. */

@@ -62,3 +62,15 @@ describe('redact', () => {
     expect(redact('abc', undefined)).toBe('abc');
   });
 });
+
+describe('describeFailure with oclif flag errors', () => {
+  it('keeps the reason oclif puts under "Parsing --flag", not the bare heading', () => {
+    const err = Object.assign(new Error('Parsing --timeout \n\t"nope" is not a duration; write it like 500ms, 5s or 2m\nSee more help with --help'), { parse: {} });
+    expect(describeFailure(err, { command: 'components' })).toEqual({
+      exit: 2,
+      code: 'USAGE',
+      message: '--timeout: "nope" is not a duration; write it like 500ms, 5s or 2m',
+      line: '--timeout: "nope" is not a duration; write it like 500ms, 5s or 2m (see `botz components --help`)',
+    });
+  });
+});
