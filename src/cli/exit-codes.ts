@@ -52,6 +52,8 @@ export interface FailureContext {
   timeoutMs?: number;
   /** The command, for "see botz send --help". */
   command?: string;
+  /** What lives at `server`: the botz server (default) or a mesh node reached with --via / NODE. */
+  peer?: 'server' | 'mesh node';
 }
 
 export interface Failure {
@@ -104,6 +106,9 @@ export function describeFailure(err: unknown, ctx: FailureContext = {}): Failure
         `the server${server ? ` at ${server}` : ''} rejected our authentication (${message}); use the server's secret${ctx.secretSource ? ` (ours came from ${ctx.secretSource})` : ''}: BOTZ_SECRET or --secret-file`,
       );
     case ExitCode.UNREACHABLE:
+      if (ctx.peer === 'mesh node') {
+        return failure(exit, code, message, `cannot reach the mesh node at ${server ?? 'that address'}; check that a \`botz register NAME --mesh\` runs there and listens on that address`);
+      }
       return failure(
         exit,
         code,
@@ -120,7 +125,8 @@ function failure(exit: ExitCode, code: string, message: string, line: string): F
 }
 
 function helpHint(ctx: FailureContext): string {
-  return ctx.command ? ` (see \`botz ${ctx.command} --help\`)` : '';
+  // oclif's ids separate topics with ':'; people type `botz mesh routes`.
+  return ctx.command ? ` (see \`botz ${ctx.command.replaceAll(':', ' ')} --help\`)` : '';
 }
 
 /**

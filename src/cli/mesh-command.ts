@@ -32,6 +32,7 @@ export abstract class MeshCommand extends BotzCommand {
     });
     // From here on, failures are about the mesh node, not the server.
     this.failureContext.server = address;
+    this.failureContext.peer = 'mesh node';
     const { MeshControlClient } = await import('../lib/mesh/mesh-control-client.js');
     return MeshControlClient.connect({ address, secret, timeoutMs: flags.timeout });
   }

@@ -74,3 +74,18 @@ describe('describeFailure with oclif flag errors', () => {
     });
   });
 });
+
+describe('describeFailure for a mesh node', () => {
+  it('names the mesh node, not the server, when nothing answers at its address', () => {
+    const f = describeFailure(new ServerUnreachable('127.0.0.1:9'), { server: '127.0.0.1:9', peer: 'mesh node' });
+    expect(f.exit).toBe(7);
+    expect(f.line).toBe('cannot reach the mesh node at 127.0.0.1:9; check that a `botz register NAME --mesh` runs there and listens on that address');
+  });
+});
+
+describe('the help hint', () => {
+  it('spells topic commands the way people type them', () => {
+    const err = Object.assign(new Error('Missing 1 required arg'), { parse: {} });
+    expect(describeFailure(err, { command: 'mesh:routes' }).line).toBe('Missing 1 required arg (see `botz mesh routes --help`)');
+  });
+});
