@@ -15,7 +15,8 @@ const { benchRequests } = await lib('request-bench.js');
 const { benchBroadcast } = await lib('broadcast-bench.js');
 const { benchRegistrations } = await lib('registration-bench.js');
 const { childHost, canPin, pinSelf } = await lib('peer-host.js');
-const { wallTime } = await lib('wall-time.js');
+const { wallTime, hasHyperfine, hyperfineTimes } = await lib('wall-time.js');
+const { reliableThroughput } = await lib('reliable-workload.js');
 const { machineInfo } = await lib('machine.js');
 const { judgeTargets, informationalRatios } = await lib('targets.js');
 const { round } = await lib('stats.js');
@@ -80,10 +81,16 @@ if (existsSync(BIN) && existsSync(join(ROOT, 'dist', 'commands', 'send.js'))) {
   const echo = await host({ role: 'echo', server: server.info.address, secret, names: ['echo'], direct: true });
   try {
     const env = { ...process.env, BOTZ_SECRET: secret, BOTZ_SERVER: server.info.address, NO_COLOR: '1' };
-    const runs = Math.max(5, Math.round(10 * SCALE));
-    const send = await wallTime(process.execPath, [BIN, 'send', 'echo', 'a=1'], { runs, env });
-    const node = await wallTime(process.execPath, ['-e', '0'], { runs });
-    results.oneShot = { send, node, tool: 'own timer (hyperfine not used)' };
+    const runs = Math.max(10, Math.round(20 * SCALE));
+    if (hasHyperfine()) {
+      const [send, node] = await hyperfineTimes([`${process.execPath} ${BIN} send echo a=1`, `${process.execPath} -e 0`], { runs, env });
+      results.oneShot = { send, node, tool: 'hyperfine' };
+    } else {
+      const send = await wallTime(process.execPath, [BIN, 'send', 'echo', 'a=1'], { runs, env });
+      const node = await wallTime(process.execPath, ['-e', '0'], { runs });
+      results.oneShot = { send, node, tool: 'own timer (hyperfine not installed)' };
+    }
+    const send = results.oneShot.send;
     if (send.failures > 0) note(`botz send failed in ${send.failures} of ${send.runs} runs`);
   } finally {
     await echo.stop();
@@ -92,7 +99,18 @@ if (existsSync(BIN) && existsSync(join(ROOT, 'dist', 'commands', 'send.js'))) {
   done();
 } else note('bin/run.js or the send command is missing: CLI one-shot skipped');
 
-// 5. NATS request/reply at 64 in flight, when both the server and the client are here
+// 5. Reliable delivery vs plain request/response, same traffic, 64 in flight (both ends in one
+//    process: the ratio between the modes is the figure, not the absolute rate)
+results.reliable = [];
+for (const path of ['direct', 'relay']) {
+  for (const mode of ['send', 'deliver']) {
+    progress(`reliable: ${mode} over ${path}`);
+    results.reliable.push(await reliableThroughput({ mode, path, count: Math.round(20_000 * SCALE), bodyBytes: BODY, inFlight: 64 }));
+  }
+}
+done();
+
+// 6. NATS request/reply at 64 in flight, when both the server and the client are here
 const natsServer = spawnSync('nats-server', ['--version'], { stdio: 'ignore' }).status === 0;
 let natsClient = false;
 try {
@@ -151,7 +169,17 @@ const g = results.registration;
 if (g) console.log(`\nregistration: ${g.registered}/${g.components} registered from ${g.processes} processes in ${Math.round(g.registerMs)} ms = ${Math.round(g.registrationsPerSec)}/s; server RSS ${(g.serverRssBefore / 2 ** 20).toFixed(1)} → ${(g.serverRssAfter / 2 ** 20).toFixed(1)} MB = ${(g.rssPerComponentBytes / 1000).toFixed(1)} KB per component`);
 if (results.oneShot) {
   const o = results.oneShot;
-  console.log(`CLI one-shot (median of ${o.send.runs}): botz send ${Math.round(o.send.medianMs)} ms, node -e 0 ${Math.round(o.node.medianMs)} ms`);
+  console.log(`CLI one-shot (median of ${o.send.runs}, ${o.tool}): botz send ${Math.round(o.send.medianMs)} ms, node -e 0 ${Math.round(o.node.medianMs)} ms`);
+}
+if (results.reliable.length > 0) {
+  console.log('\nreliable delivery vs plain request/response (64 in flight, one process)');
+  const rate = (path, mode) => results.reliable.find((r) => r.path === path && r.mode === mode)?.messagesPerSecond;
+  console.log(
+    table(
+      ['path', 'send msgs/s', 'deliver msgs/s', 'deliver / send'],
+      ['direct', 'relay'].map((p) => [p, rate(p, 'send'), rate(p, 'deliver'), `${round(rate(p, 'deliver') / rate(p, 'send'))}x`]),
+    ),
+  );
 }
 console.log('\ntargets');
 console.log(

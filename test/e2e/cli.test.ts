@@ -20,7 +20,8 @@ describe('serve', () => {
   it('prints its bound address first and creates a 0600 secret in the config dir', async () => {
     expect(net.address).toMatch(/^127\.0\.0\.1:\d+$/);
     expect((await stat(join(net.configDir, 'secret'))).mode & 0o777).toBe(0o600);
-    expect(net.server.errLines.join('\n')).toMatch(/created a new secret/);
+    // stderr and stdout are separate pipes: the line may arrive after "listening on".
+    await net.server.waitFor(/created a new secret/, 'err');
   });
 
   it('never prints the secret it created', async () => {
@@ -37,7 +38,7 @@ describe('register --echo and send', () => {
     expect(r).toMatchObject({ code: 0, stderr: '' });
     expect(r.stdout).toBe('greeting=hello\ncount:=3\n');
     await echo.waitFor(/→ e2e-echo {2}request {2}\{"greeting":"hello","count":3\}$/);
-    expect(net.server.lines.some((l) => /join\s+e2e-echo/.test(l))).toBe(true);
+    await net.server.waitFor(/join\s+e2e-echo/);
   });
 
   it('--json prints the reply object', async () => {
