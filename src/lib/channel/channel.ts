@@ -46,6 +46,14 @@ import type { NodeContext } from './node-context.js';
 import { PendingRequests } from './pending.js';
 
 export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 5_000;
+/**
+ * Frames handed on per event-loop turn; the rest of a large packet waits for the next turn.
+ * Without this, two busy ends alternate: one works through a whole 64-frame packet while the
+ * other idles. Yielding half-way lets the replies to the first part leave (and the peer start
+ * on them) while we work on the rest. Measured with both ends pinned to their own CPU,
+ * 64 in flight: about 80k req/s unsliced, 125-130k at 32, 101k at 48, 114k at 24.
+ */
+export const MAX_FRAMES_PER_TURN = 32;
 
 export interface ChannelHandlers {
   /** Every verified frame addressed to this node that is not a reply somebody waits for. */
@@ -265,9 +273,48 @@ export class Channel {
     this.dispatch(frames, header);
   }
 
-  /** Replies settle their waiting request; everything else goes to the owner's handler. */
+  /**
+   * Replies settle their waiting request; everything else goes to the owner's handler.
+   * In arrival order, at most MAX_FRAMES_PER_TURN per event-loop turn (see there).
+   */
   private dispatch(frames: Frame[], header: PacketHeader): void {
-    for (const frame of frames) {
+    if (this.backlog.length > 0) {
+      this.backlog.push({ frames, header, next: 0 });
+      return;
+    }
+    if (frames.length <= MAX_FRAMES_PER_TURN) {
+      this.handOn(frames, header, 0, frames.length);
+      return;
+    }
+    this.backlog.push({ frames, header, next: 0 });
+    this.drainBacklog();
+  }
+
+  private readonly backlog: { frames: Frame[]; header: PacketHeader; next: number }[] = [];
+
+  private drainBacklog = (): void => {
+    let budget = MAX_FRAMES_PER_TURN;
+    while (this.backlog.length > 0) {
+      const item = this.backlog[0];
+      const end = Math.min(item.frames.length, item.next + budget);
+      budget -= end - item.next;
+      this.handOn(item.frames, item.header, item.next, end);
+      item.next = end;
+      if (item.next < item.frames.length) {
+        setImmediate(this.drainBacklog);
+        return;
+      }
+      this.backlog.shift();
+      if (budget === 0 && this.backlog.length > 0) {
+        setImmediate(this.drainBacklog);
+        return;
+      }
+    }
+  };
+
+  private handOn(frames: Frame[], header: PacketHeader, from: number, to: number): void {
+    for (let i = from; i < to; i++) {
+      const frame = frames[i];
       const re = (frame as { re?: unknown }).re;
       if (typeof re === 'string' && this.pending.settle(re, frame)) continue;
       this.handlers.onFrame(frame, this, header);

@@ -74,3 +74,50 @@ describe('Channel handshake race', () => {
     channel.close();
   });
 });
+
+describe('Channel dispatch of large packets', () => {
+  it('hands on every frame of big batches in arrival order, across turns and packets', async () => {
+    const { MemoryNetwork } = await import('../../../src/lib/transport/memory.js');
+    const { MAX_FRAMES_PER_TURN } = await import('../../../src/lib/channel/channel.js');
+    const network = new MemoryNetwork();
+    const serverCtx = NodeContext.create({ name: '$server', secret: SECRET });
+    const seen: string[] = [];
+    const turnsSeen = new Set<number>();
+    // Counts event-loop turns: one increment per check phase, the phase setImmediate runs in.
+    let turn = 0;
+    let counting = true;
+    const count = () => {
+      turn++;
+      if (counting) setImmediate(count);
+    };
+    setImmediate(count);
+    const listener = await network.transport('server').listen({ host: 'server', port: 0, maxMessageBytes: serverCtx.maxPacketBytes }, (link) => {
+      Channel.accept(serverCtx, link, () => ({ session: 's' }), {
+        onFrame(frame, ch) {
+          if (frame.type !== 'request') return;
+          seen.push(frame.body as string);
+          turnsSeen.add(turn);
+          ch.send({ type: 'response', re: frame.id, body: frame.body }, frame.from);
+        },
+      });
+    });
+    const ctx = NodeContext.create({ name: 'dialer', secret: SECRET });
+    const { channel } = await Channel.connect(ctx, network.transport('client'), listener.address, {
+      expect: '$server',
+      role: 'client',
+      handlers: { onFrame() {} },
+    });
+    const total = MAX_FRAMES_PER_TURN * 3 + 5;
+    const first = Array.from({ length: total }, (_, i) => channel.request({ type: 'request', body: `a${i}` }, { timeoutMs: 5000 }));
+    channel.flush(); // one packet of `total` frames…
+    const second = Array.from({ length: 10 }, (_, i) => channel.request({ type: 'request', body: `b${i}` }, { timeoutMs: 5000 }));
+    const replies = await Promise.all([...first, ...second]); // …then a second packet behind it
+    counting = false;
+    const expected = [...Array.from({ length: total }, (_, i) => `a${i}`), ...Array.from({ length: 10 }, (_, i) => `b${i}`)];
+    expect(seen).toEqual(expected);
+    expect(replies.map((r) => (r as unknown as { body: string }).body)).toEqual(expected);
+    // The big packet was handed on over several turns, not in one go.
+    expect(turnsSeen.size).toBeGreaterThan(1);
+    channel.close();
+  });
+});
