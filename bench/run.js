@@ -119,9 +119,16 @@ try {
 } catch {
   // not installed
 }
-if (!natsServer) note('nats-server not installed: skipped');
+if (!natsServer) note('nats-server not installed: skipped (apt-get install nats-server)');
 else if (!natsClient) note('the nats npm package is not installed: NATS skipped');
-else note('nats-server and nats found, but the NATS workload is not written yet: skipped');
+else {
+  progress('NATS request/reply, 64 in flight');
+  const { benchNats } = await import('./nats.js');
+  const { runLoad, figures: loadFigures } = await lib('request-load.js');
+  results.nats = await benchNats({ inFlight: 64, bodyBytes: BODY, count: Math.round(40_000 * SCALE), cpu: pinned ? 1 : null, runLoad, figures: loadFigures });
+  results.requests.push(results.nats);
+  done();
+}
 
 // Targets
 const req = (target, inFlight) => results.requests.find((r) => r.target === target && r.inFlight === inFlight);
@@ -138,6 +145,7 @@ const figures = {
   rssPerComponentBytes: results.registration?.rssPerComponentBytes,
   sendOneShotMs: results.oneShot?.send.medianMs,
   nodeStartMs: results.oneShot?.node.medianMs,
+  natsThroughput64: req('nats', 64)?.msgsPerSec,
 };
 results.targets = judgeTargets(figures);
 results.informational = informationalRatios(figures);
