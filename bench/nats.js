@@ -45,7 +45,7 @@ export async function benchNats({ inFlight, bodyBytes, count, warmup = 500, cpu 
   const echo = await startChild(process.execPath, [join(HERE, 'nats-echo.mjs'), url], cpu, /ready/);
   const nc = await connect({ servers: url });
   try {
-    const body = new TextEncoder().encode(JSON.stringify({ d: 'x'.repeat(Math.max(0, bodyBytes - 8)) }));
+    const body = Buffer.from(JSON.stringify({ d: 'x'.repeat(Math.max(0, bodyBytes - 8)) }));
     const call = async () => {
       const reply = await nc.request('bench.echo', body, { timeout: 10_000 });
       if (reply.data.length !== body.length) throw new Error('the echo differs from the request');
