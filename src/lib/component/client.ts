@@ -149,7 +149,8 @@ export class Client extends EventEmitter implements ExtensionHost {
     return { ...this.ctx.rejected };
   }
 
-  protected async connectServer(): Promise<void> {
+  /** `background`: do not fail when no server answers yet; keep trying (mesh components). */
+  protected async connectServer(options: { background?: boolean } = {}): Promise<void> {
     this.serverLink = await ServerLink.connect({
       ctx: this.ctx,
       transport: this.transport,
@@ -159,6 +160,7 @@ export class Client extends EventEmitter implements ExtensionHost {
       onFrame: (frame, ch, header) => this.onFrame(frame, ch, header),
       onUp: (ch, reconnect) => this.onServerUp(ch, reconnect),
       onDown: (error) => this.emit('disconnected', error),
+      background: options.background,
     });
   }
 

@@ -13,7 +13,6 @@ import type { Link, Listener } from '../transport/transport.js';
 import type { Body, Frame, ShutdownRequestFrame } from '../wire/frames.js';
 import type { PacketHeader } from '../wire/packet.js';
 import { Client, DEFAULT_SERVER, type CallOptions, type ClientOptions } from './client.js';
-import { ServerLink } from '../registry/server-link.js';
 import { MeshBridge, type MeshOptions } from './mesh-bridge.js';
 import { ReliableDelivery, type ReliableOptions } from './reliable-delivery.js';
 
@@ -142,19 +141,8 @@ export class Component extends Client {
   }
 
   /** A mesh component starts without a server if there is none, and keeps trying to register. */
-  protected override async connectServer(): Promise<void> {
-    if (!this.mesh) return super.connectServer();
-    this.serverLink = await ServerLink.connect({
-      ctx: this.ctx,
-      transport: this.transport,
-      address: this.options.server ?? DEFAULT_SERVER,
-      role: this.role,
-      connectTimeoutMs: this.connectTimeoutMs,
-      onFrame: (frame, ch, header) => this.onFrame(frame, ch, header),
-      onUp: (ch, reconnect) => this.onServerUp(ch, reconnect),
-      onDown: (error) => this.emit('disconnected', error),
-      background: true,
-    });
+  protected override connectServer(): Promise<void> {
+    return super.connectServer({ background: this.mesh !== undefined });
   }
 
   private async runHandlerOrFail(message: Message): Promise<Body | undefined> {

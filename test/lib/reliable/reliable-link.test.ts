@@ -2,18 +2,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ReliableFrameInit } from '../../../src/lib/reliable/reliable-frames.js';
 import { ReliableLink, type FrameTransport, type ReliableLinkEvent } from '../../../src/lib/reliable/reliable-link.js';
 import type { Body } from '../../../src/lib/wire/frames.js';
+import { prng } from '../../helpers/prng.js';
 
-/** mulberry32, so a lossy run replays exactly. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Faults {
   loss?: number;

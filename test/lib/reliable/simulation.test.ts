@@ -9,22 +9,12 @@ import { describe, expect, it } from 'vitest';
 import { ReceiveWindow } from '../../../src/lib/reliable/receive-window.js';
 import { SendWindow } from '../../../src/lib/reliable/send-window.js';
 import type { SeqRange } from '../../../src/lib/reliable/reliable-frames.js';
+import { prng } from '../../helpers/prng.js';
 
 type InFlight =
   | { to: 'receiver'; seq: number; body: number }
   | { to: 'sender'; cumulative: number; ranges: SeqRange[]; window: number };
 
-/** mulberry32: a tiny seeded PRNG, so a failing seed replays exactly. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Scenario {
   seed: number;
