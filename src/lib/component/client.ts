@@ -8,78 +8,46 @@
  * one without (or one we cannot dial) through the server's relay. Both are authenticated end to end.
  */
 import { EventEmitter } from 'node:events';
-import { userInfo } from 'node:os';
-import { randomBytes } from 'node:crypto';
 import { BotzError, ErrorCode, NoSuchComponent, isBotzError } from '../errors.js';
 import { Channel } from '../channel/channel.js';
-import { NodeContext, type Secret } from '../channel/node-context.js';
+import { NodeContext } from '../channel/node-context.js';
 import { ServerLink } from '../registry/server-link.js';
-import { DEFAULT_PORT } from '../registry/defaults.js';
 import type { Transport } from '../transport/transport.js';
 import { wsTransport } from '../transport/ws.js';
 import type {
   Body,
-  Codec,
   ComponentInfo,
   Frame,
   FrameInit,
   LinkRole,
-  MemberEvent,
   Topic,
   TrafficEvent,
 } from '../wire/frames.js';
 import type { PacketHeader } from '../wire/packet.js';
 import { Directory } from './directory.js';
 import type { ClientExtension, ExtensionHost } from './extension.js';
+import {
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_SERVER,
+  DEFAULT_TIMEOUT_MS,
+  defaultClientName,
+  type BroadcastResult,
+  type CallOptions,
+  type ClientOptions,
+} from './client-options.js';
 import { PeerPool } from './peer-pool.js';
+import { Subscriptions, type MembershipNotice, type TailEvent } from './subscriptions.js';
 
-export const DEFAULT_SERVER = `127.0.0.1:${DEFAULT_PORT}`;
-export const DEFAULT_TIMEOUT_MS = 5_000;
-export const DEFAULT_CONNECT_TIMEOUT_MS = 3_000;
-
-export interface ClientOptions {
-  /** `host:port` of the server (default 127.0.0.1:7300). */
-  server?: string;
-  secret: Secret;
-  /** Name on the wire; a client's name is not registered, only used to route replies to it. */
-  name?: string;
-  /** Default timeout of each call, in ms. */
-  timeoutMs?: number;
-  connectTimeoutMs?: number;
-  transport?: Transport;
-  maxPacketBytes?: number;
-  codecs?: Codec[];
-}
-
-export interface CallOptions {
-  /** Milliseconds to wait for the whole call (lookup, dial and answer). */
-  timeout?: number;
-}
-
-export interface BroadcastResult {
-  delivered: string[];
-  /** Components that received it but do not listen for broadcasts. */
-  ignored: string[];
-  failed: { name: string; error: { code: string; message: string } }[];
-}
-
-export interface MembershipNotice {
-  type: MemberEvent;
-  component: ComponentInfo;
-  at: number;
-}
-
-export type TailEvent = { kind: 'traffic'; event: TrafficEvent } | ({ kind: 'member' } & MembershipNotice);
-
-export function defaultClientName(): string {
-  let user = 'user';
-  try {
-    user = userInfo().username.replace(/[^A-Za-z0-9_.-]/g, '') || user;
-  } catch {
-    // no passwd entry (containers): keep the default
-  }
-  return `botz-${user}-${process.pid}-${randomBytes(2).toString('hex')}`;
-}
+export {
+  DEFAULT_SERVER,
+  DEFAULT_TIMEOUT_MS,
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  defaultClientName,
+  type ClientOptions,
+  type CallOptions,
+  type BroadcastResult,
+} from './client-options.js';
+export type { MembershipNotice, TailEvent } from './subscriptions.js';
 
 export class Client extends EventEmitter implements ExtensionHost {
   protected readonly ctx: NodeContext;
@@ -92,11 +60,8 @@ export class Client extends EventEmitter implements ExtensionHost {
   protected stopped = false;
   /** True while somebody tails the network: then we report our traffic to the server. */
   protected tracing = false;
-  private memberFeed = false;
   private directorySynced = false;
-  private readonly watchers = new Set<(e: MembershipNotice) => void>();
-  private readonly tailers = new Map<(e: TailEvent) => void, Set<string>>();
-  private tailBodies = false;
+  private readonly subscriptions = new Subscriptions();
   /** Optional layers (reliable delivery, mesh), by the frame types they claim. */
   private readonly extensions: ClientExtension[] = [];
   private readonly extensionByType = new Map<string, ClientExtension>();
@@ -182,12 +147,8 @@ export class Client extends EventEmitter implements ExtensionHost {
       this.directory.clear();
       this.directorySynced = false;
     }
-    const topics: Topic[] = [];
-    if (this.memberFeed || this.watchers.size > 0 || this.tailers.size > 0) topics.push('members');
-    if (this.tailers.size > 0) topics.push('traffic');
-    if (topics.length > 0) {
-      await ch.request(this.subscribeFrame(topics), { timeoutMs: this.connectTimeoutMs });
-    }
+    const topics = this.subscriptions.topics();
+    if (topics.length > 0) await ch.request(this.subscriptions.frame(topics), { timeoutMs: this.connectTimeoutMs });
     if (reconnect) {
       for (const e of this.extensions) e.onServerUp?.();
       this.emit('reconnected');
@@ -278,9 +239,9 @@ export class Client extends EventEmitter implements ExtensionHost {
 
   /** Calls `listener` for every membership event (join, ready, suspect, alive, leave). */
   async watch(listener: (e: MembershipNotice) => void): Promise<() => void> {
-    this.watchers.add(listener);
+    const unwatch = this.subscriptions.addWatcher(listener);
     await this.subscribe(['members']);
-    return () => this.watchers.delete(listener);
+    return unwatch;
   }
 
   /**
@@ -288,12 +249,11 @@ export class Client extends EventEmitter implements ExtensionHost {
    * with `bodies`, traffic events carry the message bodies). Resolves to an unsubscribe function.
    */
   async tail(options: { names?: string[]; bodies?: boolean }, listener: (e: TailEvent) => void): Promise<() => Promise<void>> {
-    this.tailers.set(listener, new Set(options.names ?? []));
-    if (options.bodies) this.tailBodies = true;
+    this.subscriptions.addTail(listener, options.names ?? [], options.bodies === true);
     await this.subscribe(['members', 'traffic']);
     return async () => {
-      this.tailers.delete(listener);
-      if (this.tailers.size === 0 && !this.stopped) {
+      this.subscriptions.removeTail(listener);
+      if (!this.subscriptions.tailing && !this.stopped) {
         const ch = this.serverLink.current();
         await ch?.request({ type: 'unsubscribe', topics: ['traffic'] }, { timeoutMs: this.timeoutMs }).catch(() => {});
       } else await this.subscribe(['members', 'traffic']);
@@ -373,21 +333,11 @@ export class Client extends EventEmitter implements ExtensionHost {
 
   private async subscribe(topics: Topic[], deadline = Date.now() + this.timeoutMs): Promise<void> {
     if (topics.includes('members') && topics.length === 1) {
-      if (this.memberFeed) return;
-      this.memberFeed = true;
+      if (this.subscriptions.memberFeed) return;
+      this.subscriptions.memberFeed = true;
     }
     const ch = await this.serverLink.ready(deadline);
-    await ch.request(this.subscribeFrame(topics), { timeoutMs: remaining(deadline) });
-  }
-
-  private subscribeFrame(topics: Topic[]): FrameInit {
-    return { type: 'subscribe', topics, names: this.tailNames(), ...(this.tailBodies ? { bodies: true } : {}) };
-  }
-
-  private tailNames(): string[] {
-    const sets = [...this.tailers.values()];
-    if (sets.some((s) => s.size === 0)) return [];
-    return [...new Set(sets.flatMap((s) => [...s]))];
+    await ch.request(this.subscriptions.frame(topics), { timeoutMs: remaining(deadline) });
   }
 
   protected report(event: Omit<TrafficEvent, 'at'>): void {
@@ -402,18 +352,12 @@ export class Client extends EventEmitter implements ExtensionHost {
       return;
     }
     switch (frame.type) {
-      case 'member': {
+      case 'member':
         this.directory.apply(frame.event, frame.component);
-        const notice: MembershipNotice = { type: frame.event, component: frame.component, at: Date.now() };
-        for (const w of this.watchers) w(notice);
-        for (const t of this.tailers.keys()) t({ kind: 'member', ...notice });
+        this.subscriptions.member(frame.event, frame.component);
         return;
-      }
       case 'trace':
-        for (const [t, names] of this.tailers) {
-          const e = frame.event;
-          if (names.size === 0 || names.has(e.from) || names.has(e.to)) t({ kind: 'traffic', event: e });
-        }
+        this.subscriptions.traffic(frame.event);
         return;
       case 'traceControl':
         this.tracing = frame.on;

@@ -1,0 +1,49 @@
+/**
+ * What a Client is configured with and what its calls take and return, plus the defaults.
+ */
+import { randomBytes } from 'node:crypto';
+import { userInfo } from 'node:os';
+import type { Secret } from '../channel/node-context.js';
+import { DEFAULT_PORT } from '../registry/defaults.js';
+import type { Transport } from '../transport/transport.js';
+import type { Codec } from '../wire/frames.js';
+
+export const DEFAULT_SERVER = `127.0.0.1:${DEFAULT_PORT}`;
+export const DEFAULT_TIMEOUT_MS = 5_000;
+export const DEFAULT_CONNECT_TIMEOUT_MS = 3_000;
+
+export interface ClientOptions {
+  /** `host:port` of the server (default 127.0.0.1:7300). */
+  server?: string;
+  secret: Secret;
+  /** Name on the wire; a client's name is not registered, only used to route replies to it. */
+  name?: string;
+  /** Default timeout of each call, in ms. */
+  timeoutMs?: number;
+  connectTimeoutMs?: number;
+  transport?: Transport;
+  maxPacketBytes?: number;
+  codecs?: Codec[];
+}
+
+export interface CallOptions {
+  /** Milliseconds to wait for the whole call (lookup, dial and answer). */
+  timeout?: number;
+}
+
+export interface BroadcastResult {
+  delivered: string[];
+  /** Components that received it but do not listen for broadcasts. */
+  ignored: string[];
+  failed: { name: string; error: { code: string; message: string } }[];
+}
+
+export function defaultClientName(): string {
+  let user = 'user';
+  try {
+    user = userInfo().username.replace(/[^A-Za-z0-9_.-]/g, '') || user;
+  } catch {
+    // no passwd entry (containers): keep the default
+  }
+  return `botz-${user}-${process.pid}-${randomBytes(2).toString('hex')}`;
+}

@@ -1,0 +1,72 @@
+/**
+ * Who inside this node listens to the server's feeds: membership watchers and tails. It says
+ * which topics to (re)subscribe to, builds the subscribe frame (the union of the tails' name
+ * filters), and fans the feeds' frames out to the listeners, each tail with its own filter.
+ */
+import type { ComponentInfo, FrameInit, MemberEvent, Topic, TrafficEvent } from '../wire/frames.js';
+
+export interface MembershipNotice {
+  type: MemberEvent;
+  component: ComponentInfo;
+  at: number;
+}
+
+export type TailEvent = { kind: 'traffic'; event: TrafficEvent } | ({ kind: 'member' } & MembershipNotice);
+
+export class Subscriptions {
+  /** The node itself follows membership (to keep its address cache current). */
+  memberFeed = false;
+  private readonly watchers = new Set<(e: MembershipNotice) => void>();
+  private readonly tailers = new Map<(e: TailEvent) => void, Set<string>>();
+  private tailBodies = false;
+
+  get tailing(): boolean {
+    return this.tailers.size > 0;
+  }
+
+  addWatcher(listener: (e: MembershipNotice) => void): () => void {
+    this.watchers.add(listener);
+    return () => this.watchers.delete(listener);
+  }
+
+  addTail(listener: (e: TailEvent) => void, names: string[], bodies: boolean): void {
+    this.tailers.set(listener, new Set(names));
+    if (bodies) this.tailBodies = true;
+  }
+
+  removeTail(listener: (e: TailEvent) => void): void {
+    this.tailers.delete(listener);
+    if (this.tailers.size === 0) this.tailBodies = false;
+  }
+
+  /** What to subscribe to after a (re)connection; empty when nobody listens. */
+  topics(): Topic[] {
+    const topics: Topic[] = [];
+    if (this.memberFeed || this.watchers.size > 0 || this.tailers.size > 0) topics.push('members');
+    if (this.tailers.size > 0) topics.push('traffic');
+    return topics;
+  }
+
+  frame(topics: Topic[]): FrameInit {
+    return { type: 'subscribe', topics, names: this.tailNames(), ...(this.tailBodies ? { bodies: true } : {}) };
+  }
+
+  member(event: MemberEvent, component: ComponentInfo): void {
+    const notice: MembershipNotice = { type: event, component, at: Date.now() };
+    for (const w of this.watchers) w(notice);
+    for (const t of this.tailers.keys()) t({ kind: 'member', ...notice });
+  }
+
+  traffic(event: TrafficEvent): void {
+    for (const [t, names] of this.tailers) {
+      if (names.size === 0 || names.has(event.from) || names.has(event.to)) t({ kind: 'traffic', event });
+    }
+  }
+
+  /** The union of the tails' filters; empty (everything) if any tail follows everything. */
+  private tailNames(): string[] {
+    const sets = [...this.tailers.values()];
+    if (sets.some((s) => s.size === 0)) return [];
+    return [...new Set(sets.flatMap((s) => [...s]))];
+  }
+}
