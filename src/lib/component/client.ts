@@ -166,7 +166,17 @@ export class Client extends EventEmitter implements ExtensionHost {
     for (const e of this.extensions) e.onPathDown?.(peer);
   }
 
-  async post(peer: string, init: FrameInit, timeoutMs: number): Promise<'direct' | 'relay'> {
+  /**
+   * Hands a frame that arrived by another way (across the mesh) to the extension that claims
+   * its type; false when none does.
+   */
+  protected toExtension(frame: Frame): boolean {
+    const extension = this.extensionByType.get(frame.type);
+    extension?.onFrame(frame, undefined);
+    return extension !== undefined;
+  }
+
+  async post(peer: string, init: FrameInit, timeoutMs: number): Promise<'direct' | 'relay' | 'mesh'> {
     const deadline = Date.now() + timeoutMs;
     const info = await this.resolve(peer, deadline);
     const { channel, path } = await this.route(info, deadline);

@@ -10,7 +10,7 @@ import { BotzError, ErrorCode } from '../errors.js';
 import { Channel } from '../channel/channel.js';
 import { validateName } from '../registry/registry.js';
 import type { Link, Listener } from '../transport/transport.js';
-import type { Body, Frame, ShutdownRequestFrame } from '../wire/frames.js';
+import { PROTOCOL_VERSION, validateFrame, type Body, type Frame, type FrameInit, type Json, type ShutdownRequestFrame } from '../wire/frames.js';
 import type { PacketHeader } from '../wire/packet.js';
 import { Client, DEFAULT_SERVER, type CallOptions, type ClientOptions } from './client.js';
 import { MeshBridge, type MeshOptions } from './mesh-bridge.js';
@@ -136,8 +136,33 @@ export class Component extends Client {
       transport: this.transport,
       options,
       handler: (m) => this.runHandlerOrFail({ from: m.from, body: m.body, kind: m.kind, id: m.id, path: 'mesh', hops: m.hops }),
+      onLayerFrame: (from, frame) => this.fromMesh(from, frame),
+      onLinkDown: (peer) => this.pathDown(peer),
     });
     this.use(this.mesh);
+  }
+
+  /** A frame of another layer (reliable delivery) that crossed the mesh: checked like any frame. */
+  private fromMesh(from: string, frame: Json): void {
+    try {
+      const checked = validateFrame({ ...(frame as object), v: PROTOCOL_VERSION, id: `mesh.${from}`, from });
+      this.toExtension(checked);
+    } catch (error) {
+      this.emit('rejected', { error, remote: 'mesh', peer: from });
+    }
+  }
+
+  /**
+   * Frames of other layers go the way `send` would (direct or relay) while the server can
+   * reach the peer; across the mesh when it cannot (no server, or a peer only the mesh knows).
+   */
+  override async post(peer: string, init: FrameInit, timeoutMs: number): Promise<'direct' | 'relay' | 'mesh'> {
+    const mesh = this.mesh;
+    if (mesh && mesh.hasRoute(peer) && (!this.serverConnected || !this.directory.get(peer))) {
+      await mesh.postFrame(peer, init as unknown as Json);
+      return 'mesh';
+    }
+    return super.post(peer, init, timeoutMs);
   }
 
   /** A mesh component starts without a server if there is none, and keeps trying to register. */

@@ -15,13 +15,14 @@ export interface ExtensionHost {
    * Sends a frame that expects no answer to `peer`, over a direct link if one can be had,
    * else through the server's relay. Rejects (NO_SUCH_COMPONENT, TIMEOUT, ...) if neither works.
    */
-  post(peer: string, init: FrameInit, timeoutMs: number): Promise<'direct' | 'relay'>;
+  post(peer: string, init: FrameInit, timeoutMs: number): Promise<'direct' | 'relay' | 'mesh'>;
 }
 
 export interface ClientExtension {
   /** Frame types this extension handles; they never reach the Client's own dispatch. */
   readonly frameTypes: readonly string[];
-  onFrame(frame: Frame, channel: Channel): void;
+  /** `channel` is the link it came on, or undefined when it came across the mesh. */
+  onFrame(frame: Frame, channel: Channel | undefined): void;
   /** A link that carried traffic to or from `peer` closed: resend what may have been lost. */
   onPathDown?(peer: string): void;
   /** The link to the server came back (after a server restart or a network blip). */

@@ -5,7 +5,7 @@
  */
 import type { Secret } from '../channel/node-context.js';
 import type { Transport } from '../transport/transport.js';
-import type { Body, Frame } from '../wire/frames.js';
+import type { Body, Frame, Json } from '../wire/frames.js';
 import { MeshControl } from '../mesh/mesh-control.js';
 import { MeshNode, type SendResult } from '../mesh/mesh-node.js';
 import type { MeshNodeOptions } from '../mesh/mesh-options.js';
@@ -30,6 +30,10 @@ export interface MeshBridgeInit {
   transport: Transport;
   options: MeshOptions;
   handler: MeshHandler;
+  /** Frames of other layers (reliable delivery) that arrived over the mesh. */
+  onLayerFrame?: (from: string, frame: Json) => void;
+  /** A mesh link to `peer` went down: layers that resend on a path change should now. */
+  onLinkDown?: (peer: string) => void;
 }
 
 export class MeshBridge implements ClientExtension {
@@ -46,7 +50,13 @@ export class MeshBridge implements ClientExtension {
     // An option given as undefined means "the default", not "undefined over the default".
     const nodeOptions = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined));
     this.node = new MeshNode({ ...nodeOptions, name: init.name, secret: init.secret, transport: init.transport });
-    this.rpc = new MeshRpc(this.node, init.handler);
+    this.rpc = new MeshRpc(this.node, init.handler, init.onLayerFrame && ((from, frame) => init.onLayerFrame!(from, frame)));
+    if (init.onLinkDown) {
+      const onLinkDown = init.onLinkDown;
+      this.node.on((e) => {
+        if (e.type === 'linkDown') onLinkDown(e.peer);
+      });
+    }
     this.control = new MeshControl(this.node, this.rpc);
     this.node.serveClients(this.control);
   }
@@ -78,6 +88,16 @@ export class MeshBridge implements ClientExtension {
   /** A one-way message to each recipient; names who was reached and who was not (and why). */
   send(recipients: readonly string[], body: Body): Promise<SendResult> {
     return this.rpc.send(recipients, body);
+  }
+
+  /** True when the mesh knows a path to `name` right now. */
+  hasRoute(name: string): boolean {
+    return this.node.routes().some((r) => r.destination === name);
+  }
+
+  /** Carries a frame of another layer to `peer` over the mesh (see MeshRpc.postFrame). */
+  postFrame(peer: string, frame: Json): Promise<void> {
+    return this.rpc.postFrame(peer, frame);
   }
 
   /** A one-way message to every node of the mesh; names who was reached and who was not. */

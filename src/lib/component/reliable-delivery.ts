@@ -134,11 +134,12 @@ export class ReliableDelivery implements ClientExtension {
     return this.take(n);
   }
 
-  onFrame(frame: Frame, channel: Channel): void {
+  onFrame(frame: Frame, channel: Channel | undefined): void {
     if (this.closed || frame.from === this.host.name) return;
     const peer = this.peer(frame.from);
-    // A relayed frame arrives on the server's channel, whose peer is the server.
-    const carried = frame.type === 'data' ? { ...frame, path: channel.peer === frame.from ? 'direct' : 'relay' } : frame;
+    // No channel: it came across the mesh. A relayed frame arrives on the server's channel.
+    const path: Path = channel === undefined ? 'mesh' : channel.peer === frame.from ? 'direct' : 'relay';
+    const carried = frame.type === 'data' ? { ...frame, path } : frame;
     peer.deliverFrame?.(carried as ReliableFrameInit);
     if (peer.link.available > 0) this.becameReadable(peer);
   }

@@ -8,6 +8,8 @@
  *
  * The envelope rides in the routed body. A body whose `$mesh` key is not one of ours is an
  * ordinary message (MeshNode.send from the library) and reaches the handler as `kind: 'message'`.
+ * A `frame` envelope carries a frame of another layer (reliable delivery's data/sack/resume)
+ * across the mesh to the layer on the target; it never reaches the handler.
  */
 import { randomBytes } from 'node:crypto';
 import { BotzError, ErrorCode, errorFromWire, Timeout } from '../errors.js';
@@ -42,18 +44,22 @@ type Envelope =
   | { $mesh: 'request'; id: string; body: Json }
   | { $mesh: 'response'; re: string; body: Json; hops: string[] }
   | { $mesh: 'error'; re: string; code: string; message: string; hops: string[] }
-  | { $mesh: 'broadcast'; id: string; body: Json };
+  | { $mesh: 'broadcast'; id: string; body: Json }
+  | { $mesh: 'frame'; frame: Json };
 
 /** The envelope a routed body carries, or undefined for a plain message. */
 export function envelopeOf(body: Body): Envelope | undefined {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) return undefined;
   const kind = (body as Record<string, Json>).$mesh;
-  return kind === 'request' || kind === 'response' || kind === 'error' || kind === 'broadcast' ? (body as unknown as Envelope) : undefined;
+  return kind === 'request' || kind === 'response' || kind === 'error' || kind === 'broadcast' || kind === 'frame'
+    ? (body as unknown as Envelope)
+    : undefined;
 }
 
 /** What a routed body is, for traffic lines: request, response, error, broadcast or message. */
 export function messageKind(body: Body): 'request' | 'response' | 'error' | 'broadcast' | 'message' {
-  return envelopeOf(body)?.$mesh ?? 'message';
+  const kind = envelopeOf(body)?.$mesh;
+  return kind === undefined || kind === 'frame' ? 'message' : kind;
 }
 
 /** The error a request gets when its target was not reached: NO_ROUTE, TIMEOUT, UNREACHABLE... */
@@ -75,6 +81,8 @@ export class MeshRpc {
   constructor(
     private readonly node: MeshNode,
     private readonly handler?: MeshHandler,
+    /** Receives the frames other layers carry across the mesh (see `postFrame`). */
+    private readonly onLayerFrame?: (from: string, frame: Json, hops: string[]) => void,
   ) {
     this.off = node.on((e) => {
       if (e.type === 'message') this.onMessage(e.from, e.body, e.hops, e.broadcast);
@@ -98,6 +106,15 @@ export class MeshRpc {
       (error: BotzError) => this.settle(id, error),
     );
     return reply;
+  }
+
+  /**
+   * Carries another layer's frame to `target`; resolves once the target's node acknowledged it.
+   * Rejects with why it could not (NO_ROUTE, TIMEOUT, UNREACHABLE...).
+   */
+  async postFrame(target: string, frame: Json): Promise<void> {
+    const result = await this.node.send([target], { $mesh: 'frame', frame });
+    if (result.unreachable.length > 0) throw missError(result.unreachable[0]);
   }
 
   /** A one-way message to each of `recipients`; says who was reached and who was not. */
@@ -136,6 +153,8 @@ export class MeshRpc {
         return void this.answer(from, env.id, env.body, hops);
       case 'broadcast':
         return void this.run({ from, body: env.body, kind: 'broadcast', id: env.id, hops }).catch(() => {});
+      case 'frame':
+        return this.onLayerFrame?.(from, env.frame, hops);
       default:
         return void this.run({ from, body, kind: broadcast ? 'broadcast' : 'message', id: '-', hops }).catch(() => {});
     }
