@@ -17,6 +17,7 @@ const { benchRegistrations } = await lib('registration-bench.js');
 const { childHost, canPin, pinSelf } = await lib('peer-host.js');
 const { wallTime, hasHyperfine, hyperfineTimes } = await lib('wall-time.js');
 const { reliableThroughput } = await lib('reliable-workload.js');
+const { benchMeshConvergence } = await lib('mesh-convergence.js');
 const { machineInfo } = await lib('machine.js');
 const { judgeTargets, informationalRatios } = await lib('targets.js');
 const { round } = await lib('stats.js');
@@ -110,6 +111,13 @@ for (const path of ['direct', 'relay']) {
 }
 done();
 
+// 7. Mesh: 100 nodes on the in-memory network converge, then route around 4 stopped nodes
+progress('mesh convergence, 100 nodes');
+let seed = 7;
+const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+results.mesh = await benchMeshConvergence({ nodes: 100, extraLinks: 50, kills: 4, random });
+done();
+
 // 6. NATS request/reply at 64 in flight, when both the server and the client are here
 const natsServer = spawnSync('nats-server', ['--version'], { stdio: 'ignore' }).status === 0;
 let natsClient = false;
@@ -188,6 +196,10 @@ if (results.reliable.length > 0) {
       ['direct', 'relay'].map((p) => [p, rate(p, 'send'), rate(p, 'deliver'), `${round(rate(p, 'deliver') / rate(p, 'send'))}x`]),
     ),
   );
+}
+if (results.mesh) {
+  const g = results.mesh;
+  console.log(`\nmesh (in-memory links): ${g.nodes} nodes, ${g.links} links converged in ${Math.round(g.convergeMs)} ms; after stopping ${g.killed} nodes every survivor rerouted in ${Math.round(g.rerouteMs)} ms`);
 }
 console.log('\ntargets');
 console.log(

@@ -61,20 +61,4 @@ export async function waitFor(condition: () => boolean, timeoutMs = 10_000, what
 }
 
 /** Reachability in an undirected edge list, by plain search (the truth the mesh must match). */
-export function reachableFrom(start: string, nodes: string[], edges: [string, string][]): string[] {
-  const alive = new Set(nodes);
-  const seen = new Set([start]);
-  const stack = [start];
-  while (stack.length > 0) {
-    const x = stack.pop()!;
-    for (const [a, b] of edges) {
-      const y = a === x ? b : b === x ? a : undefined;
-      if (y !== undefined && alive.has(y) && !seen.has(y)) {
-        seen.add(y);
-        stack.push(y);
-      }
-    }
-  }
-  seen.delete(start);
-  return [...seen];
-}
+export { reachableFrom } from '../../../src/lib/bench/mesh-convergence.js';

@@ -4,6 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { reachableFrom, Sim, waitFor } from './sim.js';
+import { randomConnectedGraph } from '../../../src/lib/bench/mesh-convergence.js';
 
 let sim: Sim;
 afterEach(async () => {
@@ -18,19 +19,7 @@ function lcg(seed: number): () => number {
 
 /** A random connected graph: a random spanning tree plus `extra` random edges. */
 function randomGraph(n: number, extra: number, seed: number): { names: string[]; edges: [string, string][] } {
-  const rnd = lcg(seed);
-  const names = Array.from({ length: n }, (_, i) => `n${String(i).padStart(3, '0')}`);
-  const keys = new Set<string>();
-  const edges: [string, string][] = [];
-  const add = (a: string, b: string) => {
-    const key = a < b ? `${a}|${b}` : `${b}|${a}`;
-    if (a === b || keys.has(key)) return;
-    keys.add(key);
-    edges.push([a, b]);
-  };
-  for (let i = 1; i < n; i++) add(names[i], names[Math.floor(rnd() * i)]);
-  while (edges.length < n - 1 + extra) add(names[Math.floor(rnd() * n)], names[Math.floor(rnd() * n)]);
-  return { names, edges };
+  return randomConnectedGraph(n, extra, lcg(seed));
 }
 
 async function build(names: string[], edges: [string, string][], options = {}): Promise<number> {
