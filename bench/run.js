@@ -111,14 +111,14 @@ for (const path of ['direct', 'relay']) {
 }
 done();
 
-// 7. Mesh: 100 nodes on the in-memory network converge, then route around 4 stopped nodes
+// 6. Mesh: 100 nodes on the in-memory network converge, then route around 4 stopped nodes
 progress('mesh convergence, 100 nodes');
 let seed = 7;
 const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
 results.mesh = await benchMeshConvergence({ nodes: 100, extraLinks: 50, kills: 4, random });
 done();
 
-// 6. NATS request/reply at 64 in flight, when both the server and the client are here
+// 7. NATS request/reply at 64 in flight, when both the server and the client are here
 const natsServer = spawnSync('nats-server', ['--version'], { stdio: 'ignore' }).status === 0;
 let natsClient = false;
 try {
