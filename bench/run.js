@@ -36,9 +36,9 @@ const note = (text) => {
 const progress = (text) => process.stderr.isTTY && process.stderr.write(`\r\x1b[K${text}`);
 const done = () => process.stderr.isTTY && process.stderr.write('\r\x1b[K');
 
-// 1. request/response, 1 and 64 in flight
+// 1. request/response, 1 and 64 in flight (mesh: across two mesh links, per-hop acked)
 for (const inFlight of [1, 64]) {
-  for (const target of ['direct', 'relay', 'raw', 'raw-coalesced']) {
+  for (const target of ['direct', 'relay', 'mesh', 'raw', 'raw-coalesced']) {
     const label = `request/response ${target}, ${inFlight} in flight`;
     progress(label);
     const r = await benchRequests({
@@ -46,7 +46,7 @@ for (const inFlight of [1, 64]) {
       inFlight,
       bodyBytes: BODY,
       durationMs: 3000 * SCALE,
-      warmup: inFlight === 1 ? 500 : 5000,
+      warmup: inFlight === 1 || target === 'mesh' ? 500 : 5000,
       host,
       onProgress: (p) => progress(`${label}: ${p.done} answered, ${p.errors} errors, ${(p.elapsedMs / 1000).toFixed(1)}s`),
     });

@@ -8,7 +8,7 @@ import { BotzCommand, connectionFlags, durationFlag } from '../cli/base-command.
 const DEFAULT_DURATION_MS = 5_000;
 
 export interface BenchResult {
-  mode: 'direct' | 'relay';
+  mode: 'direct' | 'relay' | 'mesh';
   bodyBytes: number;
   inFlight: number;
   components: number;
@@ -49,8 +49,10 @@ export default class Bench extends BotzCommand {
 
   async run(): Promise<BenchResult> {
     const { args, flags } = await this.parse(Bench);
-    if (args.mode === 'mesh') throw new BotzError(ErrorCode.INVALID_ARGUMENT, 'mesh mode is not available yet');
-    const mode = args.mode as 'direct' | 'relay';
+    const mode = args.mode as 'direct' | 'relay' | 'mesh';
+    if (mode === 'mesh' && flags.server) {
+      throw new BotzError(ErrorCode.INVALID_ARGUMENT, 'mesh mode starts its own mesh; it cannot use --server');
+    }
     const [{ benchRequests }, { childHost, canPin, pinSelf }, { ratio }] = await Promise.all([
       import('../lib/bench/request-bench.js'),
       import('../lib/bench/peer-host.js'),

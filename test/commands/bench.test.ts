@@ -24,8 +24,14 @@ describe('botz bench', () => {
     expect(r.stdout).toMatch(/^botz direct +[\d,]+ msgs\/s .* p50 [\d.]+ .* errors 0$/m);
   }, 60_000);
 
-  it('mesh mode is refused with a usage error', async () => {
-    const r = await runBotz(['bench', 'mesh', '--json'], isolatedEnv({}));
+  it('mesh mode sends requests across a line of mesh nodes and accounts for each', async () => {
+    const r = await runBotz(['bench', 'mesh', '--count', '300', '--in-flight', '8', '--json'], isolatedEnv({}));
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ mode: 'mesh', botz: { target: 'mesh', messages: 300, errors: 0 } });
+  }, 60_000);
+
+  it('mesh mode refuses --server: it starts its own mesh', async () => {
+    const r = await runBotz(['bench', 'mesh', '--server', '127.0.0.1:9', '--json'], isolatedEnv({}));
     expect(r.code).toBe(2);
     expect(JSON.parse(r.stdout).error.code).toBe('INVALID_ARGUMENT');
   });

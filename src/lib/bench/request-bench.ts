@@ -7,12 +7,13 @@ import { Client } from '../component/client.js';
 import type { Body } from '../wire/frames.js';
 import { benchBody, benchBytes } from './body.js';
 import type { PeerHost, Peer } from './peer-host.js';
+import { meshDriver } from './mesh-line.js';
 import { RawClient } from './raw-ws.js';
 import { figures, runLoad, type LoadProgress, type RequestFigures } from './request-load.js';
 
-export type RequestTarget = 'direct' | 'relay' | 'raw' | 'raw-coalesced';
+export type RequestTarget = 'direct' | 'relay' | 'mesh' | 'raw' | 'raw-coalesced';
 
-export const REQUEST_TARGETS: readonly RequestTarget[] = ['direct', 'relay', 'raw', 'raw-coalesced'];
+export const REQUEST_TARGETS: readonly RequestTarget[] = ['direct', 'relay', 'mesh', 'raw', 'raw-coalesced'];
 
 export interface RequestBenchOptions {
   target: RequestTarget;
@@ -26,6 +27,8 @@ export interface RequestBenchOptions {
   /** Echo components that requests are spread over, round robin (botz targets). */
   components?: number;
   host: PeerHost;
+  /** mesh target: links a request crosses to reach the echo (default 2: one relay between). */
+  hops?: number;
   /** An existing network to register the echo components in, instead of starting a server. */
   network?: { server: string; secret: string };
   timeoutMs?: number;
@@ -84,6 +87,31 @@ async function setupBotz(o: RequestBenchOptions, components: number): Promise<Se
   }
 }
 
+/** Requests across a line of mesh nodes in a peer process (`hops` links, default 2). */
+async function setupMesh(o: RequestBenchOptions): Promise<Setup> {
+  const secret = randomBytes(24).toString('base64url');
+  const line = await o.host({ role: 'mesh-line', secret, hops: o.hops ?? 2 });
+  try {
+    const driver = await meshDriver(secret, String(line.info.address));
+    const body: Body = benchBody(o.bodyBytes);
+    const length = (body as { d: string }).d.length;
+    const timeout = o.timeoutMs ?? 10_000;
+    return {
+      call: async () => {
+        const reply = (await driver.request(body, timeout)) as { d?: string } | null;
+        if (reply?.d?.length !== length) throw badEcho();
+      },
+      teardown: async () => {
+        await driver.close();
+        await line.stop();
+      },
+    };
+  } catch (error) {
+    await line.stop();
+    throw error;
+  }
+}
+
 async function setupRaw(o: RequestBenchOptions): Promise<Setup> {
   const coalesce = o.target === 'raw-coalesced';
   const echo = await o.host({ role: 'raw-echo', coalesce });
@@ -110,7 +138,7 @@ async function setupRaw(o: RequestBenchOptions): Promise<Setup> {
 export async function benchRequests(o: RequestBenchOptions): Promise<RequestBenchResult> {
   const raw = o.target === 'raw' || o.target === 'raw-coalesced';
   const components = raw ? 0 : Math.max(1, o.components ?? 1);
-  const setup = raw ? await setupRaw(o) : await setupBotz(o, components);
+  const setup = raw ? await setupRaw(o) : o.target === 'mesh' ? await setupMesh(o) : await setupBotz(o, components);
   try {
     const warmup = o.warmup ?? 500;
     if (warmup > 0) await runLoad({ call: setup.call, inFlight: o.inFlight, count: warmup });

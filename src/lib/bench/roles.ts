@@ -5,6 +5,7 @@
  */
 import { Server } from '../registry/server.js';
 import { Component } from '../component/component.js';
+import { startMeshLine } from './mesh-line.js';
 import { startRawEcho } from './raw-ws.js';
 
 export type RoleSpec =
@@ -15,7 +16,9 @@ export type RoleSpec =
   | { role: 'receivers'; server: string; secret: string; count: number; prefix: string; group: string }
   /** `count` idle, heartbeating components (relay mode), registered `concurrency` at a time. */
   | { role: 'idlers'; server: string; secret: string; count: number; prefix: string; concurrency: number }
-  | { role: 'raw-echo'; coalesce: boolean };
+  | { role: 'raw-echo'; coalesce: boolean }
+  /** A line of mesh relays ending in an echo; requests cross `hops` links to reach it. */
+  | { role: 'mesh-line'; secret: string; hops: number };
 
 /** A running role: what it reports once started, its counters, and how to stop it. */
 export interface RoleHandle {
@@ -102,6 +105,10 @@ export async function startRole(spec: RoleSpec): Promise<RoleHandle> {
     case 'raw-echo': {
       const echo = await startRawEcho({ coalesce: spec.coalesce });
       return { info: { address: echo.address }, stats: () => ({}), stop: () => echo.close() };
+    }
+    case 'mesh-line': {
+      const line = await startMeshLine(spec.secret, spec.hops);
+      return { info: { address: line.address }, stats: () => ({}), stop: () => line.stop() };
     }
   }
 }
