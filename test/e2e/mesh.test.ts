@@ -9,7 +9,7 @@
  * `botz send --via` and `botz tail --via`. Needs a build (dist/), like cli.test.ts.
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -81,11 +81,27 @@ describe('botz mesh inspection', () => {
     expect(edges.sort()).toEqual(['  "n1" -- "n2";', '  "n2" -- "n3";', '  "n2" -- "n5";', '  "n3" -- "n4";', '  "n4" -- "n5";']);
   });
 
-  it('dot --png renders with graphviz, or names the missing package', async () => {
+  it('dot --png pipes the graph into graphviz `dot -Tpng -o FILE`', async () => {
+    // A stand-in `dot` first on PATH: it checks what it is given and writes the file, so the
+    // test does not depend on graphviz being installed here.
+    const dir = await mkdtemp(join(tmpdir(), 'botz-dot-'));
+    const fake = join(dir, 'dot');
+    await writeFile(
+      fake,
+      `#!/bin/sh\n[ "$1" = "-Tpng" ] && [ "$2" = "-o" ] || exit 9\ninput=$(cat)\ncase "$input" in *graph*'"n1"'*) printf 'PNG %s' "$input" > "$3";; *) exit 8;; esac\n`,
+      { mode: 0o755 },
+    );
+    const file = join(dir, 'mesh.png');
+    const r = await runBotz(['mesh', 'dot', 'n1', '--png', file], { ...net.env, PATH: `${dir}:${process.env.PATH}` });
+    expect(r).toMatchObject({ code: 0, stdout: `wrote ${file}\n` });
+    expect(await readFile(file, 'utf8')).toMatch(/^PNG (strict )?graph /);
+  });
+
+  it('dot --png without graphviz names the package to install (exit 1)', async () => {
     const file = join(await mkdtemp(join(tmpdir(), 'botz-dot-')), 'mesh.png');
-    const r = await runBotz(['mesh', 'dot', 'n1', '--png', file], net.env);
-    if (r.code === 0) expect(existsSync(file)).toBe(true);
-    else expect(r).toMatchObject({ code: 1, stderr: expect.stringMatching(/graphviz/) });
+    const r = await runBotz(['mesh', 'dot', 'n1', '--png', file], { ...net.env, PATH: '/nonexistent' });
+    expect(r).toMatchObject({ code: 1, stderr: expect.stringMatching(/graphviz is not installed .*apt-get install graphviz/) });
+    expect(existsSync(file)).toBe(false);
   });
 
   it('status shows links, degree, announcement period and counters', async () => {
