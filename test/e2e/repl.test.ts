@@ -33,16 +33,7 @@ async function repl(): Promise<{ pane: TmuxPane; name: string }> {
 
 /** The botz binary under test with stdin piped. */
 function script(input: string): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'repl'], { env: net.env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (b: Buffer) => (stdout += b));
-    child.stderr.on('data', (b: Buffer) => (stderr += b));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
+  return runBotz(['repl'], net.env, input);
 }
 
 describe('botz repl in a terminal', () => {

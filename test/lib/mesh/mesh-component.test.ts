@@ -2,9 +2,9 @@
  * A Component started with `mesh`: mesh messages reach onMessage (path 'mesh'), it starts with
  * no server at all, and registers meta.mesh once a server comes up. Real loopback sockets.
  */
-import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Client, Component, ErrorCode, Server, type Message } from '../../../src/index.js';
+import { freePort } from '../../helpers/ports.js';
 
 const SECRET = 'mesh-component-test-secret-0123456789';
 const stops: (() => Promise<void>)[] = [];
@@ -12,16 +12,6 @@ afterEach(async () => {
   for (const stop of stops.splice(0).reverse()) await stop().catch(() => {});
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function meshComponent(name: string, server: string, dial: string[] = [], seen: Message[] = []): Promise<Component> {
   const c = await Component.start({
