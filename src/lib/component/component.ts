@@ -153,13 +153,29 @@ export class Component extends Client {
   }
 
   /**
+   * A request goes the way of any client while the server can reach the target; across the
+   * mesh when it cannot (no server, or a target only the mesh knows), answered the same way.
+   */
+  override async send(target: string, body: Body, options: CallOptions = {}): Promise<Body> {
+    if (this.viaMesh(target)) {
+      return (await this.mesh!.request(target, body, { timeoutMs: options.timeout ?? this.timeoutMs })).body;
+    }
+    return super.send(target, body, options);
+  }
+
+  /** True when `target` is best reached across the mesh: a route, and no server path we know. */
+  private viaMesh(target: string): boolean {
+    const mesh = this.mesh;
+    return mesh !== undefined && mesh.hasRoute(target) && (!this.serverConnected || !this.directory.get(target));
+  }
+
+  /**
    * Frames of other layers go the way `send` would (direct or relay) while the server can
    * reach the peer; across the mesh when it cannot (no server, or a peer only the mesh knows).
    */
   override async post(peer: string, init: FrameInit, timeoutMs: number): Promise<'direct' | 'relay' | 'mesh'> {
-    const mesh = this.mesh;
-    if (mesh && mesh.hasRoute(peer) && (!this.serverConnected || !this.directory.get(peer))) {
-      await mesh.postFrame(peer, init as unknown as Json);
+    if (this.viaMesh(peer)) {
+      await this.mesh!.postFrame(peer, init as unknown as Json);
       return 'mesh';
     }
     return super.post(peer, init, timeoutMs);

@@ -46,6 +46,11 @@ describe('Component with mesh', () => {
     expect(reply).toEqual({ body: { from: 'mc-c', got: { q: 'hi' } }, hops: ['mc-a', 'mc-b', 'mc-c'], replyHops: ['mc-c', 'mc-b', 'mc-a'] });
     expect(seen).toEqual([expect.objectContaining({ from: 'mc-a', kind: 'request', path: 'mesh', hops: ['mc-a', 'mc-b', 'mc-c'] })]);
     expect(await c.mesh!.broadcast({ all: true })).toEqual({ reached: ['mc-a', 'mc-b'], unreachable: [] });
+    // Plain send() uses the mesh too when no server can reach the target, and answers fast.
+    const t0 = Date.now();
+    expect(await a.send('mc-c', { plain: 'send' }, { timeout: 3000 })).toEqual({ from: 'mc-c', got: { plain: 'send' } });
+    expect(Date.now() - t0).toBeLessThan(1000);
+    await expect(a.send('mc-nobody', {}, { timeout: 200 })).rejects.toMatchObject({ code: ErrorCode.TIMEOUT });
     // The server link waits in the background; a call through it times out rather than crashing.
     await expect(a.components({ timeout: 100 })).rejects.toMatchObject({ code: ErrorCode.TIMEOUT });
   });
