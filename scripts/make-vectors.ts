@@ -8,7 +8,7 @@
  * Run: `UPDATE_VECTORS=1 npx vitest run test/lib/wire/vectors.test.ts` rewrites the files;
  * without the variable the same test checks that the committed files are what this produces.
  */
-import { createHmac } from 'node:crypto';
+import { createCipheriv, createHmac, hkdfSync } from 'node:crypto';
 import { encode as msgpackEncode } from '@msgpack/msgpack';
 
 /** Receiver clock for every vector (2026-01-01T00:00:00Z). */
@@ -22,6 +22,8 @@ export interface VectorKey {
   secretHex: string;
   /** First 4 bytes of HMAC-SHA256(secret, "botz key id v1"), as 8 hex digits. */
   keyId: string;
+  /** HKDF-SHA256(secret, salt "botz", info "botz payload encryption v1", 32 bytes): the AES-256 key. */
+  encKeyHex: string;
 }
 
 export interface HeaderFields {
@@ -32,6 +34,8 @@ export interface HeaderFields {
   counter: number;
   ts: number;
   to: string;
+  /** Codec byte bit 0x80: the payload is AES-256-CTR encrypted. */
+  encrypted: boolean;
 }
 
 export interface PacketVector {
@@ -42,7 +46,10 @@ export interface PacketVector {
   signedWith: string;
   header: HeaderFields;
   frames: object[];
+  /** The payload as it travels (ciphertext when encrypted). */
   payloadHex: string;
+  /** Encrypted vectors: the payload before encryption. */
+  plainPayloadHex?: string;
   /** The bytes the MAC covers: everything but the last 32 bytes of the packet. */
   macInputHex: string;
   macHex: string;
@@ -84,7 +91,8 @@ const CODEC_ID = { json: 0, msgpack: 1 } as const;
 function makeKey(name: string, secretUtf8: string): VectorKey {
   const secret = Buffer.from(secretUtf8, 'utf8');
   const keyId = createHmac('sha256', secret).update('botz key id v1').digest().subarray(0, 4).toString('hex');
-  return { name, secretUtf8, secretHex: secret.toString('hex'), keyId };
+  const encKeyHex = Buffer.from(hkdfSync('sha256', secret, 'botz', 'botz payload encryption v1', 32)).toString('hex');
+  return { name, secretUtf8, secretHex: secret.toString('hex'), keyId, encKeyHex };
 }
 
 export const KEYS: VectorKey[] = [
@@ -104,7 +112,7 @@ export function rawHeader(h: HeaderFields): Buffer {
   const to = Buffer.from(h.to, 'utf8');
   const buf = Buffer.alloc(31 + to.length);
   buf[0] = h.version;
-  buf[1] = h.codec in CODEC_ID ? CODEC_ID[h.codec] : Number(h.codec);
+  buf[1] = (h.codec in CODEC_ID ? CODEC_ID[h.codec] : Number(h.codec)) | (h.encrypted ? 0x80 : 0);
   buf.write(h.keyId, 2, 'hex');
   buf.write(h.instance, 6, 'hex');
   buf.writeBigUInt64BE(BigInt(h.counter), 14);
@@ -127,8 +135,14 @@ export function encodePayload(codec: 'json' | 'msgpack', frames: readonly object
     : Buffer.from(msgpackEncode(frames, { ignoreUndefined: true }));
 }
 
-function header(codec: 'json' | 'msgpack', signer: string, counter: number, to: string): HeaderFields {
-  return { version: 1, codec, keyId: key(signer).keyId, instance: INSTANCE, counter, ts: TS, to };
+function header(codec: 'json' | 'msgpack', signer: string, counter: number, to: string, encrypted = false): HeaderFields {
+  return { version: 1, codec, keyId: key(signer).keyId, instance: INSTANCE, counter, ts: TS, to, encrypted };
+}
+
+/** AES-256-CTR with the header's bytes 6..22 (instance, then counter) as the counter block. */
+function encryptPayload(h: HeaderFields, plain: Buffer, signer: string): Buffer {
+  const iv = rawHeader(h).subarray(6, 22);
+  return createCipheriv('aes-256-ctr', Buffer.from(key(signer).encKeyHex, 'hex'), iv).update(plain);
 }
 
 function packetVector(
@@ -139,7 +153,8 @@ function packetVector(
   signedWith: string,
   frames: object[],
 ): PacketVector {
-  const payload = encodePayload(h.codec, frames);
+  const plain = encodePayload(h.codec, frames);
+  const payload = h.encrypted ? encryptPayload(h, plain, signedWith) : plain;
   const packet = rawPacket(h, payload, key(signedWith).secretHex);
   return {
     name,
@@ -149,6 +164,7 @@ function packetVector(
     header: h,
     frames,
     payloadHex: payload.toString('hex'),
+    ...(h.encrypted ? { plainPayloadHex: plain.toString('hex') } : {}),
     macInputHex: packet.subarray(0, packet.length - 32).toString('hex'),
     macHex: packet.subarray(packet.length - 32).toString('hex'),
     packetHex: packet.toString('hex'),
@@ -182,6 +198,8 @@ function packetVectors(): PacketVector[] {
     packetVector('utf8-destination', 'a destination of 5 characters and 9 UTF-8 bytes: L counts bytes', ['k1'], header('json', 'k1', 5, 'bøbé✓'), 'k1', [request]),
     packetVector('rotation-second-key', 'the receiver holds k1 (primary) and k2; the packet is signed with k2', ['k1', 'k2'], header('json', 'k2', 6, 'bob'), 'k2', [request]),
     packetVector('rotation-msgpack', 'the sender has made k2 primary; the receiver still lists k1 first', ['k1', 'k2'], header('msgpack', 'k2', 7, 'bob'), 'k2', [request]),
+    packetVector('json-request-encrypted', 'the json-request payload, encrypted (codec byte 0x80)', ['k1'], header('json', 'k1', 8, 'bob', true), 'k1', [request]),
+    packetVector('msgpack-batch-encrypted', 'a MessagePack batch, encrypted with k2 (rotation applies as usual)', ['k1', 'k2'], header('msgpack', 'k2', 9, 'alice', true), 'k2', [response, ack]),
   ];
 }
 

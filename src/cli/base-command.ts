@@ -34,6 +34,12 @@ export const connectionFlags = {
     description: 'file holding the shared secret (default: env BOTZ_SECRET, else the secret `botz serve` created)',
     helpGroup: 'CONNECTION',
   }),
+  encrypt: Flags.boolean({
+    env: 'BOTZ_ENCRYPT',
+    default: false,
+    description: 'encrypt payloads on our links (AES-256 under a key derived from the secret); links are always authenticated',
+    helpGroup: 'CONNECTION',
+  }),
 };
 
 /** --timeout, for commands that wait for an answer. */
@@ -46,6 +52,7 @@ export const timeoutFlag = durationFlag({
 export interface ConnectionFlags {
   server: string;
   'secret-file'?: string;
+  encrypt?: boolean;
 }
 
 export abstract class BotzCommand extends Command {
@@ -85,7 +92,7 @@ export abstract class BotzCommand extends Command {
     // The library (ws, codecs) loads only once a command really needs the network.
     // Only the client: a one-shot command need not load the server, mesh or reliable layers.
     const { Client } = await import('../lib/component/client.js');
-    return Client.connect({ server: flags.server, secret, timeoutMs });
+    return Client.connect({ server: flags.server, secret, timeoutMs, encrypt: flags.encrypt });
   }
 
   /** A human line on stdout; nothing in --json mode. */

@@ -16,6 +16,11 @@ import { configDir, describeSecretSource, requireSecret } from './secret.js';
 const DEFAULT_SERVER = '127.0.0.1:7300';
 const DEFAULT_TIMEOUT = '5s';
 
+/** What oclif's boolean flags take as true from the environment. */
+function isTrue(value: string | undefined): boolean {
+  return value !== undefined && ['1', 'true', 'yes', 'on'].includes(value.toLowerCase());
+}
+
 /** Runs `send` with `args` (what follows the word `send`); resolves to the exit code, or undefined to defer to oclif. */
 export async function fastSend(args: string[]): Promise<number | undefined> {
   let parsed;
@@ -30,6 +35,7 @@ export async function fastSend(args: string[]): Promise<number | undefined> {
         json: { type: 'boolean' },
         timeout: { type: 'string' },
         data: { type: 'string', short: 'd' },
+        encrypt: { type: 'boolean' },
       },
     });
   } catch {
@@ -51,7 +57,8 @@ export async function fastSend(args: string[]): Promise<number | undefined> {
     secret = source.secret;
     ctx.secretSource = describeSecretSource(source);
     const { Client } = await import('../lib/component/client.js');
-    const client = await Client.connect({ server, secret, timeoutMs });
+    const encrypt = values.encrypt === true || isTrue(process.env.BOTZ_ENCRYPT);
+    const client = await Client.connect({ server, secret, timeoutMs, encrypt });
     let reply;
     try {
       reply = await client.send(name, body, { timeout: timeoutMs });

@@ -61,6 +61,7 @@ export default class Register extends BotzCommand {
       port: flags.port,
       host: flags.host,
       groups: flags.group ?? [],
+      encrypt: flags.encrypt,
       mesh: flags.mesh ? meshOptions(flags) : undefined,
       onMessage: (msg: Message) => this.handle(name, msg, flags),
     });

@@ -33,6 +33,7 @@ export default class Repl extends BotzCommand {
         server: flags.server,
         name: flags.name ?? defaultReplName(),
         secretFile: flags['secret-file'],
+        encrypt: flags.encrypt,
         configDir: this.configDirectory,
         interactive: process.stdin.isTTY === true,
       });

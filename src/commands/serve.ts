@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { BotzCommand } from '../cli/base-command.js';
+import { BotzCommand, connectionFlags } from '../cli/base-command.js';
 import { memberLine, rejectedLine } from '../cli/event-lines.js';
 import { describeSecretSource, ensureSecret } from '../cli/secret.js';
 import { waitForStop } from '../cli/signals.js';
@@ -16,6 +16,7 @@ export default class Serve extends BotzCommand {
     host: Flags.string({ default: '127.0.0.1', description: 'interface to listen on' }),
     port: Flags.integer({ char: 'p', default: 7300, min: 0, max: 65535, description: 'port to listen on (0: any free port)' }),
     'secret-file': Flags.string({ helpValue: '<path>', description: 'file holding the shared secret (default: env BOTZ_SECRET, else created in the config directory)' }),
+    encrypt: connectionFlags.encrypt,
   };
 
   async run(): Promise<void> {
@@ -28,6 +29,7 @@ export default class Serve extends BotzCommand {
       host: flags.host,
       port: flags.port,
       secret: source.secret,
+      encrypt: flags.encrypt,
       onEvent: (e) => this.print(e),
     });
     // Listen for signals before announcing the address: whoever reads it may signal at once.

@@ -36,6 +36,7 @@ export interface JoinOptions {
   server: string;
   name: string;
   secretFile?: string;
+  encrypt?: boolean;
   configDir: string;
   onMessage: (msg: Message) => void;
   /** Ask a yes/no question; absent without a terminal (then no local server is offered). */
@@ -57,7 +58,7 @@ export interface Joined {
 export async function join(o: JoinOptions): Promise<Joined> {
   const { Component, Server } = await import('../index.js');
   const start = (secret: string, server = o.server) =>
-    Component.start({ server, secret, name: o.name, onMessage: (m) => (o.onMessage(m), {}) });
+    Component.start({ server, secret, name: o.name, encrypt: o.encrypt, onMessage: (m) => (o.onMessage(m), {}) });
   const source = await findSecret({ secretFile: o.secretFile, configDir: o.configDir });
   let failure: unknown;
   if (source) {
@@ -81,7 +82,7 @@ export async function join(o: JoinOptions): Promise<Joined> {
   }
   const secret = await ensureSecret({ secretFile: o.secretFile, configDir: o.configDir });
   const { host, port } = splitAddress(o.server);
-  const localServer = await Server.start({ host, port, secret: secret.secret });
+  const localServer = await Server.start({ host, port, secret: secret.secret, encrypt: o.encrypt });
   const where = describeSecretSource(secret);
   o.say(`started a local server on ${localServer.address} (it stops when you exit); ${secret.created ? `created a new secret in ${where}` : `secret from ${where}`}`);
   try {

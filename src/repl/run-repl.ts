@@ -19,6 +19,8 @@ export interface ReplOptions {
   server: string;
   name: string;
   secretFile?: string;
+  /** Encrypt payloads on our links. */
+  encrypt?: boolean;
   configDir: string;
   /** True when stdin is a terminal: prompt, completion, history, pick-lists, the local-server offer. */
   interactive: boolean;
@@ -35,6 +37,7 @@ export async function runRepl(o: ReplOptions): Promise<number> {
     server: o.server,
     name: o.name,
     secretFile: o.secretFile,
+    encrypt: o.encrypt,
     configDir: o.configDir,
     onMessage,
     confirm: o.interactive ? confirm : undefined,

@@ -53,3 +53,15 @@ describe('botz send fast path', () => {
     expect(bad.code).toBe(2);
   });
 });
+
+describe('--encrypt and BOTZ_ENCRYPT', () => {
+  it('ask for encrypted links, on the fast path and through oclif alike', async () => {
+    const flag = await runBotz(['send', 'fast-echo', 'secret=payload', '--encrypt'], net.env);
+    expect(flag).toMatchObject({ code: 0, stdout: 'secret=payload\n' });
+    const env = await runBotz(['send', 'fast-echo', 'secret=payload'], { ...net.env, BOTZ_ENCRYPT: '1' });
+    expect(env).toMatchObject({ code: 0, stdout: 'secret=payload\n' });
+    const listed = await runBotz(['components', '--json'], { ...net.env, BOTZ_ENCRYPT: 'true' });
+    expect(listed.code).toBe(0);
+    expect(JSON.parse(listed.stdout).map((c: { name: string }) => c.name)).toContain('fast-echo');
+  });
+});

@@ -38,8 +38,9 @@ import {
   FIXED_HEADER_BYTES,
   MAC_BYTES,
   PacketSealer,
-  decodeFrames,
+  decodeVerified,
   type PacketHeader,
+  type VerifiedPacket,
 } from '../wire/packet.js';
 import { CloseCode, type Link, type Transport } from '../transport/transport.js';
 import type { NodeContext } from './node-context.js';
@@ -59,7 +60,7 @@ export interface ChannelHandlers {
   /** Every verified frame addressed to this node that is not a reply somebody waits for. */
   onFrame(frame: Frame, channel: Channel, header: PacketHeader): void;
   /** A verified packet addressed to another node. Without this handler it is rejected. */
-  onForward?(header: PacketHeader, bytes: Buffer, channel: Channel): void;
+  onForward?(verified: VerifiedPacket, bytes: Buffer, channel: Channel): void;
   onClose?(channel: Channel, error: BotzError): void;
 }
 
@@ -142,6 +143,7 @@ export class Channel {
           codecs: ctx.codecs,
           nonce: randomBytes(12).toString('base64url'),
           ...(options.session ? { session: options.session } : {}),
+          ...(ctx.encrypt ? { encrypt: true } : {}),
         },
         { to: options.expect, timeoutMs, describe: `the handshake with ${address}` },
       );
@@ -254,14 +256,14 @@ export class Channel {
       header = verified.header;
       if (header.to !== this.ctx.name && header.to !== ANY_DESTINATION) {
         if (this.established && this.handlers.onForward) {
-          this.handlers.onForward(header, data, this);
+          this.handlers.onForward(verified, data, this);
           return;
         }
         throw new BotzError(ErrorCode.NO_SUCH_COMPONENT, `packet for "${header.to}" reached ${this.ctx.name}`, {
           details: { name: header.to },
         });
       }
-      frames = decodeFrames(data, header.codec, verified.payloadStart, verified.payloadEnd);
+      frames = decodeVerified(data, verified);
     } catch (error) {
       this.rejectPacket(error);
       return;
@@ -329,6 +331,7 @@ export class Channel {
       if (first.type === 'welcome') {
         this.useCodec(first.codec);
         this.session = first.session;
+        this.sealer.encrypt = first.encrypt === true || this.ctx.encrypt;
         this.established = true;
       }
       const re = (first as { re?: unknown }).re;
@@ -348,9 +351,11 @@ export class Channel {
       this.session = session;
       const codec = hello.codecs.find((c) => this.ctx.codecs.includes(c)) ?? 'json';
       const nonce = randomBytes(12).toString('base64url');
-      this.send({ type: 'welcome', re: hello.id, codec, session, nonce, ...(heartbeatMs ? { heartbeatMs } : {}) }, hello.from);
+      const encrypt = hello.encrypt === true || this.ctx.encrypt;
+      this.send({ type: 'welcome', re: hello.id, codec, session, nonce, ...(heartbeatMs ? { heartbeatMs } : {}), ...(encrypt ? { encrypt } : {}) }, hello.from);
       this.flush();
       this.useCodec(codec);
+      this.sealer.encrypt = encrypt;
       this.established = true;
     } catch (error) {
       const e = isBotzError(error) ? error : new BotzError(ErrorCode.MALFORMED_FRAME, String(error));

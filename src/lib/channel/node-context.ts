@@ -25,6 +25,8 @@ export interface NodeContextOptions {
   maxPacketBytes?: number;
   replayWindowMs?: number;
   codecs?: Codec[];
+  /** Encrypt payloads on every link this node opens or accepts (the other end follows). */
+  encrypt?: boolean;
   onReject?: (rejected: RejectedPacket) => void;
 }
 
@@ -33,6 +35,7 @@ export class NodeContext {
   readonly opener: PacketOpener;
   readonly maxPacketBytes: number;
   readonly codecs: Codec[];
+  readonly encrypt: boolean;
   /** Packets refused, by error code: the "counted" of "rejected and counted". */
   readonly rejected: Record<string, number> = {};
   private readonly idPrefix = randomBytes(6).toString('base64url') + '.';
@@ -45,6 +48,7 @@ export class NodeContext {
     this.keyring = Keyring.from(options.secret);
     this.maxPacketBytes = options.maxPacketBytes ?? DEFAULT_MAX_PACKET_BYTES;
     this.codecs = options.codecs ?? ['json', 'msgpack'];
+    this.encrypt = options.encrypt ?? false;
     this.opener = new PacketOpener({
       keyring: this.keyring,
       guard: new ReplayGuard({ windowMs: options.replayWindowMs }),

@@ -23,6 +23,11 @@ export interface ClientOptions {
   connectTimeoutMs?: number;
   transport?: Transport;
   maxPacketBytes?: number;
+  /**
+   * Encrypt payloads (AES-256-CTR under a key derived from the secret) on every link this node
+   * opens or accepts; the other end follows. By default links are authenticated, not encrypted.
+   */
+  encrypt?: boolean;
   codecs?: Codec[];
 }
 

@@ -79,6 +79,7 @@ export class Client extends EventEmitter implements ExtensionHost {
       secret: options.secret,
       maxPacketBytes: options.maxPacketBytes,
       codecs: options.codecs,
+      encrypt: options.encrypt,
       onReject: (r) => this.emit('rejected', r),
     });
     this.transport = options.transport ?? wsTransport;

@@ -134,7 +134,8 @@ export class Component extends Client {
       name: this.name,
       secret: this.componentOptions.secret,
       transport: this.transport,
-      options,
+      // A component that encrypts its links encrypts its mesh links too, unless told otherwise.
+      options: { encrypt: this.componentOptions.encrypt, ...options },
       handler: (m) => this.runHandlerOrFail({ from: m.from, body: m.body, kind: m.kind, id: m.id, path: 'mesh', hops: m.hops }),
       onLayerFrame: (from, frame) => this.fromMesh(from, frame),
       onLinkDown: (peer) => this.pathDown(peer),

@@ -83,7 +83,7 @@ export class MeshNode {
   constructor(options: MeshNodeOptions) {
     this.options = resolveMeshOptions(options);
     this.name = this.options.name;
-    this.ctx = NodeContext.create({ name: this.name, secret: this.options.secret });
+    this.ctx = NodeContext.create({ name: this.name, secret: this.options.secret, encrypt: this.options.encrypt });
     this.topology = new Topology(this.name, this.options.msaMaxAgeMs);
     // The start time orders this run's announcements after any earlier run's.
     this.incarnation = this.options.clock.now();

@@ -48,6 +48,8 @@ export interface MeshNodeOptions {
   clock?: Clock;
   /** UDP solicitation while the node has fewer than `degree` links; absent: off. */
   discovery?: DiscoveryConfig;
+  /** Encrypt payloads on this node's links (see wire/packet.ts). */
+  encrypt?: boolean;
 }
 
 export interface DiscoveryConfig {
@@ -79,6 +81,7 @@ export function resolveMeshOptions(options: MeshNodeOptions): ResolvedMeshOption
     dialTimeoutMs: DEFAULT_DIAL_TIMEOUT_MS,
     redialMs: DEFAULT_REDIAL_MS,
     clock: Date,
+    encrypt: false,
     ...options,
     msaIntervalMs,
     msaMaxAgeMs: options.msaMaxAgeMs ?? Math.round(msaIntervalMs * DEFAULT_MSA_MAX_AGE_PERIODS),

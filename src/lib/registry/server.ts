@@ -11,7 +11,7 @@ import { Channel } from '../channel/channel.js';
 import { NodeContext, type Secret } from '../channel/node-context.js';
 import { CloseCode, type Listener, type Transport } from '../transport/transport.js';
 import { wsTransport } from '../transport/ws.js';
-import { decodeFrames, SERVER_DESTINATION, type PacketHeader } from '../wire/packet.js';
+import { decodeVerified, SERVER_DESTINATION, type VerifiedPacket } from '../wire/packet.js';
 import type { Frame, HelloFrame, Topic } from '../wire/frames.js';
 import { newSessionToken, Registry, validateName, type MembershipEvent } from './registry.js';
 import { TrafficHub } from './traffic-hub.js';
@@ -33,6 +33,8 @@ export interface ServerOptions {
   /** How long a component whose link dropped may reconnect before it is removed (default 2 heartbeats). */
   closedGraceMs?: number;
   maxPacketBytes?: number;
+  /** Encrypt payloads on every link (clients follow); by default links are authenticated only. */
+  encrypt?: boolean;
   transport?: Transport;
   onEvent?: (event: ServerEvent) => void;
 }
@@ -82,6 +84,7 @@ export class Server {
       name: SERVER_DESTINATION,
       secret: options.secret,
       maxPacketBytes: options.maxPacketBytes,
+      encrypt: options.encrypt,
       onReject: ({ error, remote, peer }) =>
         options.onEvent?.({ type: 'rejected', code: error.code, remote, peer, at: Date.now() }),
     });
@@ -124,7 +127,7 @@ export class Server {
     if (this.stopped) return link.close(CloseCode.GOING_AWAY, 'server stopping');
     Channel.accept(this.ctx, link, (hello, ch) => this.admit(hello, ch), {
       onFrame: (frame, ch) => this.onFrame(frame, ch),
-      onForward: (header, bytes, ch) => this.relay(header, bytes, ch),
+      onForward: (verified, bytes, ch) => this.relay(verified, bytes, ch),
       onClose: (ch) => this.onClose(ch),
     });
   }
@@ -197,7 +200,8 @@ export class Server {
   }
 
   /** Forwards a packet for another node unchanged, or answers each of its frames that waits for a reply. */
-  private relay(header: PacketHeader, bytes: Buffer, from: Channel): void {
+  private relay(verified: VerifiedPacket, bytes: Buffer, from: Channel): void {
+    const { header } = verified;
     const target = this.channels.get(header.to);
     if (target && target.established && !target.link.closed) {
       this.relayedPackets++;
@@ -206,8 +210,7 @@ export class Server {
     }
     let frames: Frame[];
     try {
-      const payloadStart = 31 + Buffer.byteLength(header.to);
-      frames = decodeFrames(bytes, header.codec, payloadStart, bytes.length - 32);
+      frames = decodeVerified(bytes, verified);
     } catch {
       return;
     }

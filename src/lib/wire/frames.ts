@@ -71,6 +71,8 @@ export interface HelloFrame extends Base {
   nonce: string;
   /** The session token of an earlier registration, to reclaim the name after a reconnect. */
   session?: string;
+  /** Ask for encrypted payloads on this link (both ways). */
+  encrypt?: boolean;
 }
 export interface WelcomeFrame extends Base, Reply {
   type: 'welcome';
@@ -80,6 +82,8 @@ export interface WelcomeFrame extends Base, Reply {
   nonce: string;
   /** How often the listener heartbeats this link, so the dialer can tell when it went silent. */
   heartbeatMs?: number;
+  /** Payloads on this link are encrypted from now on, both ways (either end asked). */
+  encrypt?: boolean;
 }
 export interface RegisterFrame extends Base {
   type: 'register';
@@ -241,8 +245,8 @@ const component: FieldCheck = (x) =>
  * source for validation; PROTOCOL.md documents the same fields.
  */
 export const FRAME_FIELDS: Record<FrameType, Record<string, FieldCheck>> = {
-  hello: { role: oneOf('component', 'client', 'server', 'peer'), codecs: strArr, nonce: str, session: opt(str) },
-  welcome: { re: str, codec: oneOf('json', 'msgpack'), session: str, nonce: str, heartbeatMs: opt(num) },
+  hello: { role: oneOf('component', 'client', 'server', 'peer'), codecs: strArr, nonce: str, session: opt(str), encrypt: opt(bool) },
+  welcome: { re: str, codec: oneOf('json', 'msgpack'), session: str, nonce: str, heartbeatMs: opt(num), encrypt: opt(bool) },
   register: { address: nullable(str), port: nullable(num), groups: strArr, meta: obj },
   registered: { re: str, component },
   request: { body: json, ttl: opt(num) },

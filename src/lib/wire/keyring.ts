@@ -4,10 +4,12 @@
  * rotated without downtime: add the new key everywhere, make it primary, then drop the old.
  * The secret never travels; only its id (a truncated HMAC of a fixed label) does.
  */
-import { createHmac } from 'node:crypto';
+import { createHmac, hkdfSync } from 'node:crypto';
 import { BotzError, ErrorCode } from '../errors.js';
 
 export const KEY_ID_LABEL = 'botz key id v1';
+/** HKDF-SHA256 info for the payload encryption key (salt "botz"); see PROTOCOL.md. */
+export const ENCRYPTION_KEY_INFO = 'botz payload encryption v1';
 export const MIN_SECRET_BYTES = 16;
 
 export interface Key {
@@ -18,6 +20,12 @@ export interface Key {
    * about 25% faster per call here, and a MAC is computed for every packet sent and received.
    */
   readonly key: Buffer;
+  /** AES-256 key for encrypted payloads: HKDF-SHA256(secret, salt "botz", info ENCRYPTION_KEY_INFO). */
+  readonly encKey: Buffer;
+}
+
+export function encryptionKeyOf(secret: Uint8Array): Buffer {
+  return Buffer.from(hkdfSync('sha256', secret, 'botz', ENCRYPTION_KEY_INFO, 32));
 }
 
 export function keyIdOf(secret: Uint8Array): number {
@@ -39,7 +47,7 @@ export class Keyring {
           `a secret must be at least ${MIN_SECRET_BYTES} bytes long (got ${bytes.length})`,
         );
       }
-      const key: Key = { id: keyIdOf(bytes), key: bytes };
+      const key: Key = { id: keyIdOf(bytes), key: bytes, encKey: encryptionKeyOf(bytes) };
       if (!this.byId.has(key.id)) this.byId.set(key.id, key);
     }
     this.primary = this.byId.values().next().value as Key;

@@ -4,7 +4,7 @@
  *
  *   offset  size  field
  *   0       1     packet version (1)
- *   1       1     codec: 0 JSON, 1 MessagePack
+ *   1       1     codec: 0 JSON, 1 MessagePack; bit 0x80 set: the payload is encrypted
  *   2       4     key id (u32 BE): which keyring secret signed it
  *   6       8     link instance: random per link and direction
  *   14      8     counter (u64 BE): 1 for the first packet of an instance, +1 each packet
@@ -16,8 +16,12 @@
  *
  * The MAC is checked (in constant time) before anything else in the packet is trusted, then
  * the replay guard, then the payload is decoded and every frame validated.
+ *
+ * Encrypted payloads (encrypt-then-MAC): AES-256-CTR with the key derived from the secret
+ * (keyring.ts) and bytes 6..22 of the header — link instance and counter, unique per packet —
+ * as the 16-byte counter block. Same length as the plaintext; the MAC covers the ciphertext.
  */
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { BotzError, ErrorCode } from '../errors.js';
 import { CODEC_BY_ID, CODECS, type EncodedFrame, type PayloadCodec } from './codec.js';
 import { validateFrame, type Codec, type Frame } from './frames.js';
@@ -31,6 +35,10 @@ export const INSTANCE_BYTES = 8;
 /** Largest packet a node sends or accepts unless configured otherwise. */
 export const DEFAULT_MAX_PACKET_BYTES = 1024 * 1024;
 export const SERVER_DESTINATION = '$server';
+/** Set in the codec byte when the payload is encrypted. */
+export const ENCRYPTED_FLAG = 0x80;
+const IV_START = 6;
+const IV_END = 22;
 export const ANY_DESTINATION = '*';
 
 export interface PacketHeader {
@@ -42,6 +50,8 @@ export interface PacketHeader {
   counter: number;
   ts: number;
   to: string;
+  /** The payload travelled encrypted (it is decrypted before decoding). */
+  encrypted: boolean;
 }
 
 export interface OpenedPacket {
@@ -66,6 +76,8 @@ export interface SealFields {
   counter: number;
   ts: number;
   to: string;
+  /** Encrypt the payload (see the top of this file). */
+  encrypt?: boolean;
 }
 
 /** Size of the packet that would carry these frames, so a batcher can stay under the limit. */
@@ -87,15 +99,20 @@ export function sealPacket(fields: SealFields, frames: readonly EncodedFrame[], 
   }
   const buf = Buffer.allocUnsafe(total);
   buf[0] = PACKET_VERSION;
-  buf[1] = fields.codec.id;
+  buf[1] = fields.codec.id | (fields.encrypt ? ENCRYPTED_FLAG : 0);
   buf.writeUInt32BE(fields.key.id, 2);
   buf.set(fields.instance, 6);
   writeU64(buf, fields.counter, 14);
   writeU64(buf, fields.ts, 22);
   buf[30] = toBytes;
   buf.write(fields.to, 31, 'utf8');
-  const end = fields.codec.writePayload(buf, FIXED_HEADER_BYTES + toBytes, frames);
+  const payloadStart = FIXED_HEADER_BYTES + toBytes;
+  const end = fields.codec.writePayload(buf, payloadStart, frames);
   if (end !== total - MAC_BYTES) throw new Error(`internal: payload size mismatch (${end} != ${total - MAC_BYTES})`);
+  if (fields.encrypt) {
+    const cipher = createCipheriv('aes-256-ctr', fields.key.encKey, buf.subarray(IV_START, IV_END));
+    cipher.update(buf.subarray(payloadStart, end)).copy(buf, payloadStart);
+  }
   createHmac('sha256', fields.key.key).update(buf.subarray(0, end)).digest().copy(buf, end);
   return buf;
 }
@@ -109,7 +126,7 @@ export function verifyPacket(
   input: Uint8Array,
   keyring: Keyring,
   maxBytes = DEFAULT_MAX_PACKET_BYTES,
-): { header: PacketHeader; payloadStart: number; payloadEnd: number } {
+): VerifiedPacket {
   const buf = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
   if (buf.length > maxBytes) {
     throw new BotzError(ErrorCode.FRAME_TOO_LARGE, `packet of ${buf.length} bytes exceeds the limit of ${maxBytes} bytes`, {
@@ -118,8 +135,8 @@ export function verifyPacket(
   }
   if (buf.length < FIXED_HEADER_BYTES + MAC_BYTES) throw malformed(`packet of ${buf.length} bytes is too short`);
   if (buf[0] !== PACKET_VERSION) throw new BotzError(ErrorCode.BAD_VERSION, `unsupported packet version ${buf[0]}`);
-  const codec = CODEC_BY_ID[buf[1]];
-  if (codec === undefined) throw malformed(`unknown codec id ${buf[1]}`);
+  const codec = CODEC_BY_ID[buf[1] & ~ENCRYPTED_FLAG];
+  if (codec === undefined) throw malformed(`unknown codec id ${buf[1] & ~ENCRYPTED_FLAG}`);
   const toBytes = buf[30];
   const payloadStart = FIXED_HEADER_BYTES + toBytes;
   const payloadEnd = buf.length - MAC_BYTES;
@@ -139,8 +156,26 @@ export function verifyPacket(
     counter: readU64(buf, 14),
     ts: readU64(buf, 22),
     to: buf.toString('utf8', 31, payloadStart),
+    encrypted: (buf[1] & ENCRYPTED_FLAG) !== 0,
   };
-  return { header, payloadStart, payloadEnd };
+  return { header, payloadStart, payloadEnd, key };
+}
+
+/** What verifyPacket vouches for: the header, where the payload lies, and the key that signed it. */
+export interface VerifiedPacket {
+  header: PacketHeader;
+  payloadStart: number;
+  payloadEnd: number;
+  key: Key;
+}
+
+/** Decodes a verified packet's frames, decrypting the payload first if it travelled encrypted. */
+export function decodeVerified(bytes: Uint8Array, verified: VerifiedPacket): Frame[] {
+  const { header, payloadStart, payloadEnd } = verified;
+  if (!header.encrypted) return decodeFrames(bytes, header.codec, payloadStart, payloadEnd);
+  const decipher = createDecipheriv('aes-256-ctr', verified.key.encKey, bytes.subarray(IV_START, IV_END));
+  const plain = decipher.update(bytes.subarray(payloadStart, payloadEnd));
+  return decodeFrames(plain, header.codec, 0, plain.length);
 }
 
 /** Decodes a verified payload into validated frames. */
@@ -162,6 +197,8 @@ export class PacketSealer {
   readonly instance = randomBytes(INSTANCE_BYTES);
   private counter = 0;
   codec: PayloadCodec;
+  /** Encrypt payloads (set after the handshake when either end asked for it). */
+  encrypt = false;
   readonly maxPacketBytes: number;
   private readonly keyring: Keyring;
   private readonly now: () => number;
@@ -179,7 +216,7 @@ export class PacketSealer {
 
   seal(frames: readonly EncodedFrame[], to: string): Buffer {
     return sealPacket(
-      { key: this.keyring.primary, codec: this.codec, instance: this.instance, counter: ++this.counter, ts: this.now(), to },
+      { key: this.keyring.primary, codec: this.codec, instance: this.instance, counter: ++this.counter, ts: this.now(), to, encrypt: this.encrypt },
       frames,
       this.maxPacketBytes,
     );
@@ -210,14 +247,14 @@ export class PacketOpener {
   }
 
   /** Authenticates a packet without decoding its payload (what a relay needs). */
-  verify(bytes: Uint8Array): { header: PacketHeader; payloadStart: number; payloadEnd: number } {
+  verify(bytes: Uint8Array): VerifiedPacket {
     const verified = verifyPacket(bytes, this.keyring, this.maxPacketBytes);
     this.guard.check(verified.header.instance, verified.header.counter, verified.header.ts);
     return verified;
   }
 
   open(bytes: Uint8Array): OpenedPacket {
-    const { header, payloadStart, payloadEnd } = this.verify(bytes);
-    return { header, frames: decodeFrames(bytes, header.codec, payloadStart, payloadEnd), bytes };
+    const verified = this.verify(bytes);
+    return { header: verified.header, frames: decodeVerified(bytes, verified), bytes };
   }
 }

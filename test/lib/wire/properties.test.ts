@@ -94,7 +94,7 @@ describe('__proto__ keys in bodies', () => {
     const head = msgpackEncode([{ ...frame, body: {} }]);
     const payload = Buffer.concat([head.subarray(0, -1), Buffer.of(0x81, 0xa9), Buffer.from('__proto__'), Buffer.of(0xc0)]);
     const outcome = openOutcome(
-      rawPacket({ version: 1, codec: 'msgpack', keyId: KEYS[0].keyId, instance: '00'.repeat(8), counter: 1, ts: VECTOR_NOW, to: 'bob' }, payload, KEYS[0].secretHex),
+      rawPacket({ version: 1, codec: 'msgpack', keyId: KEYS[0].keyId, instance: '00'.repeat(8), counter: 1, ts: VECTOR_NOW, to: 'bob', encrypted: false }, payload, KEYS[0].secretHex),
     );
     expect(outcome).toBeInstanceOf(BotzError);
     expect((outcome as BotzError).code).toBe(ErrorCode.MALFORMED_FRAME);
@@ -140,6 +140,7 @@ describe('hostile input never throws anything but a BotzError', () => {
     counter: 1,
     ts: VECTOR_NOW,
     to: 'bob',
+    encrypted: false,
   });
   const sign = (codec: Codec, payload: Uint8Array) => rawPacket(header(codec), payload, KEYS[0].secretHex);
   const frameLike = fc.dictionary(

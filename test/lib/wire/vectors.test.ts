@@ -70,6 +70,7 @@ describe('packet vectors', () => {
         counter: v.header.counter,
         ts: v.header.ts,
         to: v.header.to,
+        encrypt: v.header.encrypted,
       },
       v.frames.map((f) => codec.encodeFrame(f)),
     );
