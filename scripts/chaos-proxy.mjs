@@ -112,6 +112,23 @@ function handle(client) {
     let lastAt = 0;
     let pending = 0;
     let chunks = 0;
+    // One FIFO per direction, drained by one timer: a chunk can never overtake an earlier one,
+    // even when its own delay comes out shorter (as TCP guarantees).
+    const queue = [];
+    let timer = null;
+    const write = (chunk) => {
+      pending -= chunk.length;
+      if (from.isPaused() && pending <= MAX_PENDING_BYTES / 2) from.resume();
+      if (conn.done) return;
+      stats.bytes += chunk.length;
+      to.write(chunk);
+    };
+    const drain = () => {
+      timer = null;
+      const now = Date.now();
+      while (queue.length > 0 && queue[0].at <= now) write(queue.shift().chunk);
+      if (queue.length > 0) timer = setTimeout(drain, queue[0].at - now);
+    };
     from.on('data', (chunk) => {
       if (conn.done) return;
       if (++chunks > options.graceChunks && options.cutProb > 0 && random() < options.cutProb) {
@@ -123,18 +140,12 @@ function handle(client) {
       lastAt = at;
       pending += chunk.length;
       if (pending > MAX_PENDING_BYTES) from.pause();
-      const deliver = () => {
-        pending -= chunk.length;
-        if (from.isPaused() && pending <= MAX_PENDING_BYTES / 2) from.resume();
-        if (conn.done) return;
-        stats.bytes += chunk.length;
-        to.write(chunk);
-      };
-      if (at <= now) deliver();
-      else setTimeout(deliver, at - now);
+      if (queue.length === 0 && at <= now) return write(chunk);
+      queue.push({ chunk, at });
+      if (timer === null) timer = setTimeout(drain, Math.max(0, queue[0].at - now));
     });
     // A clean half-close is passed on once the delayed chunks before it are delivered.
-    from.on('end', () => setTimeout(() => conn.done || to.end(), Math.max(0, lastAt - Date.now())));
+    from.on('end', () => setTimeout(() => conn.done || to.end(), Math.max(0, lastAt - Date.now()) + 1));
   };
   forward(client, upstream, 'up');
   forward(upstream, client, 'down');
