@@ -124,6 +124,8 @@ export class MeshControl implements MeshClientHandler {
       switch (e.type) {
         case 'message':
           continue; // reported as a 'deliver' traffic event
+        case 'topology':
+          continue; // internal: watchers see the link changes that caused it
         case 'linkUp':
           event = { type: 'linkUp', at: Date.now(), node, peer: e.peer, address: e.address };
           break;

@@ -248,13 +248,19 @@ export class MeshNode {
     if (this.stopped) return;
     const msa: Announcement = { origin: this.name, incarnation: this.incarnation, seq: ++this.seq, neighbours: this.neighbours() };
     this.topology.accept(msa, this.options.clock.now());
-    this.cachedRoutes = undefined;
+    this.topologyChanged();
     this.flood(msa);
   }
 
   private tick(): void {
-    if (this.topology.prune(this.options.clock.now()).length > 0) this.cachedRoutes = undefined;
+    if (this.topology.prune(this.options.clock.now()).length > 0) this.topologyChanged();
     this.announce();
+  }
+
+  /** Routes must be recomputed; listeners waiting for a route hear of it. */
+  private topologyChanged(): void {
+    this.cachedRoutes = undefined;
+    if (this.listeners.size > 0) this.emit({ type: 'topology' });
   }
 
   private routeTable(): Routes {
@@ -420,7 +426,7 @@ export class MeshNode {
     const msa: Announcement = { origin: frame.origin, incarnation: frame.incarnation, seq: frame.seq, neighbours: frame.neighbours };
     if (!this.topology.accept(msa, this.options.clock.now())) return;
     this.msaCounters.msaAccepted++;
-    this.cachedRoutes = undefined;
+    this.topologyChanged();
     this.flood(msa, ch.peer);
   }
 

@@ -9,7 +9,9 @@ export type MeshEvent =
   | ({ type: 'message' } & MeshDelivery)
   | { type: 'linkUp'; peer: string; address: string }
   | { type: 'linkDown'; peer: string; code: string }
-  | ({ type: 'traffic'; at: number } & MeshTrace);
+  | ({ type: 'traffic'; at: number } & MeshTrace)
+  /** The link-state database changed, so routes may have (what a waiter for convergence needs). */
+  | { type: 'topology' };
 
 export interface MeshLinkInfo {
   peer: string;

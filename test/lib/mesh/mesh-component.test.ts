@@ -5,6 +5,25 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Client, Component, ErrorCode, Server, type Message } from '../../../src/index.js';
 import { freePort } from '../../helpers/ports.js';
+import type { MeshNode } from '../../../src/lib/mesh/mesh-node.js';
+import type { Route } from '../../../src/lib/mesh/routing.js';
+
+/** Resolves once `ok(routes)` holds: checked now and on every topology change of `node`. */
+function untilRoutes(node: MeshNode, ok: (routes: Route[]) => boolean, what: string, timeoutMs = 5_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (ok(node.routes())) return resolve();
+    const off = node.on((e) => {
+      if (e.type !== 'topology' || !ok(node.routes())) return;
+      clearTimeout(timer);
+      off();
+      resolve();
+    });
+    const timer = setTimeout(() => {
+      off();
+      reject(new Error(`no ${what} within ${timeoutMs} ms: ${JSON.stringify(node.routes())}`));
+    }, timeoutMs);
+  });
+}
 
 const SECRET = 'mesh-component-test-secret-0123456789';
 const stops: (() => Promise<void>)[] = [];
@@ -37,11 +56,7 @@ describe('Component with mesh', () => {
     const b = await meshComponent('mc-b', nowhere, [a.mesh!.address]);
     const c = await meshComponent('mc-c', nowhere, [b.mesh!.address], seen);
     expect(a.serverConnected).toBe(false);
-    const started = Date.now();
-    while (!a.mesh!.node.routes().some((r) => r.destination === 'mc-c')) {
-      if (Date.now() - started > 5_000) throw new Error('no route a → c');
-      await new Promise((r) => setTimeout(r, 5));
-    }
+    await untilRoutes(a.mesh!.node, (routes) => routes.some((r) => r.destination === 'mc-c'), 'route a → c');
     const reply = await a.mesh!.request('mc-c', { q: 'hi' });
     expect(reply).toEqual({ body: { from: 'mc-c', got: { q: 'hi' } }, hops: ['mc-a', 'mc-b', 'mc-c'], replyHops: ['mc-c', 'mc-b', 'mc-a'] });
     expect(seen).toEqual([expect.objectContaining({ from: 'mc-a', kind: 'request', path: 'mesh', hops: ['mc-a', 'mc-b', 'mc-c'] })]);
@@ -79,15 +94,9 @@ describe('Component with mesh', () => {
 });
 
 describe('reliable delivery across the mesh', () => {
-  /** Resolves once `c` has a mesh route to `name` (routes come from link-state floods). */
-  async function routeTo(c: Component, name: string, via?: string): Promise<void> {
-    const started = Date.now();
-    const ok = () => c.mesh!.node.routes().some((r) => r.destination === name && (via === undefined || r.nextHop === via));
-    while (!ok()) {
-      if (Date.now() - started > 5_000) throw new Error(`no route ${c.name} → ${name}`);
-      await new Promise((r) => setTimeout(r, 5));
-    }
-  }
+  /** Resolves once `c` has a mesh route to `name` (through `via`, if given). */
+  const routeTo = (c: Component, name: string, via?: string) =>
+    untilRoutes(c.mesh!.node, (routes) => routes.some((r) => r.destination === name && (via === undefined || r.nextHop === via)), `route ${c.name} → ${name}`);
 
   it('delivers exactly once and in order with no server, across a link that drops mid-stream', async () => {
     const nowhere = `127.0.0.1:${await freePort()}`;

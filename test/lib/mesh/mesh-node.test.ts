@@ -154,3 +154,20 @@ describe('MeshNode', () => {
     expect((await a.send(['b', 'c'], 'x')).reached).toEqual(['b']);
   });
 });
+
+describe('topology events', () => {
+  it('tells listeners when the link-state database changes, so waiters need not poll', async () => {
+    const sim = new Sim();
+    try {
+      const a = await sim.add('ta');
+      await sim.add('tb');
+      const seen: string[] = [];
+      a.on((e) => seen.push(e.type));
+      await sim.link('ta', 'tb');
+      await waitFor(() => a.routes().some((r) => r.destination === 'tb'), 5000, 'route to tb');
+      expect(seen).toContain('topology');
+    } finally {
+      await sim.stopAll();
+    }
+  });
+});
