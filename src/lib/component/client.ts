@@ -21,9 +21,9 @@ import type {
   FrameInit,
   LinkRole,
   Topic,
-  TrafficEvent,
 } from '../wire/frames.js';
 import type { PacketHeader } from '../wire/packet.js';
+import { answeredCall, failedCall, type TrafficReport } from './call-trace.js';
 import { Directory } from './directory.js';
 import type { ClientExtension, ExtensionHost } from './extension.js';
 import {
@@ -305,26 +305,18 @@ export class Client extends EventEmitter implements ExtensionHost {
   /** Sends a frame that expects an answer to `info`, directly if we can, else through the relay. */
   protected async requestTo(info: ComponentInfo, init: FrameInit, deadline: number): Promise<Frame> {
     const { channel, path } = await this.route(info, deadline);
-    const started = Date.now();
-    const size = this.tracing ? jsonSize(init) : 0;
-    const body = this.traceBodies && 'body' in init ? { body: init.body } : {};
+    const trace = this.tracing ? { self: this.name, target: info.name, init, path, startedAt: Date.now(), bodies: this.traceBodies } : undefined;
     try {
       const reply = await channel.request(init, {
         to: info.name,
         timeoutMs: remaining(deadline),
         describe: `the ${init.type} to "${info.name}"`,
       });
-      if (this.tracing) {
-        const replyBody = this.traceBodies && 'body' in reply ? { body: reply.body } : {};
-        this.report({ from: this.name, to: info.name, kind: init.type as TrafficEvent['kind'], id: (reply as { re?: string }).re ?? '-', size, path, ...body });
-        this.report({ from: info.name, to: this.name, kind: reply.type as TrafficEvent['kind'], id: reply.id, re: (reply as { re?: string }).re, size: jsonSize(reply), path, latencyMs: Date.now() - started, ...replyBody });
-      }
+      if (trace) for (const event of answeredCall(trace, reply, Date.now())) this.report(event);
       return reply;
     } catch (error) {
       this.forgetOnFailure(info.name, error);
-      if (this.tracing) {
-        this.report({ from: this.name, to: info.name, kind: 'error', id: '-', size, path, latencyMs: Date.now() - started });
-      }
+      if (trace) this.report(failedCall(trace, Date.now()));
       throw error;
     }
   }
@@ -351,7 +343,7 @@ export class Client extends EventEmitter implements ExtensionHost {
     await ch.request(this.subscriptions.frame(topics), { timeoutMs: remaining(deadline) });
   }
 
-  protected report(event: Omit<TrafficEvent, 'at'>): void {
+  protected report(event: TrafficReport): void {
     this.serverLink.current()?.send({ type: 'trace', event: { at: Date.now(), ...event } });
   }
 
@@ -395,14 +387,6 @@ export class Client extends EventEmitter implements ExtensionHost {
 
 export function remaining(deadline: number): number {
   return Math.max(1, deadline - Date.now());
-}
-
-function jsonSize(value: unknown): number {
-  try {
-    return Buffer.byteLength(JSON.stringify(value) ?? '');
-  } catch {
-    return 0;
-  }
 }
 
 function describeError(error: unknown): { code: string; message: string } {
