@@ -22,7 +22,7 @@ import { ANY_DESTINATION } from '../wire/packet.js';
 import type { Body, Frame, HelloFrame } from '../wire/frames.js';
 import { CloseCode, splitAddress, type Link, type Listener } from '../transport/transport.js';
 import { toDot } from './dot.js';
-import { preferLink } from './link-choice.js';
+import { CONTROL_LINK as CONTROL, linkState as state, preferLink, type LinkState } from './link-choice.js';
 import type { MeshMiss, MeshSendFrame, MsaFrame } from './mesh-frames.js';
 import { resolveMeshOptions, type MeshNodeOptions, type ResolvedMeshOptions } from './mesh-options.js';
 import { Forwarder, type MeshDelivery, type SendResult } from './forwarder.js';
@@ -35,22 +35,6 @@ import type { MeshCounters, MeshEvent, MeshStatus } from './mesh-status.js';
 
 export type { SendResult, MeshMiss, MeshDelivery };
 export type { MeshCounters, MeshEvent, MeshLinkInfo, MeshStatus } from './mesh-status.js';
-
-interface LinkState {
-  dialer: string;
-  token: string;
-  /** The address we dialed, or the remote address of an accepted link. */
-  address: string;
-  dialed: boolean;
-  installed: boolean;
-  since: number;
-  waiter?: { resolve(peer: string): void; reject(error: BotzError): void };
-}
-
-const state = (ch: Channel) => ch.tag as LinkState;
-
-/** Marks a link from a client (the CLI): control frames only, never a mesh link. */
-const CONTROL = Symbol('mesh control link');
 
 /** Who answers the control frames of client links (see mesh-control.ts). */
 export interface MeshClientHandler {
