@@ -66,7 +66,7 @@ const options = {
 };
 if (options.cutProb > 1) usage('--cut-prob must be at most 1');
 
-/** mulberry32: small, seeded, good enough to pick faults. */
+/** mulberry32: small, seeded, good enough to pick faults (the tests share a copy: test/helpers/prng.ts; this script stays dependency-free). */
 function prng(seed) {
   let a = seed >>> 0;
   return () => {

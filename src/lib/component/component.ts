@@ -6,7 +6,7 @@
  *
  *   const echo = await Component.start({ server, secret, name: 'echo', port: 0, onMessage: (m) => m.body });
  */
-import { BotzError, ErrorCode } from '../errors.js';
+import { BotzError, ErrorCode, isBotzError } from '../errors.js';
 import { Channel } from '../channel/channel.js';
 import { validateName } from '../registry/registry.js';
 import type { Link, Listener } from '../transport/transport.js';
@@ -154,32 +154,46 @@ export class Component extends Client {
   }
 
   /**
-   * A request goes the way of any client while the server can reach the target; across the
-   * mesh when it cannot (no server, or a target only the mesh knows), answered the same way.
+   * A request goes the way of any client while the server is there; across the mesh when it
+   * is not, or when it does not know the target but the mesh has a route to it.
    */
   override async send(target: string, body: Body, options: CallOptions = {}): Promise<Body> {
-    if (this.viaMesh(target)) {
-      return (await this.mesh!.request(target, body, { timeoutMs: options.timeout ?? this.timeoutMs })).body;
+    const overMesh = async () => (await this.mesh!.request(target, body, { timeoutMs: options.timeout ?? this.timeoutMs })).body;
+    if (this.meshOnlyFor(target)) return overMesh();
+    try {
+      return await super.send(target, body, options);
+    } catch (error) {
+      if (this.meshFallbackFor(target, error)) return overMesh();
+      throw error;
     }
-    return super.send(target, body, options);
-  }
-
-  /** True when `target` is best reached across the mesh: a route, and no server path we know. */
-  private viaMesh(target: string): boolean {
-    const mesh = this.mesh;
-    return mesh !== undefined && mesh.hasRoute(target) && (!this.serverConnected || !this.directory.get(target));
   }
 
   /**
-   * Frames of other layers go the way `send` would (direct or relay) while the server can
-   * reach the peer; across the mesh when it cannot (no server, or a peer only the mesh knows).
+   * Frames of other layers (reliable delivery) go the way `send` would: over the server's
+   * paths while it is there, across the mesh when it is not or does not know the peer.
    */
   override async post(peer: string, init: FrameInit, timeoutMs: number): Promise<'direct' | 'relay' | 'mesh'> {
-    if (this.viaMesh(peer)) {
+    const overMesh = async () => {
       await this.mesh!.postFrame(peer, init as unknown as Json);
-      return 'mesh';
+      return 'mesh' as const;
+    };
+    if (this.meshOnlyFor(peer)) return overMesh();
+    try {
+      return await super.post(peer, init, timeoutMs);
+    } catch (error) {
+      if (this.meshFallbackFor(peer, error)) return overMesh();
+      throw error;
     }
-    return super.post(peer, init, timeoutMs);
+  }
+
+  /** No server to ask, but the mesh has a route. */
+  private meshOnlyFor(target: string): boolean {
+    return this.mesh !== undefined && !this.serverConnected && this.mesh.hasRoute(target);
+  }
+
+  /** The server does not know `target`, and the mesh has a route to it. */
+  private meshFallbackFor(target: string, error: unknown): boolean {
+    return this.mesh !== undefined && isBotzError(error) && error.code === ErrorCode.NO_SUCH_COMPONENT && this.mesh.hasRoute(target);
   }
 
   /** A mesh component starts without a server if there is none, and keeps trying to register. */

@@ -131,3 +131,24 @@ describe('reliable delivery across the mesh', () => {
     expect(a.serverConnected).toBe(false);
   });
 });
+
+describe('a mesh component with a server', () => {
+  it('sends through the server to what it knows, and across the mesh to what only the mesh knows', async () => {
+    const server = await Server.start({ host: '127.0.0.1', port: 0, secret: SECRET });
+    stops.push(() => server.stop());
+    const seen: Message[] = [];
+    // Registered on the server and also a mesh node: the server path must win for it.
+    const both = await meshComponent('sm-both', server.address, [], seen);
+    const a = await meshComponent('sm-a', server.address, [both.mesh!.address]);
+    // A mesh node the server has never heard of (its own server address leads nowhere).
+    const hidden: Message[] = [];
+    await meshComponent('sm-hidden', `127.0.0.1:${await freePort()}`, [a.mesh!.address], hidden);
+    await untilRoutes(a.mesh!.node, (routes) => ['sm-both', 'sm-hidden'].every((n) => routes.some((r) => r.destination === n)), 'routes from sm-a');
+
+    expect(await a.send('sm-both', { via: 'server' })).toEqual({ from: 'sm-both', got: { via: 'server' } });
+    expect(seen.map((m) => m.path)).toEqual(['relay']);
+    expect(await a.send('sm-hidden', { via: 'mesh' })).toEqual({ from: 'sm-hidden', got: { via: 'mesh' } });
+    expect(hidden.map((m) => m.path)).toEqual(['mesh']);
+    await expect(a.send('sm-nobody', {}, { timeout: 500 })).rejects.toMatchObject({ code: ErrorCode.NO_SUCH_COMPONENT });
+  });
+});
