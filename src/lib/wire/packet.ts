@@ -21,15 +21,16 @@
  * (keyring.ts) and bytes 6..22 of the header — link instance and counter, unique per packet —
  * as the 16-byte counter block. Same length as the plaintext; the MAC covers the ciphertext.
  */
-import { createCipheriv, createDecipheriv, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { BotzError, ErrorCode } from '../errors.js';
 import { CODEC_BY_ID, CODECS, type EncodedFrame, type PayloadCodec } from './codec.js';
 import { validateFrame, type Codec, type Frame } from './frames.js';
 import type { Keyring, Key } from './keyring.js';
+import { MAC_BYTES, macInto, macMatches } from './mac.js';
 import { ReplayGuard } from './replay.js';
 
 export const PACKET_VERSION = 1;
-export const MAC_BYTES = 32;
+export { MAC_BYTES };
 export const FIXED_HEADER_BYTES = 31;
 export const INSTANCE_BYTES = 8;
 /** Largest packet a node sends or accepts unless configured otherwise. */
@@ -113,7 +114,7 @@ export function sealPacket(fields: SealFields, frames: readonly EncodedFrame[], 
     const cipher = createCipheriv('aes-256-ctr', fields.key.encKey, buf.subarray(IV_START, IV_END));
     cipher.update(buf.subarray(payloadStart, end)).copy(buf, payloadStart);
   }
-  createHmac('sha256', fields.key.key).update(buf.subarray(0, end)).digest().copy(buf, end);
+  macInto(fields.key, buf.subarray(0, end), buf, end);
   return buf;
 }
 
@@ -146,8 +147,7 @@ export function verifyPacket(
   if (key === undefined) {
     throw new BotzError(ErrorCode.UNKNOWN_KEY, `packet is signed with an unknown key (id ${keyId.toString(16).padStart(8, '0')})`);
   }
-  const mac = createHmac('sha256', key.key).update(buf.subarray(0, payloadEnd)).digest();
-  if (!timingSafeEqual(mac, buf.subarray(payloadEnd))) throw new BotzError(ErrorCode.BAD_MAC, 'packet MAC does not verify');
+  if (!macMatches(key, buf.subarray(0, payloadEnd), buf.subarray(payloadEnd))) throw new BotzError(ErrorCode.BAD_MAC, 'packet MAC does not verify');
   const header: PacketHeader = {
     version: buf[0],
     codec: codec.name,
