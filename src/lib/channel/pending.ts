@@ -5,6 +5,9 @@
  * Timeouts share one timer per map, armed for the earliest deadline, instead of one timer per
  * request: at tens of thousands of requests a second, arming and clearing a timer for each
  * one is measurable garbage and work. A sweep runs only when the earliest deadline passes.
+ * When the map empties the timer stays armed but stops holding the process open (unref), so
+ * one request at a time (latency mode) does not pay for a new timer per request either; the
+ * sweep it eventually runs finds nothing due and re-arms only for what is still waiting.
  */
 import { BotzError, ErrorCode, Timeout } from '../errors.js';
 import type { Frame } from '../wire/frames.js';
@@ -31,6 +34,11 @@ export class PendingRequests {
     return this.entries.size;
   }
 
+  /** True while a timer is armed that keeps the process running (only when something waits). */
+  get holdsProcessOpen(): boolean {
+    return this.timer?.hasRef() ?? false;
+  }
+
   /** Registers a wait for the reply to `id`. `describe` names the request in a timeout message. */
   add(id: string, timeoutMs: number, describe: () => string): Promise<Frame> {
     if (this.entries.size >= this.maxPending) {
@@ -44,6 +52,7 @@ export class PendingRequests {
       const deadline = Date.now() + timeoutMs;
       this.entries.set(id, { resolve, reject, deadline, timeoutMs, describe });
       if (deadline < this.armedFor) this.arm(deadline);
+      else if (this.entries.size === 1) this.timer?.ref();
     });
   }
 
@@ -53,7 +62,7 @@ export class PendingRequests {
     if (!entry) return false;
     this.entries.delete(re);
     entry.resolve(frame);
-    if (this.entries.size === 0) this.disarm();
+    if (this.entries.size === 0) this.timer?.unref();
     return true;
   }
 
@@ -62,7 +71,7 @@ export class PendingRequests {
     if (!entry) return;
     this.entries.delete(id);
     entry.reject(error);
-    if (this.entries.size === 0) this.disarm();
+    if (this.entries.size === 0) this.timer?.unref();
   }
 
   closeAll(error: BotzError): void {

@@ -29,7 +29,34 @@ describe('PendingRequests', () => {
     expect(p.size).toBe(1);
     expect(p.settle('long', reply('long'))).toBe(true);
     await expect(long).resolves.toBeDefined();
+    // Nothing waits: the timer may stay armed, but it no longer holds the process open,
+    // and its sweep finds nothing and leaves no timer behind.
+    expect(p.holdsProcessOpen).toBe(false);
+    await vi.advanceTimersByTimeAsync(500);
     expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('one request at a time reuses the armed timer instead of arming one per request', async () => {
+    const p = new PendingRequests();
+    const setTimeoutSpy = vi.spyOn(globalThis, 'setTimeout');
+    try {
+      for (let i = 0; i < 100; i++) {
+        const r = p.add(`r${i}`, 1000, () => `r${i}`);
+        expect(p.holdsProcessOpen).toBe(true);
+        expect(p.settle(`r${i}`, reply(`r${i}`))).toBe(true);
+        await r;
+        expect(p.holdsProcessOpen).toBe(false);
+        await vi.advanceTimersByTimeAsync(1);
+      }
+      expect(setTimeoutSpy.mock.calls.length).toBeLessThanOrEqual(2);
+      // A request still times out after an idle stretch.
+      const late = p.add('late', 50, () => 'the late one');
+      const failed = expect(late).rejects.toMatchObject({ code: 'TIMEOUT' });
+      await vi.advanceTimersByTimeAsync(2000);
+      await failed;
+    } finally {
+      setTimeoutSpy.mockRestore();
+    }
   });
 
   it('re-arms for the earliest deadline left after a sweep', async () => {
