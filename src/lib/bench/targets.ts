@@ -1,6 +1,9 @@
 /**
  * The performance targets of issue 5, each a ratio of a botz figure to a baseline measured in
  * the same run with the same CPU placement (or an absolute limit where there is no baseline).
+ * The suite measures in several rounds, each botz workload beside its baseline; a target is
+ * judged on the median of its per-round values, so one noisy round of a shared VM cannot
+ * decide a verdict alone, and the spread is reported beside it.
  * Pure: the suite measures, this judges.
  */
 import { ratio } from './stats.js';
@@ -23,8 +26,12 @@ export interface SuiteFigures {
 
 export interface TargetVerdict {
   target: string;
-  /** The measured ratio (or absolute value, see `unit`). */
+  /** The median over the rounds of the ratio (or absolute value, see `unit`). */
   measured: number | null;
+  /** Lowest and highest per-round value; null when nothing was measured. */
+  range: [number, number] | null;
+  /** Rounds that measured it. */
+  rounds: number;
   /** The limit it is compared with (a floor or a ceiling, see `atLeast`). */
   limit: number;
   /** 'x' for a ratio, else the unit of an absolute figure. */
@@ -49,19 +56,35 @@ const RULES: Rule[] = [
   { target: 'direct 64 in flight vs NATS request/reply', value: (f) => r(f.directThroughput64, f.natsThroughput64), limit: 1.0, unit: 'x', atLeast: true },
 ];
 
-/** Judges every target; missing figures give SKIP, never a guess. */
-export function judgeTargets(f: SuiteFigures): TargetVerdict[] {
+/** The median (the mean of the two middle values for an even count); null for none. */
+export function medianOf(values: readonly number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/**
+ * Judges every target on the median of its per-round values (one SuiteFigures per round);
+ * missing figures give SKIP, never a guess.
+ */
+export function judgeTargets(rounds: SuiteFigures | readonly SuiteFigures[]): TargetVerdict[] {
+  const all = Array.isArray(rounds) ? rounds : [rounds as SuiteFigures];
   return RULES.map((rule) => {
-    const measured = rule.value(f);
+    const values = all.map(rule.value).filter((v): v is number => v !== null);
+    const measured = medianOf(values);
     const verdict = measured === null ? 'SKIP' : (rule.atLeast ? measured >= rule.limit : measured <= rule.limit) ? 'PASS' : 'MISS';
-    return { target: rule.target, measured, limit: rule.limit, unit: rule.unit, atLeast: rule.atLeast, verdict };
+    const range: [number, number] | null = values.length === 0 ? null : [Math.min(...values), Math.max(...values)];
+    return { target: rule.target, measured, range, rounds: values.length, limit: rule.limit, unit: rule.unit, atLeast: rule.atLeast, verdict };
   });
 }
 
-/** Ratios that are reported without a verdict (how far botz is from the coalescing ceiling). */
-export function informationalRatios(f: SuiteFigures): { name: string; ratio: number | null }[] {
+/** Ratios that are reported without a verdict (how far botz is from the coalescing ceiling); medians over the rounds. */
+export function informationalRatios(rounds: SuiteFigures | readonly SuiteFigures[]): { name: string; ratio: number | null }[] {
+  const all = Array.isArray(rounds) ? rounds : [rounds as SuiteFigures];
+  const over = (value: (f: SuiteFigures) => number | null) => medianOf(all.map(value).filter((v): v is number => v !== null));
   return [
-    { name: 'direct 64 in flight vs write-coalescing ws echo', ratio: r(f.directThroughput64, f.rawCoalescedThroughput64) },
-    { name: 'relay 64 in flight vs write-coalescing ws echo', ratio: r(f.relayThroughput64, f.rawCoalescedThroughput64) },
+    { name: 'direct 64 in flight vs write-coalescing ws echo', ratio: over((f) => r(f.directThroughput64, f.rawCoalescedThroughput64)) },
+    { name: 'relay 64 in flight vs write-coalescing ws echo', ratio: over((f) => r(f.relayThroughput64, f.rawCoalescedThroughput64)) },
   ];
 }

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { informationalRatios, judgeTargets, type SuiteFigures } from '../../../src/lib/bench/targets.js';
+import { informationalRatios, judgeTargets, medianOf, type SuiteFigures } from '../../../src/lib/bench/targets.js';
 
 const verdict = (f: SuiteFigures, prefix: string) => judgeTargets(f).find((t) => t.target.startsWith(prefix))!;
 
@@ -29,5 +29,28 @@ describe('judgeTargets', () => {
 
   it('reports the ratio to the coalescing echo without a verdict', () => {
     expect(informationalRatios({ directThroughput64: 50, rawCoalescedThroughput64: 200 })[0].ratio).toBe(0.25);
+  });
+
+  it('judges on the median of the rounds and reports their spread', () => {
+    const rounds: SuiteFigures[] = [
+      { directThroughput64: 50_000, rawThroughput64: 100_000 }, // 0.5: one bad round
+      { directThroughput64: 90_000, rawThroughput64: 80_000 }, // 1.125
+      { directThroughput64: 70_000, rawThroughput64: 70_000 }, // 1.0
+    ];
+    const v = judgeTargets(rounds).find((t) => t.target.startsWith('direct, 64'))!;
+    expect(v.verdict).toBe('PASS');
+    expect(v.measured).toBe(1);
+    expect(v.range).toEqual([0.5, 1.125]);
+    expect(v.rounds).toBe(3);
+    // A ceiling target: two rounds over the limit out of three decide a MISS.
+    const latency = judgeTargets([{ directP50At1: 0.12, rawP50At1: 0.1 }, { directP50At1: 0.2, rawP50At1: 0.1 }, { directP50At1: 0.3, rawP50At1: 0.1 }]);
+    expect(latency.find((t) => t.target.startsWith('direct, 1'))).toMatchObject({ verdict: 'MISS', measured: 2, rounds: 3 });
+    expect(informationalRatios([{ directThroughput64: 1, rawCoalescedThroughput64: 4 }, { directThroughput64: 3, rawCoalescedThroughput64: 4 }])[0].ratio).toBe(0.5);
+  });
+
+  it('takes the middle value, or the mean of the two middle values', () => {
+    expect(medianOf([])).toBeNull();
+    expect(medianOf([3, 1, 2])).toBe(2);
+    expect(medianOf([4, 1, 3, 2])).toBe(2.5);
   });
 });
