@@ -1,0 +1,152 @@
+/**
+ * The link-state half of a mesh node: this node's announcements (incarnation and seq), the
+ * periodic tick that refreshes them and ages out silent origins, the flooding of
+ * announcements over the node's links, and the route table cached until the database
+ * changes. It never opens or closes a link: mesh-links.ts owns the links and tells it when
+ * they change, so the flooding rules can be read (and tested) apart from link management.
+ */
+import type { Channel } from '../channel/channel.js';
+import type { MsaFrame } from './mesh-frames.js';
+import type { Clock } from './mesh-options.js';
+import { shortestPaths, type Routes } from './routing.js';
+import { isNewer, type Announcement, type Topology } from './topology.js';
+
+/** All the announcer needs of a link: a way to send on it. */
+export type MsaSink = Pick<Channel, 'send'>;
+
+export interface AnnouncerDeps {
+  /** This node's name: the origin of its own announcements. */
+  name: string;
+  topology: Topology;
+  /** The installed links by peer name (read, never changed, here): what is announced and flooded over. */
+  links(): ReadonlyMap<string, MsaSink>;
+  clock: Clock;
+  /** The period of the tick that re-announces and ages out state. */
+  intervalMs: number;
+  /** The database changed, so routes may have. */
+  onChange(): void;
+}
+
+/** What a node counts of announcements since start. */
+export interface MsaCounters {
+  msaSent: number;
+  msaReceived: number;
+  msaAccepted: number;
+}
+
+export class Announcer {
+  readonly counters: MsaCounters = { msaSent: 0, msaReceived: 0, msaAccepted: 0 };
+  private incarnation: number;
+  private seq = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private announceScheduled = false;
+  private cachedRoutes: Routes | undefined;
+  private stopped = false;
+
+  constructor(private readonly deps: AnnouncerDeps) {
+    // The start time orders this run's announcements after any earlier run's.
+    this.incarnation = deps.clock.now();
+  }
+
+  /** Announces this node at once, then every `intervalMs`. */
+  start(): void {
+    this.announce();
+    this.timer = setInterval(() => this.tick(), this.deps.intervalMs);
+    this.timer.unref?.();
+  }
+
+  /** Stops the tick; nothing is announced from now on. */
+  stop(): void {
+    this.stopped = true;
+    clearInterval(this.timer);
+  }
+
+  /** Floods a fresh announcement of this node's links now. */
+  announce(): void {
+    this.announceScheduled = false;
+    if (this.stopped) return;
+    const { name, topology, clock } = this.deps;
+    const msa: Announcement = { origin: name, incarnation: this.incarnation, seq: ++this.seq, neighbours: [...this.deps.links().keys()].sort() };
+    topology.accept(msa, clock.now());
+    this.changed();
+    this.flood(msa);
+  }
+
+  /** Announces at the end of this turn. */
+  scheduleAnnounce(): void {
+    if (this.announceScheduled) return;
+    this.announceScheduled = true;
+    // Links that come up in the same turn share one announcement.
+    setImmediate(() => this.announceScheduled && this.announce());
+  }
+
+  /** Shortest paths over the current database, computed once per change. */
+  routeTable(): Routes {
+    this.cachedRoutes ??= shortestPaths(this.deps.topology.graph(), this.deps.name);
+    return this.cachedRoutes;
+  }
+
+  /** Catches a new neighbour up: every announcement held. */
+  sendDatabase(ch: MsaSink): void {
+    const all = this.deps.topology.all();
+    for (const msa of all) ch.send({ type: 'msa', ...msa });
+    this.counters.msaSent += all.length;
+  }
+
+  /** Sends this node's own state, if it has announced, on one link. */
+  sendOwn(ch: MsaSink): void {
+    const own = this.deps.topology.get(this.deps.name);
+    if (own) ch.send({ type: 'msa', ...own });
+  }
+
+  /**
+   * An announcement received from neighbour `from`. A newer one is stored and flooded on to
+   * every link but the one it came in on; an old or duplicate one stops there, which is what
+   * ends a flood around a loop:
+   *
+   *   a --msa(a,7)--> b         newer than b holds: stored, flooded to c and d
+   *                   b --> c   newer: stored, flooded to d
+   *                   b --> d   newer: stored, flooded to c
+   *                   c --> d   not newer: dropped
+   *                   d --> c   not newer: dropped
+   */
+  receive(frame: MsaFrame, from: string): void {
+    this.counters.msaReceived++;
+    const { name, topology, clock } = this.deps;
+    if (frame.origin === name) {
+      // Our own state is ours to say. But a newer one means an earlier run of ours (with a
+      // clock ahead of ours) still has state out there: outnumber it, or it would win.
+      const own = topology.get(name)!;
+      if (isNewer(frame, own)) {
+        this.incarnation = frame.incarnation;
+        this.seq = frame.seq;
+        this.announce();
+      }
+      return;
+    }
+    const msa: Announcement = { origin: frame.origin, incarnation: frame.incarnation, seq: frame.seq, neighbours: frame.neighbours };
+    if (!topology.accept(msa, clock.now())) return;
+    this.counters.msaAccepted++;
+    this.changed();
+    this.flood(msa, from);
+  }
+
+  private tick(): void {
+    if (this.deps.topology.prune(this.deps.clock.now()).length > 0) this.changed();
+    this.announce();
+  }
+
+  /** Routes must be recomputed; listeners waiting for a route hear of it. */
+  private changed(): void {
+    this.cachedRoutes = undefined;
+    this.deps.onChange();
+  }
+
+  private flood(msa: Announcement, except?: string): void {
+    for (const [peer, ch] of this.deps.links()) {
+      if (peer === except) continue;
+      ch.send({ type: 'msa', ...msa });
+      this.counters.msaSent++;
+    }
+  }
+}
