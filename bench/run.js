@@ -43,7 +43,7 @@ for (let pass = 1; pass <= ROUNDS; pass++) {
   const of = ROUNDS > 1 ? ` (round ${pass}/${ROUNDS})` : '';
   // 1. request/response, 1 and 64 in flight (mesh: across two mesh links, per-hop acked)
   for (const inFlight of [1, 64]) {
-    for (const target of ['direct', 'relay', 'mesh', 'raw', 'raw-coalesced']) {
+    for (const target of ['direct', 'relay', 'mesh', 'raw', 'raw-coalesced', 'raw-json']) {
       const label = `request/response ${target}, ${inFlight} in flight${of}`;
       progress(label);
       const r = await benchRequests({
@@ -154,6 +154,7 @@ const figuresOf = (pass) => {
     rawCoalescedThroughput64: req('raw-coalesced', 64)?.msgsPerSec,
     directP50At1: req('direct', 1)?.latencyMs.p50,
     rawP50At1: req('raw', 1)?.latencyMs.p50,
+    rawJsonP50At1: req('raw-json', 1)?.latencyMs.p50,
     broadcastP50: bc('botz')?.latencyMs.p50,
     rawFanoutP50: bc('raw')?.latencyMs.p50,
     rssPerComponentBytes: results.registration?.rssPerComponentBytes,

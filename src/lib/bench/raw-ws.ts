@@ -7,6 +7,9 @@
  * - plain: one `send()` per message, so one write system call per message on each side;
  * - coalescing: the socket is corked on the first write of an event-loop turn and uncorked at
  *   the end of it, so every message of a turn leaves in one write (what botz's transport does).
+ * And with `json`, each message carries a JSON frame of botz's shape that each side parses
+ * and each answer re-encodes, with nothing else (no header, MAC or registry): the floor that
+ * JSON, botz's default codec, sets under the protocol.
  *
  * This file imports `ws` directly on purpose: a baseline must not go through botz's transport.
  */
@@ -41,7 +44,17 @@ function socketOf(ws: WebSocket): Socket {
 }
 
 /** An echo server: every binary message goes back unchanged on the connection it came from. */
-export function startRawEcho(options: { coalesce: boolean; host?: string }): Promise<RawEchoServer> {
+/** The echo's answer to a JSON request frame: a response frame of botz's shape. */
+function jsonAnswer(data: Buffer): Buffer {
+  const request = JSON.parse(data.toString('utf8', ID_BYTES)) as { id: string; from: string; body: unknown };
+  const text = JSON.stringify({ v: 1, id: `echo.${request.id}`, from: 'echo', type: 'response', re: request.id, body: request.body });
+  const answer = Buffer.allocUnsafe(ID_BYTES + Buffer.byteLength(text));
+  data.copy(answer, 0, 0, ID_BYTES);
+  answer.write(text, ID_BYTES, 'utf8');
+  return answer;
+}
+
+export function startRawEcho(options: { coalesce: boolean; json?: boolean; host?: string }): Promise<RawEchoServer> {
   return new Promise((resolve, reject) => {
     const server = new WebSocketServer({ host: options.host ?? '127.0.0.1', port: 0, perMessageDeflate: false });
     server.once('error', reject);
@@ -50,7 +63,7 @@ export function startRawEcho(options: { coalesce: boolean; host?: string }): Pro
       const cork = options.coalesce ? corker(req.socket as Socket) : undefined;
       ws.on('message', (data: Buffer) => {
         cork?.();
-        ws.send(data, { binary: true });
+        ws.send(options.json ? jsonAnswer(data) : data, { binary: true });
       });
       ws.on('error', () => {});
     });
@@ -109,6 +122,17 @@ export class RawClient {
         resolve(new RawClient(ws, options.coalesce));
       });
     });
+  }
+
+  /**
+   * Sends `frame` as a JSON request frame of botz's shape (for a `json` echo) and resolves
+   * with the parsed response frame.
+   */
+  async requestJson(frame: { from: string; body: unknown }): Promise<{ re: string; body: unknown }> {
+    const id = String(this.nextId + 1);
+    const text = JSON.stringify({ v: 1, id, from: frame.from, type: 'request', body: frame.body, ttl: 10_000 });
+    const answer = await this.request(Buffer.from(text));
+    return JSON.parse(answer.toString('utf8', ID_BYTES)) as { re: string; body: unknown };
   }
 
   /** Sends `body` (prefixed with a request id) and resolves with the echo. */

@@ -11,9 +11,13 @@ import { meshDriver } from './mesh-line.js';
 import { RawClient } from './raw-ws.js';
 import { figures, runLoad, type LoadProgress, type RequestFigures } from './request-load.js';
 
-export type RequestTarget = 'direct' | 'relay' | 'mesh' | 'raw' | 'raw-coalesced';
+/**
+ * `raw` and `raw-coalesced` are the plain ws echoes; `raw-json` is the plain one carrying a
+ * JSON frame that each side parses and encodes (see raw-ws.ts), reported beside the others.
+ */
+export type RequestTarget = 'direct' | 'relay' | 'mesh' | 'raw' | 'raw-coalesced' | 'raw-json';
 
-export const REQUEST_TARGETS: readonly RequestTarget[] = ['direct', 'relay', 'mesh', 'raw', 'raw-coalesced'];
+export const REQUEST_TARGETS: readonly RequestTarget[] = ['direct', 'relay', 'mesh', 'raw', 'raw-coalesced', 'raw-json'];
 
 export interface RequestBenchOptions {
   target: RequestTarget;
@@ -114,15 +118,23 @@ async function setupMesh(o: RequestBenchOptions): Promise<Setup> {
 
 async function setupRaw(o: RequestBenchOptions): Promise<Setup> {
   const coalesce = o.target === 'raw-coalesced';
-  const echo = await o.host({ role: 'raw-echo', coalesce });
+  const json = o.target === 'raw-json';
+  const echo = await o.host({ role: 'raw-echo', coalesce, json });
   try {
     const client = await RawClient.connect(String(echo.info.address), { coalesce });
     const bytes = benchBytes(o.bodyBytes);
+    const body = benchBody(o.bodyBytes);
+    const length = (body as { d: string }).d.length;
     return {
-      call: async () => {
-        const reply = await client.request(bytes);
-        if (reply.length !== bytes.length + 4) throw badEcho();
-      },
+      call: json
+        ? async () => {
+            const reply = await client.requestJson({ from: 'bench', body });
+            if ((reply.body as { d?: string } | null)?.d?.length !== length) throw badEcho();
+          }
+        : async () => {
+            const reply = await client.request(bytes);
+            if (reply.length !== bytes.length + 4) throw badEcho();
+          },
       teardown: async () => {
         client.close();
         await echo.stop();
@@ -136,7 +148,7 @@ async function setupRaw(o: RequestBenchOptions): Promise<Setup> {
 
 /** Runs one request/response measurement, setting up and tearing down its own peers. */
 export async function benchRequests(o: RequestBenchOptions): Promise<RequestBenchResult> {
-  const raw = o.target === 'raw' || o.target === 'raw-coalesced';
+  const raw = o.target === 'raw' || o.target === 'raw-coalesced' || o.target === 'raw-json';
   const components = raw ? 0 : Math.max(1, o.components ?? 1);
   const setup = raw ? await setupRaw(o) : o.target === 'mesh' ? await setupMesh(o) : await setupBotz(o, components);
   try {

@@ -16,7 +16,8 @@ export type RoleSpec =
   | { role: 'receivers'; server: string; secret: string; count: number; prefix: string; group: string }
   /** `count` idle, heartbeating components (relay mode), registered `concurrency` at a time. */
   | { role: 'idlers'; server: string; secret: string; count: number; prefix: string; concurrency: number }
-  | { role: 'raw-echo'; coalesce: boolean }
+  /** A raw ws echo; `json`: it parses each JSON frame and answers with a JSON response frame. */
+  | { role: 'raw-echo'; coalesce: boolean; json?: boolean }
   /** A line of mesh relays ending in an echo; requests cross `hops` links to reach it. */
   | { role: 'mesh-line'; secret: string; hops: number };
 
@@ -103,7 +104,7 @@ export async function startRole(spec: RoleSpec): Promise<RoleHandle> {
       return componentsHandle(components, { count: components.length, startedAt, finishedAt: Date.now() });
     }
     case 'raw-echo': {
-      const echo = await startRawEcho({ coalesce: spec.coalesce });
+      const echo = await startRawEcho({ coalesce: spec.coalesce, json: spec.json });
       return { info: { address: echo.address }, stats: () => ({}), stop: () => echo.close() };
     }
     case 'mesh-line': {

@@ -16,6 +16,8 @@ export interface SuiteFigures {
   rawCoalescedThroughput64?: number;
   directP50At1?: number;
   rawP50At1?: number;
+  /** p50 of the plain ws echo carrying JSON frames (raw-json), 1 in flight. */
+  rawJsonP50At1?: number;
   broadcastP50?: number;
   rawFanoutP50?: number;
   rssPerComponentBytes?: number;
@@ -86,5 +88,7 @@ export function informationalRatios(rounds: SuiteFigures | readonly SuiteFigures
   return [
     { name: 'direct 64 in flight vs write-coalescing ws echo', ratio: over((f) => r(f.directThroughput64, f.rawCoalescedThroughput64)) },
     { name: 'relay 64 in flight vs write-coalescing ws echo', ratio: over((f) => r(f.relayThroughput64, f.rawCoalescedThroughput64)) },
+    { name: 'ws echo with JSON frames, 1 in flight: p50 vs plain ws echo', ratio: over((f) => r(f.rawJsonP50At1, f.rawP50At1)) },
+    { name: 'direct, 1 in flight: p50 vs ws echo with JSON frames', ratio: over((f) => r(f.directP50At1, f.rawJsonP50At1)) },
   ];
 }

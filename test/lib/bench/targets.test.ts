@@ -31,6 +31,12 @@ describe('judgeTargets', () => {
     expect(informationalRatios({ directThroughput64: 50, rawCoalescedThroughput64: 200 })[0].ratio).toBe(0.25);
   });
 
+  it('reports how much of the 1-in-flight latency JSON framing alone costs', () => {
+    const ratios = informationalRatios({ directP50At1: 0.1, rawP50At1: 0.04, rawJsonP50At1: 0.06 });
+    expect(ratios.find((i) => i.name.startsWith('ws echo with JSON'))?.ratio).toBeCloseTo(1.5, 9);
+    expect(ratios.find((i) => i.name.startsWith('direct, 1 in flight'))?.ratio).toBeCloseTo(0.1 / 0.06, 9);
+  });
+
   it('judges on the median of the rounds and reports their spread', () => {
     const rounds: SuiteFigures[] = [
       { directThroughput64: 50_000, rawThroughput64: 100_000 }, // 0.5: one bad round
