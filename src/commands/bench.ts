@@ -17,7 +17,14 @@ export interface BenchResult {
   baseline?: {
     raw: RequestBenchResult;
     rawCoalesced: RequestBenchResult;
-    ratios: { throughputVsRaw: number | null; throughputVsCoalesced: number | null; p50VsRaw: number | null };
+    /** The plain echo carrying JSON frames that both sides parse and encode: the codec's floor. */
+    rawJson: RequestBenchResult;
+    ratios: {
+      throughputVsRaw: number | null;
+      throughputVsCoalesced: number | null;
+      p50VsRaw: number | null;
+      p50VsRawJson: number | null;
+    };
   };
   pinning: string;
 }
@@ -27,7 +34,8 @@ export default class Bench extends BotzCommand {
   static override description =
     'Starts its own server and echo components in child processes (or, with --server, registers an echo component in ' +
     'that network) and keeps --in-flight requests outstanding. direct: component to component; relay: through the ' +
-    'server. --baseline runs the same load over plain ws (one send() per message, and write-coalescing) in the same run.';
+    'server. --baseline runs the same load over plain ws (one send() per message, write-coalescing, and carrying JSON ' +
+    'frames that both sides parse and encode) in the same run.';
   static override examples = [
     '<%= config.bin %> bench',
     '<%= config.bin %> bench relay --in-flight 1 --count 2000',
@@ -84,13 +92,16 @@ export default class Bench extends BotzCommand {
     if (flags.baseline) {
       const raw = await run('raw');
       const rawCoalesced = await run('raw-coalesced');
+      const rawJson = await run('raw-json');
       result.baseline = {
         raw,
         rawCoalesced,
+        rawJson,
         ratios: {
           throughputVsRaw: ratio(botz.msgsPerSec, raw.msgsPerSec),
           throughputVsCoalesced: ratio(botz.msgsPerSec, rawCoalesced.msgsPerSec),
           p50VsRaw: ratio(botz.latencyMs.p50, raw.latencyMs.p50),
+          p50VsRawJson: ratio(botz.latencyMs.p50, rawJson.latencyMs.p50),
         },
       };
     }
@@ -112,8 +123,12 @@ export default class Bench extends BotzCommand {
     if (!r.baseline) return;
     this.line(figureLine('raw ws', r.baseline.raw));
     this.line(figureLine('raw ws, coalescing', r.baseline.rawCoalesced));
+    this.line(figureLine('raw ws, JSON frames', r.baseline.rawJson));
     const q = r.baseline.ratios;
-    this.line(`ratios: throughput ${x(q.throughputVsRaw)} of raw ws, ${x(q.throughputVsCoalesced)} of coalescing ws; p50 latency ${x(q.p50VsRaw)} of raw ws`);
+    this.line(
+      `ratios: throughput ${x(q.throughputVsRaw)} of raw ws, ${x(q.throughputVsCoalesced)} of coalescing ws; ` +
+        `p50 latency ${x(q.p50VsRaw)} of raw ws, ${x(q.p50VsRawJson)} of raw ws with JSON frames`,
+    );
   }
 }
 

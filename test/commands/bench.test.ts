@@ -8,13 +8,15 @@ describe('botz bench', () => {
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out).toMatchObject({ mode: 'relay', bodyBytes: 64, inFlight: 4, components: 1 });
-    for (const f of [out.botz, out.baseline.raw, out.baseline.rawCoalesced]) {
+    for (const f of [out.botz, out.baseline.raw, out.baseline.rawCoalesced, out.baseline.rawJson]) {
       expect(f).toMatchObject({ messages: 200, errors: 0, inFlight: 4, bodyBytes: 64 });
       expect(Object.keys(f.latencyMs)).toEqual(['count', 'min', 'p50', 'p90', 'p99', 'max', 'mean']);
     }
     expect(out.baseline.raw.target).toBe('raw');
     expect(out.baseline.rawCoalesced.target).toBe('raw-coalesced');
+    expect(out.baseline.rawJson.target).toBe('raw-json');
     expect(typeof out.baseline.ratios.throughputVsRaw).toBe('number');
+    expect(typeof out.baseline.ratios.p50VsRawJson).toBe('number');
     expect(r.stderr).toBe(''); // no progress line when not on a terminal
   }, 60_000);
 
