@@ -86,6 +86,8 @@ export function describeFailure(err: unknown, ctx: FailureContext = {}): Failure
   const target = ctx.target ?? (e.details?.name as string | undefined);
   switch (exit) {
     case ExitCode.USAGE:
+      // A refused secret is not a matter of the command's flags: say where the secret came from.
+      if (/\bsecret\b/.test(message) && ctx.secretSource) return failure(exit, code, message, `${message}: the secret from ${ctx.secretSource}`);
       return failure(exit, code, message, `${message}${helpHint(ctx)}`);
     case ExitCode.NOT_FOUND:
       return failure(exit, code, message, `${message}; run \`botz components\` to see what is registered${server ? ` at ${server}` : ''}`);
@@ -94,7 +96,7 @@ export function describeFailure(err: unknown, ctx: FailureContext = {}): Failure
         exit,
         code,
         message,
-        `${message}${ctx.timeoutMs !== undefined ? ` (waited ${formatDuration(ctx.timeoutMs)})` : ''}; raise --timeout or check ${target ? `that ${target} is alive` : 'the component'} with \`botz components\``,
+        `${message}${ctx.timeoutMs !== undefined && !/\bwithin \d/.test(message) ? ` (waited ${formatDuration(ctx.timeoutMs)})` : ''}; raise --timeout or check ${target ? `that ${target} is alive` : 'the component'} with \`botz components\``,
       );
     case ExitCode.REMOTE:
       return failure(exit, code, message, `${target ? `${target}'s handler failed` : 'the remote handler failed'}: ${message}`);
@@ -103,7 +105,7 @@ export function describeFailure(err: unknown, ctx: FailureContext = {}): Failure
         exit,
         code,
         message,
-        `the server${server ? ` at ${server}` : ''} rejected our authentication (${message}); use the server's secret${ctx.secretSource ? ` (ours came from ${ctx.secretSource})` : ''}: BOTZ_SECRET or --secret-file`,
+        `${message}${ctx.secretSource ? ` (our secret came from ${ctx.secretSource})` : ''}; every node needs the server's secret${server ? ` (${server})` : ''}: set BOTZ_SECRET or --secret-file`,
       );
     case ExitCode.UNREACHABLE:
       if (ctx.peer === 'mesh node') {

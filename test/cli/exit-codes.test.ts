@@ -38,9 +38,23 @@ describe('describeFailure', () => {
   });
 
   it('names the secret source, never the secret, on auth failure', () => {
-    const f = describeFailure(new BotzError(ErrorCode.AUTH_FAILED, 'bad key'), { server: 'h:1', secretSource: 'env BOTZ_SECRET' });
+    const f = describeFailure(new BotzError(ErrorCode.AUTH_FAILED, 'the server at h:1 refused our secret'), { server: 'h:1', secretSource: 'env BOTZ_SECRET' });
     expect(f.exit).toBe(6);
-    expect(f.line).toContain('env BOTZ_SECRET');
+    expect(f.line).toBe('the server at h:1 refused our secret (our secret came from env BOTZ_SECRET); every node needs the server\'s secret (h:1): set BOTZ_SECRET or --secret-file');
+  });
+
+  it('says how long it waited only when the message does not already', () => {
+    const said = describeFailure(new BotzError(ErrorCode.TIMEOUT, 'the request to "x" got no answer within 500 ms'), { target: 'x', timeoutMs: 500 });
+    expect(said.line).toBe('the request to "x" got no answer within 500 ms; raise --timeout or check that x is alive with `botz components`');
+    const unsaid = describeFailure(new BotzError(ErrorCode.TIMEOUT, 'no answer'), { target: 'x', timeoutMs: 500 });
+    expect(unsaid.line).toBe('no answer (waited 500ms); raise --timeout or check that x is alive with `botz components`');
+  });
+
+  it('blames a refused secret on where it came from, not on the command\'s flags', () => {
+    const f = describeFailure(new BotzError(ErrorCode.INVALID_ARGUMENT, 'a secret must be at least 16 bytes long (got 5)'), { command: 'send', secretSource: 'env BOTZ_SECRET' });
+    expect(f).toMatchObject({ exit: 2, line: 'a secret must be at least 16 bytes long (got 5): the secret from env BOTZ_SECRET' });
+    const other = describeFailure(new BotzError(ErrorCode.INVALID_ARGUMENT, '"x" is not a host:port address'), { command: 'send', secretSource: 'env BOTZ_SECRET' });
+    expect(other.line).toBe('"x" is not a host:port address (see `botz send --help`)');
   });
 
   it('treats oclif parse errors as usage', () => {

@@ -131,7 +131,7 @@ export class ServerLink {
       const e = error as BotzError;
       if (e.code === ErrorCode.UNREACHABLE) throw new ServerUnreachable(address, { cause: e });
       if (e.code === ErrorCode.AUTH_FAILED) {
-        throw new AuthFailed(`the server at ${address} refused our secret: check BOTZ_SECRET or --secret-file`, { cause: e });
+        throw new AuthFailed(`the server at ${address} refused our secret`, { cause: e });
       }
       throw e;
     }
