@@ -2,7 +2,7 @@ import { Args, Flags } from '@oclif/core';
 import { BotzCommand, connectionFlags, timeoutFlag } from '../cli/base-command.js';
 import { readData } from '../cli/data-source.js';
 import { buildBody } from '../cli/payload.js';
-import { broadcastLines } from '../cli/result-lines.js';
+import { broadcastExit, broadcastLines } from '../cli/result-lines.js';
 
 /** The shape of `botz broadcast --json`. */
 export interface BroadcastResult {
@@ -38,7 +38,10 @@ export default class Broadcast extends BotzCommand {
     } finally {
       await client.close();
     }
-    for (const line of broadcastLines(result)) this.line(line);
+    for (const line of broadcastLines(result, flags.group)) this.line(line);
+    // The result is still printed (and with --json, returned); the exit code says how it went.
+    const exit = broadcastExit(result);
+    if (exit !== 0) process.exitCode = exit;
     return result;
   }
 }

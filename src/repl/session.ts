@@ -8,7 +8,7 @@ import { memberLine, trafficLine } from '../cli/event-lines.js';
 import { describeFailure, ExitCode, redact } from '../cli/exit-codes.js';
 import { renderBody, renderComponents, type OutputStyle } from '../cli/output.js';
 import { buildBody } from '../cli/payload.js';
-import { broadcastLines, shutdownLine } from '../cli/result-lines.js';
+import { broadcastExit, broadcastLines, shutdownLine } from '../cli/result-lines.js';
 import type { Client, TailEvent } from '../index.js';
 import { BotzError, ErrorCode } from '../lib/errors.js';
 import type { Json } from '../lib/wire/frames.js';
@@ -58,8 +58,8 @@ export class Session {
     try {
       inv = await parseLine(line);
       if (inv.verb === 'exit') return { exit: ExitCode.OK, quit: true };
-      await cancellable(this.execute(inv), signal);
-      return { exit: ExitCode.OK, quit: false };
+      const exit = await cancellable(this.execute(inv), signal);
+      return { exit: exit ?? ExitCode.OK, quit: false };
     } catch (err) {
       if (err instanceof Cancelled) {
         this.o.output.err('cancelled');
@@ -86,7 +86,8 @@ export class Session {
     return f.exit;
   }
 
-  private async execute(inv: Invocation): Promise<void> {
+  /** Runs one verb; a verb whose outcome is printed but not a success (a broadcast some missed) returns its exit code. */
+  private async execute(inv: Invocation): Promise<number | void> {
     const { client, output } = this.o;
     switch (inv.verb) {
       case 'empty':
@@ -105,7 +106,8 @@ export class Session {
       case 'broadcast': {
         const body = await this.body(inv.assignments, inv.data);
         const result = await client.broadcast(body, { group: inv.group, timeout: inv.timeoutMs });
-        return this.result(result, inv.json, async () => broadcastLines(result).join('\n'));
+        await this.result(result, inv.json, async () => broadcastLines(result, inv.group).join('\n'));
+        return broadcastExit(result);
       }
       case 'components': {
         const list = await client.components({ group: inv.group, timeout: inv.timeoutMs });

@@ -68,6 +68,23 @@ describe('broadcast and components', () => {
     expect(plain.stdout).toMatch(/^delivered \(3\): e2e-b1, e2e-b2, e2e-b3$/m);
   });
 
+  it('exits 3 when nobody is there to get it, and 1 when someone failed, printing the result either way', async () => {
+    const nobody = await runBotz(['broadcast', 'x=1', '--group', 'e2e-empty', '--json'], net.env);
+    expect(nobody.code).toBe(3);
+    expect(JSON.parse(nobody.stdout)).toEqual({ delivered: [], ignored: [], failed: [] });
+    const plain = await runBotz(['broadcast', 'x=1', '--group', 'e2e-empty'], net.env);
+    expect(plain.code).toBe(3);
+    expect(plain.stdout.trim()).toBe('delivered (0): - (no ready component in group "e2e-empty")');
+
+    await net.register('e2e-ok', '--echo', '--group', 'e2e-mixed');
+    await net.register('e2e-broken', '--exec', 'exit 9', '--group', 'e2e-mixed');
+    const mixed = await runBotz(['broadcast', 'x=1', '--group', 'e2e-mixed', '--json'], net.env);
+    expect(mixed.code).toBe(1);
+    const result = JSON.parse(mixed.stdout);
+    expect(result.delivered).toEqual(['e2e-ok']);
+    expect(result.failed).toMatchObject([{ name: 'e2e-broken', error: { code: 'REMOTE_ERROR' } }]);
+  });
+
   it('components --json lists them with the stable ComponentInfo shape', async () => {
     const r = await runBotz(['components', '--group', 'e2e-trio', '--json'], net.env);
     expect(r.code).toBe(0);

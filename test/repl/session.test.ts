@@ -87,7 +87,8 @@ describe('Session', () => {
 
   it('broadcast, shutdown and exit', async () => {
     const { s, lines, client } = session();
-    await s.run('broadcast hi=all -g svc');
+    // Printed like the CLI, and like the CLI a broadcast that someone missed is not a success.
+    expect(await s.run('broadcast hi=all -g svc')).toEqual({ exit: 1, quit: false });
     expect(client.calls[0]).toEqual(['broadcast', { hi: 'all' }, { group: 'svc', timeout: 5000 }]);
     expect(lines.out[0]).toBe('delivered (2): a, b\nfailed    c: TIMEOUT late');
     await s.run('shutdown echo --force');
