@@ -118,6 +118,13 @@ export function describeFailure(err: unknown, ctx: FailureContext = {}): Failure
         `cannot reach the botz server at ${server ?? 'the configured address'}; start one with \`botz serve\` or point --server / BOTZ_SERVER at it`,
       );
     default:
+      if (code === ErrorCode.NAME_TAKEN) {
+        const name = e.details?.name as string | undefined;
+        return failure(exit, code, message, `${message}; choose another name, or stop that one first${name ? ` (\`botz shutdown ${name}\`)` : ''}`);
+      }
+      if (code === ErrorCode.ADDRESS_IN_USE) {
+        return failure(exit, code, message, `${message}; another botz (or another program) listens there: stop it, or choose another --port`);
+      }
       return failure(exit, code, message, message);
   }
 }

@@ -26,6 +26,8 @@ export const ErrorCode = {
   TOO_MANY_PENDING: 'TOO_MANY_PENDING',
   CLOSED: 'CLOSED',
   INVALID_ARGUMENT: 'INVALID_ARGUMENT',
+  /** A listener's host:port is taken by another socket (another server, another component). */
+  ADDRESS_IN_USE: 'ADDRESS_IN_USE',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -68,9 +70,18 @@ export class NameTaken extends BotzError {
 }
 export class NoSuchComponent extends BotzError {
   constructor(name: string, options?: BotzErrorOptions) {
-    super(ErrorCode.NO_SUCH_COMPONENT, `no component named "${name}" is registered`, {
+    const message = name.startsWith('@') ? `no ready component is in group "${name.slice(1)}"` : `no component named "${name}" is registered`;
+    super(ErrorCode.NO_SUCH_COMPONENT, message, {
       ...options,
       details: { name, ...options?.details },
+    });
+  }
+}
+export class AddressInUse extends BotzError {
+  constructor(address: string, options?: BotzErrorOptions) {
+    super(ErrorCode.ADDRESS_IN_USE, `cannot listen on ${address}: the address is already in use`, {
+      ...options,
+      details: { address, ...options?.details },
     });
   }
 }

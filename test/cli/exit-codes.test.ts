@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { describeFailure, exitCodeFor, redact } from '../../src/cli/exit-codes.js';
-import { BotzError, ErrorCode, NoSuchComponent, ServerUnreachable } from '../../src/lib/errors.js';
+import { AddressInUse, BotzError, ErrorCode, NameTaken, NoSuchComponent, ServerUnreachable } from '../../src/lib/errors.js';
 
 describe('exitCodeFor', () => {
   it.each([
@@ -55,6 +55,18 @@ describe('describeFailure', () => {
     expect(f).toMatchObject({ exit: 2, line: 'a secret must be at least 16 bytes long (got 5): the secret from env BOTZ_SECRET' });
     const other = describeFailure(new BotzError(ErrorCode.INVALID_ARGUMENT, '"x" is not a host:port address'), { command: 'send', secretSource: 'env BOTZ_SECRET' });
     expect(other.line).toBe('"x" is not a host:port address (see `botz send --help`)');
+  });
+
+  it('says what to do when a name is taken', () => {
+    const f = describeFailure(new NameTaken('echo'), {});
+    expect(f).toMatchObject({ exit: 1, code: 'NAME_TAKEN' });
+    expect(f.line).toBe('the name "echo" is already registered by a live component; choose another name, or stop that one first (`botz shutdown echo`)');
+  });
+
+  it('says what to do when a listener\'s address is taken', () => {
+    const f = describeFailure(new AddressInUse('127.0.0.1:7300'), {});
+    expect(f).toMatchObject({ exit: 1, code: 'ADDRESS_IN_USE' });
+    expect(f.line).toBe('cannot listen on 127.0.0.1:7300: the address is already in use; another botz (or another program) listens there: stop it, or choose another --port');
   });
 
   it('treats oclif parse errors as usage', () => {

@@ -6,7 +6,7 @@
  *
  * Addresses are `host:port`; each `network.transport(host)` is one host.
  */
-import { Unreachable } from '../errors.js';
+import { AddressInUse, Unreachable } from '../errors.js';
 import {
   CloseCode,
   joinAddress,
@@ -145,7 +145,7 @@ export class MemoryNetwork {
       listen: async (options: ListenOptions, onLink) => {
         const port = options.port === 0 ? this.nextPort++ : options.port;
         const address = joinAddress(host, port);
-        if (this.listeners.has(address)) throw new Unreachable(`address ${address} is already in use`);
+        if (this.listeners.has(address)) throw new AddressInUse(address);
         this.listeners.set(address, { onLink, maxMessageBytes: options.maxMessageBytes });
         const listener: Listener = {
           address,

@@ -46,6 +46,7 @@ export interface ConnectOptions {
 }
 
 export interface Transport {
+  /** Rejects with ADDRESS_IN_USE when something already listens on that host:port. */
   listen(options: ListenOptions, onLink: (link: Link) => void): Promise<Listener>;
   /** Rejects with UNREACHABLE (nothing listens, refused, or no answer within the timeout). */
   connect(address: string, options: ConnectOptions): Promise<Link>;

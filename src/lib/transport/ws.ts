@@ -6,7 +6,7 @@
  */
 import WebSocket, { WebSocketServer } from 'ws';
 import type { AddressInfo } from 'node:net';
-import { Unreachable } from '../errors.js';
+import { AddressInUse, Unreachable } from '../errors.js';
 import {
   CloseCode,
   joinAddress,
@@ -97,14 +97,16 @@ export const wsTransport: Transport = {
         maxPayload: options.maxMessageBytes,
         clientTracking: true,
       });
-      server.once('error', reject);
+      const refused = (error: NodeJS.ErrnoException): void =>
+        reject(error.code === 'EADDRINUSE' ? new AddressInUse(joinAddress(options.host, options.port), { cause: error }) : error);
+      server.once('error', refused);
       server.on('connection', (ws, req) => {
         const s = req.socket;
         (s as import('node:net').Socket).setNoDelay(true);
         onLink(new WsLink(ws, joinAddress(s.remoteAddress ?? '?', s.remotePort ?? 0)));
       });
       server.once('listening', () => {
-        server.off('error', reject);
+        server.off('error', refused);
         server.on('error', () => {});
         const addr = server.address() as AddressInfo;
         resolve({

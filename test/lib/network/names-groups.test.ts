@@ -59,7 +59,7 @@ describe('groups', () => {
     const answers = [];
     for (let i = 0; i < 6; i++) answers.push(await client.send('@workers', {}));
     expect(answers).toEqual(['w1', 'w2', 'w3', 'w1', 'w2', 'w3']);
-    await expect(client.send('@nobody', {})).rejects.toMatchObject({ code: 'NO_SUCH_COMPONENT' });
+    await expect(client.send('@nobody', {})).rejects.toMatchObject({ code: 'NO_SUCH_COMPONENT', message: 'no ready component is in group "nobody"' });
   });
 
   it('broadcasts to a group only, and reports failures per component', async () => {

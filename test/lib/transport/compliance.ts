@@ -165,6 +165,16 @@ export function transportCompliance(name: string, make: () => TransportHarness):
       expect(numbers(s.messages)).toEqual([1, 2]);
     });
 
+    it('listening where something already listens rejects with ADDRESS_IN_USE, naming the address', async () => {
+      const h = make();
+      const first = await h.server.listen({ host: h.host, port: 0, maxMessageBytes: MAX }, () => {});
+      listeners.push(first);
+      const port = Number(first.address.split(':').pop());
+      const error = await h.server.listen({ host: h.host, port, maxMessageBytes: MAX }, () => {}).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(BotzError);
+      expect(error).toMatchObject({ code: ErrorCode.ADDRESS_IN_USE, details: { address: first.address } });
+    });
+
     it('connecting where nothing listens rejects with UNREACHABLE', async () => {
       const h = make();
       const listener = await h.server.listen({ host: h.host, port: 0, maxMessageBytes: MAX }, () => {});
