@@ -166,8 +166,14 @@ describe('send and tail across the mesh, and the reroute when the middle node di
       const killedAt = performance.now();
       await nodes.get('n3')!.proc.stop('SIGKILL');
       const exitedMs = performance.now() - killedAt;
-      // A send issued the moment the process is gone.
-      const first = await ctl.send('n4', { right: 'after' }, { timeoutMs: 5_000 });
+      // A send issued the moment the process is gone. If it overtakes n2's noticing that n3
+      // died (n2 then hands it to the dead link), it fails and says so; the next must go round.
+      const send = () => ctl.send('n4', { right: 'after' }, { timeoutMs: 5_000 });
+      const first = await send().catch((error: unknown) => {
+        expect(error).toMatchObject({ code: expect.stringMatching(/^(UNREACHABLE|CLOSED|NO_ROUTE)$/) });
+        console.log(`mesh reroute: the first send raced n3's death and failed with ${(error as { code: string }).code}; sending again`);
+        return send();
+      });
       const firstSendMs = performance.now() - killedAt;
       const rerouteMs = (await routesUntil(ctl, (r) => pathTo(r, 'n4') === 'n1>n2>n5>n4')) + firstSendMs;
       console.log(`mesh reroute: process gone after ${exitedMs.toFixed(0)} ms; first send after kill answered in ${firstSendMs.toFixed(0)} ms via ${first.hops.join('>')}; n1's route to n4 changed within ${rerouteMs.toFixed(0)} ms`);
