@@ -176,12 +176,18 @@ export class Channel {
   /** Sends a request-like frame and waits for the frame that answers it (`re` = its id). */
   async request(
     init: FrameInit,
-    options: { to?: string; timeoutMs: number; describe?: string },
+    options: {
+      to?: string;
+      timeoutMs: number;
+      describe?: string;
+      /** The caller's whole timeout, when this request is the last part of a longer call: a timeout names it. */
+      callTimeoutMs?: number;
+    },
   ): Promise<Frame> {
     if (this.link.closed) throw this.closeReason ?? new Closed(`link to ${this.peer} is closed`);
     const frame = { v: PROTOCOL_VERSION, id: this.ctx.nextId(), from: this.ctx.name, ...init } as Frame;
     const to = options.to ?? this.peer;
-    const reply = this.pending.add(frame.id, options.timeoutMs, () => options.describe ?? `${init.type} to ${to}`);
+    const reply = this.pending.add(frame.id, options.timeoutMs, () => options.describe ?? `${init.type} to ${to}`, options.callTimeoutMs);
     try {
       this.enqueue(frame, to);
     } catch (error) {

@@ -39,8 +39,12 @@ export class PendingRequests {
     return this.timer?.hasRef() ?? false;
   }
 
-  /** Registers a wait for the reply to `id`. `describe` names the request in a timeout message. */
-  add(id: string, timeoutMs: number, describe: () => string): Promise<Frame> {
+  /**
+   * Registers a wait for the reply to `id`. `describe` names the request in a timeout message,
+   * which says it got no answer within `shownTimeoutMs` (default `timeoutMs`): the caller's
+   * whole timeout, when part of it went to a lookup or a dial first.
+   */
+  add(id: string, timeoutMs: number, describe: () => string, shownTimeoutMs = timeoutMs): Promise<Frame> {
     if (this.entries.size >= this.maxPending) {
       return Promise.reject(
         new BotzError(ErrorCode.TOO_MANY_PENDING, `more than ${this.maxPending} requests are waiting on this link`, {
@@ -50,7 +54,7 @@ export class PendingRequests {
     }
     return new Promise<Frame>((resolve, reject) => {
       const deadline = Date.now() + timeoutMs;
-      this.entries.set(id, { resolve, reject, deadline, timeoutMs, describe });
+      this.entries.set(id, { resolve, reject, deadline, timeoutMs: shownTimeoutMs, describe });
       if (deadline < this.armedFor) this.arm(deadline);
       else if (this.entries.size === 1) this.timer?.ref();
     });

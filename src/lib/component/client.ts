@@ -191,9 +191,11 @@ export class Client extends EventEmitter implements ExtensionHost {
     const init: FrameInit = { type: 'request', body: body ?? null, ttl: timeout };
     // Fast path (the common case under load): a known target with an open direct link.
     const channel = this.tracing ? undefined : this.peers.open(target);
+    // One deadline for the whole call: lookup, dial and answer together stay within `timeout`.
+    const deadline = Date.now() + timeout;
     const reply = channel
       ? await this.requestOn(channel, target, init, timeout)
-      : await this.requestTo(await this.resolve(target, Date.now() + timeout), init, Date.now() + timeout);
+      : await this.requestTo(await this.resolve(target, deadline), init, deadline, timeout);
     return reply.type === 'response' ? reply.body : null;
   }
 
@@ -218,7 +220,7 @@ export class Client extends EventEmitter implements ExtensionHost {
     await this.syncDirectory(deadline);
     const targets = this.directory.all(options.group).filter((c) => c.name !== this.name && c.state !== 'registered');
     const init: FrameInit = { type: 'broadcast', body: body ?? null, ...(options.group ? { group: options.group } : {}) };
-    const outcomes = await Promise.allSettled(targets.map((info) => this.requestTo(info, init, deadline)));
+    const outcomes = await Promise.allSettled(targets.map((info) => this.requestTo(info, init, deadline, options.timeout ?? this.timeoutMs)));
     const result: BroadcastResult = { delivered: [], ignored: [], failed: [] };
     outcomes.forEach((outcome, i) => {
       const name = targets[i].name;
@@ -244,7 +246,7 @@ export class Client extends EventEmitter implements ExtensionHost {
   async shutdown(name: string, options: CallOptions & { forced?: boolean } = {}): Promise<{ ready: boolean }> {
     const deadline = Date.now() + (options.timeout ?? this.timeoutMs);
     const info = await this.resolve(name, deadline);
-    const reply = await this.requestTo(info, { type: 'shutdownRequest', forced: options.forced ?? false }, deadline);
+    const reply = await this.requestTo(info, { type: 'shutdownRequest', forced: options.forced ?? false }, deadline, options.timeout ?? this.timeoutMs);
     return { ready: reply.type === 'shutdownResponse' ? reply.ready : false };
   }
 
@@ -302,8 +304,11 @@ export class Client extends EventEmitter implements ExtensionHost {
     return reply.component;
   }
 
-  /** Sends a frame that expects an answer to `info`, directly if we can, else through the relay. */
-  protected async requestTo(info: ComponentInfo, init: FrameInit, deadline: number): Promise<Frame> {
+  /**
+   * Sends a frame that expects an answer to `info`, directly if we can, else through the relay.
+   * `callTimeoutMs`: the caller's whole timeout, which a timeout error names (default: what is left).
+   */
+  protected async requestTo(info: ComponentInfo, init: FrameInit, deadline: number, callTimeoutMs?: number): Promise<Frame> {
     const { channel, path } = await this.route(info, deadline);
     const trace = this.tracing ? { self: this.name, target: info.name, init, path, startedAt: Date.now(), bodies: this.traceBodies } : undefined;
     try {
@@ -311,6 +316,7 @@ export class Client extends EventEmitter implements ExtensionHost {
         to: info.name,
         timeoutMs: remaining(deadline),
         describe: `the ${init.type} to "${info.name}"`,
+        callTimeoutMs,
       });
       if (trace) for (const event of answeredCall(trace, reply, Date.now())) this.report(event);
       return reply;
