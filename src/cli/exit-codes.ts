@@ -87,7 +87,7 @@ export function describeFailure(err: unknown, ctx: FailureContext = {}): Failure
   switch (exit) {
     case ExitCode.USAGE:
       // A refused secret is not a matter of the command's flags: say where the secret came from.
-      if (/\bsecret\b/.test(message) && ctx.secretSource) return failure(exit, code, message, `${message}: the secret from ${ctx.secretSource}`);
+      if (e.details?.minSecretBytes !== undefined && ctx.secretSource) return failure(exit, code, message, `${message}: the secret from ${ctx.secretSource}`);
       return failure(exit, code, message, `${message}${helpHint(ctx)}`);
     case ExitCode.NOT_FOUND:
       return failure(exit, code, message, `${message}; run \`botz components\` to see what is registered${server ? ` at ${server}` : ''}`);
@@ -96,7 +96,8 @@ export function describeFailure(err: unknown, ctx: FailureContext = {}): Failure
         exit,
         code,
         message,
-        `${message}${ctx.timeoutMs !== undefined && !/\bwithin \d/.test(message) ? ` (waited ${formatDuration(ctx.timeoutMs)})` : ''}; raise --timeout or check ${target ? `that ${target} is alive` : 'the component'} with \`botz components\``,
+        // A timeout that carries its duration (every request's does) says it in its message.
+        `${message}${ctx.timeoutMs !== undefined && e.details?.timeoutMs === undefined ? ` (waited ${formatDuration(ctx.timeoutMs)})` : ''}; raise --timeout or check ${target ? `that ${target} is alive` : 'the component'} with \`botz components\``,
       );
     case ExitCode.REMOTE:
       return failure(exit, code, message, `${target ? `${target}'s handler failed` : 'the remote handler failed'}: ${message}`);

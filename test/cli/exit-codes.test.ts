@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { describeFailure, exitCodeFor, redact } from '../../src/cli/exit-codes.js';
-import { AddressInUse, BotzError, ErrorCode, NameTaken, NoSuchComponent, ServerUnreachable } from '../../src/lib/errors.js';
+import { AddressInUse, BotzError, ErrorCode, NameTaken, NoSuchComponent, ServerUnreachable, Timeout } from '../../src/lib/errors.js';
+import { Keyring } from '../../src/lib/wire/keyring.js';
 
 describe('exitCodeFor', () => {
   it.each([
@@ -44,14 +45,22 @@ describe('describeFailure', () => {
   });
 
   it('says how long it waited only when the message does not already', () => {
-    const said = describeFailure(new BotzError(ErrorCode.TIMEOUT, 'the request to "x" got no answer within 500 ms'), { target: 'x', timeoutMs: 500 });
+    // As PendingRequests makes them: the duration in the message and in the details.
+    const said = describeFailure(new Timeout('the request to "x" got no answer within 500 ms', { details: { timeoutMs: 500 } }), { target: 'x', timeoutMs: 500 });
     expect(said.line).toBe('the request to "x" got no answer within 500 ms; raise --timeout or check that x is alive with `botz components`');
     const unsaid = describeFailure(new BotzError(ErrorCode.TIMEOUT, 'no answer'), { target: 'x', timeoutMs: 500 });
     expect(unsaid.line).toBe('no answer (waited 500ms); raise --timeout or check that x is alive with `botz components`');
   });
 
   it('blames a refused secret on where it came from, not on the command\'s flags', () => {
-    const f = describeFailure(new BotzError(ErrorCode.INVALID_ARGUMENT, 'a secret must be at least 16 bytes long (got 5)'), { command: 'send', secretSource: 'env BOTZ_SECRET' });
+    const refused = (() => {
+      try {
+        return new Keyring(['short']);
+      } catch (error) {
+        return error;
+      }
+    })();
+    const f = describeFailure(refused, { command: 'send', secretSource: 'env BOTZ_SECRET' });
     expect(f).toMatchObject({ exit: 2, line: 'a secret must be at least 16 bytes long (got 5): the secret from env BOTZ_SECRET' });
     const other = describeFailure(new BotzError(ErrorCode.INVALID_ARGUMENT, '"x" is not a host:port address'), { command: 'send', secretSource: 'env BOTZ_SECRET' });
     expect(other.line).toBe('"x" is not a host:port address (see `botz send --help`)');

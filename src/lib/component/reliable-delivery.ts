@@ -116,7 +116,7 @@ export class ReliableDelivery implements ClientExtension {
     return peer.link.send(body ?? null, timeout).catch((error: unknown) => {
       if (isBotzError(error) && error.code === ErrorCode.CLOSED && peer.failure) throw peer.failure;
       if (isBotzError(error) && error.code === ErrorCode.TIMEOUT && peer.lastError) {
-        throw new Timeout(error.message, { cause: peer.lastError, details: { lastError: peer.lastError.code } });
+        throw new Timeout(error.message, { cause: peer.lastError, details: { ...error.details, lastError: peer.lastError.code } });
       }
       throw error;
     });

@@ -145,7 +145,7 @@ export class MeshLinks {
     this.deps.announcer.sendOwn(ch);
     const timer = setTimeout(() => {
       if (!state(ch).installed) {
-        state(ch).waiter?.reject(new Timeout(`${address} did not answer as a mesh node within ${options.dialTimeoutMs} ms`));
+        state(ch).waiter?.reject(new Timeout(`${address} did not answer as a mesh node within ${options.dialTimeoutMs} ms`, { details: { timeoutMs: options.dialTimeoutMs } }));
         ch.close(CloseCode.PROTOCOL_ERROR, 'no mesh state received');
       }
     }, options.dialTimeoutMs);

@@ -96,7 +96,7 @@ export class MeshRpc {
     const reply = new Promise<MeshReply>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiting.delete(id);
-        reject(new Timeout(`no reply from "${target}" over the mesh within ${timeoutMs} ms`, { details: { name: target } }));
+        reject(new Timeout(`no reply from "${target}" over the mesh within ${timeoutMs} ms`, { details: { name: target, timeoutMs } }));
       }, timeoutMs);
       // Registered before sending: the reply can overtake the per-hop acks of the request.
       this.waiting.set(id, { resolve, reject, timer });

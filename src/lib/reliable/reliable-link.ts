@@ -155,7 +155,7 @@ export class ReliableLink {
           p.queued = false;
           this.waitingCount--;
         }
-        this.settle(p, new Timeout(`the peer did not confirm the message within ${timeoutMs} ms`));
+        this.settle(p, new Timeout(`the peer did not confirm the message within ${timeoutMs} ms`, { details: { timeoutMs } }));
       }, timeoutMs);
       this.waiting.push(p);
       this.waitingCount++;

@@ -45,6 +45,7 @@ export class Keyring {
         throw new BotzError(
           ErrorCode.INVALID_ARGUMENT,
           `a secret must be at least ${MIN_SECRET_BYTES} bytes long (got ${bytes.length})`,
+          { details: { secretBytes: bytes.length, minSecretBytes: MIN_SECRET_BYTES } },
         );
       }
       const key: Key = { id: keyIdOf(bytes), key: bytes, encKey: encryptionKeyOf(bytes), ...macPads(bytes) };
