@@ -157,31 +157,36 @@ export class Component extends Client {
    * A request goes the way of any client while the server is there; across the mesh when it
    * is not, or when it does not know the target but the mesh has a route to it.
    */
-  override async send(target: string, body: Body, options: CallOptions = {}): Promise<Body> {
-    const overMesh = async () => (await this.mesh!.request(target, body, { timeoutMs: options.timeout ?? this.timeoutMs })).body;
-    if (this.meshOnlyFor(target)) return overMesh();
-    try {
-      return await super.send(target, body, options);
-    } catch (error) {
-      if (this.meshFallbackFor(target, error)) return overMesh();
-      throw error;
-    }
+  override send(target: string, body: Body, options: CallOptions = {}): Promise<Body> {
+    return this.serverOrMesh(
+      target,
+      () => super.send(target, body, options),
+      async () => (await this.mesh!.request(target, body, { timeoutMs: options.timeout ?? this.timeoutMs })).body,
+    );
   }
 
   /**
    * Frames of other layers (reliable delivery) go the way `send` would: over the server's
    * paths while it is there, across the mesh when it is not or does not know the peer.
    */
-  override async post(peer: string, init: FrameInit, timeoutMs: number): Promise<'direct' | 'relay' | 'mesh'> {
-    const overMesh = async () => {
-      await this.mesh!.postFrame(peer, init as unknown as Json);
-      return 'mesh' as const;
-    };
-    if (this.meshOnlyFor(peer)) return overMesh();
+  override post(peer: string, init: FrameInit, timeoutMs: number): Promise<'direct' | 'relay' | 'mesh'> {
+    return this.serverOrMesh(
+      peer,
+      () => super.post(peer, init, timeoutMs),
+      async () => {
+        await this.mesh!.postFrame(peer, init as unknown as Json);
+        return 'mesh' as const;
+      },
+    );
+  }
+
+  /** The server's paths while it is there; the mesh without a server, or for a peer the server does not know. */
+  private async serverOrMesh<T>(target: string, viaServer: () => Promise<T>, overMesh: () => Promise<T>): Promise<T> {
+    if (this.meshOnlyFor(target)) return overMesh();
     try {
-      return await super.post(peer, init, timeoutMs);
+      return await viaServer();
     } catch (error) {
-      if (this.meshFallbackFor(peer, error)) return overMesh();
+      if (this.meshFallbackFor(target, error)) return overMesh();
       throw error;
     }
   }
