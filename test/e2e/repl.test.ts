@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runBotz, startNetwork, type Network, type Result } from './harness.js';
-import { BIN, TmuxPane } from '../repl/tmux.js';
+import { BIN, stopTmux, TmuxPane } from '../repl/tmux.js';
 
 let net: Network;
 const panes: TmuxPane[] = [];
@@ -16,6 +16,7 @@ beforeAll(async () => {
   await net.register('r-echo', '--echo');
 });
 afterAll(async () => {
+  stopTmux();
   await net?.stop();
 });
 afterEach(() => {

@@ -2,15 +2,43 @@
  * Drives a real terminal for the REPL's end-to-end tests: tmux runs the binary in a detached
  * 120x40 pane; keys go in with send-keys and the screen comes back with capture-pane. Waiting
  * polls the screen for the expected text with a bounded deadline.
+ *
+ * Each test process gets its own tmux server (a private socket, no user config) that a keeper
+ * session holds open until `stopTmux()`. Without the keeper, killing a test's only session makes
+ * tmux shut its server down, and the next test's new-session can reach the dying server and fail
+ * with "server exited unexpectedly" (seen in CI on a slow machine).
  */
 import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../e2e/harness.js';
 
 /** The built binary to drive (BOTZ_E2E_ROOT points at another build, e.g. a private one). */
 export const BIN = join(process.env.BOTZ_E2E_ROOT ?? ROOT, 'bin', 'run.js');
 
+const SOCKET = join(tmpdir(), `botz-tmux-${process.pid}`);
 let counter = 0;
+let serverStarted = false;
+
+/** Ends this process's tmux server and every pane in it; call from afterAll. */
+export function stopTmux(): void {
+  if (!serverStarted) return;
+  serverStarted = false;
+  try {
+    tmux('kill-server');
+  } catch {
+    // already gone
+  }
+  rmSync(SOCKET, { force: true });
+}
+
+function ensureServer(): void {
+  if (serverStarted) return;
+  // The keeper outlives every test pane; it ends itself if the test process dies without cleanup.
+  tmux('-f', '/dev/null', 'new-session', '-d', '-s', 'keeper', 'sleep 900');
+  serverStarted = true;
+}
 
 export class TmuxPane {
   readonly name = `botz-repl-${process.pid}-${++counter}`;
@@ -21,6 +49,7 @@ export class TmuxPane {
       .filter(([k, v]) => v !== undefined && /^(BOTZ_|NO_COLOR$|PATH$|HOME$|TERM$)/.test(k))
       .map(([k, v]) => `${k}=${shq(v!)}`);
     const cmd = `env ${vars.join(' ')} ${shq(process.execPath)} ${shq(BIN)} ${args.map(shq).join(' ')}; echo "[exited $?]"; sleep 600`;
+    ensureServer();
     tmux('new-session', '-d', '-s', this.name, '-x', '120', '-y', '40', cmd);
   }
 
@@ -59,7 +88,7 @@ export class TmuxPane {
 }
 
 function tmux(...args: string[]): string {
-  return execFileSync('tmux', args, { encoding: 'utf8' });
+  return execFileSync('tmux', ['-S', SOCKET, ...args], { encoding: 'utf8' });
 }
 
 function shq(s: string): string {
