@@ -3,6 +3,7 @@
  *
  *   0 ok   1 error   2 usage   3 no such component / no route   4 timeout
  *   5 the remote handler failed   6 authentication rejected   7 server unreachable
+ *   130 cancelled (Ctrl-C in the REPL; what a shell reports for SIGINT)
  *
  * Pure (no oclif, no process), so the REPL prints the same lines the commands do.
  */
@@ -18,6 +19,7 @@ export const ExitCode = {
   REMOTE: 5,
   AUTH: 6,
   UNREACHABLE: 7,
+  CANCELLED: 130,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -34,6 +36,7 @@ const BY_CODE: Partial<Record<string, ExitCode>> = {
   [ErrorCode.BAD_MAC]: ExitCode.AUTH,
   [ErrorCode.UNKNOWN_KEY]: ExitCode.AUTH,
   [ErrorCode.SERVER_UNREACHABLE]: ExitCode.UNREACHABLE,
+  [ErrorCode.CANCELLED]: ExitCode.CANCELLED,
 };
 
 /** The exit code for an error code; anything unknown is a plain error (1). */

@@ -28,6 +28,8 @@ export const ErrorCode = {
   INVALID_ARGUMENT: 'INVALID_ARGUMENT',
   /** A listener's host:port is taken by another socket (another server, another component). */
   ADDRESS_IN_USE: 'ADDRESS_IN_USE',
+  /** The caller aborted the call through its AbortSignal (local, never on the wire). */
+  CANCELLED: 'CANCELLED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -107,6 +109,12 @@ export class ServerUnreachable extends BotzError {
 export class RemoteError extends BotzError {
   constructor(message: string, options?: BotzErrorOptions) {
     super(ErrorCode.REMOTE_ERROR, message, options);
+  }
+}
+/** The caller's AbortSignal fired before the call ended. */
+export class Cancelled extends BotzError {
+  constructor(message = 'cancelled', options?: BotzErrorOptions) {
+    super(ErrorCode.CANCELLED, message, options);
   }
 }
 export class Closed extends BotzError {

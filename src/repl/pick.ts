@@ -4,9 +4,9 @@
  * them into the prompt line), so its keypress listeners are detached, and afterwards re-attached
  * with raw mode restored (inquirer turns it off when it closes).
  */
-import { Cancelled } from './cancel.js';
+import { Cancelled } from '../lib/errors.js';
 
-/** Let the user choose one of `names`; Ctrl-C or Esc rejects with Cancelled. */
+/** Let the user choose one of `names`; Ctrl-C or Esc rejects with CANCELLED. */
 export async function pickFrom(names: readonly string[], message: string, input: NodeJS.ReadStream = process.stdin): Promise<string> {
   const ours = input.listeners('keypress') as ((...args: unknown[]) => void)[];
   for (const l of ours) input.removeListener('keypress', l);
@@ -15,7 +15,7 @@ export async function pickFrom(names: readonly string[], message: string, input:
     const { select } = await import('@inquirer/prompts');
     return await select({ message, choices: names.map((name) => ({ name, value: name })), loop: false });
   } catch (e) {
-    if ((e as Error).name === 'ExitPromptError' || (e as Error).name === 'AbortPromptError') throw new Cancelled();
+    if ((e as Error).name === 'ExitPromptError' || (e as Error).name === 'AbortPromptError') throw new Cancelled('the pick was cancelled');
     throw e;
   } finally {
     for (const l of ours) input.on('keypress', l);

@@ -10,9 +10,9 @@ import { renderBody, renderComponents, type OutputStyle } from '../cli/output.js
 import { buildBody } from '../cli/payload.js';
 import { broadcastExit, broadcastLines, shutdownLine } from '../cli/result-lines.js';
 import type { Client, TailEvent } from '../index.js';
-import { BotzError, ErrorCode } from '../lib/errors.js';
+import { cancellable } from '../lib/cancel.js';
+import { BotzError, ErrorCode, isBotzError } from '../lib/errors.js';
 import type { Json } from '../lib/wire/frames.js';
-import { cancellable, Cancelled } from './cancel.js';
 import type { LiveComponents } from './live-components.js';
 import type { ReplOutput } from './output.js';
 import { parseLine, type Invocation } from './parse-line.js';
@@ -44,7 +44,7 @@ export interface LineResult {
 }
 
 /** Exit code of a command cancelled with Ctrl-C, as shells report SIGINT. */
-export const CANCELLED_EXIT = 130;
+export const CANCELLED_EXIT = ExitCode.CANCELLED;
 
 export class Session {
   private readonly tail = new TailState();
@@ -52,16 +52,17 @@ export class Session {
 
   constructor(private readonly o: SessionOptions) {}
 
-  /** Run one line; `signal` aborts a pending wait (Ctrl-C). Never throws. */
+  /** Run one line; `signal` (Ctrl-C) cancels it, the library call included. Never throws. */
   async run(line: string, signal?: AbortSignal): Promise<LineResult> {
     let inv: Invocation | undefined;
     try {
-      inv = await parseLine(line);
-      if (inv.verb === 'exit') return { exit: ExitCode.OK, quit: true };
-      const exit = await cancellable(this.execute(inv), signal);
+      const parsed = await parseLine(line);
+      inv = parsed;
+      if (parsed.verb === 'exit') return { exit: ExitCode.OK, quit: true };
+      const exit = await cancellable(() => this.execute(parsed, signal), signal, 'the command');
       return { exit: exit ?? ExitCode.OK, quit: false };
     } catch (err) {
-      if (err instanceof Cancelled) {
+      if (isBotzError(err) && err.code === ErrorCode.CANCELLED) {
         this.o.output.err('cancelled');
         return { exit: CANCELLED_EXIT, quit: false };
       }
@@ -87,7 +88,7 @@ export class Session {
   }
 
   /** Runs one verb; a verb whose outcome is printed but not a success (a broadcast some missed) returns its exit code. */
-  private async execute(inv: Invocation): Promise<number | void> {
+  private async execute(inv: Invocation, signal: AbortSignal | undefined): Promise<number | void> {
     const { client, output } = this.o;
     switch (inv.verb) {
       case 'empty':
@@ -100,22 +101,22 @@ export class Session {
       case 'send': {
         const body = await this.body(inv.assignments, inv.data);
         const target = inv.target ?? (await this.pickTarget());
-        const reply = await client.send(target, body, { timeout: inv.timeoutMs });
+        const reply = await client.send(target, body, { timeout: inv.timeoutMs, signal });
         return this.result(reply, inv.json, async () => renderBody(reply, this.o.style));
       }
       case 'broadcast': {
         const body = await this.body(inv.assignments, inv.data);
-        const result = await client.broadcast(body, { group: inv.group, timeout: inv.timeoutMs });
+        const result = await client.broadcast(body, { group: inv.group, timeout: inv.timeoutMs, signal });
         await this.result(result, inv.json, async () => broadcastLines(result, inv.group).join('\n'));
         return broadcastExit(result);
       }
       case 'components': {
-        const list = await client.components({ group: inv.group, timeout: inv.timeoutMs });
+        const list = await client.components({ group: inv.group, timeout: inv.timeoutMs, signal });
         if (!inv.group) this.o.live.reset(list);
         return this.result(list, inv.json, async () => renderComponents(list, this.o.style, Date.now()));
       }
       case 'shutdown': {
-        const { ready } = await client.shutdown(inv.name, { forced: inv.force, timeout: inv.timeoutMs });
+        const { ready } = await client.shutdown(inv.name, { forced: inv.force, timeout: inv.timeoutMs, signal });
         return this.result({ name: inv.name, forced: inv.force, ready }, inv.json, async () => shutdownLine(inv.name, ready));
       }
       case 'tail':

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { describeFailure, exitCodeFor, redact } from '../../src/cli/exit-codes.js';
-import { AddressInUse, BotzError, ErrorCode, NameTaken, NoSuchComponent, ServerUnreachable, Timeout } from '../../src/lib/errors.js';
+import { AddressInUse, BotzError, Cancelled, ErrorCode, NameTaken, NoSuchComponent, ServerUnreachable, Timeout } from '../../src/lib/errors.js';
 import { Keyring } from '../../src/lib/wire/keyring.js';
 
 describe('exitCodeFor', () => {
@@ -76,6 +76,11 @@ describe('describeFailure', () => {
     const f = describeFailure(new AddressInUse('127.0.0.1:7300'), {});
     expect(f).toMatchObject({ exit: 1, code: 'ADDRESS_IN_USE' });
     expect(f.line).toBe('cannot listen on 127.0.0.1:7300: the address is already in use; another botz (or another program) listens there: stop it, or choose another --port');
+  });
+
+  it('a cancelled call exits 130, as a shell reports SIGINT', () => {
+    const f = describeFailure(new Cancelled('the request to "echo" was cancelled'), {});
+    expect(f).toMatchObject({ exit: 130, code: 'CANCELLED', line: 'the request to "echo" was cancelled' });
   });
 
   it('treats oclif parse errors as usage', () => {

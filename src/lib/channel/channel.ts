@@ -45,6 +45,7 @@ import {
 import { CloseCode, type Link, type Transport } from '../transport/transport.js';
 import type { NodeContext } from './node-context.js';
 import { PendingRequests } from './pending.js';
+import { throwIfCancelled } from '../cancel.js';
 
 export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 5_000;
 /**
@@ -182,12 +183,15 @@ export class Channel {
       describe?: string;
       /** The caller's whole timeout, when this request is the last part of a longer call: a timeout names it. */
       callTimeoutMs?: number;
+      /** Ends the wait with CANCELLED when it fires; an already fired signal sends nothing. */
+      signal?: AbortSignal;
     },
   ): Promise<Frame> {
+    if (options.signal?.aborted) throwIfCancelled(options.signal, options.describe ?? `the ${init.type}`);
     if (this.link.closed) throw this.closeReason ?? new Closed(`link to ${this.peer} is closed`);
     const frame = { v: PROTOCOL_VERSION, id: this.ctx.nextId(), from: this.ctx.name, ...init } as Frame;
     const to = options.to ?? this.peer;
-    const reply = this.pending.add(frame.id, options.timeoutMs, () => options.describe ?? `${init.type} to ${to}`, options.callTimeoutMs);
+    const reply = this.pending.add(frame.id, options.timeoutMs, () => options.describe ?? `${init.type} to ${to}`, options.callTimeoutMs, options.signal);
     try {
       this.enqueue(frame, to);
     } catch (error) {

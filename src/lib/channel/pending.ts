@@ -9,7 +9,7 @@
  * one request at a time (latency mode) does not pay for a new timer per request either; the
  * sweep it eventually runs finds nothing due and re-arms only for what is still waiting.
  */
-import { BotzError, ErrorCode, Timeout } from '../errors.js';
+import { BotzError, Cancelled, ErrorCode, Timeout } from '../errors.js';
 import type { Frame } from '../wire/frames.js';
 
 interface Entry {
@@ -18,6 +18,9 @@ interface Entry {
   deadline: number;
   timeoutMs: number;
   describe: () => string;
+  /** The caller's AbortSignal and our listener on it, removed when the entry settles. */
+  signal?: AbortSignal;
+  onAbort?: () => void;
 }
 
 export const DEFAULT_MAX_PENDING = 10_000;
@@ -42,9 +45,11 @@ export class PendingRequests {
   /**
    * Registers a wait for the reply to `id`. `describe` names the request in a timeout message,
    * which says it got no answer within `shownTimeoutMs` (default `timeoutMs`): the caller's
-   * whole timeout, when part of it went to a lookup or a dial first.
+   * whole timeout, when part of it went to a lookup or a dial first. When `signal` fires first,
+   * the wait ends with CANCELLED.
    */
-  add(id: string, timeoutMs: number, describe: () => string, shownTimeoutMs = timeoutMs): Promise<Frame> {
+  add(id: string, timeoutMs: number, describe: () => string, shownTimeoutMs = timeoutMs, signal?: AbortSignal): Promise<Frame> {
+    if (signal?.aborted) return Promise.reject(new Cancelled(`${describe()} was cancelled`));
     if (this.entries.size >= this.maxPending) {
       return Promise.reject(
         new BotzError(ErrorCode.TOO_MANY_PENDING, `more than ${this.maxPending} requests are waiting on this link`, {
@@ -54,7 +59,13 @@ export class PendingRequests {
     }
     return new Promise<Frame>((resolve, reject) => {
       const deadline = Date.now() + timeoutMs;
-      this.entries.set(id, { resolve, reject, deadline, timeoutMs: shownTimeoutMs, describe });
+      const entry: Entry = { resolve, reject, deadline, timeoutMs: shownTimeoutMs, describe };
+      if (signal) {
+        entry.signal = signal;
+        entry.onAbort = () => this.fail(id, new Cancelled(`${describe()} was cancelled`));
+        signal.addEventListener('abort', entry.onAbort, { once: true });
+      }
+      this.entries.set(id, entry);
       if (deadline < this.armedFor) this.arm(deadline);
       else if (this.entries.size === 1) this.timer?.ref();
     });
@@ -65,6 +76,7 @@ export class PendingRequests {
     const entry = this.entries.get(re);
     if (!entry) return false;
     this.entries.delete(re);
+    release(entry);
     entry.resolve(frame);
     if (this.entries.size === 0) this.timer?.unref();
     return true;
@@ -74,6 +86,7 @@ export class PendingRequests {
     const entry = this.entries.get(id);
     if (!entry) return;
     this.entries.delete(id);
+    release(entry);
     entry.reject(error);
     if (this.entries.size === 0) this.timer?.unref();
   }
@@ -82,7 +95,10 @@ export class PendingRequests {
     const all = [...this.entries.values()];
     this.entries.clear();
     this.disarm();
-    for (const entry of all) entry.reject(error);
+    for (const entry of all) {
+      release(entry);
+      entry.reject(error);
+    }
   }
 
   private arm(at: number): void {
@@ -106,9 +122,15 @@ export class PendingRequests {
     for (const [id, entry] of this.entries) {
       if (entry.deadline <= now) {
         this.entries.delete(id);
+        release(entry);
         entry.reject(new Timeout(`${entry.describe()} got no answer within ${entry.timeoutMs} ms`, { details: { timeoutMs: entry.timeoutMs } }));
       } else if (entry.deadline < next) next = entry.deadline;
     }
     if (next !== Infinity) this.arm(next);
   }
+}
+
+/** Stops listening to the entry's AbortSignal: a long-lived signal must not collect listeners. */
+function release(entry: Entry): void {
+  if (entry.onAbort) entry.signal!.removeEventListener('abort', entry.onAbort);
 }

@@ -34,6 +34,11 @@ export interface ClientOptions {
 export interface CallOptions {
   /** Milliseconds to wait for the whole call (lookup, dial and answer). */
   timeout?: number;
+  /**
+   * Cancels the call: it rejects with CANCELLED as soon as the signal fires, and nothing is left
+   * waiting for its answer. What was already sent stays sent (a request may still run).
+   */
+  signal?: AbortSignal;
 }
 
 export interface BroadcastResult {

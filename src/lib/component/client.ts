@@ -8,6 +8,7 @@
  * one without (or one we cannot dial) through the server's relay. Both are authenticated end to end.
  */
 import { EventEmitter } from 'node:events';
+import { cancellable } from '../cancel.js';
 import { BotzError, ErrorCode, NoSuchComponent, isBotzError } from '../errors.js';
 import { Channel } from '../channel/channel.js';
 import { NodeContext } from '../channel/node-context.js';
@@ -48,6 +49,14 @@ export {
   type BroadcastResult,
 } from './client-options.js';
 export type { MembershipNotice, TailEvent } from './subscriptions.js';
+
+/** How one call that expects an answer is bounded: by its deadline, and by the caller's signal. */
+interface CallBounds {
+  deadline: number;
+  /** The caller's whole timeout, which a timeout error names (default: what is left). */
+  callTimeoutMs?: number;
+  signal?: AbortSignal;
+}
 
 export class Client extends EventEmitter implements ExtensionHost {
   protected readonly ctx: NodeContext;
@@ -192,16 +201,20 @@ export class Client extends EventEmitter implements ExtensionHost {
     // Fast path (the common case under load): a known target with an open direct link.
     const channel = this.tracing ? undefined : this.peers.open(target);
     // One deadline for the whole call: lookup, dial and answer together stay within `timeout`.
-    const deadline = Date.now() + timeout;
+    const bounds: CallBounds = { deadline: Date.now() + timeout, callTimeoutMs: timeout, signal: options.signal };
     const reply = channel
-      ? await this.requestOn(channel, target, init, timeout)
-      : await this.requestTo(await this.resolve(target, deadline), init, deadline, timeout);
+      ? await this.requestOn(channel, target, init, timeout, options.signal)
+      : await cancellable(() => this.resolveThenRequest(target, init, bounds), options.signal, `the request to "${target}"`);
     return reply.type === 'response' ? reply.body : null;
   }
 
-  private async requestOn(channel: Channel, target: string, init: FrameInit, timeoutMs: number): Promise<Frame> {
+  private async resolveThenRequest(target: string, init: FrameInit, bounds: CallBounds): Promise<Frame> {
+    return this.requestTo(await this.resolve(target, bounds.deadline), init, bounds);
+  }
+
+  private async requestOn(channel: Channel, target: string, init: FrameInit, timeoutMs: number, signal?: AbortSignal): Promise<Frame> {
     try {
-      return await channel.request(init, { to: target, timeoutMs, describe: `the request to "${target}"` });
+      return await channel.request(init, { to: target, timeoutMs, describe: `the request to "${target}"`, signal });
     } catch (error) {
       this.forgetOnFailure(target, error);
       throw error;
@@ -216,11 +229,17 @@ export class Client extends EventEmitter implements ExtensionHost {
 
   /** Sends to every ready component (or every member of `group`) but ourselves; reports who got it. */
   async broadcast(body: Body, options: CallOptions & { group?: string } = {}): Promise<BroadcastResult> {
-    const deadline = Date.now() + (options.timeout ?? this.timeoutMs);
-    await this.syncDirectory(deadline);
+    // The lookup and the dial take no signal: cancellable ends the call without waiting for them.
+    return cancellable(() => this.broadcastNow(body, options), options.signal, 'the broadcast');
+  }
+
+  private async broadcastNow(body: Body, options: CallOptions & { group?: string }): Promise<BroadcastResult> {
+    const timeout = options.timeout ?? this.timeoutMs;
+    const bounds: CallBounds = { deadline: Date.now() + timeout, callTimeoutMs: timeout, signal: options.signal };
+    await this.syncDirectory(bounds.deadline);
     const targets = this.directory.all(options.group).filter((c) => c.name !== this.name && c.state !== 'registered');
     const init: FrameInit = { type: 'broadcast', body: body ?? null, ...(options.group ? { group: options.group } : {}) };
-    const outcomes = await Promise.allSettled(targets.map((info) => this.requestTo(info, init, deadline, options.timeout ?? this.timeoutMs)));
+    const outcomes = await Promise.allSettled(targets.map((info) => this.requestTo(info, init, bounds)));
     const result: BroadcastResult = { delivered: [], ignored: [], failed: [] };
     outcomes.forEach((outcome, i) => {
       const name = targets[i].name;
@@ -234,19 +253,23 @@ export class Client extends EventEmitter implements ExtensionHost {
   /** The registry's list (optionally one group), fresh from the server. */
   async components(options: CallOptions & { group?: string } = {}): Promise<ComponentInfo[]> {
     const deadline = Date.now() + (options.timeout ?? this.timeoutMs);
-    const ch = await this.serverLink.ready(deadline);
-    const reply = await ch.request(
-      { type: 'list', ...(options.group ? { group: options.group } : {}) },
-      { timeoutMs: remaining(deadline), describe: 'the component list' },
-    );
-    return reply.type === 'components' ? reply.components : [];
+    const list = async (): Promise<ComponentInfo[]> => {
+      const ch = await this.serverLink.ready(deadline);
+      const reply = await ch.request(
+        { type: 'list', ...(options.group ? { group: options.group } : {}) },
+        { timeoutMs: remaining(deadline), describe: 'the component list', signal: options.signal },
+      );
+      return reply.type === 'components' ? reply.components : [];
+    };
+    return cancellable(list, options.signal, 'the component list');
   }
 
   /** Botica shutdown: asks `name` to stop; returns its answer. */
   async shutdown(name: string, options: CallOptions & { forced?: boolean } = {}): Promise<{ ready: boolean }> {
-    const deadline = Date.now() + (options.timeout ?? this.timeoutMs);
-    const info = await this.resolve(name, deadline);
-    const reply = await this.requestTo(info, { type: 'shutdownRequest', forced: options.forced ?? false }, deadline, options.timeout ?? this.timeoutMs);
+    const timeout = options.timeout ?? this.timeoutMs;
+    const bounds: CallBounds = { deadline: Date.now() + timeout, callTimeoutMs: timeout, signal: options.signal };
+    const init: FrameInit = { type: 'shutdownRequest', forced: options.forced ?? false };
+    const reply = await cancellable(() => this.resolveThenRequest(name, init, bounds), options.signal, `the shutdown request to "${name}"`);
     return { ready: reply.type === 'shutdownResponse' ? reply.ready : false };
   }
 
@@ -304,11 +327,9 @@ export class Client extends EventEmitter implements ExtensionHost {
     return reply.component;
   }
 
-  /**
-   * Sends a frame that expects an answer to `info`, directly if we can, else through the relay.
-   * `callTimeoutMs`: the caller's whole timeout, which a timeout error names (default: what is left).
-   */
-  protected async requestTo(info: ComponentInfo, init: FrameInit, deadline: number, callTimeoutMs?: number): Promise<Frame> {
+  /** Sends a frame that expects an answer to `info`, directly if we can, else through the relay. */
+  protected async requestTo(info: ComponentInfo, init: FrameInit, bounds: CallBounds): Promise<Frame> {
+    const { deadline, callTimeoutMs, signal } = bounds;
     const { channel, path } = await this.route(info, deadline);
     const trace = this.tracing ? { self: this.name, target: info.name, init, path, startedAt: Date.now(), bodies: this.traceBodies } : undefined;
     try {
@@ -317,6 +338,7 @@ export class Client extends EventEmitter implements ExtensionHost {
         timeoutMs: remaining(deadline),
         describe: `the ${init.type} to "${info.name}"`,
         callTimeoutMs,
+        signal,
       });
       if (trace) for (const event of answeredCall(trace, reply, Date.now())) this.report(event);
       return reply;

@@ -161,7 +161,7 @@ export class Component extends Client {
     return this.serverOrMesh(
       target,
       () => super.send(target, body, options),
-      async () => (await this.mesh!.request(target, body, { timeoutMs: options.timeout ?? this.timeoutMs })).body,
+      async () => (await this.mesh!.request(target, body, { timeoutMs: options.timeout ?? this.timeoutMs, signal: options.signal })).body,
     );
   }
 

@@ -81,7 +81,7 @@ export class MeshBridge implements ClientExtension {
   }
 
   /** A request to `target` over the mesh: its reply and both paths. Rejects NO_ROUTE, TIMEOUT, REMOTE_ERROR... */
-  request(target: string, body: Body, options: { timeoutMs?: number } = {}): Promise<MeshReply> {
+  request(target: string, body: Body, options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<MeshReply> {
     return this.rpc.request(target, body, options);
   }
 

@@ -12,7 +12,7 @@
  * across the mesh to the layer on the target; it never reaches the handler.
  */
 import { randomBytes } from 'node:crypto';
-import { BotzError, ErrorCode, errorFromWire, Timeout } from '../errors.js';
+import { BotzError, Cancelled, ErrorCode, errorFromWire, Timeout } from '../errors.js';
 import type { Body, Json } from '../wire/frames.js';
 import type { MeshNode, SendResult } from './mesh-node.js';
 import type { MeshMiss } from './mesh-frames.js';
@@ -72,6 +72,9 @@ interface Waiting {
   resolve(reply: MeshReply): void;
   reject(error: BotzError): void;
   timer: NodeJS.Timeout;
+  /** The caller's AbortSignal and our listener on it, removed when the wait settles. */
+  signal?: AbortSignal;
+  onAbort?: () => void;
 }
 
 export class MeshRpc {
@@ -89,17 +92,25 @@ export class MeshRpc {
     });
   }
 
-  /** Sends `body` to `target` and resolves with its handler's reply. Rejects NO_ROUTE, TIMEOUT, REMOTE_ERROR... */
-  request(target: string, body: Body, options: { timeoutMs?: number } = {}): Promise<MeshReply> {
+  /**
+   * Sends `body` to `target` and resolves with its handler's reply. Rejects NO_ROUTE, TIMEOUT,
+   * REMOTE_ERROR..., and CANCELLED when `signal` fires first.
+   */
+  request(target: string, body: Body, options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<MeshReply> {
     const timeoutMs = options.timeoutMs ?? DEFAULT_MESH_REQUEST_TIMEOUT_MS;
+    const { signal } = options;
+    const cancelled = (): Cancelled => new Cancelled(`the request to "${target}" over the mesh was cancelled`);
+    if (signal?.aborted) return Promise.reject(cancelled());
     const id = randomBytes(8).toString('base64url');
     const reply = new Promise<MeshReply>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.waiting.delete(id);
-        reject(new Timeout(`no reply from "${target}" over the mesh within ${timeoutMs} ms`, { details: { name: target, timeoutMs } }));
-      }, timeoutMs);
+      const timer = setTimeout(
+        () => this.settle(id, new Timeout(`no reply from "${target}" over the mesh within ${timeoutMs} ms`, { details: { name: target, timeoutMs } })),
+        timeoutMs,
+      );
+      const onAbort = signal && ((): void => this.settle(id, cancelled()));
       // Registered before sending: the reply can overtake the per-hop acks of the request.
-      this.waiting.set(id, { resolve, reject, timer });
+      this.waiting.set(id, { resolve, reject, timer, signal, onAbort });
+      if (onAbort) signal!.addEventListener('abort', onAbort, { once: true });
     });
     void this.node.send([target], { $mesh: 'request', id, body: body ?? null }).then(
       (result) => result.unreachable.forEach((m) => this.settle(id, missError(m))),
@@ -138,6 +149,7 @@ export class MeshRpc {
     if (!w) return;
     this.waiting.delete(id);
     clearTimeout(w.timer);
+    if (w.onAbort) w.signal!.removeEventListener('abort', w.onAbort);
     if (outcome instanceof BotzError) w.reject(outcome);
     else w.resolve(outcome);
   }

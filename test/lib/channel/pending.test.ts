@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PendingRequests } from '../../../src/lib/channel/pending.js';
 import { Closed } from '../../../src/lib/errors.js';
@@ -80,5 +81,32 @@ describe('PendingRequests', () => {
     p.closeAll(new Closed('gone'));
     for (const r of await Promise.allSettled(all)) expect(r).toMatchObject({ status: 'rejected', reason: { code: 'CLOSED' } });
     expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('ends a wait with CANCELLED when its signal fires, and stops listening to a signal once settled', async () => {
+    const p = new PendingRequests();
+    const controller = new AbortController();
+    const cancelled = p.add('c', 1000, () => 'the request to "x"', 1000, controller.signal);
+    const answered = p.add('a', 1000, () => 'a', 1000, controller.signal);
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(2);
+    expect(p.settle('a', reply('a'))).toBe(true);
+    await expect(answered).resolves.toMatchObject({ re: 'a' });
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(1);
+    controller.abort();
+    await expect(cancelled).rejects.toMatchObject({ code: 'CANCELLED', message: 'the request to "x" was cancelled' });
+    expect(p.size).toBe(0);
+    expect(p.settle('c', reply('c'))).toBe(false); // the late reply finds nobody waiting
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+  });
+
+  it('refuses a wait whose signal already fired, and a timed-out wait leaves no listener behind', async () => {
+    const p = new PendingRequests();
+    await expect(p.add('x', 1000, () => 'x', 1000, AbortSignal.abort())).rejects.toMatchObject({ code: 'CANCELLED' });
+    expect(p.size).toBe(0);
+    const controller = new AbortController();
+    const late = expect(p.add('t', 100, () => 't', 100, controller.signal)).rejects.toMatchObject({ code: 'TIMEOUT' });
+    await vi.advanceTimersByTimeAsync(100);
+    await late;
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
   });
 });

@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../src/lib/errors.js';
 import { MeshRpc, envelopeOf, messageKind, type MeshMessage } from '../../../src/lib/mesh/mesh-rpc.js';
@@ -20,6 +21,7 @@ async function line(): Promise<{ rpc: Map<string, MeshRpc>; seen: MeshMessage[] 
     const r = new MeshRpc(node, (m) => {
       seen.push(m);
       if ((m.body as { fail?: boolean } | null)?.fail) throw new Error('handler failed on purpose');
+      if ((m.body as { hang?: boolean } | null)?.hang) return new Promise<never>(() => {});
       return { at: name, ...(m.body as object) };
     });
     rpc.set(name, r);
@@ -51,6 +53,18 @@ describe('MeshRpc: request/response across the mesh', () => {
     const reply = await rpc.get('a')!.request('d', { q: 1 });
     expect(reply).toEqual({ body: { at: 'd', q: 1 }, hops: ['a', 'b', 'c', 'd'], replyHops: ['d', 'c', 'b', 'a'] });
     expect(seen).toEqual([expect.objectContaining({ from: 'a', kind: 'request', body: { q: 1 }, hops: ['a', 'b', 'c', 'd'] })]);
+  });
+
+  it('ends a request with CANCELLED when its signal fires, and sends nothing for a signal that already fired', async () => {
+    const { rpc, seen } = await line();
+    const controller = new AbortController();
+    const call = rpc.get('a')!.request('d', { hang: true }, { timeoutMs: 10_000, signal: controller.signal }).catch((e: unknown) => e);
+    await waitFor(() => seen.length === 1, 5_000, 'the request at d');
+    controller.abort();
+    expect(await call).toMatchObject({ code: ErrorCode.CANCELLED, message: 'the request to "d" over the mesh was cancelled' });
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+    await expect(rpc.get('a')!.request('d', {}, { signal: AbortSignal.abort() })).rejects.toMatchObject({ code: ErrorCode.CANCELLED });
+    expect(seen).toHaveLength(1);
   });
 
   it('rejects NO_ROUTE for a name the mesh does not know, and REMOTE_ERROR when the handler throws', async () => {
