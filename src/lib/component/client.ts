@@ -2,14 +2,11 @@
  * Client: a node with an authenticated link to the server but no registered name. It can do
  * everything a sender needs — send, broadcast, list, shut down, watch membership, tail — and is
  * what one-shot CLI commands use. Component (component.ts) adds a name, a handler and a listener.
- *
- * Sending: the target's address comes from the directory (a lookup on first use, then kept
- * current by membership events). A target with an address is reached over a direct, reused link;
- * one without (or one we cannot dial) through the server's relay. Both are authenticated end to end.
+ * Where a target lives and which link reaches it is the Locator's business (locator.ts).
  */
 import { EventEmitter } from 'node:events';
 import { cancellable } from '../cancel.js';
-import { BotzError, ErrorCode, NoSuchComponent, isBotzError } from '../errors.js';
+import { ErrorCode, isBotzError } from '../errors.js';
 import { Channel } from '../channel/channel.js';
 import { NodeContext } from '../channel/node-context.js';
 import { ServerLink } from '../registry/server-link.js';
@@ -25,7 +22,6 @@ import type {
 } from '../wire/frames.js';
 import type { PacketHeader } from '../wire/packet.js';
 import { answeredCall, failedCall, type TrafficReport } from './call-trace.js';
-import { Directory } from './directory.js';
 import type { ClientExtension, ExtensionHost } from './extension.js';
 import {
   DEFAULT_CONNECT_TIMEOUT_MS,
@@ -36,6 +32,7 @@ import {
   type CallOptions,
   type ClientOptions,
 } from './client-options.js';
+import { Locator, remaining } from './locator.js';
 import { PeerPool } from './peer-pool.js';
 import { Subscriptions, type MembershipNotice, type TailEvent } from './subscriptions.js';
 
@@ -61,15 +58,14 @@ interface CallBounds {
 export class Client extends EventEmitter implements ExtensionHost {
   protected readonly ctx: NodeContext;
   protected serverLink!: ServerLink;
-  protected readonly directory = new Directory();
   protected readonly peers: PeerPool;
+  private readonly locator: Locator;
   protected readonly transport: Transport;
   protected readonly timeoutMs: number;
   protected readonly connectTimeoutMs: number;
   protected stopped = false;
   /** True while somebody tails the network: then we report our traffic to the server. */
   protected tracing = false;
-  private directorySynced = false;
   private readonly subscriptions = new Subscriptions();
   /** Optional layers (reliable delivery, mesh), by the frame types they claim. */
   private readonly extensions: ClientExtension[] = [];
@@ -98,6 +94,16 @@ export class Client extends EventEmitter implements ExtensionHost {
       onFrame: (frame, ch, header) => this.onFrame(frame, ch, header),
       onClose: (ch) => this.pathDown(ch.peer),
     });
+    this.locator = new Locator(
+      {
+        name,
+        serverLink: () => this.serverLink,
+        followMembers: (deadline) => this.subscribe(['members'], deadline),
+        list: (deadline) => this.components({ timeout: remaining(deadline) }),
+      },
+      this.peers,
+      this.connectTimeoutMs,
+    );
   }
 
   /** Connects to the server. Throws SERVER_UNREACHABLE or AUTH_FAILED. */
@@ -139,24 +145,9 @@ export class Client extends EventEmitter implements ExtensionHost {
     });
   }
 
-  /**
-   * Makes the directory a full, live copy of the registry (the list once, then membership
-   * events), so broadcasts and group sends need no round trip to the server.
-   */
-  private async syncDirectory(deadline: number): Promise<void> {
-    if (this.directorySynced) return;
-    // Subscribe first: an event the server sends after the list reaches us after it, in order.
-    await this.subscribe(['members'], deadline);
-    this.directory.replaceAll(await this.components({ timeout: remaining(deadline) }));
-    this.directorySynced = true;
-  }
-
   /** Runs on every (re)connection to the server: restores subscriptions. */
   protected async onServerUp(ch: Channel, reconnect: boolean): Promise<void> {
-    if (reconnect) {
-      this.directory.clear();
-      this.directorySynced = false;
-    }
+    if (reconnect) this.locator.reset();
     const topics = this.subscriptions.topics();
     if (topics.length > 0) await ch.request(this.subscriptions.frame(topics), { timeoutMs: this.connectTimeoutMs });
     if (reconnect) {
@@ -188,8 +179,8 @@ export class Client extends EventEmitter implements ExtensionHost {
 
   async post(peer: string, init: FrameInit, timeoutMs: number): Promise<'direct' | 'relay' | 'mesh'> {
     const deadline = Date.now() + timeoutMs;
-    const info = await this.resolve(peer, deadline);
-    const { channel, path } = await this.route(info, deadline);
+    const info = await this.locator.resolve(peer, deadline);
+    const { channel, path } = await this.locator.route(info, deadline);
     channel.send(init, info.name);
     return path;
   }
@@ -209,21 +200,15 @@ export class Client extends EventEmitter implements ExtensionHost {
   }
 
   private async resolveThenRequest(target: string, init: FrameInit, bounds: CallBounds): Promise<Frame> {
-    return this.requestTo(await this.resolve(target, bounds.deadline), init, bounds);
+    return this.requestTo(await this.locator.resolve(target, bounds.deadline), init, bounds);
   }
 
   private async requestOn(channel: Channel, target: string, init: FrameInit, timeoutMs: number, signal?: AbortSignal): Promise<Frame> {
     try {
       return await channel.request(init, { to: target, timeoutMs, describe: `the request to "${target}"`, signal });
     } catch (error) {
-      this.forgetOnFailure(target, error);
+      this.locator.forgetOnFailure(target, error);
       throw error;
-    }
-  }
-
-  private forgetOnFailure(name: string, error: unknown): void {
-    if (isBotzError(error) && (error.code === ErrorCode.NO_SUCH_COMPONENT || error.code === ErrorCode.UNREACHABLE)) {
-      this.directory.forget(name);
     }
   }
 
@@ -236,8 +221,7 @@ export class Client extends EventEmitter implements ExtensionHost {
   private async broadcastNow(body: Body, options: CallOptions & { group?: string }): Promise<BroadcastResult> {
     const timeout = options.timeout ?? this.timeoutMs;
     const bounds: CallBounds = { deadline: Date.now() + timeout, callTimeoutMs: timeout, signal: options.signal };
-    await this.syncDirectory(bounds.deadline);
-    const targets = this.directory.all(options.group).filter((c) => c.name !== this.name && c.state !== 'registered');
+    const targets = await this.locator.receivers(options.group, bounds.deadline);
     const init: FrameInit = { type: 'broadcast', body: body ?? null, ...(options.group ? { group: options.group } : {}) };
     const outcomes = await Promise.allSettled(targets.map((info) => this.requestTo(info, init, bounds)));
     const result: BroadcastResult = { delivered: [], ignored: [], failed: [] };
@@ -308,29 +292,10 @@ export class Client extends EventEmitter implements ExtensionHost {
     for (const e of this.extensions) await e.close?.();
   }
 
-  /** Where a name (or `@group`) lives right now. Throws NO_SUCH_COMPONENT. */
-  protected async resolve(target: string, deadline: number): Promise<ComponentInfo> {
-    if (target.startsWith('@')) {
-      const group = target.slice(1);
-      await this.syncDirectory(deadline);
-      const pick = this.directory.pick(group, this.directory.all(group), this.name);
-      if (!pick) throw new NoSuchComponent(target, { details: { group } });
-      return pick;
-    }
-    const known = this.directory.get(target);
-    if (known && known.state !== 'registered') return known;
-    await this.subscribe(['members'], deadline);
-    const ch = await this.serverLink.ready(deadline);
-    const reply = await ch.request({ type: 'lookup', name: target }, { timeoutMs: remaining(deadline), describe: `the lookup of "${target}"` });
-    if (reply.type !== 'located') throw new BotzError(ErrorCode.MALFORMED_FRAME, `unexpected ${reply.type} to a lookup`);
-    this.directory.set(reply.component);
-    return reply.component;
-  }
-
   /** Sends a frame that expects an answer to `info`, directly if we can, else through the relay. */
   protected async requestTo(info: ComponentInfo, init: FrameInit, bounds: CallBounds): Promise<Frame> {
     const { deadline, callTimeoutMs, signal } = bounds;
-    const { channel, path } = await this.route(info, deadline);
+    const { channel, path } = await this.locator.route(info, deadline);
     const trace = this.tracing ? { self: this.name, target: info.name, init, path, startedAt: Date.now(), bodies: this.traceBodies } : undefined;
     try {
       const reply = await channel.request(init, {
@@ -343,23 +308,10 @@ export class Client extends EventEmitter implements ExtensionHost {
       if (trace) for (const event of answeredCall(trace, reply, Date.now())) this.report(event);
       return reply;
     } catch (error) {
-      this.forgetOnFailure(info.name, error);
+      this.locator.forgetOnFailure(info.name, error);
       if (trace) this.report(failedCall(trace, Date.now()));
       throw error;
     }
-  }
-
-  private async route(info: ComponentInfo, deadline: number): Promise<{ channel: Channel; path: 'direct' | 'relay' }> {
-    if (info.address && !this.peers.recentlyFailed(info.name)) {
-      try {
-        const dialTimeout = Math.min(remaining(deadline), this.connectTimeoutMs);
-        return { channel: await this.peers.get(info.name, info.address, dialTimeout), path: 'direct' };
-      } catch (error) {
-        // Cannot dial it (NAT, firewall, stale address): the server can still reach it.
-        if (Date.now() >= deadline) throw error;
-      }
-    }
-    return { channel: await this.serverLink.ready(deadline), path: 'relay' };
   }
 
   private async subscribe(topics: Topic[], deadline = Date.now() + this.timeoutMs): Promise<void> {
@@ -384,7 +336,7 @@ export class Client extends EventEmitter implements ExtensionHost {
     }
     switch (frame.type) {
       case 'member':
-        this.directory.apply(frame.event, frame.component);
+        this.locator.directory.apply(frame.event, frame.component);
         this.subscriptions.member(frame.event, frame.component);
         return;
       case 'trace':
@@ -411,10 +363,6 @@ export class Client extends EventEmitter implements ExtensionHost {
       frame.from,
     );
   }
-}
-
-export function remaining(deadline: number): number {
-  return Math.max(1, deadline - Date.now());
 }
 
 function describeError(error: unknown): { code: string; message: string } {
