@@ -8,6 +8,7 @@
  * Pure (no oclif, no process), so the REPL prints the same lines the commands do.
  */
 import { ErrorCode } from '../lib/errors.js';
+import { SERVER_DESTINATION } from '../lib/wire/packet.js';
 import { formatDuration } from './duration.js';
 
 export const ExitCode = {
@@ -95,6 +96,10 @@ export function describeFailure(err: unknown, ctx: FailureContext = {}): Failure
     case ExitCode.NOT_FOUND:
       return failure(exit, code, message, `${message}; run \`botz components\` to see what is registered${server ? ` at ${server}` : ''}`);
     case ExitCode.TIMEOUT:
+      // The server itself did not answer (a lookup, the list, a subscription): the target is not the question.
+      if (e.details?.peer === SERVER_DESTINATION) {
+        return failure(exit, code, message, `${message}; the botz server${server ? ` at ${server}` : ''} is slow to answer: raise --timeout, or check that it is not overloaded`);
+      }
       return failure(
         exit,
         code,

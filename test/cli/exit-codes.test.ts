@@ -78,6 +78,15 @@ describe('describeFailure', () => {
     expect(f.line).toBe('cannot listen on 127.0.0.1:7300: the address is already in use; another botz (or another program) listens there: stop it, or choose another --port');
   });
 
+  it('a timeout waiting for the server points at the server, not at the target', () => {
+    const slowServer = new Timeout('the lookup of "echo" got no answer within 300 ms', { details: { timeoutMs: 300, peer: '$server' } });
+    expect(describeFailure(slowServer, { server: '127.0.0.1:7300', target: 'echo' }).line).toBe(
+      'the lookup of "echo" got no answer within 300 ms; the botz server at 127.0.0.1:7300 is slow to answer: raise --timeout, or check that it is not overloaded',
+    );
+    const slowTarget = new Timeout('the request to "echo" got no answer within 300 ms', { details: { timeoutMs: 300, peer: 'echo' } });
+    expect(describeFailure(slowTarget, { server: '127.0.0.1:7300', target: 'echo' }).line).toMatch(/check that echo is alive/);
+  });
+
   it('a cancelled call exits 130, as a shell reports SIGINT', () => {
     const f = describeFailure(new Cancelled('the request to "echo" was cancelled'), {});
     expect(f).toMatchObject({ exit: 130, code: 'CANCELLED', line: 'the request to "echo" was cancelled' });

@@ -38,6 +38,7 @@ import {
   FIXED_HEADER_BYTES,
   MAC_BYTES,
   PacketSealer,
+  SERVER_DESTINATION,
   decodeVerified,
   type PacketHeader,
   type VerifiedPacket,
@@ -191,7 +192,13 @@ export class Channel {
     if (this.link.closed) throw this.closeReason ?? new Closed(`link to ${this.peer} is closed`);
     const frame = { v: PROTOCOL_VERSION, id: this.ctx.nextId(), from: this.ctx.name, ...init } as Frame;
     const to = options.to ?? this.peer;
-    const reply = this.pending.add(frame.id, options.timeoutMs, () => options.describe ?? `${init.type} to ${to}`, options.callTimeoutMs, options.signal);
+    const reply = this.pending.add(frame.id, {
+      timeoutMs: options.timeoutMs,
+      describe: () => options.describe ?? `the ${init.type} to ${to === SERVER_DESTINATION ? 'the server' : `"${to}"`}`,
+      shownTimeoutMs: options.callTimeoutMs,
+      signal: options.signal,
+      peer: to,
+    });
     try {
       this.enqueue(frame, to);
     } catch (error) {

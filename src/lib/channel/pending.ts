@@ -12,14 +12,28 @@
 import { BotzError, Cancelled, ErrorCode, Timeout } from '../errors.js';
 import type { Frame } from '../wire/frames.js';
 
+/** How long a reply is waited for, and what a timeout or a cancellation says about it. */
+export interface PendingWait {
+  timeoutMs: number;
+  /** Names the request in a timeout or cancellation message ("the request to "echo""). */
+  describe: () => string;
+  /**
+   * The timeout a timeout message names (default `timeoutMs`): the caller's whole timeout, when
+   * part of it went to a lookup or a dial first.
+   */
+  shownTimeoutMs?: number;
+  /** Ends the wait with CANCELLED when it fires. */
+  signal?: AbortSignal;
+  /** Who should answer (a name, or the server); a timeout carries it as `details.peer`. */
+  peer?: string;
+}
+
 interface Entry {
   resolve(frame: Frame): void;
   reject(error: BotzError): void;
   deadline: number;
-  timeoutMs: number;
-  describe: () => string;
-  /** The caller's AbortSignal and our listener on it, removed when the entry settles. */
-  signal?: AbortSignal;
+  wait: PendingWait;
+  /** Our listener on the wait's signal, removed when the entry settles. */
   onAbort?: () => void;
 }
 
@@ -42,14 +56,10 @@ export class PendingRequests {
     return this.timer?.hasRef() ?? false;
   }
 
-  /**
-   * Registers a wait for the reply to `id`. `describe` names the request in a timeout message,
-   * which says it got no answer within `shownTimeoutMs` (default `timeoutMs`): the caller's
-   * whole timeout, when part of it went to a lookup or a dial first. When `signal` fires first,
-   * the wait ends with CANCELLED.
-   */
-  add(id: string, timeoutMs: number, describe: () => string, shownTimeoutMs = timeoutMs, signal?: AbortSignal): Promise<Frame> {
-    if (signal?.aborted) return Promise.reject(new Cancelled(`${describe()} was cancelled`));
+  /** Registers a wait for the reply to `id`; it ends by the reply, by its timeout, or by its signal. */
+  add(id: string, wait: PendingWait): Promise<Frame> {
+    const { signal } = wait;
+    if (signal?.aborted) return Promise.reject(new Cancelled(`${wait.describe()} was cancelled`));
     if (this.entries.size >= this.maxPending) {
       return Promise.reject(
         new BotzError(ErrorCode.TOO_MANY_PENDING, `more than ${this.maxPending} requests are waiting on this link`, {
@@ -58,11 +68,10 @@ export class PendingRequests {
       );
     }
     return new Promise<Frame>((resolve, reject) => {
-      const deadline = Date.now() + timeoutMs;
-      const entry: Entry = { resolve, reject, deadline, timeoutMs: shownTimeoutMs, describe };
+      const deadline = Date.now() + wait.timeoutMs;
+      const entry: Entry = { resolve, reject, deadline, wait };
       if (signal) {
-        entry.signal = signal;
-        entry.onAbort = () => this.fail(id, new Cancelled(`${describe()} was cancelled`));
+        entry.onAbort = () => this.fail(id, new Cancelled(`${wait.describe()} was cancelled`));
         signal.addEventListener('abort', entry.onAbort, { once: true });
       }
       this.entries.set(id, entry);
@@ -123,7 +132,7 @@ export class PendingRequests {
       if (entry.deadline <= now) {
         this.entries.delete(id);
         release(entry);
-        entry.reject(new Timeout(`${entry.describe()} got no answer within ${entry.timeoutMs} ms`, { details: { timeoutMs: entry.timeoutMs } }));
+        entry.reject(timedOut(entry.wait));
       } else if (entry.deadline < next) next = entry.deadline;
     }
     if (next !== Infinity) this.arm(next);
@@ -132,5 +141,12 @@ export class PendingRequests {
 
 /** Stops listening to the entry's AbortSignal: a long-lived signal must not collect listeners. */
 function release(entry: Entry): void {
-  if (entry.onAbort) entry.signal!.removeEventListener('abort', entry.onAbort);
+  if (entry.onAbort) entry.wait.signal!.removeEventListener('abort', entry.onAbort);
+}
+
+function timedOut(wait: PendingWait): Timeout {
+  const timeoutMs = wait.shownTimeoutMs ?? wait.timeoutMs;
+  const details: Record<string, unknown> = { timeoutMs };
+  if (wait.peer !== undefined) details.peer = wait.peer;
+  return new Timeout(`${wait.describe()} got no answer within ${timeoutMs} ms`, { details });
 }

@@ -149,7 +149,7 @@ export class Client extends EventEmitter implements ExtensionHost {
   protected async onServerUp(ch: Channel, reconnect: boolean): Promise<void> {
     if (reconnect) this.locator.reset();
     const topics = this.subscriptions.topics();
-    if (topics.length > 0) await ch.request(this.subscriptions.frame(topics), { timeoutMs: this.connectTimeoutMs });
+    if (topics.length > 0) await ch.request(this.subscriptions.frame(topics), { timeoutMs: this.connectTimeoutMs, describe: subscriptionTo(topics) });
     if (reconnect) {
       for (const e of this.extensions) e.onServerUp?.();
       this.emit('reconnected');
@@ -320,7 +320,7 @@ export class Client extends EventEmitter implements ExtensionHost {
       this.subscriptions.memberFeed = true;
     }
     const ch = await this.serverLink.ready(deadline);
-    await ch.request(this.subscriptions.frame(topics), { timeoutMs: remaining(deadline) });
+    await ch.request(this.subscriptions.frame(topics), { timeoutMs: remaining(deadline), describe: subscriptionTo(topics) });
   }
 
   protected report(event: TrafficReport): void {
@@ -363,6 +363,11 @@ export class Client extends EventEmitter implements ExtensionHost {
       frame.from,
     );
   }
+}
+
+/** "the subscription to membership events", for timeout messages. */
+function subscriptionTo(topics: Topic[]): string {
+  return `the subscription to ${topics.map((t) => (t === 'members' ? 'membership' : t)).join(' and ')} events`;
 }
 
 function describeError(error: unknown): { code: string; message: string } {

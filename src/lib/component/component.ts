@@ -221,7 +221,7 @@ export class Component extends Client {
     const meta = { ...o.meta, ...(this.mesh ? { mesh: this.mesh.address } : {}) };
     const registered = await ch.request(
       { type: 'register', address: this.address, port, groups: o.groups ?? [], meta },
-      { timeoutMs, describe: 'registration' },
+      { timeoutMs, describe: `the registration of "${this.name}"` },
     );
     if (registered.type === 'registered' && this.address === null && port !== null) {
       this.address = registered.component.address;

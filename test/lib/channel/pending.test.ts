@@ -12,7 +12,7 @@ describe('PendingRequests', () => {
 
   it('settles each request by its reply, once', async () => {
     const p = new PendingRequests();
-    const a = p.add('a', 1000, () => 'a');
+    const a = p.add('a', { timeoutMs: 1000, describe: () => 'a' });
     expect(p.settle('a', reply('a'))).toBe(true);
     expect(p.settle('a', reply('a'))).toBe(false);
     await expect(a).resolves.toMatchObject({ re: 'a' });
@@ -21,8 +21,8 @@ describe('PendingRequests', () => {
 
   it('times out each request at its own deadline with one timer', async () => {
     const p = new PendingRequests();
-    const long = p.add('long', 500, () => 'the long one');
-    const short = p.add('short', 100, () => 'the short one');
+    const long = p.add('long', { timeoutMs: 500, describe: () => 'the long one' });
+    const short = p.add('short', { timeoutMs: 100, describe: () => 'the short one' });
     const shortFailed = expect(short).rejects.toMatchObject({ code: 'TIMEOUT', message: 'the short one got no answer within 100 ms' });
     expect(vi.getTimerCount()).toBe(1);
     await vi.advanceTimersByTimeAsync(100);
@@ -42,7 +42,7 @@ describe('PendingRequests', () => {
     const setTimeoutSpy = vi.spyOn(globalThis, 'setTimeout');
     try {
       for (let i = 0; i < 100; i++) {
-        const r = p.add(`r${i}`, 1000, () => `r${i}`);
+        const r = p.add(`r${i}`, { timeoutMs: 1000, describe: () => `r${i}` });
         expect(p.holdsProcessOpen).toBe(true);
         expect(p.settle(`r${i}`, reply(`r${i}`))).toBe(true);
         await r;
@@ -51,7 +51,7 @@ describe('PendingRequests', () => {
       }
       expect(setTimeoutSpy.mock.calls.length).toBeLessThanOrEqual(2);
       // A request still times out after an idle stretch.
-      const late = p.add('late', 50, () => 'the late one');
+      const late = p.add('late', { timeoutMs: 50, describe: () => 'the late one' });
       const failed = expect(late).rejects.toMatchObject({ code: 'TIMEOUT' });
       await vi.advanceTimersByTimeAsync(2000);
       await failed;
@@ -62,8 +62,8 @@ describe('PendingRequests', () => {
 
   it('re-arms for the earliest deadline left after a sweep', async () => {
     const p = new PendingRequests();
-    const first = p.add('first', 100, () => 'first');
-    const second = p.add('second', 300, () => 'second');
+    const first = p.add('first', { timeoutMs: 100, describe: () => 'first' });
+    const second = p.add('second', { timeoutMs: 300, describe: () => 'second' });
     const failures = Promise.allSettled([first, second]);
     await vi.advanceTimersByTimeAsync(100);
     expect(p.size).toBe(1);
@@ -76,8 +76,8 @@ describe('PendingRequests', () => {
 
   it('rejects everything on closeAll and refuses past its limit', async () => {
     const p = new PendingRequests(2);
-    const all = [p.add('a', 1000, () => 'a'), p.add('b', 1000, () => 'b')];
-    await expect(p.add('c', 1000, () => 'c')).rejects.toMatchObject({ code: 'TOO_MANY_PENDING' });
+    const all = [p.add('a', { timeoutMs: 1000, describe: () => 'a' }), p.add('b', { timeoutMs: 1000, describe: () => 'b' })];
+    await expect(p.add('c', { timeoutMs: 1000, describe: () => 'c' })).rejects.toMatchObject({ code: 'TOO_MANY_PENDING' });
     p.closeAll(new Closed('gone'));
     for (const r of await Promise.allSettled(all)) expect(r).toMatchObject({ status: 'rejected', reason: { code: 'CLOSED' } });
     expect(vi.getTimerCount()).toBe(0);
@@ -86,8 +86,8 @@ describe('PendingRequests', () => {
   it('ends a wait with CANCELLED when its signal fires, and stops listening to a signal once settled', async () => {
     const p = new PendingRequests();
     const controller = new AbortController();
-    const cancelled = p.add('c', 1000, () => 'the request to "x"', 1000, controller.signal);
-    const answered = p.add('a', 1000, () => 'a', 1000, controller.signal);
+    const cancelled = p.add('c', { timeoutMs: 1000, describe: () => 'the request to "x"', signal: controller.signal });
+    const answered = p.add('a', { timeoutMs: 1000, describe: () => 'a', signal: controller.signal });
     expect(getEventListeners(controller.signal, 'abort')).toHaveLength(2);
     expect(p.settle('a', reply('a'))).toBe(true);
     await expect(answered).resolves.toMatchObject({ re: 'a' });
@@ -101,10 +101,10 @@ describe('PendingRequests', () => {
 
   it('refuses a wait whose signal already fired, and a timed-out wait leaves no listener behind', async () => {
     const p = new PendingRequests();
-    await expect(p.add('x', 1000, () => 'x', 1000, AbortSignal.abort())).rejects.toMatchObject({ code: 'CANCELLED' });
+    await expect(p.add('x', { timeoutMs: 1000, describe: () => 'x', signal: AbortSignal.abort() })).rejects.toMatchObject({ code: 'CANCELLED' });
     expect(p.size).toBe(0);
     const controller = new AbortController();
-    const late = expect(p.add('t', 100, () => 't', 100, controller.signal)).rejects.toMatchObject({ code: 'TIMEOUT' });
+    const late = expect(p.add('t', { timeoutMs: 100, describe: () => 't', signal: controller.signal })).rejects.toMatchObject({ code: 'TIMEOUT' });
     await vi.advanceTimersByTimeAsync(100);
     await late;
     expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);

@@ -36,4 +36,14 @@ describe('call timeouts', () => {
     expect(elapsed).toBeGreaterThanOrEqual(395);
     expect(elapsed).toBeLessThan(560); // the lookup alone is 80 ms: a fresh 400 ms after it would end past 480
   });
+
+  it('a call whose time ran out waiting for the server says so, and names the server as the peer that did not answer', async () => {
+    const client = await slowNetwork();
+    const error = await client.send('slow', {}, { timeout: 30 }).catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      code: 'TIMEOUT',
+      message: 'the subscription to membership events got no answer within 30 ms',
+      details: { timeoutMs: 30, peer: '$server' },
+    });
+  });
 });
