@@ -92,7 +92,9 @@ function tmux(...args: string[]): string {
     return execFileSync('tmux', ['-S', SOCKET, ...args], { encoding: 'utf8' });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new Error('tmux is not installed: the REPL terminal tests need it (apt-get install tmux; `npm test` installs it when run as root)');
+      throw new Error('tmux is not installed: the REPL terminal tests need it (apt-get install tmux; `npm test` installs it when run as root)', {
+        cause: error,
+      });
     }
     throw error;
   }
