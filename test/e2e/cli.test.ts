@@ -5,7 +5,7 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closedPort, isolatedEnv, runBotz, startBotz, startNetwork, type Network } from './harness.js';
+import { isolatedEnv, NOTHING_LISTENS, runBotz, startBotz, startNetwork, type Network } from './harness.js';
 
 let net: Network;
 
@@ -172,10 +172,9 @@ describe('exit codes from real situations', () => {
   });
 
   it('7: no server, naming the address tried', async () => {
-    const port = await closedPort();
-    const r = await runBotz(['components', '--server', `127.0.0.1:${port}`], net.env);
+    const r = await runBotz(['components', '--server', NOTHING_LISTENS], net.env);
     expect(r.code).toBe(7);
-    expect(r.stderr).toContain(`127.0.0.1:${port}`);
+    expect(r.stderr).toContain(NOTHING_LISTENS);
   });
 
   it.each([

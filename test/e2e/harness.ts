@@ -126,5 +126,4 @@ export async function startNetwork(): Promise<Network> {
   };
 }
 
-/** A port nothing listens on: bound once by us, then released. */
-export { freePort as closedPort } from '../helpers/ports.js';
+export { NOTHING_LISTENS } from '../helpers/ports.js';

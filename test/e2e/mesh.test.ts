@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MeshControlClient } from '../../src/lib/mesh/mesh-control-client.js';
 import type { Route } from '../../src/lib/mesh/routing.js';
-import { closedPort, runBotz, startBotz, startNetwork, type Network, type Running } from './harness.js';
+import { NOTHING_LISTENS, runBotz, startBotz, startNetwork, type Network, type Running } from './harness.js';
 
 let net: Network;
 let secret: string;
@@ -141,7 +141,7 @@ describe('botz mesh inspection', () => {
   });
 
   it('a mesh address where nothing listens exits 7', async () => {
-    const r = await runBotz(['mesh', 'status', `127.0.0.1:${await closedPort()}`], net.env);
+    const r = await runBotz(['mesh', 'status', NOTHING_LISTENS], net.env);
     expect(r.code).toBe(7);
   });
 });

@@ -11,3 +11,10 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+/**
+ * An address where nothing listens, for tests of "no server there". Not a port from freePort():
+ * a released ephemeral port can be taken by a listener another test opens meanwhile (tests run
+ * in parallel), which then answers. Port 1 is below the range listen(0) hands out, and unused.
+ */
+export const NOTHING_LISTENS = '127.0.0.1:1';

@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { Client, Component, ErrorCode, Server, type Message } from '../../../src/index.js';
-import { freePort } from '../../helpers/ports.js';
+import { freePort, NOTHING_LISTENS } from '../../helpers/ports.js';
 import type { MeshNode } from '../../../src/lib/mesh/mesh-node.js';
 import type { Route } from '../../../src/lib/mesh/routing.js';
 
@@ -50,7 +50,7 @@ async function meshComponent(name: string, server: string, dial: string[] = [], 
 
 describe('Component with mesh', () => {
   it('starts mesh-only without a server and answers requests over the mesh', async () => {
-    const nowhere = `127.0.0.1:${await freePort()}`;
+    const nowhere = NOTHING_LISTENS;
     const seen: Message[] = [];
     const a = await meshComponent('mc-a', nowhere);
     const b = await meshComponent('mc-b', nowhere, [a.mesh!.address]);
@@ -86,7 +86,7 @@ describe('Component with mesh', () => {
   });
 
   it('without mesh, a missing server still fails the start with SERVER_UNREACHABLE', async () => {
-    const nowhere = `127.0.0.1:${await freePort()}`;
+    const nowhere = NOTHING_LISTENS;
     await expect(Component.start({ server: nowhere, secret: SECRET, name: 'mc-plain', connectTimeoutMs: 300 })).rejects.toMatchObject({
       code: ErrorCode.SERVER_UNREACHABLE,
     });
@@ -99,7 +99,7 @@ describe('reliable delivery across the mesh', () => {
     untilRoutes(c.mesh!.node, (routes) => routes.some((r) => r.destination === name && (via === undefined || r.nextHop === via)), `route ${c.name} → ${name}`);
 
   it('delivers exactly once and in order with no server, across a link that drops mid-stream', async () => {
-    const nowhere = `127.0.0.1:${await freePort()}`;
+    const nowhere = NOTHING_LISTENS;
     const start = async (name: string, dial: string[] = []) => {
       const c = await Component.start({ server: nowhere, secret: SECRET, name, connectTimeoutMs: 300, mesh: { dial } });
       stops.push(() => c.stop());
@@ -142,7 +142,7 @@ describe('a mesh component with a server', () => {
     const a = await meshComponent('sm-a', server.address, [both.mesh!.address]);
     // A mesh node the server has never heard of (its own server address leads nowhere).
     const hidden: Message[] = [];
-    await meshComponent('sm-hidden', `127.0.0.1:${await freePort()}`, [a.mesh!.address], hidden);
+    await meshComponent('sm-hidden', NOTHING_LISTENS, [a.mesh!.address], hidden);
     await untilRoutes(a.mesh!.node, (routes) => ['sm-both', 'sm-hidden'].every((n) => routes.some((r) => r.destination === n)), 'routes from sm-a');
 
     expect(await a.send('sm-both', { via: 'server' })).toEqual({ from: 'sm-both', got: { via: 'server' } });

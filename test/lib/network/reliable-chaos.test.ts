@@ -7,12 +7,12 @@
  * CI size: 10,000 messages. The issue's full run: `CHAOS_MESSAGES=100000 scripts/chaos.sh`.
  */
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Component, Server } from '../../../src/index.js';
 import { Network, SECRET } from '../../helpers/network.js';
+import { freePort } from '../../helpers/ports.js';
 
 const N = Number(process.env.CHAOS_MESSAGES ?? 10_000);
 const SEED = Number(process.env.CHAOS_SEED ?? 7);
@@ -26,15 +26,6 @@ const reliable = { windowSize: 64, rto: { maxRtoMs: 1_000 } };
 
 const net = new Network();
 afterEach(() => net.stopAll());
-
-/** A port that was free a moment ago: bob must listen on it before the proxy's first dial. */
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
-  const { port } = probe.address() as { port: number };
-  await new Promise((r) => probe.close(r));
-  return port;
-}
 
 interface Proxy {
   port: number;
