@@ -37,6 +37,7 @@ import {
   ANY_DESTINATION,
   FIXED_HEADER_BYTES,
   MAC_BYTES,
+  MAX_DESTINATION_BYTES,
   PacketSealer,
   SERVER_DESTINATION,
   decodeVerified,
@@ -175,6 +176,24 @@ export class Channel {
     return frame;
   }
 
+  /**
+   * Sends the answer to `request` (a response, an ack, an error...) and never throws: answers run
+   * in handlers and promise callbacks, where a throw would crash the process. An answer that
+   * cannot be sent (too large, say) goes as an error frame saying why; an error message is cut
+   * to MAX_ERROR_MESSAGE_CHARS so it fits; when the link is closed the answer is dropped, and the
+   * asker learns of the closed link on its side.
+   */
+  answer(request: Frame, init: FrameInit, to: string = request.from): void {
+    const answer = init.type === 'error' ? { ...init, message: clipMessage(init.message) } : init;
+    try {
+      this.send(answer, to);
+    } catch (error) {
+      if (this.link.closed || init.type === 'error') return;
+      const code = isBotzError(error) ? error.code : ErrorCode.REMOTE_ERROR;
+      this.answer(request, { type: 'error', re: request.id, code, message: error instanceof Error ? error.message : String(error) }, to);
+    }
+  }
+
   /** Sends a request-like frame and waits for the frame that answers it (`re` = its id). */
   async request(
     init: FrameInit,
@@ -190,6 +209,8 @@ export class Channel {
   ): Promise<Frame> {
     if (options.signal?.aborted) throwIfCancelled(options.signal, options.describe ?? `the ${init.type}`);
     if (this.link.closed) throw this.closeReason ?? new Closed(`link to ${this.peer} is closed`);
+    // Refused requests are not sent: a caller told TOO_MANY_PENDING may retry without running it twice.
+    this.pending.assertRoom();
     const frame = { v: PROTOCOL_VERSION, id: this.ctx.nextId(), from: this.ctx.name, ...init } as Frame;
     const to = options.to ?? this.peer;
     const reply = this.pending.add(frame.id, {
@@ -225,8 +246,15 @@ export class Channel {
   }
 
   private enqueue(frame: Frame, to: string): void {
+    const toBytes = Buffer.byteLength(to);
+    // Refused here, to the caller: sealing it later (in the flush) would throw where nobody catches.
+    if (toBytes > MAX_DESTINATION_BYTES) {
+      throw new BotzError(ErrorCode.INVALID_ARGUMENT, `cannot address "${to.slice(0, 40)}...": a name is at most ${MAX_DESTINATION_BYTES} bytes`, {
+        details: { bytes: toBytes, limit: MAX_DESTINATION_BYTES },
+      });
+    }
     const encoded = this.sealer.encode(frame);
-    const overhead = FIXED_HEADER_BYTES + Buffer.byteLength(to) + MAC_BYTES + 8;
+    const overhead = FIXED_HEADER_BYTES + toBytes + MAC_BYTES + 8;
     if (encoded.bytes + overhead > this.ctx.maxPacketBytes) {
       throw new BotzError(
         ErrorCode.FRAME_TOO_LARGE,
@@ -403,4 +431,11 @@ export class Channel {
     this.pending.closeAll(error.code === ErrorCode.CLOSED ? new Unreachable(error.message, { cause: error }) : error);
     this.handlers.onClose?.(this, error);
   }
+}
+
+/** Error frames carry at most this many characters of message: a handler's error must always fit. */
+export const MAX_ERROR_MESSAGE_CHARS = 1_000;
+
+function clipMessage(message: string): string {
+  return message.length <= MAX_ERROR_MESSAGE_CHARS ? message : `${message.slice(0, MAX_ERROR_MESSAGE_CHARS)}... (${message.length} characters)`;
 }

@@ -38,6 +38,7 @@ interface Entry {
 }
 
 export const DEFAULT_MAX_PENDING = 10_000;
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export class PendingRequests {
   private readonly entries = new Map<string, Entry>();
@@ -56,16 +57,23 @@ export class PendingRequests {
     return this.timer?.hasRef() ?? false;
   }
 
+  /** Throws TOO_MANY_PENDING when no more requests may wait: check before sending one. */
+  assertRoom(): void {
+    if (this.entries.size >= this.maxPending) {
+      throw new BotzError(ErrorCode.TOO_MANY_PENDING, `more than ${this.maxPending} requests are waiting on this link`, {
+        details: { limit: this.maxPending },
+      });
+    }
+  }
+
   /** Registers a wait for the reply to `id`; it ends by the reply, by its timeout, or by its signal. */
   add(id: string, wait: PendingWait): Promise<Frame> {
     const { signal } = wait;
     if (signal?.aborted) return Promise.reject(new Cancelled(`${wait.describe()} was cancelled`));
-    if (this.entries.size >= this.maxPending) {
-      return Promise.reject(
-        new BotzError(ErrorCode.TOO_MANY_PENDING, `more than ${this.maxPending} requests are waiting on this link`, {
-          details: { limit: this.maxPending },
-        }),
-      );
+    try {
+      this.assertRoom();
+    } catch (error) {
+      return Promise.reject(error as BotzError);
     }
     return new Promise<Frame>((resolve, reject) => {
       const deadline = Date.now() + wait.timeoutMs;
@@ -113,7 +121,8 @@ export class PendingRequests {
   private arm(at: number): void {
     clearTimeout(this.timer);
     this.armedFor = at;
-    this.timer = setTimeout(() => this.sweep(), Math.max(0, at - Date.now()));
+    // Node fires a timer longer than 2^31-1 ms at once: cap it, and the sweep re-arms for the rest.
+    this.timer = setTimeout(() => this.sweep(), Math.min(MAX_TIMER_MS, Math.max(0, at - Date.now())));
   }
 
   private disarm(): void {

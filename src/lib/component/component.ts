@@ -276,19 +276,19 @@ export class Component extends Client {
         }
         const message: Message = { from: frame.from, body: frame.body, kind: 'request', id: frame.id, path };
         void this.runHandler(handler, message).then(
-          (body) => this.reply(ch, frame, { type: 'response', re: frame.id, body: body ?? null }),
+          (body) => ch.answer(frame, { type: 'response', re: frame.id, body: body ?? null }),
           (error) => this.replyError(ch, frame, ErrorCode.REMOTE_ERROR, errorText(error)),
         );
         return;
       }
       case 'broadcast': {
         if (!handler || this.componentOptions.broadcasts === false) {
-          ch.send({ type: 'ack', re: frame.id, ignored: true }, frame.from);
+          ch.answer(frame, { type: 'ack', re: frame.id, ignored: true });
           return;
         }
         const message: Message = { from: frame.from, body: frame.body, kind: 'broadcast', id: frame.id, path };
         void this.runHandler(handler, message).then(
-          () => ch.send({ type: 'ack', re: frame.id }, frame.from),
+          () => ch.answer(frame, { type: 'ack', re: frame.id }),
           (error) => this.replyError(ch, frame, ErrorCode.REMOTE_ERROR, errorText(error)),
         );
         return;
@@ -306,17 +306,8 @@ export class Component extends Client {
     return handler(message);
   }
 
-  private reply(ch: Channel, frame: Frame, init: Parameters<Channel['send']>[0]): void {
-    try {
-      ch.send(init, frame.from);
-    } catch (error) {
-      // The reply itself could not travel (too large): the sender still gets an answer.
-      this.replyError(ch, frame, (error as BotzError).code ?? ErrorCode.REMOTE_ERROR, errorText(error));
-    }
-  }
-
   private replyError(ch: Channel, frame: Frame, code: string, message: string): void {
-    ch.send({ type: 'error', re: frame.id, code, message }, frame.from);
+    ch.answer(frame, { type: 'error', re: frame.id, code, message });
   }
 
   private async onShutdownRequest(frame: ShutdownRequestFrame, ch: Channel): Promise<void> {
@@ -327,7 +318,7 @@ export class Component extends Client {
     } catch {
       ready = false;
     }
-    ch.send({ type: 'shutdownResponse', re: frame.id, ready }, frame.from);
+    ch.answer(frame, { type: 'shutdownResponse', re: frame.id, ready });
     ch.flush();
     if (!ready && !frame.forced) return;
     const grace = ready ? 0 : (this.componentOptions.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS);

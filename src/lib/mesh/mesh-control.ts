@@ -53,11 +53,11 @@ export class MeshControl implements MeshClientHandler {
   onFrame(frame: Frame, ch: Channel): void {
     if (frame.type !== 'meshControl') return;
     this.handle(frame, ch).then(
-      (result) => ch.send({ type: 'meshControlResult', re: frame.id, result }, ch.peer),
+      (result) => ch.answer(frame, { type: 'meshControlResult', re: frame.id, result }, ch.peer),
       (error: unknown) => {
         const code = isBotzError(error) ? error.code : ErrorCode.INVALID_ARGUMENT;
         const message = error instanceof Error ? error.message : String(error);
-        ch.send({ type: 'error', re: frame.id, code, message }, ch.peer);
+        ch.answer(frame, { type: 'error', re: frame.id, code, message }, ch.peer);
       },
     );
   }

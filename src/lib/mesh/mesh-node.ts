@@ -8,7 +8,7 @@
  * On every link change the node floods a new announcement at once and recomputes routes, so
  * traffic moves to another path within one flood's time, not one announcement period.
  */
-import { Closed } from '../errors.js';
+import { Closed, ErrorCode } from '../errors.js';
 import type { Channel } from '../channel/channel.js';
 import { NodeContext } from '../channel/node-context.js';
 import type { Body, Frame } from '../wire/frames.js';
@@ -223,8 +223,9 @@ export class MeshNode {
   }
 
   private onMeshSend(frame: MeshSendFrame, ch: Channel): void {
-    void this.forwarder.relay(frame).then((result) => {
-      ch.send({ type: 'meshAck', re: frame.id, reached: result.reached, unreachable: result.unreachable }, ch.peer);
-    });
+    void this.forwarder.relay(frame).then(
+      (result) => ch.answer(frame, { type: 'meshAck', re: frame.id, reached: result.reached, unreachable: result.unreachable }, ch.peer),
+      (error: unknown) => ch.answer(frame, { type: 'error', re: frame.id, code: ErrorCode.UNREACHABLE, message: String(error) }, ch.peer),
+    );
   }
 }

@@ -81,6 +81,9 @@ export interface SealFields {
   encrypt?: boolean;
 }
 
+/** The header gives the destination name one length byte. */
+export const MAX_DESTINATION_BYTES = 255;
+
 /** Size of the packet that would carry these frames, so a batcher can stay under the limit. */
 export function packetBytes(codec: PayloadCodec, toBytes: number, frames: readonly EncodedFrame[], frameBytes: number): number {
   return FIXED_HEADER_BYTES + toBytes + codec.payloadBytes(frames, frameBytes) + MAC_BYTES;
@@ -91,7 +94,7 @@ export function sealPacket(fields: SealFields, frames: readonly EncodedFrame[], 
   let frameBytes = 0;
   for (const f of frames) frameBytes += f.bytes;
   const toBytes = Buffer.byteLength(fields.to);
-  if (toBytes > 255) throw new BotzError(ErrorCode.INVALID_ARGUMENT, 'destination name longer than 255 bytes');
+  if (toBytes > MAX_DESTINATION_BYTES) throw new BotzError(ErrorCode.INVALID_ARGUMENT, `destination name longer than ${MAX_DESTINATION_BYTES} bytes`);
   const total = packetBytes(fields.codec, toBytes, frames, frameBytes);
   if (total > maxBytes) {
     throw new BotzError(ErrorCode.FRAME_TOO_LARGE, `packet of ${total} bytes exceeds the limit of ${maxBytes} bytes`, {

@@ -49,6 +49,55 @@ describe('Channel over ws', () => {
   });
 });
 
+describe('Channel limits', () => {
+  /** A server that answers nothing and counts what arrives, by body.kind. */
+  async function silentServer() {
+    const ctx = NodeContext.create({ name: '$server', secret: SECRET });
+    const seen: Record<string, number> = {};
+    listener = await wsTransport.listen({ host: '127.0.0.1', port: 0, maxMessageBytes: ctx.maxPacketBytes }, (link) => {
+      Channel.accept(ctx, link, () => ({ session: 's1' }), {
+        onFrame(frame) {
+          const kind = (frame as { body?: { kind?: string } }).body?.kind ?? frame.type;
+          seen[kind] = (seen[kind] ?? 0) + 1;
+        },
+      });
+    });
+    const ctxA = NodeContext.create({ name: 'alice', secret: SECRET });
+    const { channel } = await Channel.connect(ctxA, wsTransport, listener.address, { expect: '$server', role: 'client', handlers: { onFrame() {} } });
+    return { channel, seen };
+  }
+
+  it('a request refused with TOO_MANY_PENDING is never sent, so a retry cannot run it twice', async () => {
+    const { channel, seen } = await silentServer();
+    const waiting = Array.from({ length: channel.pending.maxPending }, () =>
+      channel.request({ type: 'request', body: { kind: 'held' } }, { timeoutMs: 30_000 }).catch((e: unknown) => e),
+    );
+    await expect(channel.request({ type: 'request', body: { kind: 'refused' } }, { timeoutMs: 30_000 })).rejects.toMatchObject({
+      code: 'TOO_MANY_PENDING',
+    });
+    // Frames on one link arrive in order: once the marker is there, the refused one would have been too.
+    channel.send({ type: 'request', body: { kind: 'marker' } });
+    const deadline = Date.now() + 10_000;
+    while (seen.marker !== 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    expect(seen).toEqual({ held: channel.pending.maxPending, marker: 1 });
+    channel.close();
+    // Closing the link ends every wait (none is left hanging).
+    for (const outcome of await Promise.all(waiting)) expect(outcome).toMatchObject({ code: 'UNREACHABLE' });
+  });
+
+  it('refuses a destination name over 255 bytes to the caller, and the link goes on working', async () => {
+    const { channel, seen } = await silentServer();
+    expect(() => channel.send({ type: 'request', body: { kind: 'long' } }, 'x'.repeat(300))).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }) as Error,
+    );
+    channel.send({ type: 'request', body: { kind: 'after' } });
+    const deadline = Date.now() + 10_000;
+    while (seen.after !== 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    expect(seen).toEqual({ after: 1 });
+    channel.close();
+  });
+});
+
 describe('Channel handshake race', () => {
   it('delivers a frame the listener sends right after its welcome, even in the same read', async () => {
     const { MemoryNetwork } = await import('../../../src/lib/transport/memory.js');

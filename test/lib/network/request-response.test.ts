@@ -72,6 +72,27 @@ describe('request/response', () => {
     await expect(client.send('grumpy', {})).rejects.toMatchObject({ code: 'REMOTE_ERROR', message: 'I refuse' });
   });
 
+  it('answers a handler error too long for a packet with its message cut, and one too large a reply with FRAME_TOO_LARGE', async () => {
+    await net.serve();
+    const echo = await net.component({
+      name: 'verbose',
+      port: 0,
+      onMessage: (m) => {
+        // Just over the 1 MiB packet limit.
+        if ((m.body as { huge?: boolean }).huge) return 'x'.repeat(1_100_000);
+        // An error that quotes its (large) input, as handlers often do.
+        throw new Error(`cannot handle ${'y'.repeat(1_100_000)}`);
+      },
+    });
+    const client = await net.client();
+    const error = await client.send('verbose', {}).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'REMOTE_ERROR', message: expect.stringMatching(/^cannot handle y{986}\.\.\. \(1100014 characters\)$/) as string });
+    await expect(client.send('verbose', { huge: true })).rejects.toMatchObject({ code: 'FRAME_TOO_LARGE' });
+    // The component lives on and answers the next request.
+    expect(echo.name).toBe('verbose');
+    await expect(client.send('verbose', {})).rejects.toMatchObject({ code: 'REMOTE_ERROR' });
+  });
+
   it('times out with TIMEOUT when the handler never answers', async () => {
     await net.serve();
     await net.component({ name: 'slow', port: 0, onMessage: () => new Promise(() => {}) });
