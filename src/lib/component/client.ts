@@ -315,16 +315,38 @@ export class Client extends EventEmitter implements ExtensionHost {
   }
 
   private async subscribe(topics: Topic[], deadline = Date.now() + this.timeoutMs): Promise<void> {
-    if (topics.includes('members') && topics.length === 1) {
+    const claimsMemberFeed = topics.includes('members') && topics.length === 1;
+    if (claimsMemberFeed) {
       if (this.subscriptions.memberFeed) return;
       this.subscriptions.memberFeed = true;
     }
-    const ch = await this.serverLink.ready(deadline);
-    await ch.request(this.subscriptions.frame(topics), { timeoutMs: remaining(deadline), describe: subscriptionTo(topics) });
+    try {
+      const ch = await this.serverLink.ready(deadline);
+      await ch.request(this.subscriptions.frame(topics), { timeoutMs: remaining(deadline), describe: subscriptionTo(topics) });
+    } catch (error) {
+      // Not subscribed after all: the next call must try again, or the directory would go stale.
+      if (claimsMemberFeed) this.subscriptions.memberFeed = false;
+      throw error;
+    }
   }
 
+  /**
+   * Tells the server about a call of ours while somebody tails. Never fails the call it reports:
+   * an event too large to travel with its body goes without it (its size still says how big).
+   */
   protected report(event: TrafficReport): void {
-    this.serverLink.current()?.send({ type: 'trace', event: { at: Date.now(), ...event } });
+    const ch = this.serverLink.current();
+    if (!ch) return;
+    try {
+      ch.send({ type: 'trace', event: { at: Date.now(), ...event } });
+    } catch {
+      const { body: _body, ...withoutBody } = event as TrafficReport & { body?: unknown };
+      try {
+        ch.send({ type: 'trace', event: { at: Date.now(), ...withoutBody } });
+      } catch {
+        // The link to the server is gone: there is nobody to tell.
+      }
+    }
   }
 
   /** Frames nobody waits for, from the server or from peers. */

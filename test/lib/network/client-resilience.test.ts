@@ -1,0 +1,73 @@
+// What a client does when its own bookkeeping traffic fails: tracing never fails the call it
+// reports, and a membership subscription that was lost is asked for again.
+import { afterEach, describe, expect, it } from 'vitest';
+import { Client } from '../../../src/lib/component/client.js';
+import { Component } from '../../../src/lib/component/component.js';
+import { Server } from '../../../src/lib/registry/server.js';
+import { MemoryNetwork } from '../../../src/lib/transport/memory.js';
+import type { TailEvent } from '../../../src/index.js';
+import { Network } from '../../helpers/network.js';
+
+const net = new Network();
+afterEach(() => net.stopAll());
+
+/** Polls `attempt` until it returns true, for at most `ms`; false if it never did. */
+async function eventually(attempt: () => Promise<boolean>, ms = 5_000): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (await attempt()) return true;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return false;
+}
+
+describe('tracing', () => {
+  it('a send whose trace is too large to travel with its body still succeeds, and the tail sees it without the body', async () => {
+    await net.serve();
+    await net.echo('echo');
+    const alice = await net.component({ name: 'alice' });
+    // Before anyone tails: the largest body whose request and reply fit a packet. Its trace event,
+    // a little larger than the request, will not.
+    let big = '';
+    for (let n = 1_048_576 - 80; ; n -= 4) {
+      big = 'b'.repeat(n);
+      const outcome = await alice.send('echo', { big }).catch((e: unknown) => e);
+      if ((outcome as { code?: string }).code !== 'FRAME_TOO_LARGE') break;
+    }
+    const watcher = await net.client({ name: 'watcher-with-a-rather-long-name' });
+    const seen: TailEvent[] = [];
+    await watcher.tail({ bodies: true }, (e) => seen.push(e));
+    // The tail is on once alice's calls show up in it.
+    const traced = () => seen.some((e) => e.kind === 'traffic' && e.event.from === 'alice');
+    expect(await eventually(async () => (await alice.send('echo', { probe: 1 }), traced()))).toBe(true);
+
+    expect(await alice.send('echo', { big })).toEqual({ big });
+    expect(await eventually(async () => seen.some((e) => e.kind === 'traffic' && e.event.size > 1_000_000))).toBe(true);
+    const bigEvents = seen.flatMap((e) => (e.kind === 'traffic' && e.event.size > 1_000_000 ? [e.event] : []));
+    expect(bigEvents.every((e) => e.body === undefined)).toBe(true);
+  });
+});
+
+describe('membership subscription', () => {
+  it('is asked for again after it was lost, so group and broadcast targets stay current', async () => {
+    const memory = new MemoryNetwork();
+    const server = await Server.start({ secret: 'resilience test secret 0123', transport: memory.transport('server') });
+    net.add(() => server.stop());
+    const start = async (name: string) => {
+      const c = await Component.start({ server: server.address, secret: 'resilience test secret 0123', name, port: 0, transport: memory.transport(name), onMessage: () => 'ok' });
+      net.add(() => c.stop());
+    };
+    await start('first');
+    const client = await Client.connect({ server: server.address, secret: 'resilience test secret 0123', transport: memory.transport('client'), timeoutMs: 300 });
+    net.add(() => client.close());
+
+    const restore = memory.lose((m) => m.from.startsWith('client:') && m.data.includes('"type":"subscribe"'));
+    await expect(client.broadcast({ n: 1 })).rejects.toMatchObject({ code: 'TIMEOUT' });
+    restore();
+    expect(await client.broadcast({ n: 2 })).toMatchObject({ delivered: ['first'] });
+    // Only membership events tell the client about a component that registers from now on.
+    await start('second');
+    const both = await eventually(async () => (await client.broadcast({ n: 3 })).delivered.length === 2, 3_000);
+    expect(both).toBe(true);
+  });
+});
