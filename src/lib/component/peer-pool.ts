@@ -16,6 +16,12 @@ export class PeerPool {
   /** The same links once established, for callers that must not wait a microtask. */
   private readonly ready = new Map<string, Channel>();
   private readonly dialFailedAt = new Map<string, number>();
+  /**
+   * Every open link of the pool, also those no longer the one in use for their peer: when two
+   * components dial each other at once, each adopts the other's link while its own dial is on
+   * the way. closeAll must close those too, or a stopped component would go on answering.
+   */
+  private readonly everyOpen = new Set<Channel>();
 
   constructor(
     private readonly ctx: NodeContext,
@@ -34,6 +40,7 @@ export class PeerPool {
       timeoutMs,
       handlers: { ...this.handlers, onClose: (ch, e) => this.closed(name, ch, e) },
     }).then(({ channel }) => {
+      if (!channel.link.closed) this.everyOpen.add(channel);
       if (this.links.get(name) === dial && !channel.link.closed) this.ready.set(name, channel);
       return channel;
     });
@@ -62,6 +69,7 @@ export class PeerPool {
 
   /** Adopts a link the peer dialed to us (it is already established). */
   adopt(name: string, channel: Channel): void {
+    this.everyOpen.add(channel);
     this.links.set(name, Promise.resolve(channel));
     this.ready.set(name, channel);
     this.dialFailedAt.delete(name);
@@ -76,7 +84,10 @@ export class PeerPool {
   }
 
   closeAll(): void {
+    // Dials still on the way close when they complete; established links close now.
     for (const link of this.links.values()) link.then((ch) => ch.close()).catch(() => {});
+    for (const ch of this.everyOpen) ch.close();
+    this.everyOpen.clear();
     this.links.clear();
     this.ready.clear();
   }
@@ -86,6 +97,7 @@ export class PeerPool {
   }
 
   closed(name: string, ch: Channel, error: import('../errors.js').BotzError): void {
+    this.everyOpen.delete(ch);
     if (this.ready.get(name) === ch) this.ready.delete(name);
     const current = this.links.get(name);
     if (current) {
