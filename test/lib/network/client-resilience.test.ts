@@ -28,7 +28,7 @@ describe('tracing', () => {
     const alice = await net.component({ name: 'alice' });
     // Before anyone tails: the largest body whose request and reply fit a packet. Its trace event,
     // a little larger than the request, will not.
-    let big = '';
+    let big: string;
     for (let n = 1_048_576 - 80; ; n -= 4) {
       big = 'b'.repeat(n);
       const outcome = await alice.send('echo', { big }).catch((e: unknown) => e);
