@@ -361,6 +361,7 @@ export class Channel {
 
   private handOn(frames: Frame[], header: PacketHeader, from: number, to: number): void {
     for (let i = from; i < to; i++) {
+      if (this.link.closed) return; // a handler closed it: the rest goes with the backlog
       const frame = frames[i];
       const re = (frame as { re?: unknown }).re;
       if (typeof re === 'string' && this.pending.settle(re, frame)) continue;
@@ -428,6 +429,9 @@ export class Channel {
   private closed(code: number, reason: string): void {
     const error = this.closeReason ?? closeError(code, reason, this.peer);
     this.closeReason = error;
+    // Frames still waiting to be handed on are not: their answers could not travel any more, and
+    // whoever sent them learns of the closed link (reliable data is resent after a resume).
+    this.backlog.length = 0;
     this.pending.closeAll(error.code === ErrorCode.CLOSED ? new Unreachable(error.message, { cause: error }) : error);
     this.handlers.onClose?.(this, error);
   }

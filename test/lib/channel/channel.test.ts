@@ -169,4 +169,37 @@ describe('Channel dispatch of large packets', () => {
     expect(turnsSeen.size).toBeGreaterThan(1);
     channel.close();
   });
+
+  it('hands on nothing more of a big batch once the link closed', async () => {
+    const { MemoryNetwork } = await import('../../../src/lib/transport/memory.js');
+    const { MAX_FRAMES_PER_TURN } = await import('../../../src/lib/channel/channel.js');
+    const network = new MemoryNetwork();
+    const serverCtx = NodeContext.create({ name: '$server', secret: SECRET });
+    const seen: string[] = [];
+    let closedAfterTen!: () => void;
+    const gone = new Promise<void>((resolve) => (closedAfterTen = resolve));
+    const listener = await network.transport('server').listen({ host: 'server', port: 0, maxMessageBytes: serverCtx.maxPacketBytes }, (link) => {
+      Channel.accept(serverCtx, link, () => ({ session: 's' }), {
+        onFrame(frame, ch) {
+          seen.push(frame.body as string);
+          if (seen.length === 10) {
+            ch.close();
+            closedAfterTen();
+          }
+        },
+      });
+    });
+    const ctx = NodeContext.create({ name: 'dialer', secret: SECRET });
+    const { channel } = await Channel.connect(ctx, network.transport('client'), listener.address, {
+      expect: '$server',
+      role: 'client',
+      handlers: { onFrame() {} },
+    });
+    for (let i = 0; i < MAX_FRAMES_PER_TURN * 3; i++) channel.send({ type: 'request', body: `a${i}` });
+    channel.flush(); // one packet, handed on over several turns
+    await gone;
+    // Later turns would have come by now: one more setImmediate round each.
+    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+    expect(seen).toHaveLength(10);
+  });
 });
