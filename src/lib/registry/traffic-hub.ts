@@ -43,10 +43,18 @@ export class TrafficHub {
     this.setTracing(this.active, this.bodies);
   }
 
+  /**
+   * Best effort, tail by tail: an event that cannot be sent to one (re-wrapped for a longer
+   * name, it outgrows the packet limit) is skipped for that tail only, as MeshControl.push does.
+   */
   publish(event: TrafficEvent): void {
     for (const [ch, { names, bodies }] of this.subscribers) {
       if (names.size > 0 && !names.has(event.from) && !names.has(event.to)) continue;
-      ch.send({ type: 'trace', event: bodies || event.body === undefined ? event : { ...event, body: undefined } });
+      try {
+        ch.send({ type: 'trace', event: bodies || event.body === undefined ? event : { ...event, body: undefined } });
+      } catch {
+        // Too large for this tail's packets: it misses this one event, nobody else is affected.
+      }
     }
   }
 }

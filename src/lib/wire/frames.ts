@@ -11,6 +11,9 @@ import { RELIABLE_FRAME_FIELDS, type ReliableFrame } from '../reliable/reliable-
 
 export const PROTOCOL_VERSION = 1;
 
+/** A packet header gives its destination name one length byte; replies go to a frame's `from`. */
+export const MAX_DESTINATION_BYTES = 255;
+
 /** Any JSON value. Bodies are string maps by convention (`{ key: 'value' }`) but any JSON travels. */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type Body = Json;
@@ -291,6 +294,11 @@ export function validateFrame(value: unknown): Frame {
   if (!fields) throw new BotzError(ErrorCode.UNKNOWN_TYPE, `unknown frame type "${f.type.slice(0, 64)}"`);
   if (typeof f.id !== 'string' || f.id.length === 0) throw malformed(`${f.type}: "id" must be a non-empty string`);
   if (typeof f.from !== 'string') throw malformed(`${f.type}: "from" must be a string`);
+  // Replies go to `from`: it must be a name a packet header can carry (one length byte).
+  // (A UTF-16 unit is at most 3 bytes of UTF-8: only long names need counting.)
+  if (f.from.length === 0 || (f.from.length * 3 > MAX_DESTINATION_BYTES && Buffer.byteLength(f.from) > MAX_DESTINATION_BYTES)) {
+    throw malformed(`${f.type}: "from" must be 1 to ${MAX_DESTINATION_BYTES} bytes of UTF-8`);
+  }
   for (const key in fields) {
     if (!fields[key](f[key])) throw malformed(`${f.type}: field "${key}" is missing or has the wrong type`);
   }

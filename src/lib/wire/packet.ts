@@ -24,10 +24,12 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { BotzError, ErrorCode } from '../errors.js';
 import { CODEC_BY_ID, CODECS, type EncodedFrame, type PayloadCodec } from './codec.js';
-import { validateFrame, type Codec, type Frame } from './frames.js';
+import { MAX_DESTINATION_BYTES, validateFrame, type Codec, type Frame } from './frames.js';
 import type { Keyring, Key } from './keyring.js';
 import { MAC_BYTES, macInto, macMatches } from './mac.js';
 import { ReplayGuard } from './replay.js';
+
+export { MAX_DESTINATION_BYTES };
 
 export const PACKET_VERSION = 1;
 export { MAC_BYTES };
@@ -80,9 +82,6 @@ export interface SealFields {
   /** Encrypt the payload (see the top of this file). */
   encrypt?: boolean;
 }
-
-/** The header gives the destination name one length byte. */
-export const MAX_DESTINATION_BYTES = 255;
 
 /** Size of the packet that would carry these frames, so a batcher can stay under the limit. */
 export function packetBytes(codec: PayloadCodec, toBytes: number, frames: readonly EncodedFrame[], frameBytes: number): number {
