@@ -40,6 +40,12 @@ export class ServerLink {
   private session: string | undefined;
   private waiters: { resolve(ch: Channel): void; reject(e: BotzError): void }[] = [];
   private closing = false;
+  /** What `close()` was told to do to the live channel first (a component's `bye`). */
+  private beforeClose: ((ch: Channel) => void) | undefined;
+  /** A channel that is past its handshake but still in `onUp`, not yet offered to callers. */
+  private opening: Channel | undefined;
+  /** Cuts short the reconnect loop's backoff sleep when the link closes. */
+  private wake: (() => void) | undefined;
   private lastHeard = Date.now();
   private watchdog: NodeJS.Timeout | undefined;
   /** The last reason a reconnect attempt failed, for error messages. */
@@ -102,15 +108,25 @@ export class ServerLink {
     return this.connected ? this.channel : undefined;
   }
 
+  /**
+   * Closes the link for good. A reconnect under way is ended too: a channel still in `onUp` is
+   * closed now (so its requests fail at once), and one still dialling is closed as soon as its
+   * handshake completes (see `open`); `beforeClose` runs on each before it closes.
+   */
   async close(beforeClose?: (ch: Channel) => void): Promise<void> {
     this.closing = true;
+    this.beforeClose = beforeClose;
     clearInterval(this.watchdog);
-    const ch = this.channel;
-    if (ch && !ch.link.closed) {
-      beforeClose?.(ch);
-      ch.close(CloseCode.NORMAL, 'bye');
-    }
+    this.wake?.();
+    for (const ch of [this.channel, this.opening]) if (ch) this.abandon(ch);
     for (const w of this.waiters.splice(0)) w.reject(new Closed('this node has stopped'));
+  }
+
+  /** Closes a channel this link will not use (after `beforeClose`, if the link is closing). */
+  private abandon(ch: Channel, farewell?: (ch: Channel) => void): void {
+    if (ch.link.closed) return;
+    (farewell ?? (this.closing ? this.beforeClose : undefined))?.(ch);
+    ch.close(CloseCode.NORMAL, 'bye');
   }
 
   private async open(reconnect: boolean): Promise<void> {
@@ -136,9 +152,24 @@ export class ServerLink {
       throw e;
     }
     const { channel, session, heartbeatMs } = result;
+    // close() ran while we dialled: this channel came too late, it must not register anything.
+    if (this.closing) throw this.stopped(channel);
     this.session = session;
     this.lastHeard = Date.now();
-    await this.options.onUp(channel, reconnect);
+    this.opening = channel;
+    try {
+      await this.options.onUp(channel, reconnect);
+    } catch (error) {
+      if (this.closing) throw this.stopped(channel, error);
+      // Never leave a half-registered channel behind: it would answer heartbeats and keep the
+      // name taken. A first start that fails gives the name up (`bye`); a reconnect keeps its
+      // session to reclaim the name on the next attempt.
+      this.abandon(channel, reconnect ? undefined : (ch) => ch.send({ type: 'bye' }));
+      throw error;
+    } finally {
+      this.opening = undefined;
+    }
+    if (this.closing) throw this.stopped(channel);
     if (channel.link.closed) throw channel.closeReason ?? new Closed('link closed while starting');
     this.channel = channel;
     if (heartbeatMs) this.startWatchdog(channel, heartbeatMs);
@@ -173,15 +204,35 @@ export class ServerLink {
     void this.reconnectLoop();
   }
 
+  /** Closes a channel that opened after (or while) the link was closed; the error ends the attempt. */
+  private stopped(channel: Channel, cause?: unknown): Closed {
+    this.abandon(channel);
+    return new Closed('this node has stopped', { cause });
+  }
+
+  /** Sleeps `ms`, or less if the link is closed meanwhile. */
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => this.wake?.(), ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        resolve();
+      };
+    });
+  }
+
   private async reconnectLoop(): Promise<void> {
     for (let attempt = 0; !this.closing; attempt++) {
-      await new Promise((r) => setTimeout(r, backoffDelay(attempt, this.options.backoff ?? DEFAULT_BACKOFF)));
+      await this.pause(backoffDelay(attempt, this.options.backoff ?? DEFAULT_BACKOFF));
       if (this.closing) return;
       try {
         await this.open(true);
         this.lastError = undefined;
         return;
       } catch (error) {
+        // Closed while we were at it: that is the end of the loop, not a failure to report.
+        if (this.closing) return;
         this.lastError = error as BotzError;
       }
     }
