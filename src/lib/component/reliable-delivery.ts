@@ -67,6 +67,8 @@ interface PeerState {
   lastError: BotzError | undefined;
   /** Set when the peer was never heard of and the server says it does not exist. */
   failure: BotzError | undefined;
+  /** Our resume went unanswered and the peer is gone: we stopped asking (see ReliableLink.park). */
+  parked: boolean;
 }
 
 interface Emitter {
@@ -112,6 +114,7 @@ export class ReliableDelivery implements ClientExtension {
       );
     }
     const peer = this.peer(target);
+    if (peer.parked) this.unpark(peer);
     const timeout = options.timeout ?? this.options.sendTimeoutMs ?? DEFAULT_SEND_TIMEOUT_MS;
     return peer.link.send(body ?? null, timeout).catch((error: unknown) => {
       if (isBotzError(error) && error.code === ErrorCode.CLOSED && peer.failure) throw peer.failure;
@@ -137,6 +140,7 @@ export class ReliableDelivery implements ClientExtension {
   onFrame(frame: Frame, channel: Channel | undefined): void {
     if (this.closed || frame.from === this.host.name) return;
     const peer = this.peer(frame.from);
+    peer.parked = false; // it is back: its own resume restarts the exchange
     // No channel: it came across the mesh. A relayed frame arrives on the server's channel.
     const path: Path = channel === undefined ? 'mesh' : channel.peer === frame.from ? 'direct' : 'relay';
     const carried = frame.type === 'data' ? { ...frame, path } : frame;
@@ -146,13 +150,13 @@ export class ReliableDelivery implements ClientExtension {
 
   onPathDown(peer: string): void {
     const state = this.peers.get(peer);
-    if (state && !this.closed) state.link.resume(state.transport);
+    if (state && !this.closed && !state.parked) state.link.resume(state.transport);
   }
 
   onServerUp(): void {
     // Relayed frames in flight died with the old server, and any path may have changed.
     if (this.closed) return;
-    for (const state of this.peers.values()) state.link.resume(state.transport);
+    for (const state of this.peers.values()) if (!state.parked) state.link.resume(state.transport);
   }
 
   /** Rejects every unconfirmed delivery with CLOSED and ends every reader once its inbox is drained. */
@@ -194,6 +198,7 @@ export class ReliableDelivery implements ClientExtension {
       pumping: false,
       lastError: undefined,
       failure: undefined,
+      parked: false,
     };
     link.onEvent((event) => {
       if (event.type !== 'peerRestarted') return;
@@ -212,15 +217,24 @@ export class ReliableDelivery implements ClientExtension {
         // A lost frame is what the link expects: it retransmits. Only remember why.
         state.lastError = isBotzError(error) ? error : new BotzError(ErrorCode.UNREACHABLE, String(error), { cause: error });
         const neverHeard = state.link.session.peer === undefined;
-        if (neverHeard && state.lastError.code === ErrorCode.NO_SUCH_COMPONENT && this.peers.get(state.name) === state) {
+        const gone = state.lastError.code === ErrorCode.NO_SUCH_COMPONENT && this.peers.get(state.name) === state;
+        if (gone && neverHeard) {
           // Same answer as send(): no such component. A later deliver starts a fresh session.
           state.failure = state.lastError;
           this.peers.delete(state.name);
           this.readable.delete(state);
           state.link.close();
+        } else if (gone && frame.type === 'resume' && state.link.park()) {
+          // A peer we knew left, with nothing of ours unconfirmed: stop asking for it.
+          state.parked = true;
         }
       },
     );
+  }
+
+  private unpark(state: PeerState): void {
+    state.parked = false;
+    state.link.resume(state.transport);
   }
 
   private becameReadable(peer: PeerState): void {

@@ -192,6 +192,21 @@ export class ReliableLink {
     }
   }
 
+  /**
+   * Stops repeating an unanswered resume, when nothing of ours waits for the peer: it is gone, as
+   * far as anyone can tell, and asking again every maxRtoMs forever costs a timer and a lookup
+   * per departed peer. The exchange starts again by the peer's own resume, if it comes back,
+   * or by our next resume(). Returns false (and changes nothing) while something is unconfirmed.
+   */
+  park(): boolean {
+    if (this.closed || this.resumeAt === undefined || this.unconfirmed > 0) return false;
+    this.resumeAt = undefined;
+    if (this.timer !== undefined) this.timers.clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerAt = Infinity;
+    return true;
+  }
+
   /** Stops the session: every unconfirmed send rejects with CLOSED; readers drain the inbox and end. */
   close(): void {
     if (this.closed) return;

@@ -193,6 +193,40 @@ describe('reliable delivery over real sockets', () => {
     expect(alice2.read()).toEqual([]);
   });
 
+  it('stops asking for a peer that left with nothing unconfirmed, and asks again on the next delivery', async () => {
+    await net.serve();
+    const bob1 = await Component.start({ server: net.server.address, secret: SECRET, name: 'bob', port: 0, reliable: fast });
+    const alice = await net.component({ name: 'alice', reliable: fast });
+    await alice.deliver('bob', 'hello');
+    expect((await collect(bob1, 1)).map((m) => m.body)).toEqual(['hello']);
+    // Every resume alice sends bob's way, and how each one fared.
+    const resumes: string[] = [];
+    const post = alice.post.bind(alice);
+    alice.post = (peer, init, timeoutMs) => {
+      const sent = post(peer, init, timeoutMs);
+      if (peer === 'bob' && init.type === 'resume') sent.then(() => resumes.push('sent'), (e: { code: string }) => resumes.push(e.code));
+      return sent;
+    };
+    await bob1.stop();
+    // Once the server says bob is gone, alice asks no more: at maxRtoMs (300 ms) she would ask
+    // about five more times in the 1.5 s after that.
+    const deadline = Date.now() + 10_000;
+    while (!resumes.includes('NO_SUCH_COMPONENT') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const asked = resumes.length;
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(resumes.slice(asked)).toEqual([]);
+
+    // A new bob: the first delivery was numbered for the bob that left, and fails as it always
+    // has when a peer restarts (see above); from then on the new session carries everything.
+    const bob2 = await net.component({ name: 'bob', port: 0, reliable: fast });
+    await expect(alice.deliver('bob', 'for the bob that left', { timeout: 10_000 })).rejects.toMatchObject({
+      code: 'CLOSED',
+      details: { reason: 'peerRestarted' },
+    });
+    await alice.deliver('bob', 'again', { timeout: 10_000 });
+    expect((await collect(bob2, 1)).map((m) => m.body)).toEqual(['again']);
+  });
+
   it('settles everything on stop: unconfirmed deliveries reject with CLOSED, readers end', async () => {
     await net.serve();
     const bob = await net.component({ name: 'bob', port: 0, reliable: { inboxCapacity: 1 } });

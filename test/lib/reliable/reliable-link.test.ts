@@ -218,4 +218,30 @@ describe('ReliableLink', () => {
     for await (const m of alice.messages()) seen.push(m);
     expect(seen).toEqual(['x']);
   });
+
+  it('parks an unanswered resume only when nothing is unconfirmed, and a resume() asks again', async () => {
+    const sent: string[] = [];
+    const nowhere: FrameTransport = { send: (f) => void sent.push(f.type), onFrame: () => () => {} };
+    const alice = new ReliableLink(fast);
+    alice.resume(nowhere);
+    const pending = alice.send('waits', 60_000).catch((e: unknown) => e);
+    expect(alice.park()).toBe(false); // something unconfirmed: keep asking
+    await vi.advanceTimersByTimeAsync(1_000);
+    const whileWaiting = sent.length;
+    expect(whileWaiting).toBeGreaterThan(2);
+    alice.close();
+    await pending;
+
+    const bob = new ReliableLink(fast);
+    sent.length = 0;
+    bob.resume(nowhere);
+    expect(bob.park()).toBe(true);
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(sent).toEqual(['resume']); // the first one, and no repeat
+    expect(vi.getTimerCount()).toBe(0);
+    bob.resume(nowhere);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(sent.filter((t) => t === 'resume').length).toBeGreaterThan(2);
+    bob.close();
+  });
 });
