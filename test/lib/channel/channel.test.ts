@@ -3,6 +3,7 @@ import { Channel } from '../../../src/lib/channel/channel.js';
 import { NodeContext } from '../../../src/lib/channel/node-context.js';
 import { wsTransport } from '../../../src/lib/transport/ws.js';
 import type { Listener } from '../../../src/lib/transport/transport.js';
+import { until } from '../../helpers/wait.js';
 
 const SECRET = 'a-test-secret-of-enough-length';
 let listener: Listener | undefined;
@@ -77,8 +78,7 @@ describe('Channel limits', () => {
     });
     // Frames on one link arrive in order: once the marker is there, the refused one would have been too.
     channel.send({ type: 'request', body: { kind: 'marker' } });
-    const deadline = Date.now() + 10_000;
-    while (seen.marker !== 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    await until('the marker arrived', () => seen.marker === 1, 10_000);
     expect(seen).toEqual({ held: channel.pending.maxPending, marker: 1 });
     channel.close();
     // Closing the link ends every wait (none is left hanging).
@@ -91,8 +91,7 @@ describe('Channel limits', () => {
       expect.objectContaining({ code: 'INVALID_ARGUMENT' }) as Error,
     );
     channel.send({ type: 'request', body: { kind: 'after' } });
-    const deadline = Date.now() + 10_000;
-    while (seen.after !== 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    await until('the next frame arrived', () => seen.after === 1, 10_000);
     expect(seen).toEqual({ after: 1 });
     channel.close();
   });

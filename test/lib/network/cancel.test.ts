@@ -7,6 +7,7 @@ import { Client } from '../../../src/lib/component/client.js';
 import { Component } from '../../../src/lib/component/component.js';
 import { Server } from '../../../src/lib/registry/server.js';
 import { MemoryNetwork } from '../../../src/lib/transport/memory.js';
+import { until } from '../../helpers/wait.js';
 
 const SECRET = 'cancel test secret, long enough';
 const stops: (() => Promise<void>)[] = [];
@@ -40,11 +41,6 @@ async function network() {
   return { net, client, received, arrived };
 }
 
-/** Resolves once `done()` holds, checking every few ms (bounded by the test's own timeout). */
-async function until(done: () => boolean): Promise<void> {
-  while (!done()) await new Promise((r) => setTimeout(r, 5));
-}
-
 describe('cancelling a call', () => {
   it('ends a send that waits for its answer, on a new link and on an open one, and stops listening to the signal', async () => {
     const { client, received } = await network();
@@ -52,7 +48,7 @@ describe('cancelling a call', () => {
       const controller = new AbortController();
       const started = performance.now();
       const call = client.send('stuck', { link }, { timeout: 10_000, signal: controller.signal }).catch((e: unknown) => e);
-      await until(() => received.length === (link === 'new' ? 1 : 2));
+      await until(`stuck got the request on the ${link} link`, () => received.length === (link === 'new' ? 1 : 2));
       controller.abort();
       expect(await call).toMatchObject({ code: 'CANCELLED', message: 'the request to "stuck" was cancelled' });
       expect(performance.now() - started).toBeLessThan(5_000);

@@ -7,19 +7,10 @@ import { Server } from '../../../src/lib/registry/server.js';
 import { MemoryNetwork } from '../../../src/lib/transport/memory.js';
 import type { TailEvent } from '../../../src/index.js';
 import { Network } from '../../helpers/network.js';
+import { until } from '../../helpers/wait.js';
 
 const net = new Network();
 afterEach(() => net.stopAll());
-
-/** Polls `attempt` until it returns true, for at most `ms`; false if it never did. */
-async function eventually(attempt: () => Promise<boolean>, ms = 5_000): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await attempt()) return true;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return false;
-}
 
 describe('tracing', () => {
   it('a send whose trace is too large to travel with its body still succeeds, and the tail sees it without the body', async () => {
@@ -39,10 +30,10 @@ describe('tracing', () => {
     await watcher.tail({ bodies: true }, (e) => seen.push(e));
     // The tail is on once alice's calls show up in it.
     const traced = () => seen.some((e) => e.kind === 'traffic' && e.event.from === 'alice');
-    expect(await eventually(async () => (await alice.send('echo', { probe: 1 }), traced()))).toBe(true);
+    await until("alice's calls show in the tail", async () => (await alice.send('echo', { probe: 1 }), traced()));
 
     expect(await alice.send('echo', { big })).toEqual({ big });
-    expect(await eventually(async () => seen.some((e) => e.kind === 'traffic' && e.event.size > 1_000_000))).toBe(true);
+    await until('the tail saw the big call', () => seen.some((e) => e.kind === 'traffic' && e.event.size > 1_000_000));
     const bigEvents = seen.flatMap((e) => (e.kind === 'traffic' && e.event.size > 1_000_000 ? [e.event] : []));
     expect(bigEvents.every((e) => e.body === undefined)).toBe(true);
   });
@@ -67,7 +58,6 @@ describe('membership subscription', () => {
     expect(await client.broadcast({ n: 2 })).toMatchObject({ delivered: ['first'] });
     // Only membership events tell the client about a component that registers from now on.
     await start('second');
-    const both = await eventually(async () => (await client.broadcast({ n: 3 })).delivered.length === 2, 3_000);
-    expect(both).toBe(true);
+    await until('a broadcast reaches second too', async () => (await client.broadcast({ n: 3 })).delivered.length === 2, 3_000);
   });
 });

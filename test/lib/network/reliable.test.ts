@@ -9,6 +9,7 @@ import type { ReliableDelivery } from '../../../src/lib/component/reliable-deliv
 import type { Frame } from '../../../src/lib/wire/frames.js';
 import { Network, SECRET } from '../../helpers/network.js';
 import { rawChannel } from '../../helpers/raw-peer.js';
+import { until } from '../../helpers/wait.js';
 
 const net = new Network();
 afterEach(() => net.stopAll());
@@ -210,8 +211,7 @@ describe('reliable delivery over real sockets', () => {
     await bob1.stop();
     // Once the server says bob is gone, alice asks no more: at maxRtoMs (300 ms) she would ask
     // about five more times in the 1.5 s after that.
-    const deadline = Date.now() + 10_000;
-    while (!resumes.includes('NO_SUCH_COMPONENT') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await until('the server says bob is gone', () => resumes.includes('NO_SUCH_COMPONENT'), 10_000);
     const asked = resumes.length;
     await new Promise((r) => setTimeout(r, 1_500));
     expect(resumes.slice(asked)).toEqual([]);

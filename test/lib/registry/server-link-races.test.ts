@@ -10,6 +10,7 @@ import { Component, MemoryNetwork, Server, type Link, type ServerEvent, type Ser
 import type { LinkHandlers } from '../../../src/lib/transport/transport.js';
 import { wsTransport } from '../../../src/lib/transport/ws.js';
 import { SECRET } from '../../helpers/network.js';
+import { until } from '../../helpers/wait.js';
 
 const stoppers: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -114,15 +115,6 @@ class ServerEvents {
 }
 
 const is = (type: string, name: string) => (e: ServerEvent) => e.type === type && 'component' in e && e.component.name === name;
-
-/** Polls `condition` until it holds, or fails after `timeoutMs`. */
-async function until(what: string, condition: () => boolean, timeoutMs = 3_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 async function startServer(options: Partial<ServerOptions>): Promise<Server> {
   // A long grace: the server removes a component because it left, never because it waited it out.
