@@ -152,9 +152,14 @@ export class Session {
     const filter = this.tail.filter();
     if (filter) {
       const bodies = filter.bodies;
-      this.untail = await this.o.client.tail({ names: filter.names, bodies }, (e: TailEvent) =>
-        output.notice(e.kind === 'traffic' ? trafficLine(e.event, bodies) : memberLine(e.type, e.component, e.at)),
-      );
+      try {
+        this.untail = await this.o.client.tail({ names: filter.names, bodies }, (e: TailEvent) =>
+          output.notice(e.kind === 'traffic' ? trafficLine(e.event, bodies) : memberLine(e.type, e.component, e.at)),
+        );
+      } catch (error) {
+        this.tail.off([]); // no tail is running: `tail` must not say there is
+        throw error;
+      }
     }
     output.out(this.tail.describe());
   }

@@ -127,4 +127,14 @@ describe('Session', () => {
     expect(client.calls[1]).toEqual(['untail']);
     expect(lines.out).toEqual(['tail: on, echo', 'tail: off']);
   });
+
+  it('a tail on that failed leaves the tail off, and says so', async () => {
+    const client = fakeClient({
+      tail: () => Promise.reject(new BotzError(ErrorCode.SERVER_UNREACHABLE, 'cannot reach the botz server at 127.0.0.1:7300')),
+    });
+    const { s, lines } = session(client);
+    expect((await s.run('tail on')).exit).toBe(7);
+    await s.run('tail');
+    expect(lines.out).toEqual(['tail: off']);
+  });
 });

@@ -260,7 +260,12 @@ export class Client extends EventEmitter implements ExtensionHost {
   /** Calls `listener` for every membership event (join, ready, suspect, alive, leave). */
   async watch(listener: (e: MembershipNotice) => void): Promise<() => void> {
     const unwatch = this.subscriptions.addWatcher(listener);
-    await this.subscribe(['members']);
+    try {
+      await this.subscribe(['members']);
+    } catch (error) {
+      unwatch(); // not watching after all: nothing may stay behind that a reconnect revives
+      throw error;
+    }
     return unwatch;
   }
 
@@ -270,7 +275,14 @@ export class Client extends EventEmitter implements ExtensionHost {
    */
   async tail(options: { names?: string[]; bodies?: boolean }, listener: (e: TailEvent) => void): Promise<() => Promise<void>> {
     this.subscriptions.addTail(listener, options.names ?? [], options.bodies === true);
-    await this.subscribe(['members', 'traffic']);
+    try {
+      await this.subscribe(['members', 'traffic']);
+    } catch (error) {
+      // Not tailing after all: a listener left behind would be revived by the next reconnect,
+      // and the caller has no unsubscribe function to stop it with.
+      this.subscriptions.removeTail(listener);
+      throw error;
+    }
     return async () => {
       this.subscriptions.removeTail(listener);
       if (!this.subscriptions.tailing && !this.stopped) {

@@ -60,4 +60,23 @@ describe('membership subscription', () => {
     await start('second');
     await until('a broadcast reaches second too', async () => (await client.broadcast({ n: 3 })).delivered.length === 2, 3_000);
   });
+
+  it('a tail whose subscription failed leaves no listener behind for a later subscription to feed', async () => {
+    const memory = new MemoryNetwork();
+    const secret = 'resilience test secret 0123';
+    const server = await Server.start({ secret, transport: memory.transport('server') });
+    net.add(() => server.stop());
+    const first = await Component.start({ server: server.address, secret, name: 'first', port: 0, transport: memory.transport('first'), onMessage: () => 'ok' });
+    net.add(() => first.stop());
+    const client = await Client.connect({ server: server.address, secret, transport: memory.transport('client'), timeoutMs: 300 });
+    net.add(() => client.close());
+
+    const got = { failed: 0, working: 0 };
+    const restore = memory.lose((m) => m.from.startsWith('client:') && m.data.includes('"type":"subscribe"'));
+    await expect(client.tail({}, () => got.failed++)).rejects.toMatchObject({ code: 'TIMEOUT' });
+    restore();
+    await client.tail({}, () => got.working++);
+    await until('the working tail sees traffic', async () => (await client.send('first', {}), got.working > 0));
+    expect(got.failed).toBe(0);
+  });
 });
