@@ -6,6 +6,7 @@ import type { MeshWatchEvent } from '../lib/mesh/mesh-control.js';
 import { memberLine, trafficLine } from '../cli/event-lines.js';
 import { waitForStop } from '../cli/signals.js';
 import type { TailEvent } from '../index.js';
+import type { BotzError } from '../lib/errors.js';
 
 export default class Tail extends MeshCommand {
   static override summary = 'Show live traffic and membership events across the network';
@@ -71,10 +72,18 @@ export default class Tail extends MeshCommand {
       },
       { bodies: flags.bodies },
     );
-    const stopped = waitForStop(counted);
+    // The node going away ends the tail with an error (exit 7): nothing else would, since a
+    // tail only listens, and an empty event loop would end the process with Node's exit 13.
+    let lost: BotzError | undefined;
+    const reached = () => flags.count !== undefined && seen >= flags.count;
+    const gone = ctl.lost.then((error) => {
+      if (!reached()) lost = error;
+    });
+    const stopped = waitForStop(Promise.race([counted, gone]));
     process.stderr.write(`tailing mesh traffic at ${ctl.address} (Ctrl-C to stop)\n`);
     try {
       await stopped;
+      if (lost) throw lost;
     } finally {
       await unwatch();
       await ctl.close();

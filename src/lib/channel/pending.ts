@@ -11,6 +11,7 @@
  */
 import { BotzError, Cancelled, ErrorCode, Timeout } from '../errors.js';
 import type { Frame } from '../wire/frames.js';
+import { timerDelay } from '../timer-limit.js';
 
 /** How long a reply is waited for, and what a timeout or a cancellation says about it. */
 export interface PendingWait {
@@ -38,7 +39,6 @@ interface Entry {
 }
 
 export const DEFAULT_MAX_PENDING = 10_000;
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export class PendingRequests {
   private readonly entries = new Map<string, Entry>();
@@ -122,7 +122,7 @@ export class PendingRequests {
     clearTimeout(this.timer);
     this.armedFor = at;
     // Node fires a timer longer than 2^31-1 ms at once: cap it, and the sweep re-arms for the rest.
-    this.timer = setTimeout(() => this.sweep(), Math.min(MAX_TIMER_MS, Math.max(0, at - Date.now())));
+    this.timer = setTimeout(() => this.sweep(), timerDelay(at - Date.now()));
   }
 
   private disarm(): void {

@@ -14,7 +14,7 @@ import { NodeContext, type Secret } from '../channel/node-context.js';
 import { CloseCode, type Transport } from '../transport/transport.js';
 import { wsTransport } from '../transport/ws.js';
 import { ANY_DESTINATION } from '../wire/packet.js';
-import type { Body, Json } from '../wire/frames.js';
+import type { Body, Frame, Json } from '../wire/frames.js';
 import type { MeshControlOp } from './mesh-frames.js';
 import type { MeshWatchEvent } from './mesh-control.js';
 import type { MeshReply } from './mesh-rpc.js';
@@ -34,6 +34,16 @@ export interface MeshControlClientOptions {
 
 export class MeshControlClient {
   private readonly watchers = new Set<(event: MeshWatchEvent) => void>();
+  /** Set by close(): a link we close ourselves is not lost. */
+  private closing = false;
+  private lostError: BotzError | undefined;
+  private onLost!: (error: BotzError) => void;
+  /**
+   * Resolves (never rejects) with a SERVER_UNREACHABLE error naming the mesh node once the link
+   * closes other than by close(): the node stopped, crashed or dropped us. A caller that only
+   * listens (`watch`) has nothing else that would tell it; it never resolves after close().
+   */
+  readonly lost: Promise<BotzError> = new Promise((resolve) => (this.onLost = resolve));
 
   private constructor(
     private readonly channel: Channel,
@@ -56,9 +66,11 @@ export class MeshControlClient {
             if (frame.type !== 'meshTraffic') return;
             for (const w of client?.watchers ?? []) w(frame.event as unknown as MeshWatchEvent);
           },
+          onClose: (_channel, error) => client?.linkClosed(error),
         },
       });
       client = new MeshControlClient(channel, options.address, timeoutMs);
+      if (channel.link.closed) client.linkClosed(channel.closeReason);
       return client;
     } catch (error) {
       if (error instanceof BotzError && (error.code === ErrorCode.UNREACHABLE || error.code === ErrorCode.CLOSED)) {
@@ -113,12 +125,35 @@ export class MeshControlClient {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     this.watchers.clear();
     this.channel.close(CloseCode.NORMAL, 'bye');
   }
 
+  private linkClosed(cause: BotzError | undefined): void {
+    if (this.closing || this.lostError) return;
+    this.lostError = new BotzError(
+      ErrorCode.SERVER_UNREACHABLE,
+      `lost the link to the mesh node at ${this.address}${cause ? `: ${cause.message}` : ''}`,
+      { cause, details: { server: this.address } },
+    );
+    this.watchers.clear();
+    this.onLost(this.lostError);
+  }
+
   private async call(op: MeshControlOp, args: Json = null, timeoutMs = this.timeoutMs): Promise<Json> {
-    const reply = await this.channel.request({ type: 'meshControl', op, args }, { timeoutMs, describe: `mesh ${op} at ${this.address}` });
+    let reply: Frame;
+    try {
+      reply = await this.channel.request({ type: 'meshControl', op, args }, { timeoutMs, describe: `mesh ${op} at ${this.address}` });
+    } catch (error) {
+      // A call cut short by the link going away is about the mesh node, not about what it was
+      // asked (an UNREACHABLE from the node itself means the target, and arrives on a live link).
+      if (this.channel.link.closed && !this.closing) {
+        this.linkClosed(this.channel.closeReason);
+        throw this.lostError ?? error;
+      }
+      throw error;
+    }
     if (reply.type !== 'meshControlResult') throw new BotzError(ErrorCode.MALFORMED_FRAME, `unexpected ${reply.type} to mesh ${op}`);
     return reply.result;
   }

@@ -24,6 +24,7 @@ import type { ResolvedMeshOptions } from './mesh-options.js';
 import type { MeshEvent } from './mesh-status.js';
 import type { Announcer } from './announcer.js';
 import { Redialer } from './redialer.js';
+import { timerDelay } from '../timer-limit.js';
 
 /** Who answers the control frames of client links (see mesh-control.ts). */
 export interface MeshClientHandler {
@@ -148,7 +149,7 @@ export class MeshLinks {
         state(ch).waiter?.reject(new Timeout(`${address} did not answer as a mesh node within ${options.dialTimeoutMs} ms`, { details: { timeoutMs: options.dialTimeoutMs } }));
         ch.close(CloseCode.PROTOCOL_ERROR, 'no mesh state received');
       }
-    }, options.dialTimeoutMs);
+    }, timerDelay(options.dialTimeoutMs));
     return installed.finally(() => clearTimeout(timer));
   }
 

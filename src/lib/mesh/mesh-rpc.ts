@@ -16,6 +16,7 @@ import { BotzError, Cancelled, ErrorCode, errorFromWire, Timeout } from '../erro
 import type { Body, Json } from '../wire/frames.js';
 import type { MeshNode, SendResult } from './mesh-node.js';
 import type { MeshMiss } from './mesh-frames.js';
+import { timerDelay } from '../timer-limit.js';
 
 /** How long a mesh request waits for its reply unless told otherwise. */
 export const DEFAULT_MESH_REQUEST_TIMEOUT_MS = 5_000;
@@ -105,7 +106,8 @@ export class MeshRpc {
     const reply = new Promise<MeshReply>((resolve, reject) => {
       const timer = setTimeout(
         () => this.settle(id, new Timeout(`no reply from "${target}" over the mesh within ${timeoutMs} ms`, { details: { name: target, timeoutMs } })),
-        timeoutMs,
+        // A longer timeout than a timer holds waits about 24.8 days, not 1 ms.
+        timerDelay(timeoutMs),
       );
       const onAbort = signal && ((): void => this.settle(id, cancelled()));
       // Registered before sending: the reply can overtake the per-hop acks of the request.

@@ -12,6 +12,7 @@ import { CloseCode, type Transport } from '../transport/transport.js';
 import { SERVER_DESTINATION } from '../wire/packet.js';
 import type { Frame, LinkRole } from '../wire/frames.js';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
+import { timerDelay } from '../timer-limit.js';
 
 const MISSED_HEARTBEATS_BEFORE_DEAD = 3;
 
@@ -99,7 +100,7 @@ export class ServerLink {
             details: { server: this.address },
           }),
         );
-      }, Math.max(0, deadline - Date.now()));
+      }, timerDelay(deadline - Date.now()));
       this.waiters.push(waiter);
     });
   }

@@ -6,6 +6,7 @@
  */
 import { createRequire } from 'node:module';
 import type * as WsModule from 'ws';
+import { createServer, STATUS_CODES } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AddressInUse, Unreachable } from '../errors.js';
 import {
@@ -19,6 +20,7 @@ import {
   type Transport,
 } from './transport.js';
 import { LinkInbox } from './inbox.js';
+import { timerDelay } from '../timer-limit.js';
 
 // `ws` is CommonJS. Loaded with require, not import: through the ESM loader (which lexes every
 // CommonJS file for its exports) it took about 47 ms to load here, against 20 ms this way,
@@ -97,43 +99,61 @@ class WsLink implements Link {
 export const wsTransport: Transport = {
   listen(options: ListenOptions, onLink: (link: Link) => void): Promise<Listener> {
     return new Promise((resolve, reject) => {
+      // Our own HTTP server, not ws's (`port` option): closing must also cut the connections
+      // that never finished their upgrade. Node stops the headers timeout on close, so one
+      // client that sent half a GET would hold `server.close()` (and `botz serve`) open forever.
+      const http = createServer((_req, res) => {
+        // What ws's own server answers a plain HTTP request.
+        const body = STATUS_CODES[426]!;
+        res.writeHead(426, { 'Content-Length': body.length, 'Content-Type': 'text/plain' });
+        res.end(body);
+      });
       const server = new WebSocketServer({
-        host: options.host,
-        port: options.port,
+        server: http,
         perMessageDeflate: false,
         maxPayload: options.maxMessageBytes,
         clientTracking: true,
       });
+      // ws re-emits the HTTP server's errors on itself; they are handled on `http` below.
+      server.on('error', () => {});
       const refused = (error: NodeJS.ErrnoException): void =>
         reject(error.code === 'EADDRINUSE' ? new AddressInUse(joinAddress(options.host, options.port), { cause: error }) : error);
-      server.once('error', refused);
+      http.once('error', refused);
       server.on('connection', (ws, req) => {
         const s = req.socket;
         (s as import('node:net').Socket).setNoDelay(true);
         onLink(new WsLink(ws, joinAddress(s.remoteAddress ?? '?', s.remotePort ?? 0)));
       });
-      server.once('listening', () => {
-        server.off('error', refused);
-        server.on('error', () => {});
-        const addr = server.address() as AddressInfo;
+      http.once('listening', () => {
+        http.off('error', refused);
+        http.on('error', () => {});
+        const addr = http.address() as AddressInfo;
+        let closing: Promise<void> | undefined;
         resolve({
           address: joinAddress(addr.address, addr.port),
           close: () =>
-            new Promise<void>((done) => {
+            (closing ??= new Promise<void>((done) => {
+              // No more upgrades (ws lets go of the HTTP server), then every link and every
+              // half-open HTTP connection goes: nothing left for close() to wait on.
+              server.close();
               for (const ws of server.clients) ws.terminate();
-              server.close(() => done());
-            }),
+              http.close(() => done());
+              http.closeAllConnections();
+            })),
         });
       });
+      http.listen(options.port, options.host);
     });
   },
 
   connect(address: string, options: ConnectOptions): Promise<Link> {
     return new Promise((resolve, reject) => {
+      // Both timers hold at most 2^31-1 ms: a longer timeout (`--timeout 1000h`) must not fire at once.
+      const waitMs = timerDelay(options.timeoutMs);
       const ws = new WebSocket(`ws://${address}/`, {
         perMessageDeflate: false,
         maxPayload: options.maxMessageBytes,
-        handshakeTimeout: options.timeoutMs,
+        handshakeTimeout: waitMs,
       });
       let settled = false;
       const fail = (why: string, cause?: unknown) => {
@@ -142,7 +162,7 @@ export const wsTransport: Transport = {
         ws.terminate();
         reject(new Unreachable(`cannot connect to ${address}: ${why}`, { cause, details: { address } }));
       };
-      const timer = setTimeout(() => fail(`no answer within ${options.timeoutMs} ms`), options.timeoutMs);
+      const timer = setTimeout(() => fail(`no answer within ${options.timeoutMs} ms`), waitMs);
       ws.once('error', (err: NodeJS.ErrnoException) => {
         clearTimeout(timer);
         fail(err.code ?? err.message, err);
