@@ -11,6 +11,7 @@ import { MeshNode, type SendResult } from '../mesh/mesh-node.js';
 import type { MeshNodeOptions } from '../mesh/mesh-options.js';
 import { MeshRpc, type MeshHandler, type MeshReply } from '../mesh/mesh-rpc.js';
 import type { ClientExtension } from './extension.js';
+import { timerDelay } from '../timer-limit.js';
 
 /** First delay before dialing a `dial` address again that did not answer at start (doubles, capped). */
 export const DEFAULT_START_DIAL_RETRY_MS = 500;
@@ -61,14 +62,23 @@ export class MeshBridge implements ClientExtension {
     this.node.serveClients(this.control);
   }
 
-  /** Starts the node and dials the `dial` addresses (waiting up to `dialWaitMs` for them). */
+  /**
+   * Starts the node and dials the `dial` addresses (waiting up to `dialWaitMs` for them). If
+   * the node cannot start, everything the bridge started is closed before the error is thrown:
+   * the caller never gets the bridge, so it could not close it.
+   */
   static async start(init: MeshBridgeInit): Promise<MeshBridge> {
     const bridge = new MeshBridge(init);
-    await bridge.node.start();
+    try {
+      await bridge.node.start();
+    } catch (error) {
+      await bridge.close().catch(() => {});
+      throw error;
+    }
     const dials = (init.options.dial ?? []).map((address) => bridge.dialUntilLinked(address, DEFAULT_START_DIAL_RETRY_MS));
     if (dials.length > 0) {
       let timer: NodeJS.Timeout | undefined;
-      const wait = new Promise<void>((resolve) => (timer = setTimeout(resolve, init.options.dialWaitMs ?? init.options.dialTimeoutMs ?? 5_000)));
+      const wait = new Promise<void>((resolve) => (timer = setTimeout(resolve, timerDelay(init.options.dialWaitMs ?? init.options.dialTimeoutMs ?? 5_000))));
       await Promise.race([Promise.all(dials), wait]);
       clearTimeout(timer);
     }

@@ -6,7 +6,7 @@
  * they change, so the flooding rules can be read (and tested) apart from link management.
  */
 import type { Channel } from '../channel/channel.js';
-import type { MsaFrame } from './mesh-frames.js';
+import { MAX_MSA_NEIGHBOURS, MAX_MSA_NUMBER, type MsaFrame } from './mesh-frames.js';
 import type { Clock } from './mesh-options.js';
 import { shortestPaths, type Routes } from './routing.js';
 import { isNewer, type Announcement, type Topology } from './topology.js';
@@ -27,6 +27,13 @@ export interface AnnouncerDeps {
   onChange(): void;
 }
 
+/**
+ * The highest seq of our own that we take over from an earlier run's state: it leaves 2^51
+ * announcements of room below MAX_MSA_NUMBER (an honest run reaches a few million in years).
+ * A higher one, honest or forged, is outnumbered by a new incarnation instead of copied.
+ */
+export const MAX_ADOPTED_SEQ = MAX_MSA_NUMBER / 2;
+
 /** What a node counts of announcements since start. */
 export interface MsaCounters {
   msaSent: number;
@@ -44,8 +51,9 @@ export class Announcer {
   private stopped = false;
 
   constructor(private readonly deps: AnnouncerDeps) {
-    // The start time orders this run's announcements after any earlier run's.
-    this.incarnation = deps.clock.now();
+    // The start time orders this run's announcements after any earlier run's. (Whole ms: a
+    // fractional or out-of-range incarnation would make every neighbour reject ours.)
+    this.incarnation = Math.min(Math.max(Math.floor(deps.clock.now()), 0), MAX_MSA_NUMBER);
   }
 
   /** Announces this node at once, then every `intervalMs`. */
@@ -66,7 +74,9 @@ export class Announcer {
     this.announceScheduled = false;
     if (this.stopped) return;
     const { name, topology, clock } = this.deps;
-    const msa: Announcement = { origin: name, incarnation: this.incarnation, seq: ++this.seq, neighbours: [...this.deps.links().keys()].sort() };
+    // Past the cap, a valid msa could not name them all (see MAX_MSA_NEIGHBOURS): the first ones.
+    const neighbours = [...this.deps.links().keys()].sort().slice(0, MAX_MSA_NEIGHBOURS);
+    const msa: Announcement = { origin: name, incarnation: this.incarnation, seq: ++this.seq, neighbours };
     topology.accept(msa, clock.now());
     this.changed();
     this.flood(msa);
@@ -86,17 +96,15 @@ export class Announcer {
     return this.cachedRoutes;
   }
 
-  /** Catches a new neighbour up: every announcement held. */
+  /** Catches a new neighbour up: every announcement held (each one best effort, see trySend). */
   sendDatabase(ch: MsaSink): void {
-    const all = this.deps.topology.all();
-    for (const msa of all) ch.send({ type: 'msa', ...msa });
-    this.counters.msaSent += all.length;
+    for (const msa of this.deps.topology.all()) this.trySend(ch, msa);
   }
 
   /** Sends this node's own state, if it has announced, on one link. */
   sendOwn(ch: MsaSink): void {
     const own = this.deps.topology.get(this.deps.name);
-    if (own) ch.send({ type: 'msa', ...own });
+    if (own) this.trySend(ch, own);
   }
 
   /**
@@ -115,13 +123,10 @@ export class Announcer {
     const { name, topology, clock } = this.deps;
     if (frame.origin === name) {
       // Our own state is ours to say. But a newer one means an earlier run of ours (with a
-      // clock ahead of ours) still has state out there: outnumber it, or it would win.
-      const own = topology.get(name)!;
-      if (isNewer(frame, own)) {
-        this.incarnation = frame.incarnation;
-        this.seq = frame.seq;
-        this.announce();
-      }
+      // clock ahead of ours) still has state out there, or someone forged one: outnumber it,
+      // or it would win.
+      const own = topology.get(name);
+      if (own && isNewer(frame, own)) this.outnumber(frame);
       return;
     }
     const msa: Announcement = { origin: frame.origin, incarnation: frame.incarnation, seq: frame.seq, neighbours: frame.neighbours };
@@ -129,6 +134,27 @@ export class Announcer {
     this.counters.msaAccepted++;
     this.changed();
     this.flood(msa, from);
+  }
+
+  /**
+   * Takes numbers newer than `held` (a state of ours out there) that still leave room to count
+   * up, and announces with them. An earlier run's incarnation is taken over with its seq, as
+   * long as the seq is an honest one (≤ MAX_ADOPTED_SEQ). A higher seq, which only a forger
+   * sends, is never copied: we start an incarnation of our own, newer than both, at seq 0.
+   * A state at MAX_MSA_NUMBER itself cannot be outnumbered by any valid msa: we keep ours, and
+   * our neighbours believe us again once that state ages out (msaMaxAgeMs, as nobody refreshes it).
+   */
+  private outnumber(held: { incarnation: number; seq: number }): void {
+    if (held.seq <= MAX_ADOPTED_SEQ) {
+      this.incarnation = held.incarnation;
+      this.seq = held.seq;
+    } else {
+      const incarnation = Math.max(held.incarnation, this.incarnation, Math.floor(this.deps.clock.now())) + 1;
+      if (incarnation > MAX_MSA_NUMBER) return;
+      this.incarnation = incarnation;
+      this.seq = 0;
+    }
+    this.announce();
   }
 
   private tick(): void {
@@ -144,9 +170,22 @@ export class Announcer {
 
   private flood(msa: Announcement, except?: string): void {
     for (const [peer, ch] of this.deps.links()) {
-      if (peer === except) continue;
+      if (peer !== except) this.trySend(ch, msa);
+    }
+  }
+
+  /**
+   * Sends one announcement on one link, best effort: this runs inside a link's frame handler
+   * (and timers), where a throw would end the process. A link that cannot take it (closed, or
+   * the msa too large with our `from`) is skipped; the others still get it, and the link's
+   * own close (if any) is handled where links are.
+   */
+  private trySend(ch: MsaSink, msa: Announcement): void {
+    try {
       ch.send({ type: 'msa', ...msa });
       this.counters.msaSent++;
+    } catch {
+      // Skipped: see above. The next periodic announcement tries again.
     }
   }
 }

@@ -36,11 +36,41 @@ export interface DiscoveryOptions {
   random?: () => number;
 }
 
-interface Solicitation {
+export interface Solicitation {
   botz: 'mesh-solicit';
   ns: string;
   name: string;
   port: number;
+}
+
+/** A name fits a packet header's one length byte (as in wire/frames.ts). */
+const MAX_NAME_BYTES = 255;
+
+/** What a node counts of the datagrams it heard on the discovery port. */
+export interface DiscoveryCounters {
+  /** Solicitations of our namespace from another node, well formed. */
+  heard: number;
+  /** Anything else: not JSON, not an object, another namespace, our own, bad fields. */
+  ignored: number;
+}
+
+/**
+ * The solicitation a datagram carries, or undefined when it is not one. Datagrams come from
+ * anyone on the network: nothing is assumed of their shape, and nothing here throws.
+ */
+export function parseSolicitation(data: Buffer): Solicitation | undefined {
+  let msg: unknown;
+  try {
+    msg = JSON.parse(data.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  if (typeof msg !== 'object' || msg === null || Array.isArray(msg)) return undefined;
+  const { botz, ns, name, port } = msg as Record<string, unknown>;
+  if (botz !== 'mesh-solicit' || typeof ns !== 'string' || typeof name !== 'string') return undefined;
+  if (name.length === 0 || Buffer.byteLength(name) > MAX_NAME_BYTES) return undefined;
+  if (typeof port !== 'number' || !Number.isInteger(port) || port <= 0 || port > 65535) return undefined;
+  return { botz, ns, name, port };
 }
 
 export function isMulticast(address: string): boolean {
@@ -54,11 +84,13 @@ export function shouldAnswer(meshSize: number, random: () => number = Math.rando
 }
 
 export class Discovery {
+  readonly counters: DiscoveryCounters = { heard: 0, ignored: 0 };
   private socket: Socket | undefined;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: DiscoveryOptions) {}
 
+  /** Binds the UDP port and starts soliciting. On failure the socket is closed again before the throw. */
   async start(): Promise<void> {
     const o = this.options;
     const socket = createSocket({ type: 'udp4', reuseAddr: true });
@@ -67,20 +99,28 @@ export class Discovery {
     socket.on('error', () => {
       // A send failing (no route for the group) must not kill the node; the next tick retries.
     });
-    await new Promise<void>((resolve, reject) => {
-      socket.once('error', reject);
-      socket.bind(o.port, () => {
-        socket.off('error', reject);
-        resolve();
+    try {
+      await new Promise<void>((resolve, reject) => {
+        socket.once('error', reject);
+        // Stopped while binding: the bind callback never comes.
+        socket.once('close', () => reject(new Error('discovery stopped while binding')));
+        socket.bind(o.port, () => {
+          socket.off('error', reject);
+          resolve();
+        });
       });
-    });
-    if (isMulticast(o.group)) {
-      const iface = o.interfaceAddress ?? '0.0.0.0';
-      socket.addMembership(o.group, iface);
-      if (o.interfaceAddress) socket.setMulticastInterface(o.interfaceAddress);
-      socket.setMulticastLoopback(true);
-    } else {
-      socket.setBroadcast(true);
+      if (this.socket !== socket) throw new Error('discovery stopped while binding');
+      if (isMulticast(o.group)) {
+        const iface = o.interfaceAddress ?? '0.0.0.0';
+        socket.addMembership(o.group, iface);
+        if (o.interfaceAddress) socket.setMulticastInterface(o.interfaceAddress);
+        socket.setMulticastLoopback(true);
+      } else {
+        socket.setBroadcast(true);
+      }
+    } catch (error) {
+      if (this.socket === socket) this.stop();
+      throw error;
     }
     this.timer = setInterval(() => this.solicit(), o.intervalMs ?? DEFAULT_SOLICIT_INTERVAL_MS);
     this.timer.unref?.();
@@ -89,29 +129,42 @@ export class Discovery {
 
   stop(): void {
     clearInterval(this.timer);
-    this.socket?.close();
+    const socket = this.socket;
     this.socket = undefined;
+    try {
+      socket?.close();
+    } catch {
+      // Already closed (ERR_SOCKET_DGRAM_NOT_RUNNING): nothing left to release.
+    }
   }
 
-  /** Sends one solicitation now, if this node still wants links. */
+  /** Sends one solicitation now, if this node still wants links. Never throws (it runs on a timer). */
   solicit(): void {
     const o = this.options;
     if (!this.socket || !o.wanted()) return;
     const msg: Solicitation = { botz: 'mesh-solicit', ns: o.namespace, name: o.name, port: o.linkPort };
-    this.socket.send(JSON.stringify(msg), o.port, o.group);
+    try {
+      this.socket.send(JSON.stringify(msg), o.port, o.group);
+    } catch {
+      // A send refused at once (bad address, socket closing): the next tick tries again.
+    }
   }
 
+  /** A datagram on the discovery port: anyone's, so anything that is not a solicitation is ignored. */
   private heard(data: Buffer, from: string): void {
-    let msg: Partial<Solicitation>;
-    try {
-      msg = JSON.parse(data.toString('utf8')) as Partial<Solicitation>;
-    } catch {
-      return;
-    }
     const o = this.options;
-    if (msg.botz !== 'mesh-solicit' || msg.ns !== o.namespace || typeof msg.name !== 'string' || msg.name === o.name) return;
-    if (!Number.isInteger(msg.port) || msg.port! <= 0 || msg.port! > 65535) return;
-    if (!o.answer(msg.name)) return;
-    o.onPeer(`${from}:${msg.port}`, msg.name);
+    try {
+      const msg = parseSolicitation(data);
+      if (!msg || msg.ns !== o.namespace || msg.name === o.name) {
+        this.counters.ignored++;
+        return;
+      }
+      this.counters.heard++;
+      if (!o.answer(msg.name)) return;
+      o.onPeer(`${from}:${msg.port}`, msg.name);
+    } catch {
+      // Never out of the socket's 'message' handler: there, a throw ends the process.
+      this.counters.ignored++;
+    }
   }
 }

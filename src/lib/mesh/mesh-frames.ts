@@ -5,7 +5,9 @@
  * - `msa`: a mesh state announcement, flooded hop by hop to every node. It says who the
  *   origin's neighbours are. (incarnation, seq) orders announcements of one origin: the
  *   incarnation is the origin's start time, so a restarted node is newer even though its
- *   seq starts again at 1.
+ *   seq starts again at 1. Both are whole numbers 0..MAX_MSA_NUMBER, `origin` and each of at
+ *   most MAX_MSA_NEIGHBOURS `neighbours` at most 255 bytes: anything else is MALFORMED_FRAME,
+ *   rejected before it is stored or flooded.
  * - `meshSend`: a routed message for a set of recipients; each hop splits it by next hop.
  * - `meshAck`: the per-hop answer to a `meshSend`, sent once every copy the receiver passed on
  *   has been answered (or timed out): it names each recipient of the copy as reached or not.
@@ -24,6 +26,9 @@
  *   CLI ◀─meshControlResult{result:{body, hops, replyHops}}── n1 ◀──meshSend(response)── n4
  */
 import type { Body } from '../wire/frames.js';
+
+/** A packet header gives a destination name one length byte (wire/frames.ts says the same). */
+const MAX_DESTINATION_BYTES = 255;
 
 interface MeshBase {
   v: number;
@@ -105,13 +110,36 @@ const num: FieldCheck = (x) => typeof x === 'number' && Number.isFinite(x);
 const count: FieldCheck = (x) => Number.isSafeInteger(x) && (x as number) >= 0;
 const any: FieldCheck = () => true;
 const strArr: FieldCheck = (x) => Array.isArray(x) && x.every((s) => typeof s === 'string');
+/**
+ * The most neighbours one announcement may name. Dialing is not limited (only discovery is, by
+ * `degree`), but a node with hundreds of links is far outside what the mesh is for; the cap
+ * keeps every valid msa small enough that a neighbour can pass it on: even 512 names of
+ * MAX_DESTINATION_BYTES that JSON escapes at 6 bytes per byte (about 785 KB) fit one packet of
+ * the default 1 MiB with the forwarder's own `from` and `id`. A node with more links announces
+ * the first MAX_MSA_NEIGHBOURS of them, sorted (see announcer.ts).
+ */
+export const MAX_MSA_NEIGHBOURS = 512;
+/**
+ * The largest incarnation or seq an msa may carry (2^52). Honest values are far below it (an
+ * incarnation is a start time in ms, about 2^41 today; seq grows by one per announcement), and
+ * it leaves 2^52 steps to count up before numbers stop being exact in a double.
+ */
+export const MAX_MSA_NUMBER = 2 ** 52;
+/** A UTF-16 unit is at most 3 bytes of UTF-8: only long strings need counting. */
+const fitsDestination = (s: string): boolean => s.length * 3 <= MAX_DESTINATION_BYTES || Buffer.byteLength(s) <= MAX_DESTINATION_BYTES;
+/** A node name: 1 to MAX_DESTINATION_BYTES bytes of UTF-8, like a packet destination. */
+const nodeName: FieldCheck = (x) => typeof x === 'string' && x.length > 0 && fitsDestination(x);
+/** A neighbour name of at most MAX_DESTINATION_BYTES bytes of UTF-8. */
+const neighbourName: FieldCheck = (x) => typeof x === 'string' && fitsDestination(x);
+const msaNumber: FieldCheck = (x) => Number.isSafeInteger(x) && (x as number) >= 0 && (x as number) <= MAX_MSA_NUMBER;
+const neighbourList: FieldCheck = (x) => Array.isArray(x) && x.length <= MAX_MSA_NEIGHBOURS && x.every(neighbourName);
 const misses: FieldCheck = (x) =>
   Array.isArray(x) &&
   x.every((m) => typeof m === 'object' && m !== null && str((m as MeshMiss).name) && str((m as MeshMiss).code));
 
 /** The required fields of each mesh frame beyond the common ones (merged into FRAME_FIELDS). */
 export const MESH_FRAME_FIELDS: Record<MeshFrame['type'], Record<string, FieldCheck>> = {
-  msa: { origin: str, incarnation: num, seq: count, neighbours: strArr },
+  msa: { origin: nodeName, incarnation: msaNumber, seq: msaNumber, neighbours: neighbourList },
   meshSend: {
     origin: str,
     recipients: strArr,

@@ -82,27 +82,46 @@ export class MeshNode {
     return this.listener?.address;
   }
 
-  /** Listens, announces itself, and starts the periodic announcements. Returns the address. */
+  /**
+   * Listens, announces itself, and starts the periodic announcements. Returns the address.
+   * If any of it fails (discovery cannot bind or join its group, say), what was started is
+   * stopped again before the error is thrown: the port is free for another try, and no socket
+   * or timer keeps the process alive. The node is then stopped for good, like after stop().
+   */
   async start(): Promise<string> {
     if (this.stopped) throw new Closed(`mesh node ${this.name} was stopped`);
     const { transport, host, port } = this.options;
-    this.listener = await transport.listen({ host, port, maxMessageBytes: this.ctx.maxPacketBytes }, (link) => this.meshLinks.accept(link));
-    this.announcer.start();
-    const { discovery, degree, namespace } = this.options;
-    if (discovery && degree > 0) {
-      this.discovery = new Discovery({
-        ...discovery,
-        name: this.name,
-        namespace,
-        linkPort: splitAddress(this.listener.address).port,
-        wanted: () => !this.stopped && this.links.size < degree,
-        answer: (peer) => !this.stopped && !this.links.has(peer) && shouldAnswer(this.topology.nodes().length),
-        // Discovered links are not redialed: a node short of links solicits again instead.
-        onPeer: (address) => void this.meshLinks.link(address, false).catch(() => {}),
-      });
-      await this.discovery.start();
+    const listener = await transport.listen({ host, port, maxMessageBytes: this.ctx.maxPacketBytes }, (link) => this.meshLinks.accept(link));
+    if (this.stopped) {
+      // stop() ran while we listened: it had no listener to close yet.
+      await listener.close();
+      throw new Closed(`mesh node ${this.name} was stopped`);
     }
-    return this.listener.address;
+    this.listener = listener;
+    try {
+      this.announcer.start();
+      const { discovery, degree, namespace } = this.options;
+      if (discovery && degree > 0) {
+        this.discovery = new Discovery({
+          ...discovery,
+          name: this.name,
+          namespace,
+          linkPort: splitAddress(listener.address).port,
+          wanted: () => !this.stopped && this.links.size < degree,
+          answer: (peer) => !this.stopped && !this.links.has(peer) && shouldAnswer(this.topology.nodes().length),
+          // Discovered links are not redialed: a node short of links solicits again instead.
+          onPeer: (address) => void this.meshLinks.link(address, false).catch(() => {}),
+        });
+        await this.discovery.start();
+      }
+      if (this.stopped) throw new Closed(`mesh node ${this.name} was stopped`);
+    } catch (error) {
+      await this.stop();
+      // A node that never ran has no address to offer.
+      this.listener = undefined;
+      throw error;
+    }
+    return listener.address;
   }
 
   /** Closes every link and the listener; waiting sends settle with their recipients unreachable. */
