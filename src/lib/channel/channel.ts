@@ -2,7 +2,7 @@
  * A Channel is one authenticated link between two botz nodes. It owns:
  * - the handshake (hello → welcome), which proves both ends hold a key of the keyring;
  * - sealing: frames queued in one event-loop turn travel as one packet per destination,
- *   with one MAC (this is what makes 64-in-flight traffic cheap);
+ *   with one MAC (this is what makes 64-in-flight traffic cheap; see outbox.ts);
  * - opening: every packet is verified, replay-checked and validated before any frame of it
  *   is handed on; a bad packet is counted and dropped (before the handshake, the link closes);
  * - the pending-request map of requests sent on it.
@@ -23,7 +23,6 @@ import {
   Unreachable,
   isBotzError,
 } from '../errors.js';
-import type { EncodedFrame } from '../wire/codec.js';
 import { CODECS } from '../wire/codec.js';
 import {
   PROTOCOL_VERSION,
@@ -35,9 +34,6 @@ import {
 } from '../wire/frames.js';
 import {
   ANY_DESTINATION,
-  FIXED_HEADER_BYTES,
-  MAC_BYTES,
-  MAX_DESTINATION_BYTES,
   PacketSealer,
   SERVER_DESTINATION,
   decodeVerified,
@@ -46,6 +42,7 @@ import {
 } from '../wire/packet.js';
 import { CloseCode, type Link, type Transport } from '../transport/transport.js';
 import type { NodeContext } from './node-context.js';
+import { Outbox } from './outbox.js';
 import { PendingRequests } from './pending.js';
 import { throwIfCancelled } from '../cancel.js';
 
@@ -70,11 +67,6 @@ export interface ChannelHandlers {
 /** What a listener decides about a hello: accept (with a session token) or throw a BotzError. */
 export type HelloDecision = (hello: HelloFrame, channel: Channel) => { session: string; heartbeatMs?: number };
 
-interface Batch {
-  frames: EncodedFrame[];
-  bytes: number;
-}
-
 /** Translates how a link closed into the error that waiting callers get. */
 export function closeError(code: number, reason: string, peer: string): BotzError {
   switch (code) {
@@ -98,8 +90,7 @@ export class Channel {
   established = false;
   readonly pending: PendingRequests;
   readonly sealer: PacketSealer;
-  private batches = new Map<string, Batch>();
-  private flushScheduled = false;
+  private readonly outbox: Outbox;
   private onHello: HelloDecision | undefined;
   closeReason: BotzError | undefined;
   /** The session token the handshake agreed on (the server's proof of name ownership). */
@@ -114,6 +105,7 @@ export class Channel {
   ) {
     this.pending = new PendingRequests();
     this.sealer = new PacketSealer({ keyring: ctx.keyring, maxPacketBytes: ctx.maxPacketBytes });
+    this.outbox = new Outbox(this.sealer, link, ctx.maxPacketBytes);
     link.attach({
       onMessage: (data) => this.receive(data),
       onClose: (code, reason) => this.closed(code, reason),
@@ -172,7 +164,7 @@ export class Channel {
   /** Stamps and queues a frame for `to` (default: the peer). Throws FRAME_TOO_LARGE at once. */
   send(init: FrameInit, to: string = this.peer): Frame {
     const frame = { v: PROTOCOL_VERSION, id: this.ctx.nextId(), from: this.ctx.name, ...init } as Frame;
-    this.enqueue(frame, to);
+    this.outbox.enqueue(frame, to);
     return frame;
   }
 
@@ -221,7 +213,7 @@ export class Channel {
       peer: to,
     });
     try {
-      this.enqueue(frame, to);
+      this.outbox.enqueue(frame, to);
     } catch (error) {
       this.pending.fail(frame.id, error as BotzError);
     }
@@ -245,52 +237,9 @@ export class Channel {
     this.sealer.codec = CODECS[codec];
   }
 
-  private enqueue(frame: Frame, to: string): void {
-    const toBytes = Buffer.byteLength(to);
-    // Refused here, to the caller: sealing it later (in the flush) would throw where nobody catches.
-    if (toBytes > MAX_DESTINATION_BYTES) {
-      throw new BotzError(ErrorCode.INVALID_ARGUMENT, `cannot address "${to.slice(0, 40)}...": a name is at most ${MAX_DESTINATION_BYTES} bytes`, {
-        details: { bytes: toBytes, limit: MAX_DESTINATION_BYTES },
-      });
-    }
-    const encoded = this.sealer.encode(frame);
-    const overhead = FIXED_HEADER_BYTES + toBytes + MAC_BYTES + 8;
-    if (encoded.bytes + overhead > this.ctx.maxPacketBytes) {
-      throw new BotzError(
-        ErrorCode.FRAME_TOO_LARGE,
-        `a ${frame.type} of ${encoded.bytes} bytes exceeds the packet limit of ${this.ctx.maxPacketBytes} bytes`,
-        { details: { bytes: encoded.bytes, limit: this.ctx.maxPacketBytes } },
-      );
-    }
-    let batch = this.batches.get(to);
-    if (batch && batch.bytes + encoded.bytes + overhead + batch.frames.length > this.ctx.maxPacketBytes) {
-      this.sealAndSend(to, batch);
-      batch = undefined;
-    }
-    if (!batch) {
-      batch = { frames: [], bytes: 0 };
-      this.batches.set(to, batch);
-    }
-    batch.frames.push(encoded);
-    batch.bytes += encoded.bytes;
-    if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      process.nextTick(() => this.flush());
-    }
-  }
-
-  /** Seals everything queued, one packet per destination. */
+  /** Sends everything queued now instead of at the end of this turn. */
   flush(): void {
-    this.flushScheduled = false;
-    if (this.batches.size === 0) return;
-    const batches = this.batches;
-    this.batches = new Map();
-    for (const [to, batch] of batches) this.sealAndSend(to, batch);
-  }
-
-  private sealAndSend(to: string, batch: Batch): void {
-    this.batches.delete(to);
-    this.link.send(this.sealer.seal(batch.frames, to));
+    this.outbox.flush();
   }
 
   private receive(data: Buffer): void {

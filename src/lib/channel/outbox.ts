@@ -1,0 +1,73 @@
+/**
+ * A channel's outgoing side: frames queued in one event-loop turn travel as one packet per
+ * destination, with one MAC (this is what makes 64-in-flight traffic cheap). A frame that can
+ * never travel is refused to the caller at once; sealing it later, in the flush, would throw
+ * where nobody catches.
+ */
+import { BotzError, ErrorCode } from '../errors.js';
+import type { EncodedFrame } from '../wire/codec.js';
+import type { Frame } from '../wire/frames.js';
+import { FIXED_HEADER_BYTES, MAC_BYTES, MAX_DESTINATION_BYTES, type PacketSealer } from '../wire/packet.js';
+import type { Link } from '../transport/transport.js';
+
+interface Batch {
+  frames: EncodedFrame[];
+  bytes: number;
+}
+
+export class Outbox {
+  private batches = new Map<string, Batch>();
+  private flushScheduled = false;
+
+  constructor(
+    private readonly sealer: PacketSealer,
+    private readonly link: Link,
+    private readonly maxPacketBytes: number,
+  ) {}
+
+  /** Queues `frame` for `to`, sent at the end of this turn. Throws INVALID_ARGUMENT or FRAME_TOO_LARGE. */
+  enqueue(frame: Frame, to: string): void {
+    const toBytes = Buffer.byteLength(to);
+    if (toBytes > MAX_DESTINATION_BYTES) {
+      throw new BotzError(ErrorCode.INVALID_ARGUMENT, `cannot address "${to.slice(0, 40)}...": a name is at most ${MAX_DESTINATION_BYTES} bytes`, {
+        details: { bytes: toBytes, limit: MAX_DESTINATION_BYTES },
+      });
+    }
+    const encoded = this.sealer.encode(frame);
+    const overhead = FIXED_HEADER_BYTES + toBytes + MAC_BYTES + 8;
+    if (encoded.bytes + overhead > this.maxPacketBytes) {
+      throw new BotzError(ErrorCode.FRAME_TOO_LARGE, `a ${frame.type} of ${encoded.bytes} bytes exceeds the packet limit of ${this.maxPacketBytes} bytes`, {
+        details: { bytes: encoded.bytes, limit: this.maxPacketBytes },
+      });
+    }
+    let batch = this.batches.get(to);
+    if (batch && batch.bytes + encoded.bytes + overhead + batch.frames.length > this.maxPacketBytes) {
+      this.sealAndSend(to, batch);
+      batch = undefined;
+    }
+    if (!batch) {
+      batch = { frames: [], bytes: 0 };
+      this.batches.set(to, batch);
+    }
+    batch.frames.push(encoded);
+    batch.bytes += encoded.bytes;
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      process.nextTick(() => this.flush());
+    }
+  }
+
+  /** Seals everything queued, one packet per destination. */
+  flush(): void {
+    this.flushScheduled = false;
+    if (this.batches.size === 0) return;
+    const batches = this.batches;
+    this.batches = new Map();
+    for (const [to, batch] of batches) this.sealAndSend(to, batch);
+  }
+
+  private sealAndSend(to: string, batch: Batch): void {
+    this.batches.delete(to);
+    this.link.send(this.sealer.seal(batch.frames, to));
+  }
+}
