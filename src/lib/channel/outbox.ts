@@ -7,7 +7,8 @@
 import { BotzError, ErrorCode } from '../errors.js';
 import type { EncodedFrame } from '../wire/codec.js';
 import type { Frame } from '../wire/frames.js';
-import { FIXED_HEADER_BYTES, MAC_BYTES, MAX_DESTINATION_BYTES, type PacketSealer } from '../wire/packet.js';
+import { MAX_DESTINATION_BYTES } from '../wire/names.js';
+import { FIXED_HEADER_BYTES, MAC_BYTES, type PacketSealer } from '../wire/packet.js';
 import type { Link } from '../transport/transport.js';
 
 interface Batch {

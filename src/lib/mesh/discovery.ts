@@ -8,6 +8,7 @@
  * joined on 127.0.0.1 (see STACK.md); never 255.255.255.255, which leaves the machine.
  */
 import { createSocket, type Socket } from 'node:dgram';
+import { fitsDestination } from '../wire/names.js';
 
 export const DEFAULT_SOLICIT_INTERVAL_MS = 1_000;
 /** In a mesh smaller than this, everyone answers a solicitation (meshage's SOLICIT_LIMIT). */
@@ -43,9 +44,6 @@ export interface Solicitation {
   port: number;
 }
 
-/** A name fits a packet header's one length byte (as in wire/frames.ts). */
-const MAX_NAME_BYTES = 255;
-
 /** What a node counts of the datagrams it heard on the discovery port. */
 export interface DiscoveryCounters {
   /** Solicitations of our namespace from another node, well formed. */
@@ -68,7 +66,7 @@ export function parseSolicitation(data: Buffer): Solicitation | undefined {
   if (typeof msg !== 'object' || msg === null || Array.isArray(msg)) return undefined;
   const { botz, ns, name, port } = msg as Record<string, unknown>;
   if (botz !== 'mesh-solicit' || typeof ns !== 'string' || typeof name !== 'string') return undefined;
-  if (name.length === 0 || Buffer.byteLength(name) > MAX_NAME_BYTES) return undefined;
+  if (name.length === 0 || !fitsDestination(name)) return undefined;
   if (typeof port !== 'number' || !Number.isInteger(port) || port <= 0 || port > 65535) return undefined;
   return { botz, ns, name, port };
 }

@@ -26,9 +26,7 @@
  *   CLI ◀─meshControlResult{result:{body, hops, replyHops}}── n1 ◀──meshSend(response)── n4
  */
 import type { Body } from '../wire/frames.js';
-
-/** A packet header gives a destination name one length byte (wire/frames.ts says the same). */
-const MAX_DESTINATION_BYTES = 255;
+import { fitsDestination } from '../wire/names.js';
 
 interface MeshBase {
   v: number;
@@ -125,8 +123,6 @@ export const MAX_MSA_NEIGHBOURS = 512;
  * it leaves 2^52 steps to count up before numbers stop being exact in a double.
  */
 export const MAX_MSA_NUMBER = 2 ** 52;
-/** A UTF-16 unit is at most 3 bytes of UTF-8: only long strings need counting. */
-const fitsDestination = (s: string): boolean => s.length * 3 <= MAX_DESTINATION_BYTES || Buffer.byteLength(s) <= MAX_DESTINATION_BYTES;
 /** A node name: 1 to MAX_DESTINATION_BYTES bytes of UTF-8, like a packet destination. */
 const nodeName: FieldCheck = (x) => typeof x === 'string' && x.length > 0 && fitsDestination(x);
 /** A neighbour name of at most MAX_DESTINATION_BYTES bytes of UTF-8. */

@@ -5,14 +5,12 @@
  * travel once per packet, in its header (see packet.ts), not in every frame.
  */
 import { BotzError, ErrorCode } from '../errors.js';
+import { fitsDestination, MAX_DESTINATION_BYTES } from './names.js';
 // Frames of the mesh (issue 7) and of reliable delivery (issue 8) live beside their logic.
 import { MESH_FRAME_FIELDS, type MeshFrame } from '../mesh/mesh-frames.js';
 import { RELIABLE_FRAME_FIELDS, type ReliableFrame } from '../reliable/reliable-frames.js';
 
 export const PROTOCOL_VERSION = 1;
-
-/** A packet header gives its destination name one length byte; replies go to a frame's `from`. */
-export const MAX_DESTINATION_BYTES = 255;
 
 /** Any JSON value. Bodies are string maps by convention (`{ key: 'value' }`) but any JSON travels. */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -295,8 +293,7 @@ export function validateFrame(value: unknown): Frame {
   if (typeof f.id !== 'string' || f.id.length === 0) throw malformed(`${f.type}: "id" must be a non-empty string`);
   if (typeof f.from !== 'string') throw malformed(`${f.type}: "from" must be a string`);
   // Replies go to `from`: it must be a name a packet header can carry (one length byte).
-  // (A UTF-16 unit is at most 3 bytes of UTF-8: only long names need counting.)
-  if (f.from.length === 0 || (f.from.length * 3 > MAX_DESTINATION_BYTES && Buffer.byteLength(f.from) > MAX_DESTINATION_BYTES)) {
+  if (f.from.length === 0 || !fitsDestination(f.from)) {
     throw malformed(`${f.type}: "from" must be 1 to ${MAX_DESTINATION_BYTES} bytes of UTF-8`);
   }
   for (const key in fields) {

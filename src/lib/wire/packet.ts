@@ -24,12 +24,12 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { BotzError, ErrorCode } from '../errors.js';
 import { CODEC_BY_ID, CODECS, type EncodedFrame, type PayloadCodec } from './codec.js';
-import { MAX_DESTINATION_BYTES, validateFrame, type Codec, type Frame } from './frames.js';
+import { validateFrame, type Codec, type Frame } from './frames.js';
 import type { Keyring, Key } from './keyring.js';
+import { MAX_DESTINATION_BYTES } from './names.js';
 import { MAC_BYTES, macInto, macMatches } from './mac.js';
 import { ReplayGuard } from './replay.js';
 
-export { MAX_DESTINATION_BYTES };
 
 export const PACKET_VERSION = 1;
 export { MAC_BYTES };

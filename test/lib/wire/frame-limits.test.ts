@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { BotzError } from '../../../src/lib/errors.js';
 import { PROTOCOL_VERSION, validateFrame } from '../../../src/lib/wire/frames.js';
-import { MAX_DESTINATION_BYTES } from '../../../src/lib/wire/packet.js';
+import { MAX_DESTINATION_BYTES } from '../../../src/lib/wire/names.js';
 
 const lookup = (from: unknown) => ({ v: PROTOCOL_VERSION, type: 'lookup', id: 'l1', from, name: 'echo' });
 
