@@ -113,6 +113,11 @@ export class MeshLinks {
       }
       const token = randomBytes(9).toString('base64url');
       ch.tag = { dialer: hello.from, token, address: link.remoteAddress, dialed: false, installed: false, since: 0 } satisfies LinkState;
+      // A dialer sends its state at once (see dial): a link that stays silent is broken, or
+      // somebody holding the secret opening links to hold them. As the dialer gives up on us.
+      setTimeout(() => {
+        if (!state(ch).installed && !ch.link.closed) ch.close(CloseCode.PROTOCOL_ERROR, 'no mesh state received');
+      }, timerDelay(this.deps.options.dialTimeoutMs)).unref();
       return { session: token };
     };
     const ch = Channel.accept(this.deps.ctx, link, decide, this.handlers());

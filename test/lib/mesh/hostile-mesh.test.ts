@@ -302,3 +302,14 @@ describe('a start that fails half way', () => {
     expect(c.mesh!.address).toBe(`127.0.0.1:${port}`);
   });
 });
+
+describe('silent links', () => {
+  it('a link that completes the handshake but never sends its mesh state is closed after dialTimeoutMs', async () => {
+    const sim = new Sim();
+    cleanups.push(() => sim.stopAll());
+    const node = await sim.add('quiet-target', { dialTimeoutMs: 200 });
+    const silent = await evilPeer(sim, node.address!, 'silent');
+    await until('the silent link is closed', () => silent.link.closed, 3_000);
+    expect(node.status().links).toEqual([]);
+  });
+});
