@@ -314,7 +314,13 @@ export class Channel {
       const frame = frames[i];
       const re = (frame as { re?: unknown }).re;
       if (typeof re === 'string' && this.pending.settle(re, frame)) continue;
-      this.handlers.onFrame(frame, this, header);
+      try {
+        this.handlers.onFrame(frame, this, header);
+      } catch (error) {
+        // This runs in the socket's message callback, where a throw ends the process: a frame
+        // its handler could not take is counted as rejected, like a bad packet, and the link goes on.
+        this.ctx.reject({ error: isBotzError(error) ? error : new BotzError(ErrorCode.MALFORMED_FRAME, String(error), { cause: error }), remote: this.link.remoteAddress, peer: this.peer });
+      }
     }
   }
 

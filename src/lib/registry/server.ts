@@ -6,7 +6,7 @@
  * authenticated), reads the destination from the header, and forwards the exact bytes, so the
  * receiver verifies the sender's own MAC end to end.
  */
-import { BotzError, ErrorCode, isBotzError, NameTaken } from '../errors.js';
+import { ErrorCode, NameTaken } from '../errors.js';
 import { Channel } from '../channel/channel.js';
 import { NodeContext, type Secret } from '../channel/node-context.js';
 import { CloseCode, type Listener, type Transport } from '../transport/transport.js';
@@ -126,7 +126,7 @@ export class Server {
   private accept(link: import('../transport/transport.js').Link): void {
     if (this.stopped) return link.close(CloseCode.GOING_AWAY, 'server stopping');
     Channel.accept(this.ctx, link, (hello, ch) => this.admit(hello, ch), {
-      onFrame: (frame, ch) => this.handOn(frame, ch),
+      onFrame: (frame, ch) => this.onFrame(frame, ch),
       onForward: (verified, bytes, ch) => this.relay(verified, bytes, ch),
       onClose: (ch) => this.onClose(ch),
     });
@@ -147,20 +147,6 @@ export class Server {
     this.lastSeen.set(ch, Date.now());
     if (this.traffic.active) queueMicrotask(() => ch.send({ type: 'traceControl', on: true, bodies: this.traffic.wantsBodies }));
     return { session: reclaims ? session! : newSessionToken(), heartbeatMs: this.options.heartbeatIntervalMs };
-  }
-
-  /**
-   * Runs inside the link's message handler, so nothing may escape it: a frame whose answer
-   * cannot be sent (a reply over the packet limit, say) is refused and counted like any
-   * rejected packet, and the link and the server go on.
-   */
-  private handOn(frame: Frame, ch: Channel): void {
-    try {
-      this.onFrame(frame, ch);
-    } catch (error) {
-      const e = isBotzError(error) ? error : new BotzError(ErrorCode.MALFORMED_FRAME, String(error), { cause: error });
-      this.ctx.reject({ error: e, remote: ch.link.remoteAddress, peer: ch.peer });
-    }
   }
 
   private onFrame(frame: Frame, ch: Channel): void {

@@ -93,7 +93,9 @@ export class SendWindow<T> {
    * (the ones whose senders may now be told "delivered"). Stale and impossible acks change nothing.
    */
   onAck(cumulative: number, ranges: readonly SeqRange[], window: number, now: number): Outgoing<T>[] {
-    if (cumulative < this.acked || cumulative >= this.nextSeq) return [];
+    // Nobody can hold what was never sent: an ack past it is forged or corrupt (and would leave
+    // the window pointing before its first entry).
+    if (cumulative < this.acked || cumulative >= this.nextToSend) return [];
     const oldLimit = this.limit();
     this.peerWindow = window;
     this.lastAckAt = now;
@@ -142,7 +144,7 @@ export class SendWindow<T> {
    * Returns the messages this acknowledged, as `onAck` does.
    */
   resume(cumulative: number, window: number, now: number): Outgoing<T>[] {
-    const released = this.onAck(Math.min(Math.max(cumulative, this.acked), this.nextSeq - 1), [], window, now);
+    const released = this.onAck(Math.min(Math.max(cumulative, this.acked), this.nextToSend - 1), [], window, now);
     this.rttState = resetBackoff(this.rttState, this.options);
     for (const e of this.entries) if (!e.sacked) e.sentAt = undefined;
     this.needScan = true;

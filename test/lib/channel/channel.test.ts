@@ -97,6 +97,35 @@ describe('Channel limits', () => {
   });
 });
 
+describe('Channel handlers that throw', () => {
+  it('a frame whose handler throws is counted as rejected and the link goes on', async () => {
+    const ctx = NodeContext.create({ name: '$server', secret: SECRET });
+    const seen: string[] = [];
+    listener = await wsTransport.listen({ host: '127.0.0.1', port: 0, maxMessageBytes: ctx.maxPacketBytes }, (link) => {
+      Channel.accept(ctx, link, () => ({ session: 's1' }), {
+        onFrame(frame) {
+          if (frame.type !== 'request') return;
+          if (frame.body === 'boom') throw new TypeError('the handler tripped');
+          seen.push(frame.body as string);
+        },
+      });
+    });
+    const { channel } = await Channel.connect(NodeContext.create({ name: 'alice', secret: SECRET }), wsTransport, listener.address, {
+      expect: '$server',
+      role: 'client',
+      handlers: { onFrame() {} },
+    });
+    channel.send({ type: 'request', body: 'before' });
+    channel.send({ type: 'request', body: 'boom' });
+    channel.send({ type: 'request', body: 'after' });
+    await until('the frame after the throw was handled', () => seen.includes('after'));
+    expect(seen).toEqual(['before', 'after']);
+    expect(ctx.rejected).toEqual({ MALFORMED_FRAME: 1 });
+    expect(channel.link.closed).toBe(false);
+    channel.close();
+  });
+});
+
 describe('Channel handshake race', () => {
   it('delivers a frame the listener sends right after its welcome, even in the same read', async () => {
     const { MemoryNetwork } = await import('../../../src/lib/transport/memory.js');

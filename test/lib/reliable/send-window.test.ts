@@ -17,6 +17,7 @@ describe('SendWindow', () => {
     expect(w.full).toBe(true);
     expect(w.offer('m5')).toBeUndefined();
     expect(w.size).toBe(4);
+    w.poll(0); // sent: only what was sent can be acknowledged
     w.onAck(2, [], 4, 0);
     expect(w.offer('m5')).toBe(5);
   });
@@ -124,6 +125,17 @@ describe('SendWindow', () => {
     w.onAck(0, [[3, 3]], 4, 5);
     w.resume(1, 4, 10);
     expect(seqs(w.poll(11))).toEqual([2, 4]);
+  });
+
+  it('ignores an ack or a resume for messages queued but never sent (a forged one must not break the window)', () => {
+    const w = new SendWindow<string>({ ...base, windowSize: 8 });
+    for (let i = 1; i <= 5; i++) w.offer(`m${i}`);
+    w.onAck(0, [], 1, 0); // the receiver opens a window of one
+    expect(seqs(w.poll(1))).toEqual([1]);
+    expect(w.onAck(4, [], 8, 2)).toEqual([]); // 2..4 never left
+    expect(w.cumulative).toBe(0);
+    expect(seqs(w.resume(4, 8, 3))).toEqual([1]); // holds at most what was sent
+    expect(seqs(w.poll(4))).toEqual([2, 3, 4, 5]);
   });
 
   it('reset returns what was never acknowledged and numbers from 1 again', () => {
