@@ -21,6 +21,7 @@ interface InstanceState {
   highest: number;
   /** bit i set: counter (highest - i) was seen; bit 0 is `highest` itself. */
   bitmap: number;
+  /** The later of our clock and the packet's stamp, at the newest packet: swept windowMs after. */
   lastSeen: number;
 }
 
@@ -54,12 +55,15 @@ export class ReplayGuard {
       });
     }
     if (now >= this.nextSweep) this.sweep(now);
+    // Remembered until its newest packet can no longer pass the timestamp check: a sender whose
+    // clock runs ahead stamps packets that stay fresh past our own `now + windowMs`.
+    const seen = Math.max(now, ts);
     const state = this.instances.get(instance);
     if (state === undefined) {
-      this.instances.set(instance, { highest: counter, bitmap: 1, lastSeen: now });
+      this.instances.set(instance, { highest: counter, bitmap: 1, lastSeen: seen });
       return;
     }
-    state.lastSeen = now;
+    if (seen > state.lastSeen) state.lastSeen = seen;
     if (counter > state.highest) {
       const shift = counter - state.highest;
       state.bitmap = shift >= BITMAP_BITS ? 1 : ((state.bitmap << shift) | 1) >>> 0;

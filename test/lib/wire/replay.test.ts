@@ -106,4 +106,17 @@ describe('ReplayGuard memory', () => {
     expect(guard.size).toBe(1);
     expect(() => guard.check('gone', 1, T0)).toThrow(expect.objectContaining({ code: ErrorCode.STALE_TIMESTAMP }));
   });
+
+  it('a sender whose clock runs ahead is remembered as long as its packets stay fresh', () => {
+    const { clock, guard } = clockedGuard();
+    const ahead = 20_000; // within the window, so its packets are accepted
+    guard.check('fast-clock', 1, T0 + ahead);
+    clock.now = T0 + DEFAULT_REPLAY_WINDOW_MS + 1; // past our window, not past its stamp's
+    guard.check('other', 1, clock.now); // sweeps
+    expect(() => guard.check('fast-clock', 1, T0 + ahead)).toThrow(expect.objectContaining({ code: ErrorCode.REPLAY }));
+    clock.now = T0 + 2 * DEFAULT_REPLAY_WINDOW_MS + 2; // the next sweep, its stamp stale by then
+    guard.check('other', 2, clock.now);
+    expect(guard.size).toBe(1); // forgotten once its newest stamp is stale
+    expect(() => guard.check('fast-clock', 1, T0 + ahead)).toThrow(expect.objectContaining({ code: ErrorCode.STALE_TIMESTAMP }));
+  });
 });
