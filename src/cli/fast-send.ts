@@ -3,7 +3,8 @@
  * loading oclif costs more than the whole network round trip, so bin/run.js hands `send` here
  * first. It is built from the same pieces as commands/send.ts (payload grammar, secret lookup,
  * output, exit codes), and gives up — returning undefined, so oclif runs the command instead —
- * on anything it does not understand: --help, unknown flags, a missing NAME.
+ * on anything it does not understand: --help, unknown flags, a missing NAME, a value flag given
+ * twice or given empty (oclif refuses a repeated one with a usage error).
  */
 import { parseArgs } from 'node:util';
 import { parseDuration } from './duration.js';
@@ -16,9 +17,15 @@ import { configDir, describeSecretSource, requireSecret } from './secret.js';
 const DEFAULT_SERVER = '127.0.0.1:7300';
 const DEFAULT_TIMEOUT = '5s';
 
-/** What oclif's boolean flags take as true from the environment. */
-function isTrue(value: string | undefined): boolean {
-  return value !== undefined && ['1', 'true', 'yes', 'on'].includes(value.toLowerCase());
+/** The flags that take a value; oclif refuses each of them given twice. */
+const VALUE_FLAGS = new Set(['server', 'secret-file', 'timeout', 'data']);
+
+/**
+ * What oclif's boolean flags take as true from the environment: exactly its `isTruthy`
+ * (@oclif/core lib/util/util.js), and an empty variable counts as unset.
+ */
+export function envIsTrue(value: string | undefined): boolean {
+  return value !== undefined && value !== '' && ['1', 'true', 'y', 'yes'].includes(value.toLowerCase());
 }
 
 /** Runs `send` with `args` (what follows the word `send`); resolves to the exit code, or undefined to defer to oclif. */
@@ -29,6 +36,7 @@ export async function fastSend(args: string[]): Promise<number | undefined> {
       args,
       allowPositionals: true,
       strict: true,
+      tokens: true,
       options: {
         server: { type: 'string' },
         'secret-file': { type: 'string' },
@@ -41,11 +49,19 @@ export async function fastSend(args: string[]): Promise<number | undefined> {
   } catch {
     return undefined;
   }
-  const { values, positionals } = parsed;
+  const { values, positionals, tokens } = parsed;
   if (positionals.length === 0) return undefined;
+  // A repeated or empty value flag: let oclif give its usage error (or its reading of it).
+  const seen = new Set<string>();
+  for (const t of tokens) {
+    if (t.kind !== 'option' || !VALUE_FLAGS.has(t.name)) continue;
+    if (seen.has(t.name) || t.value === '') return undefined;
+    seen.add(t.name);
+  }
   const [name, ...assignments] = positionals;
   const json = values.json === true;
-  const server = values.server ?? process.env.BOTZ_SERVER ?? DEFAULT_SERVER;
+  // Like oclif's env flags, an empty BOTZ_SERVER counts as unset.
+  const server = values.server ?? (process.env.BOTZ_SERVER || DEFAULT_SERVER);
   const ctx: FailureContext = { server, target: name, command: 'send' };
   let secret: string | undefined;
   try {
@@ -57,7 +73,7 @@ export async function fastSend(args: string[]): Promise<number | undefined> {
     secret = source.secret;
     ctx.secretSource = describeSecretSource(source);
     const { Client } = await import('../lib/component/client.js');
-    const encrypt = values.encrypt === true || isTrue(process.env.BOTZ_ENCRYPT);
+    const encrypt = values.encrypt === true || envIsTrue(process.env.BOTZ_ENCRYPT);
     const client = await Client.connect({ server, secret, timeoutMs, encrypt });
     let reply;
     try {

@@ -1,9 +1,9 @@
 import { Args, Flags } from '@oclif/core';
 import { BotzError, ErrorCode } from '../lib/errors.js';
 import type { Json } from '../lib/wire/frames.js';
-import { BotzCommand, connectionFlags } from '../cli/base-command.js';
+import { BotzCommand, connectionFlags, durationFlag } from '../cli/base-command.js';
 import { receivedLine } from '../cli/event-lines.js';
-import { runExecHandler } from '../cli/exec-handler.js';
+import { DEFAULT_EXEC_CONCURRENCY, DEFAULT_EXEC_TIMEOUT_MS, ExecPool } from '../cli/exec-handler.js';
 import { waitForStop } from '../cli/signals.js';
 import type { Message, ShutdownNotice } from '../index.js';
 import type { MeshOptions } from '../lib/component/mesh-bridge.js';
@@ -19,7 +19,8 @@ export default class Register extends BotzCommand {
   static override description =
     'Without --echo or --exec it answers every request with {}. --exec runs CMD per request with the body as JSON ' +
     'on stdin (env BOTZ_FROM names the sender) and replies with the JSON CMD prints; a failing CMD becomes a remote ' +
-    'error carrying its stderr. Exits cleanly on `botz shutdown NAME`, Ctrl-C or SIGTERM. --json prints NDJSON.';
+    'error carrying its stderr. CMD is killed (with its process group) after --exec-timeout, once its output exceeds ' +
+    'the packet limit, or when register stops; at most --exec-concurrency run at once. Exits cleanly on `botz shutdown NAME`, Ctrl-C or SIGTERM. --json prints NDJSON.';
   static override examples = [
     '<%= config.bin %> register echo --echo',
     '<%= config.bin %> register upper --exec "jq \'map_values(ascii_upcase)\'"',
@@ -35,6 +36,15 @@ export default class Register extends BotzCommand {
     group: Flags.string({ char: 'g', multiple: true, description: 'join this group (repeatable)' }),
     echo: Flags.boolean({ description: 'reply with the request body', exclusive: ['exec'] }),
     exec: Flags.string({ helpValue: '<cmd>', description: 'reply with the JSON that CMD prints for the body on its stdin', exclusive: ['echo'] }),
+    'exec-timeout': durationFlag({
+      description: `kill CMD (and its process group) if it runs longer than this; the caller gets a remote error (default ${DEFAULT_EXEC_TIMEOUT_MS / 1000}s)`,
+      dependsOn: ['exec'],
+    }),
+    'exec-concurrency': Flags.integer({
+      min: 1,
+      description: `run at most this many CMDs at once, queueing the rest (default ${DEFAULT_EXEC_CONCURRENCY})`,
+      dependsOn: ['exec'],
+    }),
     mesh: Flags.boolean({ description: 'also run a mesh node: link to neighbours, forward for others; works without a server', helpGroup: 'MESH' }),
     degree: Flags.integer({ min: 0, description: 'links to find by local discovery (0: only --dial)', dependsOn: ['mesh'], helpGroup: 'MESH' }),
     namespace: Flags.string({ description: 'discover only nodes of this namespace (default botz)', dependsOn: ['mesh'], helpGroup: 'MESH' }),
@@ -54,6 +64,14 @@ export default class Register extends BotzCommand {
     const secret = await this.secretFor(flags);
     const { Component } = await import('../index.js');
     const name = args.name;
+    // Made before the component starts: a request may arrive as soon as it is registered.
+    const pool =
+      flags.exec === undefined
+        ? undefined
+        : new ExecPool(flags.exec, {
+            timeoutMs: flags['exec-timeout'] ?? DEFAULT_EXEC_TIMEOUT_MS,
+            concurrency: flags['exec-concurrency'] ?? DEFAULT_EXEC_CONCURRENCY,
+          });
     const component = await Component.start({
       server: flags.server,
       secret,
@@ -63,8 +81,10 @@ export default class Register extends BotzCommand {
       groups: flags.group ?? [],
       encrypt: flags.encrypt,
       mesh: flags.mesh ? meshOptions(flags) : undefined,
-      onMessage: (msg: Message) => this.handle(name, msg, flags),
+      onMessage: (msg: Message) => this.handle(name, msg, flags.echo, pool),
     });
+    // Output that does not fit in one packet could never be sent back.
+    if (pool) pool.maxOutputBytes = component.maxPacketBytes;
     // The library answers the shutdownRequest, stops the component, then emits 'shutdown'.
     let notice: ShutdownNotice | undefined;
     const shutdown = new Promise<void>((resolve) => component.once('shutdown', (n: ShutdownNotice) => ((notice = n), resolve())));
@@ -89,15 +109,17 @@ export default class Register extends BotzCommand {
       if (this.jsonEnabled()) this.ndjson({ type: 'shutdown', name, from: notice?.from, forced: notice?.forced });
       else this.line(`shutdown requested by ${notice?.from ?? 'unknown'}${notice?.forced ? ' (forced)' : ''}; ${name} exiting`);
     }
+    // Kill every running CMD first: a hung one must not keep us (or itself) alive.
+    await pool?.stop();
     await component.stop();
   }
 
-  private async handle(name: string, msg: Message, flags: { echo: boolean; exec?: string }): Promise<Json> {
+  private async handle(name: string, msg: Message, echo: boolean, pool: ExecPool | undefined): Promise<Json> {
     const at = Date.now();
     if (this.jsonEnabled()) this.ndjson({ type: 'message', at, from: msg.from, to: name, kind: msg.kind, id: msg.id, path: msg.path, ...(msg.hops ? { hops: msg.hops } : {}), body: msg.body });
     else this.line(receivedLine(msg.from, name, msg.kind, msg.body, at) + (msg.hops ? `  mesh via ${msg.hops.join('>')}` : ''));
-    if (flags.echo) return msg.body;
-    if (flags.exec !== undefined) return runExecHandler(flags.exec, msg.body, { from: msg.from, kind: msg.kind });
+    if (echo) return msg.body;
+    if (pool) return pool.run(msg.body, { from: msg.from, kind: msg.kind });
     return {};
   }
 }

@@ -2,9 +2,35 @@
  * bin/run.js runs `send` without oclif when it can (src/cli/fast-send.ts). These pin down that
  * the fast path behaves exactly like the oclif command, and hands over what it does not know.
  */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Parser } from '@oclif/core';
 import { runCommand } from '@oclif/test';
-import { runBotz, startNetwork, type Network } from './harness.js';
+import { connectionFlags } from '../../src/cli/base-command.js';
+import { envIsTrue } from '../../src/cli/fast-send.js';
+import { Server } from '../../src/lib/registry/server.js';
+import { wsTransport } from '../../src/lib/transport/ws.js';
+import { ENCRYPTED_FLAG } from '../../src/lib/wire/packet.js';
+import { isolatedEnv, ROOT, runBotz, startNetwork, type Network, type Result } from './harness.js';
+
+/** `botz ARGS` through oclif only (the built bin, with the fast path skipped), as a child process. */
+function runOclif(args: string[], env: NodeJS.ProcessEnv): Promise<Result> {
+  const core = pathToFileURL(join(ROOT, 'node_modules', '@oclif', 'core', 'lib', 'index.js')).href;
+  const bin = pathToFileURL(join(ROOT, 'bin', 'run.js')).href;
+  const script = `const { execute } = await import(${JSON.stringify(core)}); await execute({ dir: ${JSON.stringify(bin)}, args: ${JSON.stringify(args)} });`;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (b: Buffer) => (stdout += b));
+    child.stderr.on('data', (b: Buffer) => (stderr += b));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end('');
+  });
+}
 
 let net: Network;
 beforeAll(async () => {
@@ -63,5 +89,73 @@ describe('--encrypt and BOTZ_ENCRYPT', () => {
     const listed = await runBotz(['components', '--json'], { ...net.env, BOTZ_ENCRYPT: 'true' });
     expect(listed.code).toBe(0);
     expect(JSON.parse(listed.stdout).map((c: { name: string }) => c.name)).toContain('fast-echo');
+  });
+});
+
+describe('the fast path reads the environment and repeated flags as oclif does', () => {
+  it('takes exactly the BOTZ_ENCRYPT values oclif takes as true', async () => {
+    const saved = process.env.BOTZ_ENCRYPT;
+    try {
+      for (const value of ['1', 'true', 'TRUE', 'y', 'Y', 'yes', 'Yes', 'on', 'ON', '0', 'false', 'n', 'no', 'off', '', ' 1', 'enabled']) {
+        process.env.BOTZ_ENCRYPT = value;
+        const { flags } = await Parser.parse([], { flags: { encrypt: connectionFlags.encrypt } });
+        expect({ value, fast: envIsTrue(value) }).toEqual({ value, fast: flags.encrypt });
+      }
+    } finally {
+      if (saved === undefined) delete process.env.BOTZ_ENCRYPT;
+      else process.env.BOTZ_ENCRYPT = saved;
+    }
+  });
+
+  it('encrypts with BOTZ_ENCRYPT=y and not with BOTZ_ENCRYPT=on, like oclif', async () => {
+    // A server that notes whether the client's packets arrive encrypted.
+    const seen: boolean[] = [];
+    const secret = 'fast-send-encrypt-test-secret-0123456789';
+    const server = await Server.start({
+      secret,
+      port: 0,
+      transport: {
+        ...wsTransport,
+        listen: (options, onLink) =>
+          wsTransport.listen(options, (link) => {
+            const attach = link.attach.bind(link);
+            link.attach = (h) => attach({ ...h, onMessage: (d) => (seen.push((d[1] & ENCRYPTED_FLAG) !== 0), h.onMessage(d)) });
+            onLink(link);
+          }),
+      },
+    });
+    try {
+      const env = isolatedEnv({ BOTZ_SECRET: secret, BOTZ_SERVER: server.address, BOTZ_CONFIG_DIR: net.configDir });
+      const encrypted = async (value: string) => {
+        seen.length = 0;
+        const r = await runBotz(['send', 'nobody-here', 'a=1'], { ...env, BOTZ_ENCRYPT: value });
+        expect(r.code).toBe(3);
+        return seen.some(Boolean);
+      };
+      expect(await encrypted('y')).toBe(true);
+      expect(await encrypted('on')).toBe(false);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('uses the default server when BOTZ_SERVER is empty, like oclif', async () => {
+    const env = { ...net.env, BOTZ_SERVER: '' };
+    const [fast, oclif] = await Promise.all([runBotz(['send', 'fast-echo', 'a=1'], env), runOclif(['send', 'fast-echo', 'a=1'], env)]);
+    expect(fast.stderr).not.toMatch(/Invalid URL/);
+    expect(fast).toEqual(oclif);
+    expect(fast.stderr).toMatch(/127\.0\.0\.1:7300/);
+  });
+
+  it('hands a repeated --data (or --server, --timeout) to oclif, which refuses it', async () => {
+    // Whatever oclif does with it (today: its "can only be specified once" error), the fast path does too.
+    const data = await runBotz(['send', 'fast-echo', '--data', '{"a":1}', '--data', '{"b":2}'], net.env);
+    expect(data.code).not.toBe(0);
+    expect(data.stdout).toBe('');
+    expect(data.stderr).toMatch(/--data can only be specified once/);
+    expect(data).toEqual(await runOclif(['send', 'fast-echo', '--data', '{"a":1}', '--data', '{"b":2}'], net.env));
+    const timeout = await runBotz(['send', 'fast-echo', 'a=1', '--timeout', '1s', '--timeout=2s'], net.env);
+    expect(timeout.code).not.toBe(0);
+    expect(timeout.stderr).toMatch(/--timeout can only be specified once/);
   });
 });
