@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { userInfo } from 'node:os';
 import type { Secret } from '../channel/node-context.js';
+import { isBotzError } from '../errors.js';
 import { DEFAULT_PORT } from '../registry/defaults.js';
 import type { Transport } from '../transport/transport.js';
 import type { Codec } from '../wire/frames.js';
@@ -39,6 +40,11 @@ export interface CallOptions {
    * waiting for its answer. What was already sent stays sent (a request may still run).
    */
   signal?: AbortSignal;
+}
+
+/** How a BroadcastResult names why one receiver failed. */
+export function failureOf(error: unknown): { code: string; message: string } {
+  return isBotzError(error) ? { code: error.code, message: error.message } : { code: 'ERROR', message: String(error) };
 }
 
 export interface BroadcastResult {

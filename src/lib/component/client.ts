@@ -6,7 +6,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { cancellable } from '../cancel.js';
-import { ErrorCode, isBotzError } from '../errors.js';
+import { ErrorCode } from '../errors.js';
 import { Channel } from '../channel/channel.js';
 import { NodeContext } from '../channel/node-context.js';
 import { ServerLink } from '../registry/server-link.js';
@@ -28,13 +28,14 @@ import {
   DEFAULT_SERVER,
   DEFAULT_TIMEOUT_MS,
   defaultClientName,
+  failureOf,
   type BroadcastResult,
   type CallOptions,
   type ClientOptions,
 } from './client-options.js';
 import { Locator, remaining } from './locator.js';
 import { PeerPool } from './peer-pool.js';
-import { Subscriptions, type MembershipNotice, type TailEvent } from './subscriptions.js';
+import { describeSubscription, Subscriptions, type MembershipNotice, type TailEvent } from './subscriptions.js';
 
 export {
   DEFAULT_SERVER,
@@ -149,7 +150,7 @@ export class Client extends EventEmitter implements ExtensionHost {
   protected async onServerUp(ch: Channel, reconnect: boolean): Promise<void> {
     if (reconnect) this.locator.reset();
     const topics = this.subscriptions.topics();
-    if (topics.length > 0) await ch.request(this.subscriptions.frame(topics), { timeoutMs: this.connectTimeoutMs, describe: subscriptionTo(topics) });
+    if (topics.length > 0) await ch.request(this.subscriptions.frame(topics), { timeoutMs: this.connectTimeoutMs, describe: describeSubscription(topics) });
     if (reconnect) {
       for (const e of this.extensions) e.onServerUp?.();
       this.emit('reconnected');
@@ -227,7 +228,7 @@ export class Client extends EventEmitter implements ExtensionHost {
     const result: BroadcastResult = { delivered: [], ignored: [], failed: [] };
     outcomes.forEach((outcome, i) => {
       const name = targets[i].name;
-      if (outcome.status === 'rejected') result.failed.push({ name, error: describeError(outcome.reason) });
+      if (outcome.status === 'rejected') result.failed.push({ name, error: failureOf(outcome.reason) });
       else if (outcome.value.type === 'ack' && outcome.value.ignored) result.ignored.push(name);
       else result.delivered.push(name);
     });
@@ -334,7 +335,7 @@ export class Client extends EventEmitter implements ExtensionHost {
     }
     try {
       const ch = await this.serverLink.ready(deadline);
-      await ch.request(this.subscriptions.frame(topics), { timeoutMs: remaining(deadline), describe: subscriptionTo(topics) });
+      await ch.request(this.subscriptions.frame(topics), { timeoutMs: remaining(deadline), describe: describeSubscription(topics) });
     } catch (error) {
       // Not subscribed after all: the next call must try again, or the directory would go stale.
       if (claimsMemberFeed) this.subscriptions.memberFeed = false;
@@ -392,18 +393,6 @@ export class Client extends EventEmitter implements ExtensionHost {
 
   /** A client has no handler: it tells the sender so instead of leaving it to time out. */
   protected onIncoming(frame: Frame, ch: Channel, _header: PacketHeader): void {
-    ch.send(
-      { type: 'error', re: frame.id, code: ErrorCode.NO_SUCH_COMPONENT, message: `"${this.name}" is a client, not a registered component` },
-      frame.from,
-    );
+    ch.answer(frame, { type: 'error', re: frame.id, code: ErrorCode.NO_SUCH_COMPONENT, message: `"${this.name}" is a client, not a registered component` });
   }
-}
-
-/** "the subscription to membership events", for timeout messages. */
-function subscriptionTo(topics: Topic[]): string {
-  return `the subscription to ${topics.map((t) => (t === 'members' ? 'membership' : t)).join(' and ')} events`;
-}
-
-function describeError(error: unknown): { code: string; message: string } {
-  return isBotzError(error) ? { code: error.code, message: error.message } : { code: 'ERROR', message: String(error) };
 }

@@ -70,3 +70,8 @@ export class Subscriptions {
     return [...new Set(sets.flatMap((s) => [...s]))];
   }
 }
+
+/** "the subscription to membership events", for timeout messages. */
+export function describeSubscription(topics: Topic[]): string {
+  return `the subscription to ${topics.map((t) => (t === 'members' ? 'membership' : t)).join(' and ')} events`;
+}
