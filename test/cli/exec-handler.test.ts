@@ -1,10 +1,10 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ExecPool, runExecHandler } from '../../src/cli/exec-handler.js';
 import { DEFAULT_MAX_PACKET_BYTES } from '../../src/lib/wire/packet.js';
+import { liveInGroup } from '../helpers/processes.js';
 import { until } from '../helpers/wait.js';
 
 const ctx = { from: 'cli-1', kind: 'request' };
@@ -38,23 +38,6 @@ describe('runExecHandler', () => {
   });
 });
 
-/** Processes of process group `pgid` still running (a zombie awaiting its reaper counts as gone). Linux /proc. */
-function liveInGroup(pgid: number): number[] {
-  const live: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-    } catch {
-      continue;
-    }
-    // pid (comm) state ppid pgrp ...; comm may hold spaces, so split after the last ')'.
-    const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(pgrp) === pgid && state !== 'Z') live.push(Number(entry));
-  }
-  return live;
-}
 
 /** The pids the handlers wrote to `file`, one a line, once there are `n` of them. */
 async function pidsIn(file: string, n: number): Promise<number[]> {

@@ -2,7 +2,6 @@
  * bin/run.js runs `send` without oclif when it can (src/cli/fast-send.ts). These pin down that
  * the fast path behaves exactly like the oclif command, and hands over what it does not know.
  */
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,23 +12,14 @@ import { envIsTrue } from '../../src/cli/fast-send.js';
 import { Server } from '../../src/lib/registry/server.js';
 import { wsTransport } from '../../src/lib/transport/ws.js';
 import { ENCRYPTED_FLAG } from '../../src/lib/wire/packet.js';
-import { isolatedEnv, ROOT, runBotz, startNetwork, type Network, type Result } from './harness.js';
+import { isolatedEnv, ROOT, runBotz, runToEnd, startNetwork, type Network, type Result } from './harness.js';
 
 /** `botz ARGS` through oclif only (the built bin, with the fast path skipped), as a child process. */
 function runOclif(args: string[], env: NodeJS.ProcessEnv): Promise<Result> {
   const core = pathToFileURL(join(ROOT, 'node_modules', '@oclif', 'core', 'lib', 'index.js')).href;
   const bin = pathToFileURL(join(ROOT, 'bin', 'run.js')).href;
   const script = `const { execute } = await import(${JSON.stringify(core)}); await execute({ dir: ${JSON.stringify(bin)}, args: ${JSON.stringify(args)} });`;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (b: Buffer) => (stdout += b));
-    child.stderr.on('data', (b: Buffer) => (stderr += b));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end('');
-  });
+  return runToEnd(['--input-type=module', '-e', script], env);
 }
 
 let net: Network;

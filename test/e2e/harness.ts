@@ -26,8 +26,13 @@ export interface Result {
 
 /** Run one command to completion. */
 export function runBotz(args: string[], env: NodeJS.ProcessEnv, input?: string): Promise<Result> {
+  return runToEnd([BIN, ...args], env, input);
+}
+
+/** Run `node NODE_ARGS...` to completion with `input` on stdin; its exit code and output. */
+export function runToEnd(nodeArgs: string[], env: NodeJS.ProcessEnv, input?: string): Promise<Result> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, nodeArgs, { env, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (b: Buffer) => (stdout += b));

@@ -3,11 +3,11 @@
  * --exec-timeout, and register exits promptly (killing what still runs) on SIGTERM and on
  * `botz shutdown NAME`.
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { liveInGroup } from '../helpers/processes.js';
 import { until } from '../helpers/wait.js';
 import { runBotz, startNetwork, type Network } from './harness.js';
 
@@ -22,22 +22,6 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** Processes of group `pgid` still running (zombies count as gone). Linux /proc. */
-function liveInGroup(pgid: number): number[] {
-  const live: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-    } catch {
-      continue;
-    }
-    const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(pgrp) === pgid && state !== 'Z') live.push(Number(entry));
-  }
-  return live;
-}
 
 async function pidIn(file: string): Promise<number> {
   let pid = 0;

@@ -9,15 +9,6 @@ import { MAX_DESTINATION_BYTES } from '../../../src/lib/wire/names.js';
 
 const lookup = (from: unknown) => ({ v: PROTOCOL_VERSION, type: 'lookup', id: 'l1', from, name: 'echo' });
 
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  return undefined;
-}
-
 describe('validateFrame: the sender name', () => {
   it('accepts a `from` of exactly the destination limit in UTF-8 bytes', () => {
     expect(validateFrame(lookup('a'.repeat(MAX_DESTINATION_BYTES))).from).toHaveLength(MAX_DESTINATION_BYTES);
@@ -31,8 +22,7 @@ describe('validateFrame: the sender name', () => {
     ['128 two-byte characters (128 characters, 256 bytes)', 'é'.repeat(128)],
     ['empty', ''],
   ])('refuses a `from` that is %s with MALFORMED_FRAME', (_, from) => {
-    const error = thrown(() => validateFrame(lookup(from)));
-    expect(error).toBeInstanceOf(BotzError);
-    expect(error).toMatchObject({ code: 'MALFORMED_FRAME' });
+    expect(() => validateFrame(lookup(from))).toThrow(BotzError);
+    expect(() => validateFrame(lookup(from))).toThrow(expect.objectContaining({ code: 'MALFORMED_FRAME' }) as Error);
   });
 });
