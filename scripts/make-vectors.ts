@@ -14,7 +14,8 @@ import { encode as msgpackEncode } from '@msgpack/msgpack';
 /** Receiver clock for every vector (2026-01-01T00:00:00Z). */
 export const VECTOR_NOW = 1_767_225_600_000;
 const TS = VECTOR_NOW - 1_000;
-const INSTANCE = '0123456789abcdef';
+const INSTANCE = '000102030405060708090a0b0c0d0e0f';
+const VERSION = 2;
 
 export interface VectorKey {
   name: string;
@@ -22,8 +23,8 @@ export interface VectorKey {
   secretHex: string;
   /** First 4 bytes of HMAC-SHA256(secret, "botz key id v1"), as 8 hex digits. */
   keyId: string;
-  /** HKDF-SHA256(secret, salt "botz", info "botz payload encryption v1", 32 bytes): the AES-256 key. */
-  encKeyHex: string;
+  /** HKDF-Extract(salt "botz v2", IKM = secret): the PRK that packet keys are expanded from. */
+  packetKeyPrkHex: string;
 }
 
 export interface HeaderFields {
@@ -34,7 +35,7 @@ export interface HeaderFields {
   counter: number;
   ts: number;
   to: string;
-  /** Codec byte bit 0x80: the payload is AES-256-CTR encrypted. */
+  /** Codec byte bit 0x80: the payload is AES-256-GCM encrypted. */
   encrypted: boolean;
 }
 
@@ -48,11 +49,15 @@ export interface PacketVector {
   frames: object[];
   /** The payload as it travels (ciphertext when encrypted). */
   payloadHex: string;
-  /** Encrypted vectors: the payload before encryption. */
+  /** Authenticated packets: the bytes the MAC covers (everything but the last 32 bytes) and the MAC. */
+  macInputHex?: string;
+  macHex?: string;
+  /** Encrypted packets: the payload before encryption, the instance's AES-256-GCM key, the nonce, the additional data (the header) and the tag (the last 16 bytes). */
   plainPayloadHex?: string;
-  /** The bytes the MAC covers: everything but the last 32 bytes of the packet. */
-  macInputHex: string;
-  macHex: string;
+  packetKeyHex?: string;
+  nonceHex?: string;
+  aadHex?: string;
+  tagHex?: string;
   packetHex: string;
 }
 
@@ -72,6 +77,20 @@ export interface VectorFiles {
   'packets.json': { now: number; maxPacketBytes: number; vectors: PacketVector[] };
   'rejected.json': { now: number; startedAt: number; replayWindowMs: number; startSkewMs: number; vectors: RejectedVector[] };
   'replay.json': { startedAt: number; replayWindowMs: number; startSkewMs: number; steps: ReplayStep[] };
+  'handshake.json': { now: number; key: string; steps: HandshakeStep[] };
+}
+
+/**
+ * One packet of a link's handshake (PROTOCOL.md §9), in the order they travel: the dialer's
+ * hello, the listener's welcome with its fresh nonce, and the dialer's auth that answers it
+ * (encrypted here, because the hello asked for encryption), followed by its first request.
+ */
+export interface HandshakeStep {
+  note: string;
+  sender: 'dialer' | 'listener';
+  header: HeaderFields;
+  frames: object[];
+  packetHex: string;
 }
 
 /** One packet header seen by a replay guard, in order: accepted ("ok") or the ErrorCode. */
@@ -91,8 +110,8 @@ const CODEC_ID = { json: 0, msgpack: 1 } as const;
 function makeKey(name: string, secretUtf8: string): VectorKey {
   const secret = Buffer.from(secretUtf8, 'utf8');
   const keyId = createHmac('sha256', secret).update('botz key id v1').digest().subarray(0, 4).toString('hex');
-  const encKeyHex = Buffer.from(hkdfSync('sha256', secret, 'botz', 'botz payload encryption v1', 32)).toString('hex');
-  return { name, secretUtf8, secretHex: secret.toString('hex'), keyId, encKeyHex };
+  const packetKeyPrkHex = createHmac('sha256', 'botz v2').update(secret).digest('hex');
+  return { name, secretUtf8, secretHex: secret.toString('hex'), keyId, packetKeyPrkHex };
 }
 
 export const KEYS: VectorKey[] = [
@@ -110,15 +129,15 @@ function key(name: string): VectorKey {
 /** The header: every field before the payload, as PROTOCOL.md lays it out. */
 export function rawHeader(h: HeaderFields): Buffer {
   const to = Buffer.from(h.to, 'utf8');
-  const buf = Buffer.alloc(31 + to.length);
+  const buf = Buffer.alloc(39 + to.length);
   buf[0] = h.version;
   buf[1] = (h.codec in CODEC_ID ? CODEC_ID[h.codec] : Number(h.codec)) | (h.encrypted ? 0x80 : 0);
   buf.write(h.keyId, 2, 'hex');
   buf.write(h.instance, 6, 'hex');
-  buf.writeBigUInt64BE(BigInt(h.counter), 14);
-  buf.writeBigUInt64BE(BigInt(h.ts), 22);
-  buf[30] = to.length;
-  to.copy(buf, 31);
+  buf.writeBigUInt64BE(BigInt(h.counter), 22);
+  buf.writeBigUInt64BE(BigInt(h.ts), 30);
+  buf[38] = to.length;
+  to.copy(buf, 39);
   return buf;
 }
 
@@ -129,6 +148,22 @@ export function rawPacket(h: HeaderFields, payload: Uint8Array, secretHex: strin
   return Buffer.concat([body, mac]);
 }
 
+/** A version-1 packet (8-byte instance, 31-byte header, HMAC), as an old peer sends it. */
+function v1Packet(payload: Uint8Array, secretHex: string): Buffer {
+  const to = Buffer.from('bob');
+  const head = Buffer.alloc(31 + to.length);
+  head[0] = 1;
+  head[1] = 0;
+  head.write(KEYS[0].keyId, 2, 'hex');
+  head.write('0123456789abcdef', 6, 'hex');
+  head.writeBigUInt64BE(1n, 14);
+  head.writeBigUInt64BE(BigInt(TS), 22);
+  head[30] = to.length;
+  to.copy(head, 31);
+  const body = Buffer.concat([head, payload]);
+  return Buffer.concat([body, createHmac('sha256', Buffer.from(secretHex, 'hex')).update(body).digest()]);
+}
+
 export function encodePayload(codec: 'json' | 'msgpack', frames: readonly object[]): Buffer {
   return codec === 'json'
     ? Buffer.from(JSON.stringify(frames), 'utf8')
@@ -136,13 +171,29 @@ export function encodePayload(codec: 'json' | 'msgpack', frames: readonly object
 }
 
 function header(codec: 'json' | 'msgpack', signer: string, counter: number, to: string, encrypted = false): HeaderFields {
-  return { version: 1, codec, keyId: key(signer).keyId, instance: INSTANCE, counter, ts: TS, to, encrypted };
+  return { version: VERSION, codec, keyId: key(signer).keyId, instance: INSTANCE, counter, ts: TS, to, encrypted };
 }
 
-/** AES-256-CTR with the header's bytes 6..22 (instance, then counter) as the counter block. */
-function encryptPayload(h: HeaderFields, plain: Buffer, signer: string): Buffer {
-  const iv = rawHeader(h).subarray(6, 22);
-  return createCipheriv('aes-256-ctr', Buffer.from(key(signer).encKeyHex, 'hex'), iv).update(plain);
+/** The instance's key: HKDF-SHA256(secret, salt "botz v2", info "botz packet key" ‖ instance, 32 bytes). */
+export function packetKey(secretHex: string, instanceHex: string): Buffer {
+  const info = Buffer.concat([Buffer.from('botz packet key', 'ascii'), Buffer.from(instanceHex, 'hex')]);
+  return Buffer.from(hkdfSync('sha256', Buffer.from(secretHex, 'hex'), 'botz v2', info, 32));
+}
+
+/** Four zero bytes, then the counter (u64 BE). */
+function nonceOf(h: HeaderFields): Buffer {
+  const nonce = Buffer.alloc(12);
+  nonce.writeBigUInt64BE(BigInt(h.counter), 4);
+  return nonce;
+}
+
+/** Header + AES-256-GCM(payload, aad = header) + the 16-byte tag. */
+export function rawEncryptedPacket(h: HeaderFields, plain: Uint8Array, secretHex: string): Buffer {
+  const head = rawHeader(h);
+  const cipher = createCipheriv('aes-256-gcm', packetKey(secretHex, h.instance), nonceOf(h));
+  cipher.setAAD(head);
+  const body = Buffer.concat([cipher.update(plain), cipher.final()]);
+  return Buffer.concat([head, body, cipher.getAuthTag()]);
 }
 
 function packetVector(
@@ -154,8 +205,27 @@ function packetVector(
   frames: object[],
 ): PacketVector {
   const plain = encodePayload(h.codec, frames);
-  const payload = h.encrypted ? encryptPayload(h, plain, signedWith) : plain;
-  const packet = rawPacket(h, payload, key(signedWith).secretHex);
+  const secretHex = key(signedWith).secretHex;
+  if (h.encrypted) {
+    const packet = rawEncryptedPacket(h, plain, secretHex);
+    const head = rawHeader(h);
+    return {
+      name,
+      description,
+      keyring,
+      signedWith,
+      header: h,
+      frames,
+      payloadHex: packet.subarray(head.length, packet.length - 16).toString('hex'),
+      plainPayloadHex: plain.toString('hex'),
+      packetKeyHex: packetKey(secretHex, h.instance).toString('hex'),
+      nonceHex: nonceOf(h).toString('hex'),
+      aadHex: head.toString('hex'),
+      tagHex: packet.subarray(packet.length - 16).toString('hex'),
+      packetHex: packet.toString('hex'),
+    };
+  }
+  const packet = rawPacket(h, plain, secretHex);
   return {
     name,
     description,
@@ -163,8 +233,7 @@ function packetVector(
     signedWith,
     header: h,
     frames,
-    payloadHex: payload.toString('hex'),
-    ...(h.encrypted ? { plainPayloadHex: plain.toString('hex') } : {}),
+    payloadHex: plain.toString('hex'),
     macInputHex: packet.subarray(0, packet.length - 32).toString('hex'),
     macHex: packet.subarray(packet.length - 32).toString('hex'),
     packetHex: packet.toString('hex'),
@@ -237,6 +306,16 @@ function rejectedVectors(): RejectedVector[] {
     return copy;
   };
   const big = { ...request, body: { blob: 'x'.repeat(300) } };
+  const goodEncrypted = () => rawEncryptedPacket(header('json', 'k1', 1, 'bob', true), encodePayload('json', [request]), k1);
+  /** The same header and plaintext, encrypted under the key of another instance. */
+  const withInstanceKeyOf = (packet: Buffer, instanceHex: string) => {
+    const h = header('json', 'k1', 1, 'bob', true);
+    const head = rawHeader(h);
+    const cipher = createCipheriv('aes-256-gcm', packetKey(k1, instanceHex), nonceOf(h));
+    cipher.setAAD(head);
+    const body = Buffer.concat([cipher.update(encodePayload('json', [request])), cipher.final()]);
+    return packet.length === head.length + body.length + 16 ? Buffer.concat([head, body, cipher.getAuthTag()]) : packet;
+  };
   return [
     rejected('bad-mac-last-byte', 'the last MAC byte has one bit flipped', 'BAD_MAC', flip(good(), -1)),
     rejected('bad-mac-payload', 'one payload byte changed after signing', 'BAD_MAC', flip(good(), 40)),
@@ -248,11 +327,19 @@ function rejectedVectors(): RejectedVector[] {
     rejected('rotated-out-key', 'signed with k1 after the receiver dropped it (keyring is k2 only)', 'UNKNOWN_KEY', good(),
       { keyring: ['k2'] }),
     rejected('truncated-one-byte', 'the last byte is missing', 'BAD_MAC', good().subarray(0, good().length - 1)),
-    rejected('truncated-short', '40 bytes: shorter than a header and a MAC (63 bytes)', 'MALFORMED_FRAME', good().subarray(0, 40)),
+    rejected('truncated-short', '50 bytes: shorter than a header and the shorter trailer (55 bytes)', 'MALFORMED_FRAME', good().subarray(0, 50)),
     rejected('destination-overruns', 'the destination length says 255 but the packet ends first', 'MALFORMED_FRAME',
-      set(rawPacket(header('json', 'k1', 1, 'b'), Buffer.alloc(0), k1), 30, 255)),
-    rejected('bad-packet-version', 'packet version byte 2', 'BAD_VERSION',
-      rawPacket({ ...header('json', 'k1', 1, 'bob'), version: 2 }, encodePayload('json', [request]), k1)),
+      set(rawPacket(header('json', 'k1', 1, 'b'), Buffer.alloc(0), k1), 38, 255)),
+    rejected('bad-packet-version', 'packet version byte 3', 'BAD_VERSION',
+      rawPacket({ ...header('json', 'k1', 1, 'bob'), version: 3 }, encodePayload('json', [request]), k1)),
+    rejected('version-1-packet', 'a packet of protocol version 1 (an old peer): refused by its version byte, never parsed further', 'BAD_VERSION',
+      v1Packet(encodePayload('json', [request]), k1)),
+    rejected('encrypted-bad-tag', 'an encrypted packet whose tag has one bit flipped', 'BAD_MAC', flip(goodEncrypted(), -1)),
+    rejected('encrypted-bad-ciphertext', 'an encrypted packet with one ciphertext byte changed', 'BAD_MAC', flip(goodEncrypted(), 50)),
+    rejected('encrypted-header-changed', 'an encrypted packet whose destination (part of the additional data) changed after sealing', 'BAD_MAC',
+      set(goodEncrypted(), 39, 'c'.charCodeAt(0))),
+    rejected('encrypted-wrong-instance-key', 'encrypted under another instance\'s key: each instance has its own', 'BAD_MAC',
+      withInstanceKeyOf(goodEncrypted(), 'ffeeddccbbaa99887766554433221100')),
     rejected('unknown-codec', 'codec byte 7', 'MALFORMED_FRAME', set(good(), 1, 7)),
     rejected('malformed-json', 'validly signed, but the payload is not JSON', 'MALFORMED_FRAME', withPayload('[{"v":1,')),
     rejected('malformed-msgpack', 'validly signed, but the payload is a truncated MessagePack array', 'MALFORMED_FRAME',
@@ -280,8 +367,8 @@ function rejectedVectors(): RejectedVector[] {
 }
 
 function replaySteps(): ReplayStep[] {
-  const A = '0123456789abcdef';
-  const B = 'fedcba9876543210';
+  const A = '000102030405060708090a0b0c0d0e0f';
+  const B = 'f0e0d0c0b0a090807060504030201000';
   const t = VECTOR_NOW;
   const step = (note: string, instance: string, counter: number, expect: ReplayStep['expect'], now = t, ts = now): ReplayStep => ({
     note,
@@ -315,6 +402,30 @@ function replaySteps(): ReplayStep[] {
   ];
 }
 
+function handshakeSteps(): HandshakeStep[] {
+  const k1 = key('k1');
+  const dialer = 'a0a1a2a3a4a5a6a7a8a9aaabacadaeaf';
+  const listener = 'b0b1b2b3b4b5b6b7b8b9babbbcbdbebf';
+  const h = (instance: string, counter: number, to: string, encrypted: boolean, codec: 'json' | 'msgpack' = 'json'): HeaderFields => ({
+    version: VERSION, codec, keyId: k1.keyId, instance, counter, ts: TS, to, encrypted,
+  });
+  const helloFrame = { v: 1, type: 'hello', id: 'DDDDDDDD.1', from: 'alice', role: 'component', codecs: ['json'], nonce: 'ZGlhbGVyLW5vbmNlLTE', encrypt: true };
+  const welcomeFrame = { v: 1, type: 'welcome', id: 'SSSSSSSS.1', from: '$server', re: 'DDDDDDDD.1', codec: 'json', session: 'c2Vzc2lvbi10b2tlbg', nonce: 'bGlzdGVuZXItbm9uY2U', heartbeatMs: 2000, encrypt: true };
+  const authFrame = { v: 1, type: 'auth', id: 'DDDDDDDD.2', from: 'alice', re: 'SSSSSSSS.1', nonce: 'bGlzdGVuZXItbm9uY2U' };
+  const registerFrame = { v: 1, type: 'register', id: 'DDDDDDDD.3', from: 'alice', address: null, port: null, groups: [], meta: {} };
+  const step = (note: string, sender: HandshakeStep['sender'], header: HeaderFields, frames: object[]): HandshakeStep => {
+    const payload = encodePayload(header.codec, frames);
+    const packet = header.encrypted ? rawEncryptedPacket(header, payload, k1.secretHex) : rawPacket(header, payload, k1.secretHex);
+    return { note, sender, header, frames, packetHex: packet.toString('hex') };
+  };
+  return [
+    step('hello: alone in the first packet, authenticated (not encrypted), to the node the dialer expects', 'dialer', h(dialer, 1, '$server', false), [helloFrame]),
+    step('welcome: answers the hello (re), carries a fresh nonce; not encrypted', 'listener', h(listener, 1, 'alice', false), [welcomeFrame]),
+    step('auth: the first frame after the welcome echoes its nonce; encrypted, as both ends agreed', 'dialer', h(dialer, 2, '$server', true), [authFrame]),
+    step('only now does the listener act on what the dialer sends', 'dialer', h(dialer, 3, '$server', true), [registerFrame]),
+  ];
+}
+
 /** Every vector file, as the objects that are written to test/vectors/<name>. */
 export function makeVectors(): VectorFiles {
   return {
@@ -322,5 +433,6 @@ export function makeVectors(): VectorFiles {
     'packets.json': { now: VECTOR_NOW, maxPacketBytes: DEFAULT_MAX, vectors: packetVectors() },
     'rejected.json': { now: VECTOR_NOW, startedAt: VECTOR_NOW, replayWindowMs: 30_000, startSkewMs: 2_000, vectors: rejectedVectors() },
     'replay.json': { startedAt: VECTOR_NOW, replayWindowMs: 30_000, startSkewMs: 2_000, steps: replaySteps() },
+    'handshake.json': { now: VECTOR_NOW, key: 'k1', steps: handshakeSteps() },
   };
 }

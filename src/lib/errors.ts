@@ -13,6 +13,8 @@ export const ErrorCode = {
   UNKNOWN_KEY: 'UNKNOWN_KEY',
   STALE_TIMESTAMP: 'STALE_TIMESTAMP',
   REPLAY: 'REPLAY',
+  /** A plaintext packet where encryption is required: on a link that negotiated it, or relayed to a node that asked for it. */
+  ENCRYPTION_REQUIRED: 'ENCRYPTION_REQUIRED',
   // links and the network
   AUTH_FAILED: 'AUTH_FAILED',
   NAME_TAKEN: 'NAME_TAKEN',

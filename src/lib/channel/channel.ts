@@ -1,16 +1,18 @@
 /**
  * A Channel is one authenticated link between two botz nodes. It owns:
- * - the handshake (hello → welcome), which proves both ends hold a key of the keyring;
+ * - the handshake (hello → welcome → auth), which proves both ends hold a key of the keyring,
+ *   freshly: the dialer's auth answers the listener's nonce, so a captured hello opens nothing;
  * - sealing: frames queued in one event-loop turn travel as one packet per destination,
  *   with one MAC (this is what makes 64-in-flight traffic cheap; see outbox.ts);
  * - opening: every packet is verified, replay-checked and validated before any frame of it
  *   is handed on; a bad packet is counted and dropped (before the handshake, the link closes);
  * - the pending-request map of requests sent on it.
  *
- *   client                                  listener
- *     | -- hello {role, codecs, nonce} -----> |   verify MAC; name free? session valid?
- *     | <-- welcome {re, codec, session} ---- |   (or close 4001 AUTH_FAILED / 4009 NAME_TAKEN)
- *     | == frames, batched per destination == |
+ *   dialer                                   listener
+ *     | -- hello {role, codecs, nonce} -----> |   verify MAC; name free? session valid? (no state changes)
+ *     | <-- welcome {re, codec, session, nonce} |  (or close 4001 AUTH_FAILED / 4009 NAME_TAKEN)
+ *     | -- auth {re: welcome.id, nonce} ----> |   the listener's nonce, under our key: fresh proof;
+ *     | == frames, batched per destination == |   only now does the listener act (take the name...)
  */
 import { randomBytes } from 'node:crypto';
 import {
@@ -64,8 +66,13 @@ export interface ChannelHandlers {
   onClose?(channel: Channel, error: BotzError): void;
 }
 
-/** What a listener decides about a hello: accept (with a session token) or throw a BotzError. */
-export type HelloDecision = (hello: HelloFrame, channel: Channel) => { session: string; heartbeatMs?: number };
+/**
+ * What a listener decides about a hello: accept (with a session token) or throw a BotzError.
+ * The decision must not change any state outside the channel: the hello may be a replay. What
+ * accepting means (taking a name, replacing an older link) goes in `admit`, which runs once the
+ * dialer answered the challenge, and may still refuse by throwing.
+ */
+export type HelloDecision = (hello: HelloFrame, channel: Channel) => { session: string; heartbeatMs?: number; admit?: () => void };
 
 /** Translates how a link closed into the error that waiting callers get. */
 export function closeError(code: number, reason: string, peer: string): BotzError {
@@ -76,6 +83,14 @@ export function closeError(code: number, reason: string, peer: string): BotzErro
       return new NameTaken(reason.replace(/^name taken: /, '') || '?');
     case CloseCode.TOO_BIG:
       return new BotzError(ErrorCode.FRAME_TOO_LARGE, `${peer} closed the link: a packet exceeded its size limit`);
+    case CloseCode.PROTOCOL_ERROR:
+      // A node of another protocol version refuses our first packet by its version byte.
+      if (/unsupported packet version/.test(reason)) {
+        return new BotzError(ErrorCode.BAD_VERSION, `${peer} speaks another botz protocol version (it said: ${reason}); upgrade the older side`, {
+          details: { code, peer, reason },
+        });
+      }
+      return new Closed(`link to ${peer} closed: ${reason || `code ${code}`}`, { details: { code, peer } });
     default:
       return new Closed(`link to ${peer} closed${reason ? `: ${reason}` : ` (code ${code})`}`, {
         details: { code, peer },
@@ -92,11 +107,15 @@ export class Channel {
   readonly sealer: PacketSealer;
   private readonly outbox: Outbox;
   private onHello: HelloDecision | undefined;
+  /** Listener side, between the welcome and the dialer's auth: what the auth must answer. */
+  private challenge: { hello: HelloFrame; welcomeId: string; nonce: string; admit?: () => void } | undefined;
   closeReason: BotzError | undefined;
   /** The session token the handshake agreed on (the server's proof of name ownership). */
   session: string | undefined;
   /** Whatever the owner wants to keep with this channel (the registry entry, the address...). */
   tag: unknown;
+  /** Frames that arrived in encrypted packets: their answers travel encrypted too, whatever the link does. */
+  private readonly arrivedEncrypted = new WeakSet<Frame>();
 
   constructor(
     readonly ctx: NodeContext,
@@ -125,7 +144,7 @@ export class Channel {
       timeoutMs?: number;
       handlers: ChannelHandlers;
     },
-  ): Promise<{ channel: Channel; session: string; heartbeatMs?: number }> {
+  ): Promise<{ channel: Channel; session: string; heartbeatMs?: number; encrypt: boolean }> {
     const timeoutMs = options.timeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
     const link = await transport.connect(address, { timeoutMs, maxMessageBytes: ctx.maxPacketBytes });
     const channel = new Channel(ctx, link, options.handlers);
@@ -143,7 +162,7 @@ export class Channel {
         { to: options.expect, timeoutMs, describe: `the handshake with ${address}` },
       );
       if (welcome.type !== 'welcome') throw new BotzError(ErrorCode.MALFORMED_FRAME, `expected welcome, got ${welcome.type}`);
-      return { channel, session: welcome.session, heartbeatMs: welcome.heartbeatMs };
+      return { channel, session: welcome.session, heartbeatMs: welcome.heartbeatMs, encrypt: welcome.encrypt === true };
     } catch (error) {
       channel.close(CloseCode.PROTOCOL_ERROR, 'handshake failed');
       throw error;
@@ -161,11 +180,19 @@ export class Channel {
     return channel;
   }
 
-  /** Stamps and queues a frame for `to` (default: the peer). Throws FRAME_TOO_LARGE at once. */
-  send(init: FrameInit, to: string = this.peer): Frame {
+  /**
+   * Stamps and queues a frame for `to` (default: the peer); with `encrypt`, it travels encrypted
+   * even if the link does not. Throws FRAME_TOO_LARGE at once.
+   */
+  send(init: FrameInit, to: string = this.peer, options: { encrypt?: boolean } = {}): Frame {
     const frame = { v: PROTOCOL_VERSION, id: this.ctx.nextId(), from: this.ctx.name, ...init } as Frame;
-    this.outbox.enqueue(frame, to);
+    this.outbox.enqueue(frame, to, options.encrypt);
     return frame;
+  }
+
+  /** True when `frame` arrived on this channel in an encrypted packet. */
+  arrivedEncryptedFrame(frame: Frame): boolean {
+    return this.arrivedEncrypted.has(frame);
   }
 
   /**
@@ -173,14 +200,21 @@ export class Channel {
    * in handlers and promise callbacks, where a throw would crash the process. An answer that
    * cannot be sent (too large, say) goes as an error frame saying why; an error message is cut
    * to MAX_ERROR_MESSAGE_CHARS so it fits; when the link is closed the answer is dropped, and the
-   * asker learns of the closed link on its side.
+   * asker learns of the closed link on its side. An answer to a frame that arrived encrypted
+   * travels encrypted: an exchange its caller encrypted stays encrypted both ways.
    */
   answer(request: Frame, init: FrameInit, to: string = request.from): void {
     const answer = init.type === 'error' ? { ...init, message: clipMessage(init.message) } : init;
     try {
-      this.send(answer, to);
+      this.send(answer, to, { encrypt: this.arrivedEncrypted.has(request) });
     } catch (error) {
-      if (this.link.closed || init.type === 'error') return;
+      if (this.link.closed) return;
+      if (init.type === 'error') {
+        // Not even an error fits (a huge id to repeat as `re`): the frame goes unanswered, counted.
+        const e = isBotzError(error) ? error : new BotzError(ErrorCode.FRAME_TOO_LARGE, String(error));
+        this.ctx.reject({ error: e, remote: this.link.remoteAddress, peer: this.established ? this.peer : undefined });
+        return;
+      }
       const code = isBotzError(error) ? error.code : ErrorCode.REMOTE_ERROR;
       this.answer(request, { type: 'error', re: request.id, code, message: error instanceof Error ? error.message : String(error) }, to);
     }
@@ -197,6 +231,8 @@ export class Channel {
       callTimeoutMs?: number;
       /** Ends the wait with CANCELLED when it fires; an already fired signal sends nothing. */
       signal?: AbortSignal;
+      /** Send it encrypted even if the link is not (a forwarded copy of an encrypted frame). */
+      encrypt?: boolean;
     },
   ): Promise<Frame> {
     if (options.signal?.aborted) throwIfCancelled(options.signal, options.describe ?? `the ${init.type}`);
@@ -213,7 +249,7 @@ export class Channel {
       peer: to,
     });
     try {
-      this.outbox.enqueue(frame, to);
+      this.outbox.enqueue(frame, to, options.encrypt);
     } catch (error) {
       this.pending.fail(frame.id, error as BotzError);
     }
@@ -248,6 +284,10 @@ export class Channel {
     try {
       const verified = this.ctx.opener.verify(data);
       header = verified.header;
+      if (!header.encrypted && this.sealer.encrypt && (this.established || this.challenge)) {
+        // Both ends agreed to encrypt this link: a plaintext packet on it is not ours to act on.
+        throw new BotzError(ErrorCode.ENCRYPTION_REQUIRED, 'a plaintext packet on a link that negotiated encryption');
+      }
       if (header.to !== this.ctx.name && header.to !== ANY_DESTINATION) {
         if (this.established && this.handlers.onForward) {
           this.handlers.onForward(verified, data, this);
@@ -274,6 +314,7 @@ export class Channel {
    * In arrival order, at most MAX_FRAMES_PER_TURN per event-loop turn (see there).
    */
   private dispatch(frames: Frame[], header: PacketHeader): void {
+    if (header.encrypted) for (const frame of frames) this.arrivedEncrypted.add(frame);
     if (this.backlog.length > 0) {
       this.backlog.push({ frames, header, next: 0 });
       return;
@@ -326,18 +367,11 @@ export class Channel {
 
   private handshake(frames: Frame[], header: PacketHeader): void {
     if (!this.onHello) {
-      // Dialing side: the welcome establishes the link at once, synchronously, because the
-      // listener's next packet may arrive in the same socket read, before any await resumes.
-      const first = frames[0];
-      if (first.type === 'welcome') {
-        this.useCodec(first.codec);
-        this.session = first.session;
-        this.sealer.encrypt = first.encrypt === true || this.ctx.encrypt;
-        this.established = true;
-      }
-      const re = (first as { re?: unknown }).re;
-      if (typeof re === 'string') this.pending.settle(re, first);
-      if (this.established) this.dispatch(frames.slice(1), header);
+      this.dialerHandshake(frames, header);
+      return;
+    }
+    if (this.challenge) {
+      this.answerOfChallenge(frames, header);
       return;
     }
     const hello = frames[0];
@@ -348,22 +382,66 @@ export class Channel {
     try {
       this.peer = hello.from;
       this.peerRole = hello.role;
-      const { session, heartbeatMs } = this.onHello(hello, this);
+      const { session, heartbeatMs, admit } = this.onHello(hello, this);
       this.session = session;
       const codec = hello.codecs.find((c) => this.ctx.codecs.includes(c)) ?? 'json';
       const nonce = randomBytes(12).toString('base64url');
       const encrypt = hello.encrypt === true || this.ctx.encrypt;
-      this.send({ type: 'welcome', re: hello.id, codec, session, nonce, ...(heartbeatMs ? { heartbeatMs } : {}), ...(encrypt ? { encrypt } : {}) }, hello.from);
+      const welcome = this.send({ type: 'welcome', re: hello.id, codec, session, nonce, ...(heartbeatMs ? { heartbeatMs } : {}), ...(encrypt ? { encrypt } : {}) }, hello.from);
       this.flush();
       this.useCodec(codec);
       this.sealer.encrypt = encrypt;
-      this.established = true;
+      this.challenge = { hello, welcomeId: welcome.id, nonce, admit };
     } catch (error) {
-      const e = isBotzError(error) ? error : new BotzError(ErrorCode.MALFORMED_FRAME, String(error));
-      const code = e.code === ErrorCode.NAME_TAKEN ? CloseCode.NAME_TAKEN : e.code === ErrorCode.AUTH_FAILED ? CloseCode.AUTH_FAILED : CloseCode.PROTOCOL_ERROR;
-      this.ctx.reject({ error: e, remote: this.link.remoteAddress, peer: hello.from });
-      this.link.close(code, e.code === ErrorCode.NAME_TAKEN ? `name taken: ${hello.from}` : e.message);
+      this.refuse(error, hello.from);
     }
+  }
+
+  /**
+   * Dialing side: the welcome establishes the link at once, synchronously, because the
+   * listener's next packet may arrive in the same socket read, before any await resumes. Our
+   * auth goes first, in a packet of its own, before anything else we send on the link.
+   */
+  private dialerHandshake(frames: Frame[], header: PacketHeader): void {
+    const first = frames[0];
+    if (first.type === 'welcome') {
+      this.useCodec(first.codec);
+      this.session = first.session;
+      this.sealer.encrypt = first.encrypt === true || this.ctx.encrypt;
+      this.established = true;
+      this.send({ type: 'auth', re: first.id, nonce: first.nonce });
+      this.flush();
+    }
+    const re = (first as { re?: unknown }).re;
+    if (typeof re === 'string') this.pending.settle(re, first);
+    if (this.established) this.dispatch(frames.slice(1), header);
+  }
+
+  /** Listener side: the dialer's first packet after our welcome must open with the auth that answers it. */
+  private answerOfChallenge(frames: Frame[], header: PacketHeader): void {
+    const challenge = this.challenge!;
+    const auth = frames[0];
+    if (auth.type !== 'auth' || auth.re !== challenge.welcomeId || auth.nonce !== challenge.nonce || auth.from !== challenge.hello.from) {
+      this.rejectPacket(new BotzError(ErrorCode.AUTH_FAILED, 'the first packet after the welcome must answer its challenge (an auth frame)'));
+      return;
+    }
+    try {
+      challenge.admit?.();
+    } catch (error) {
+      this.refuse(error, challenge.hello.from);
+      return;
+    }
+    this.challenge = undefined;
+    this.established = true;
+    this.dispatch(frames.slice(1), header);
+  }
+
+  /** Closes a link whose hello (or auth) the listener refused, with the close code that says why. */
+  private refuse(error: unknown, from: string): void {
+    const e = isBotzError(error) ? error : new BotzError(ErrorCode.MALFORMED_FRAME, String(error));
+    const code = e.code === ErrorCode.NAME_TAKEN ? CloseCode.NAME_TAKEN : e.code === ErrorCode.AUTH_FAILED ? CloseCode.AUTH_FAILED : CloseCode.PROTOCOL_ERROR;
+    this.ctx.reject({ error: e, remote: this.link.remoteAddress, peer: from });
+    this.link.close(code, e.code === ErrorCode.NAME_TAKEN ? `name taken: ${from}` : e.message);
   }
 
   private rejectPacket(error: unknown): void {

@@ -35,7 +35,11 @@ export class NodeContext {
   readonly opener: PacketOpener;
   readonly maxPacketBytes: number;
   readonly codecs: Codec[];
-  readonly encrypt: boolean;
+  /**
+   * Encrypt every link this node opens or accepts from now on. Set by the options, or by the
+   * network: a server that encrypts says so in its welcome, and its rule becomes ours.
+   */
+  encrypt: boolean;
   /** Packets refused, by error code: the "counted" of "rejected and counted". */
   readonly rejected: Record<string, number> = {};
   private readonly idPrefix = randomBytes(6).toString('base64url') + '.';

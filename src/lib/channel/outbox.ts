@@ -14,6 +14,8 @@ import type { Link } from '../transport/transport.js';
 interface Batch {
   frames: EncodedFrame[];
   bytes: number;
+  /** Some frame of it must travel encrypted (an answer to an encrypted frame), whatever the link does. */
+  encrypt: boolean;
 }
 
 export class Outbox {
@@ -26,8 +28,11 @@ export class Outbox {
     private readonly maxPacketBytes: number,
   ) {}
 
-  /** Queues `frame` for `to`, sent at the end of this turn. Throws INVALID_ARGUMENT or FRAME_TOO_LARGE. */
-  enqueue(frame: Frame, to: string): void {
+  /**
+   * Queues `frame` for `to`, sent at the end of this turn; with `encrypt`, its packet is
+   * encrypted even if the link is not. Throws INVALID_ARGUMENT or FRAME_TOO_LARGE.
+   */
+  enqueue(frame: Frame, to: string, encrypt = false): void {
     const toBytes = Buffer.byteLength(to);
     if (toBytes > MAX_DESTINATION_BYTES) {
       throw new BotzError(ErrorCode.INVALID_ARGUMENT, `cannot address "${to.slice(0, 40)}...": a name is at most ${MAX_DESTINATION_BYTES} bytes`, {
@@ -47,9 +52,10 @@ export class Outbox {
       batch = undefined;
     }
     if (!batch) {
-      batch = { frames: [], bytes: 0 };
+      batch = { frames: [], bytes: 0, encrypt: false };
       this.batches.set(to, batch);
     }
+    if (encrypt) batch.encrypt = true;
     batch.frames.push(encoded);
     batch.bytes += encoded.bytes;
     if (!this.flushScheduled) {
@@ -69,6 +75,6 @@ export class Outbox {
 
   private sealAndSend(to: string, batch: Batch): void {
     this.batches.delete(to);
-    this.link.send(this.sealer.seal(batch.frames, to));
+    this.link.send(this.sealer.seal(batch.frames, to, batch.encrypt || this.sealer.encrypt));
   }
 }

@@ -25,6 +25,8 @@ export interface MeshDelivery {
   /** Every node it passed through, the origin first and this node last. */
   hops: string[];
   broadcast: boolean;
+  /** It travelled encrypted (on the last hop, and so, by the rule below, on every hop): answer it encrypted. */
+  encrypted: boolean;
 }
 
 /** Who a send reached, and who not and why (`code` is an ErrorCode such as NO_ROUTE or TIMEOUT). */
@@ -66,30 +68,34 @@ export class Forwarder {
     private readonly deps: ForwarderDeps,
   ) {}
 
-  /** A new message from this node. */
-  originate(recipients: readonly string[], body: Body, broadcast: boolean): Promise<SendResult> {
+  /**
+   * A new message from this node. With `encrypt`, every copy travels encrypted on every hop,
+   * whatever each link negotiated (each hop forwards an encrypted copy encrypted).
+   */
+  originate(recipients: readonly string[], body: Body, broadcast: boolean, encrypt = false): Promise<SendResult> {
     this.counters.sent++;
     const copy: Copy = { origin: this.self, recipients: [...recipients], path: [this.self], hopLimit: this.deps.options.hopLimit, broadcast, body };
     this.deps.trace?.({ action: 'originate', origin: this.self, recipients: copy.recipients, hops: copy.path, broadcast, body });
-    return this.dispatch(copy, undefined);
+    return this.dispatch(copy, undefined, encrypt);
   }
 
-  /** A copy a neighbour handed us: deliver our part, pass the rest on, answer for all of it. */
-  async relay(frame: MeshSendFrame): Promise<SendResult> {
+  /** A copy a neighbour handed us (`encrypted`: in an encrypted packet): deliver our part, pass the rest on, answer for all of it. */
+  async relay(frame: MeshSendFrame, encrypted = false): Promise<SendResult> {
     if (frame.path.includes(this.self)) {
       return this.miss({ reached: [], unreachable: [] }, frame.recipients, ErrorCode.NO_ROUTE);
     }
-    const copy: Copy = { ...frame, path: [...frame.path, this.self] };
-    return this.dispatch(copy, frame.ttl);
+    const { v: _v, id: _id, from: _from, type: _type, ttl: _ttl, ...fields } = frame;
+    const copy: Copy = { ...fields, path: [...frame.path, this.self] };
+    return this.dispatch(copy, frame.ttl, encrypted);
   }
 
-  private async dispatch(copy: Copy, ttlIn: number | undefined): Promise<SendResult> {
+  private async dispatch(copy: Copy, ttlIn: number | undefined, encrypt: boolean): Promise<SendResult> {
     const result: SendResult = { reached: [], unreachable: [] };
     const recipients = [...new Set(copy.recipients)];
     if (recipients.includes(this.self)) {
       this.counters.delivered++;
       result.reached.push(this.self);
-      this.deps.deliver({ from: copy.origin, body: copy.body, hops: copy.path, broadcast: copy.broadcast });
+      this.deps.deliver({ from: copy.origin, body: copy.body, hops: copy.path, broadcast: copy.broadcast, encrypted: encrypt });
       this.deps.trace?.({ action: 'deliver', origin: copy.origin, recipients: [this.self], hops: copy.path, broadcast: copy.broadcast, body: copy.body });
     }
     const routes = this.deps.routes();
@@ -106,7 +112,7 @@ export class Forwarder {
       // A route through a node the copy already visited would be a loop (tables out of step).
       if (copy.path.includes(hop)) this.miss(result, go, ErrorCode.NO_ROUTE);
       else if (!channel) this.miss(result, go, ErrorCode.UNREACHABLE);
-      else waits.push(this.hand(channel, copy, go, Math.max(...go.map((n) => routes.get(n)!.hops)), ttlIn, result));
+      else waits.push(this.hand(channel, copy, go, Math.max(...go.map((n) => routes.get(n)!.hops)), ttlIn, result, encrypt));
     }
     await Promise.all(waits);
     result.reached.sort();
@@ -114,7 +120,7 @@ export class Forwarder {
     return result;
   }
 
-  private async hand(channel: Channel, copy: Copy, names: string[], depth: number, ttlIn: number | undefined, result: SendResult): Promise<void> {
+  private async hand(channel: Channel, copy: Copy, names: string[], depth: number, ttlIn: number | undefined, result: SendResult, encrypt: boolean): Promise<void> {
     const { ackTimeoutMs } = this.deps.options;
     const ttl = ttlIn === undefined ? ackTimeoutMs * depth : Math.max(1, Math.floor((ttlIn * depth) / (depth + 1)));
     if (ttlIn !== undefined) {
@@ -123,7 +129,7 @@ export class Forwarder {
     }
     let ack: Frame;
     try {
-      ack = await channel.request({ type: 'meshSend', ...copy, recipients: names, ttl }, { timeoutMs: ttl, describe: `mesh copy for ${names.join(', ')} via ${channel.peer}` });
+      ack = await channel.request({ type: 'meshSend', ...copy, recipients: names, ttl }, { timeoutMs: ttl, describe: `mesh copy for ${names.join(', ')} via ${channel.peer}`, encrypt });
     } catch (error) {
       this.miss(result, names, isBotzError(error) ? error.code : ErrorCode.UNREACHABLE);
       return;

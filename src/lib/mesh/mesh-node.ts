@@ -148,14 +148,17 @@ export class MeshNode {
     return this.meshLinks.hangup(nameOrAddress);
   }
 
-  /** Sends `body` to each recipient along shortest paths; says who was reached and who not. */
-  send(recipients: readonly string[], body: Body): Promise<SendResult> {
-    return this.forwarder.originate(recipients, body, false);
+  /**
+   * Sends `body` to each recipient along shortest paths; says who was reached and who not.
+   * It travels encrypted on every hop when this node encrypts, or when `encrypt` says so.
+   */
+  send(recipients: readonly string[], body: Body, options: { encrypt?: boolean } = {}): Promise<SendResult> {
+    return this.forwarder.originate(recipients, body, false, options.encrypt || this.ctx.encrypt);
   }
 
   /** Sends `body` to every other node in the topology database (known but cut off: unreachable). */
   broadcast(body: Body): Promise<SendResult> {
-    return this.forwarder.originate(this.topology.nodes().filter((n) => n !== this.name), body, true);
+    return this.forwarder.originate(this.topology.nodes().filter((n) => n !== this.name), body, true, this.ctx.encrypt);
   }
 
   /** Routes to every reachable node, by destination name. */
@@ -242,7 +245,7 @@ export class MeshNode {
   }
 
   private onMeshSend(frame: MeshSendFrame, ch: Channel): void {
-    void this.forwarder.relay(frame).then(
+    void this.forwarder.relay(frame, ch.arrivedEncryptedFrame(frame)).then(
       (result) => ch.answer(frame, { type: 'meshAck', re: frame.id, reached: result.reached, unreachable: result.unreachable }, ch.peer),
       (error: unknown) => ch.answer(frame, { type: 'error', re: frame.id, code: ErrorCode.UNREACHABLE, message: String(error) }, ch.peer),
     );

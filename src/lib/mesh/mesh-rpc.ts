@@ -89,7 +89,7 @@ export class MeshRpc {
     private readonly onLayerFrame?: (from: string, frame: Json, hops: string[]) => void,
   ) {
     this.off = node.on((e) => {
-      if (e.type === 'message') this.onMessage(e.from, e.body, e.hops, e.broadcast);
+      if (e.type === 'message') this.onMessage(e.from, e.body, e.hops, e.broadcast, e.encrypted);
     });
   }
 
@@ -156,7 +156,7 @@ export class MeshRpc {
     else w.resolve(outcome);
   }
 
-  private onMessage(from: string, body: Body, hops: string[], broadcast: boolean): void {
+  private onMessage(from: string, body: Body, hops: string[], broadcast: boolean, encrypted: boolean): void {
     const env = envelopeOf(body);
     switch (env?.$mesh) {
       case 'response':
@@ -164,7 +164,7 @@ export class MeshRpc {
       case 'error':
         return this.settle(env.re, errorFromWire(env.code, env.message, { from, hops: env.hops }));
       case 'request':
-        return void this.answer(from, env.id, env.body, hops);
+        return void this.answer(from, env.id, env.body, hops, encrypted);
       case 'broadcast':
         return void this.run({ from, body: env.body, kind: 'broadcast', id: env.id, hops }).catch(() => {});
       case 'frame':
@@ -179,7 +179,8 @@ export class MeshRpc {
     return this.handler(message);
   }
 
-  private async answer(from: string, id: string, body: Json, hops: string[]): Promise<void> {
+  /** Runs the handler and routes its reply back, encrypted if the request came encrypted. */
+  private async answer(from: string, id: string, body: Json, hops: string[], encrypted: boolean): Promise<void> {
     let reply: Envelope;
     try {
       const out = await this.run({ from, body, kind: 'request', id, hops });
@@ -189,6 +190,6 @@ export class MeshRpc {
       reply = { $mesh: 'error', re: id, code, message: error instanceof Error ? error.message : String(error), hops };
     }
     // A reply that cannot travel back is the origin's timeout: nobody else is waiting for it.
-    await this.node.send([from], reply).catch(() => {});
+    await this.node.send([from], reply, { encrypt: encrypted }).catch(() => {});
   }
 }

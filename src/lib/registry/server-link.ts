@@ -152,7 +152,9 @@ export class ServerLink {
       }
       throw e;
     }
-    const { channel, session, heartbeatMs } = result;
+    const { channel, session, heartbeatMs, encrypt } = result;
+    // A server that encrypts makes it the network's rule: every link of ours encrypts from now on.
+    if (encrypt) ctx.encrypt = true;
     // close() ran while we dialled: this channel came too late, it must not register anything.
     if (this.closing) throw this.stopped(channel);
     this.session = session;

@@ -6,7 +6,7 @@
  * authenticated), reads the destination from the header, and forwards the exact bytes, so the
  * receiver verifies the sender's own MAC end to end.
  */
-import { ErrorCode, NameTaken } from '../errors.js';
+import { BotzError, ErrorCode, NameTaken } from '../errors.js';
 import { Channel } from '../channel/channel.js';
 import { NodeContext, type Secret } from '../channel/node-context.js';
 import { CloseCode, type Listener, type Transport } from '../transport/transport.js';
@@ -33,6 +33,8 @@ export interface ServerOptions {
   /** How long a component whose link dropped may reconnect before it is removed (default 2 heartbeats). */
   closedGraceMs?: number;
   maxPacketBytes?: number;
+  /** How long a dialer has to complete the handshake (hello, then auth) before its link is closed. */
+  handshakeTimeoutMs?: number;
   /** Encrypt payloads on every link (clients follow); by default links are authenticated only. */
   encrypt?: boolean;
   transport?: Transport;
@@ -125,28 +127,45 @@ export class Server {
 
   private accept(link: import('../transport/transport.js').Link): void {
     if (this.stopped) return link.close(CloseCode.GOING_AWAY, 'server stopping');
-    Channel.accept(this.ctx, link, (hello, ch) => this.admit(hello, ch), {
-      onFrame: (frame, ch) => this.onFrame(frame, ch),
-      onForward: (verified, bytes, ch) => this.relay(verified, bytes, ch),
-      onClose: (ch) => this.onClose(ch),
-    });
+    Channel.accept(
+      this.ctx,
+      link,
+      (hello, ch) => this.decide(hello, ch),
+      {
+        onFrame: (frame, ch) => this.onFrame(frame, ch),
+        onForward: (verified, bytes, ch) => this.relay(verified, bytes, ch),
+        onClose: (ch) => this.onClose(ch),
+      },
+      this.options.handshakeTimeoutMs,
+    );
   }
 
-  /** Decides who may use a name: a live owner keeps it unless the newcomer proves the session. */
-  private admit(hello: HelloFrame, ch: Channel): { session: string; heartbeatMs: number } {
+  /**
+   * Decides who may use a name: a live owner keeps it unless the newcomer proves the session.
+   * Judged at the hello (to refuse early) and again when the dialer answered the challenge;
+   * only then is the name taken (a replayed hello never gets that far).
+   */
+  private decide(hello: HelloFrame, ch: Channel): { session: string; heartbeatMs: number; admit: () => void } {
     validateName(hello.from);
-    const live = this.channels.get(hello.from);
-    const session = this.registry.sessionOf(hello.from);
-    const reclaims = hello.session !== undefined && hello.session === session;
-    if (live && !live.link.closed) {
-      if (!reclaims) throw new NameTaken(hello.from);
-      live.tag = 'replaced';
-      live.close(CloseCode.REPLACED, 'replaced by a newer link of the same component');
-    }
-    this.channels.set(hello.from, ch);
-    this.lastSeen.set(ch, Date.now());
-    if (this.traffic.active) queueMicrotask(() => ch.send({ type: 'traceControl', on: true, bodies: this.traffic.wantsBodies }));
-    return { session: reclaims ? session! : newSessionToken(), heartbeatMs: this.options.heartbeatIntervalMs };
+    const owner = () => {
+      const live = this.channels.get(hello.from);
+      const session = this.registry.sessionOf(hello.from);
+      const reclaims = hello.session !== undefined && hello.session === session;
+      if (live && !live.link.closed && !reclaims) throw new NameTaken(hello.from);
+      return { live: live && !live.link.closed ? live : undefined, reclaims, session };
+    };
+    const { reclaims, session } = owner();
+    const admit = (): void => {
+      const { live } = owner();
+      if (live) {
+        live.tag = 'replaced';
+        live.close(CloseCode.REPLACED, 'replaced by a newer link of the same component');
+      }
+      this.channels.set(hello.from, ch);
+      this.lastSeen.set(ch, Date.now());
+      if (this.traffic.active) ch.send({ type: 'traceControl', on: true, bodies: this.traffic.wantsBodies });
+    };
+    return { session: reclaims ? session! : newSessionToken(), heartbeatMs: this.options.heartbeatIntervalMs, admit };
   }
 
   private onFrame(frame: Frame, ch: Channel): void {
@@ -203,7 +222,9 @@ export class Server {
   private relay(verified: VerifiedPacket, bytes: Buffer, from: Channel): void {
     const { header } = verified;
     const target = this.channels.get(header.to);
-    if (target && target.established && !target.link.closed) {
+    const up = target !== undefined && target.established && !target.link.closed;
+    // A node whose link to us is encrypted asked for encryption: plaintext is not forwarded to it.
+    if (up && (header.encrypted || !target.sealer.encrypt)) {
       this.relayedPackets++;
       target.forward(bytes);
       return;
@@ -214,21 +235,20 @@ export class Server {
     } catch {
       return;
     }
+    const info = this.registry.get(header.to);
+    const [code, message] = up
+      ? [ErrorCode.ENCRYPTION_REQUIRED, `"${header.to}" accepts only encrypted traffic: send with encryption on (--encrypt)`]
+      : info
+        ? [ErrorCode.UNREACHABLE, `"${header.to}" is registered but its link to the server is down`]
+        : [ErrorCode.NO_SUCH_COMPONENT, `no component named "${header.to}" is registered`];
+    if (up) this.ctx.reject({ error: new BotzError(code, message), remote: from.link.remoteAddress, peer: from.peer });
     for (const frame of frames) {
-      if (frame.type === 'request' || frame.type === 'broadcast' || frame.type === 'shutdownRequest') {
-        const info = this.registry.get(header.to);
-        this.replyError(
-          from,
-          frame,
-          info ? ErrorCode.UNREACHABLE : ErrorCode.NO_SUCH_COMPONENT,
-          info ? `"${header.to}" is registered but its link to the server is down` : `no component named "${header.to}" is registered`,
-        );
-      }
+      if (frame.type === 'request' || frame.type === 'broadcast' || frame.type === 'shutdownRequest') this.replyError(from, frame, code, message);
     }
   }
 
   private replyError(ch: Channel, frame: Frame, code: string, message: string): void {
-    ch.send({ type: 'error', re: frame.id, code, message }, frame.from);
+    ch.answer(frame, { type: 'error', re: frame.id, code, message });
   }
 
   private subscribe(ch: Channel, topics: Topic[], names: string[], bodies: boolean): void {

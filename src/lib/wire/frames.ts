@@ -86,6 +86,16 @@ export interface WelcomeFrame extends Base, Reply {
   /** Payloads on this link are encrypted from now on, both ways (either end asked). */
   encrypt?: boolean;
 }
+/**
+ * The dialer's answer to the welcome: the listener's fresh nonce, in a packet under the
+ * dialer's key. The first frame of the dialer's first packet after the welcome; until it
+ * arrives the listener acts on nothing (a replayed hello cannot produce it).
+ */
+export interface AuthFrame extends Base, Reply {
+  type: 'auth';
+  /** The welcome's `nonce`. */
+  nonce: string;
+}
 export interface RegisterFrame extends Base {
   type: 'register';
   address: string | null;
@@ -189,6 +199,7 @@ export interface TraceFrame extends Base {
 export type Frame =
   | HelloFrame
   | WelcomeFrame
+  | AuthFrame
   | RegisterFrame
   | RegisteredFrame
   | RequestFrame
@@ -248,6 +259,7 @@ const component: FieldCheck = (x) =>
 export const FRAME_FIELDS: Record<FrameType, Record<string, FieldCheck>> = {
   hello: { role: oneOf('component', 'client', 'server', 'peer'), codecs: strArr, nonce: str, session: opt(str), encrypt: opt(bool) },
   welcome: { re: str, codec: oneOf('json', 'msgpack'), session: str, nonce: str, heartbeatMs: opt(num), encrypt: opt(bool) },
+  auth: { re: str, nonce: str },
   register: { address: nullable(str), port: nullable(num), groups: strArr, meta: obj },
   registered: { re: str, component },
   request: { body: json, ttl: opt(num) },

@@ -3,14 +3,20 @@
  * verifies with whichever key the packet names by its 4-byte key id, so a secret can be
  * rotated without downtime: add the new key everywhere, make it primary, then drop the old.
  * The secret never travels; only its id (a truncated HMAC of a fixed label) does.
+ *
+ * Each secret also keys payload encryption, through HKDF (RFC 5869): the extract step is done
+ * once per secret here, and the expand step once per link instance (see `packetKeyOf`), so
+ * every link direction encrypts under a key of its own.
  */
-import { createHmac, hkdfSync } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { BotzError, ErrorCode } from '../errors.js';
-import { macPads, type MacKey } from './mac.js';
+import { mac, macPads, type MacKey } from './mac.js';
 
 export const KEY_ID_LABEL = 'botz key id v1';
-/** HKDF-SHA256 info for the payload encryption key (salt "botz"); see PROTOCOL.md. */
-export const ENCRYPTION_KEY_INFO = 'botz payload encryption v1';
+/** HKDF-SHA256 salt of the packet-key extract step (PROTOCOL.md §3a). */
+export const PACKET_KEY_SALT = 'botz v2';
+/** HKDF-SHA256 info prefix of the expand step; the link instance (16 bytes) follows it. */
+export const PACKET_KEY_INFO = 'botz packet key';
 export const MIN_SECRET_BYTES = 16;
 
 export interface Key extends MacKey {
@@ -20,16 +26,32 @@ export interface Key extends MacKey {
    * The secret's bytes (MACs use the precomputed pads of MacKey; see mac.ts for why).
    */
   readonly key: Buffer;
-  /** AES-256 key for encrypted payloads: HKDF-SHA256(secret, salt "botz", info ENCRYPTION_KEY_INFO). */
-  readonly encKey: Buffer;
-}
-
-export function encryptionKeyOf(secret: Uint8Array): Buffer {
-  return Buffer.from(hkdfSync('sha256', secret, 'botz', ENCRYPTION_KEY_INFO, 32));
+  /** HKDF-Extract(salt "botz v2", secret), as a MAC key: packet keys are expanded from it. */
+  readonly packetKeyPrk: MacKey;
 }
 
 export function keyIdOf(secret: Uint8Array): number {
   return createHmac('sha256', secret).update(KEY_ID_LABEL).digest().readUInt32BE(0);
+}
+
+/** HKDF-Extract(salt = "botz v2", IKM = secret), with its MAC pads ready for the expand step. */
+export function packetKeyPrkOf(secret: Uint8Array): MacKey {
+  const prk = createHmac('sha256', PACKET_KEY_SALT).update(secret).digest();
+  return { key: prk, ...macPads(prk) };
+}
+
+const INFO_PREFIX = Buffer.from(PACKET_KEY_INFO, 'ascii');
+
+/**
+ * The AES-256-GCM key of one link instance: HKDF-Expand(PRK, info = "botz packet key" ‖
+ * instance, L = 32), which for 32 bytes is the single block HMAC(PRK, info ‖ 0x01).
+ */
+export function packetKeyOf(key: Pick<Key, 'packetKeyPrk'>, instance: Uint8Array): Buffer {
+  const info = Buffer.allocUnsafe(INFO_PREFIX.length + instance.length + 1);
+  INFO_PREFIX.copy(info, 0);
+  info.set(instance, INFO_PREFIX.length);
+  info[info.length - 1] = 0x01;
+  return mac(key.packetKeyPrk, info);
 }
 
 export class Keyring {
@@ -48,7 +70,7 @@ export class Keyring {
           { details: { secretBytes: bytes.length, minSecretBytes: MIN_SECRET_BYTES } },
         );
       }
-      const key: Key = { id: keyIdOf(bytes), key: bytes, encKey: encryptionKeyOf(bytes), ...macPads(bytes) };
+      const key: Key = { id: keyIdOf(bytes), key: bytes, packetKeyPrk: packetKeyPrkOf(bytes), ...macPads(bytes) };
       if (!this.byId.has(key.id)) this.byId.set(key.id, key);
     }
     this.primary = this.byId.values().next().value as Key;

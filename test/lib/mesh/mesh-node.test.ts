@@ -65,7 +65,7 @@ describe('MeshNode', () => {
     sim.node('d').on((e) => e.type === 'message' && got.push(e));
     const result = await sim.node('a').send(['d'], { hello: 'world' });
     expect(result).toEqual({ reached: ['d'], unreachable: [] });
-    expect(got).toEqual([{ type: 'message', from: 'a', body: { hello: 'world' }, hops: ['a', 'b', 'c', 'd'], broadcast: false }]);
+    expect(got).toEqual([{ type: 'message', from: 'a', body: { hello: 'world' }, hops: ['a', 'b', 'c', 'd'], broadcast: false, encrypted: false }]);
     expect(sim.node('a').routes().map((r) => [r.destination, r.nextHop, r.hops])).toEqual([
       ['b', 'b', 1],
       ['c', 'b', 2],

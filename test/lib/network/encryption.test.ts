@@ -4,7 +4,12 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { Client, Component, MemoryNetwork, Server } from '../../../src/index.js';
+import { Channel } from '../../../src/lib/channel/channel.js';
+import { NodeContext } from '../../../src/lib/channel/node-context.js';
+import { MeshNode } from '../../../src/lib/mesh/mesh-node.js';
+import { MeshRpc } from '../../../src/lib/mesh/mesh-rpc.js';
 import { SECRET } from '../../helpers/network.js';
+import { until } from '../../helpers/wait.js';
 
 const MARKER = 'a-body-that-must-not-travel-in-clear';
 const stops: (() => Promise<unknown>)[] = [];
@@ -60,5 +65,68 @@ describe('encrypted links', () => {
     expect(await client.send('relayed-echo', { m: MARKER })).toEqual({ m: MARKER });
     // The control experiment: without encryption the tap does see the body.
     expect(wire.some((w) => w.includes(MARKER))).toBe(true);
+  });
+});
+
+describe('an exchange the caller asked to encrypt is encrypted both ways on every hop', () => {
+  it('the reply through the relay is encrypted, though its receiver did not ask for encryption', async () => {
+    const { network, wire } = tappedNetwork();
+    const client = await start(network, { client: true });
+    expect(await client.send('relayed-echo', { m: MARKER })).toEqual({ m: MARKER });
+    expect(wire.filter((w) => w.includes(MARKER))).toEqual([]);
+  });
+
+  it('a server started with encrypt makes it the network rule: direct links of nodes that did not ask are encrypted too', async () => {
+    const { network, wire } = tappedNetwork();
+    const client = await start(network, { server: true });
+    expect(await client.send('direct-echo', { m: MARKER })).toEqual({ m: MARKER });
+    expect(await client.send('relayed-echo', { m: MARKER })).toEqual({ m: MARKER });
+    expect(await client.broadcast({ m: MARKER })).toMatchObject({ delivered: ['direct-echo', 'relayed-echo'] });
+    expect(wire.filter((w) => w.includes(MARKER))).toEqual([]);
+  });
+
+  it('a plaintext request relayed to a component that requires encryption is refused with ENCRYPTION_REQUIRED', async () => {
+    const { network, wire } = tappedNetwork();
+    const client = await start(network, { echo: true });
+    await expect(client.send('relayed-echo', { m: MARKER })).rejects.toMatchObject({ code: 'ENCRYPTION_REQUIRED' });
+    // Over a direct link the listener's wish encrypts the link both ways: nothing to refuse.
+    expect(await client.send('direct-echo', { m: MARKER })).toEqual({ m: MARKER });
+    // The refused request itself went out in clear, as its sender chose; no answer did.
+    expect(wire.filter((w) => w.includes(MARKER))).toHaveLength(1);
+  });
+
+  it('a plaintext packet on a link that negotiated encryption is refused and counted, never handed on', async () => {
+    const network = new MemoryNetwork();
+    const server = await Server.start({ secret: SECRET, transport: network.transport('server'), encrypt: true });
+    stops.push(() => server.stop());
+    const seen: unknown[] = [];
+    const echo = await Component.start({ server: server.address, secret: SECRET, name: 'echo', transport: network.transport('a'), onMessage: (m) => (seen.push(m.body), m.body) });
+    stops.push(() => echo.stop());
+    const ctx = NodeContext.create({ name: 'rogue', secret: SECRET });
+    const { channel } = await Channel.connect(ctx, network.transport('r'), server.address, { expect: '$server', role: 'client', handlers: { onFrame() {} } });
+    stops.push(async () => channel.close());
+    channel.link.send(channel.sealer.sealFrames([{ v: 1, type: 'request', id: 'r.1', from: 'rogue', body: 'in clear' }], 'echo', false));
+    await until('the server counted the plaintext packet', () => server.stats.rejected.ENCRYPTION_REQUIRED === 1);
+    expect(seen).toEqual([]);
+  });
+
+  it('over the mesh: a request from a node that encrypts crosses a hop whose ends do not ask for it encrypted, and so does the reply', async () => {
+    const network = new MemoryNetwork();
+    const wire: string[] = [];
+    network.lose((m) => (wire.push(m.data.toString('latin1')), false));
+    const node = async (name: string, encrypt: boolean, dial?: string) => {
+      const n = new MeshNode({ name, secret: SECRET, transport: network.transport(name), encrypt });
+      const rpc = new MeshRpc(n, (m) => m.body);
+      await n.start();
+      stops.push(async () => (rpc.close(), await n.stop()));
+      if (dial) await n.dial(dial);
+      return { n, rpc };
+    };
+    const c = await node('c', false);
+    const b = await node('b', false, c.n.address);
+    const a = await node('a', true, b.n.address);
+    await until('a has a route to c', () => a.n.routes().some((r) => r.destination === 'c'));
+    expect((await a.rpc.request('c', { m: MARKER })).body).toEqual({ m: MARKER });
+    expect(wire.filter((w) => w.includes(MARKER))).toEqual([]);
   });
 });

@@ -203,8 +203,8 @@ describe('a registration that fails', () => {
     const network = new MemoryNetwork();
     const server = await startServer({ transport: network.transport('server') });
     const transport = new ControlledTransport(network.transport('host-a'));
-    // The first link's hello goes through; its `register` is lost.
-    transport.dropOutgoing = (dial, message) => dial === 0 && message === 1;
+    // The first link's hello and auth go through; its `register` is lost.
+    transport.dropOutgoing = (dial, message) => dial === 0 && message === 2; // hello, auth, then register
 
     await expect(startEcho(server, transport, 300)).rejects.toMatchObject({ code: 'TIMEOUT' });
     expect(transport.links[0].closed).toBe(true);
@@ -241,7 +241,7 @@ describe('a registration that fails', () => {
   it('closes the link it opened, so a second start with the same name succeeds (register lost, ws)', async () => {
     const server = await startServer({});
     const transport = new ControlledTransport(wsTransport);
-    transport.dropOutgoing = (dial, message) => dial === 0 && message === 1;
+    transport.dropOutgoing = (dial, message) => dial === 0 && message === 2; // hello, auth, then register
 
     await expect(startEcho(server, transport, 300)).rejects.toMatchObject({ code: 'TIMEOUT' });
     expect(transport.links[0].closed).toBe(true);
@@ -259,7 +259,7 @@ describe('a registration that fails', () => {
     const echo = await startEcho(server, transport, 300);
 
     // The first reconnect loses its `register`; the second is held until we have looked.
-    transport.dropOutgoing = (dial, message) => dial === 1 && message === 1;
+    transport.dropOutgoing = (dial, message) => dial === 1 && message === 2; // hello, auth, then register
     const retry = transport.holdDial(2);
     network.cut((local, remote) => local.startsWith('host-a:') || remote.startsWith('host-a:'));
     await retry.reached;

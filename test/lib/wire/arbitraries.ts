@@ -88,6 +88,7 @@ function fieldArbs(body: fc.Arbitrary<Json>): FieldArbs {
       { re: id, codec: fc.constantFrom('json', 'msgpack'), session: id, nonce: id, heartbeatMs: fc.integer({ min: 1, max: 600_000 }) },
       ['re', 'codec', 'session', 'nonce'],
     ),
+    auth: fc.record({ re: id, nonce: id }),
     register: fc.record({ address: fc.option(name, { nil: null }), port: fc.option(fc.integer({ min: 0, max: 65535 }), { nil: null }), groups: strings, meta: stringMap }),
     registered: fc.record({ re: id, component: componentInfo }),
     request: opt({ body, ttl: fc.integer({ min: 1, max: 600_000 }) }, ['body']),

@@ -94,7 +94,7 @@ describe('__proto__ keys in bodies', () => {
     const head = msgpackEncode([{ ...frame, body: {} }]);
     const payload = Buffer.concat([head.subarray(0, -1), Buffer.of(0x81, 0xa9), Buffer.from('__proto__'), Buffer.of(0xc0)]);
     const outcome = openOutcome(
-      rawPacket({ version: 1, codec: 'msgpack', keyId: KEYS[0].keyId, instance: '00'.repeat(8), counter: 1, ts: VECTOR_NOW, to: 'bob', encrypted: false }, payload, KEYS[0].secretHex),
+      rawPacket({ version: 2, codec: 'msgpack', keyId: KEYS[0].keyId, instance: '00'.repeat(16), counter: 1, ts: VECTOR_NOW, to: 'bob', encrypted: false }, payload, KEYS[0].secretHex),
     );
     expect(outcome).toBeInstanceOf(BotzError);
     expect((outcome as BotzError).code).toBe(ErrorCode.MALFORMED_FRAME);
@@ -133,10 +133,10 @@ describe('tampering', () => {
 
 describe('hostile input never throws anything but a BotzError', () => {
   const header = (codec: Codec): HeaderFields => ({
-    version: 1,
+    version: 2,
     codec,
     keyId: KEYS[0].keyId,
-    instance: '0123456789abcdef',
+    instance: '000102030405060708090a0b0c0d0e0f',
     counter: 1,
     ts: VECTOR_NOW,
     to: 'bob',

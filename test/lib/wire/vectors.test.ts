@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { makeVectors, type VectorFiles } from '../../../scripts/make-vectors.js';
 import { BotzError } from '../../../src/lib/errors.js';
 import { CODECS } from '../../../src/lib/wire/codec.js';
-import { Keyring, keyIdOf } from '../../../src/lib/wire/keyring.js';
+import { Keyring, keyIdOf, packetKeyOf, packetKeyPrkOf } from '../../../src/lib/wire/keyring.js';
 import { PacketOpener, sealPacket } from '../../../src/lib/wire/packet.js';
 import { ReplayGuard } from '../../../src/lib/wire/replay.js';
 
@@ -29,6 +29,7 @@ const { keys } = load('keys.json');
 const packets = load('packets.json');
 const rejected = load('rejected.json');
 const replay = load('replay.json');
+const handshake = load('handshake.json');
 
 function keyringOf(names: string[]): Keyring {
   return new Keyring(names.map((n) => Buffer.from(keys.find((k) => k.name === n)!.secretHex, 'hex')));
@@ -53,6 +54,7 @@ describe('keys', () => {
   it.each(keys.map((k) => [k.name, k] as const))('key id of %s', (_, k) => {
     expect(Buffer.from(k.secretUtf8, 'utf8').toString('hex')).toBe(k.secretHex);
     expect(keyIdOf(Buffer.from(k.secretHex, 'hex')).toString(16).padStart(8, '0')).toBe(k.keyId);
+    expect(packetKeyPrkOf(Buffer.from(k.secretHex, 'hex')).key.toString('hex')).toBe(k.packetKeyPrkHex);
   });
 });
 
@@ -75,9 +77,14 @@ describe('packet vectors', () => {
       v.frames.map((f) => codec.encodeFrame(f)),
     );
     expect(bytes.toString('hex')).toBe(v.packetHex);
-    expect(bytes.subarray(-32).toString('hex')).toBe(v.macHex);
-    expect(v.packetHex).toBe(v.macInputHex + v.macHex);
-    expect(v.macInputHex.endsWith(v.payloadHex)).toBe(true);
+    if (v.header.encrypted) {
+      expect(packetKeyOf(key, Buffer.from(v.header.instance, 'hex')).toString('hex')).toBe(v.packetKeyHex);
+      expect(v.packetHex).toBe(v.aadHex! + v.payloadHex + v.tagHex!);
+    } else {
+      expect(bytes.subarray(-32).toString('hex')).toBe(v.macHex);
+      expect(v.packetHex).toBe(v.macInputHex! + v.macHex!);
+      expect(v.macInputHex!.endsWith(v.payloadHex)).toBe(true);
+    }
   });
 
   it.each(packets.vectors.map((v) => [v.name, v] as const))('%s: opening yields the header and frames', (_, v) => {
@@ -91,7 +98,8 @@ describe('packet vectors', () => {
     expect(opened.frames).toEqual(v.frames);
   });
 
-  it('covers both codecs and a rotation', () => {
+  it('covers both codecs, a rotation and encryption', () => {
+    expect(packets.vectors.filter((v) => v.header.encrypted).length).toBeGreaterThanOrEqual(2);
     expect(new Set(packets.vectors.map((v) => v.header.codec))).toEqual(new Set(['json', 'msgpack']));
     expect(packets.vectors.some((v) => v.keyring.indexOf(v.signedWith) > 0)).toBe(true);
   });
@@ -124,5 +132,33 @@ describe('replay steps', () => {
       return { note: s.note, outcome: error === undefined ? 'ok' : (error as BotzError).code };
     });
     expect(outcomes).toEqual(replay.steps.map((s) => ({ note: s.note, outcome: s.expect })));
+  });
+});
+
+describe('handshake steps', () => {
+  it.each(handshake.steps.map((s) => [s.note, s] as const))('%s', (_, step) => {
+    const keyring = keyringOf([handshake.key]);
+    const codec = CODECS[step.header.codec];
+    const sealed = sealPacket(
+      {
+        key: keyring.primary,
+        codec,
+        instance: Buffer.from(step.header.instance, 'hex'),
+        counter: step.header.counter,
+        ts: step.header.ts,
+        to: step.header.to,
+        encrypt: step.header.encrypted,
+      },
+      step.frames.map((f) => codec.encodeFrame(f)),
+    );
+    expect(sealed.toString('hex')).toBe(step.packetHex);
+    const opened = new PacketOpener({ keyring, guard: new ReplayGuard({ now: () => handshake.now }) }).open(sealed);
+    expect(opened.frames).toEqual(step.frames);
+  });
+
+  it('the auth answers the welcome: its re is the welcome id and its nonce the welcome nonce', () => {
+    const [hello, welcome, auth] = handshake.steps.map((s) => s.frames[0] as Record<string, unknown>);
+    expect(welcome.re).toBe(hello.id);
+    expect(auth).toMatchObject({ type: 'auth', re: welcome.id, nonce: welcome.nonce });
   });
 });
