@@ -36,6 +36,7 @@ const BY_CODE: Partial<Record<string, ExitCode>> = {
   [ErrorCode.AUTH_FAILED]: ExitCode.AUTH,
   [ErrorCode.BAD_MAC]: ExitCode.AUTH,
   [ErrorCode.UNKNOWN_KEY]: ExitCode.AUTH,
+  [ErrorCode.ENCRYPTION_REQUIRED]: ExitCode.AUTH,
   [ErrorCode.SERVER_UNREACHABLE]: ExitCode.UNREACHABLE,
   [ErrorCode.CANCELLED]: ExitCode.CANCELLED,
 };
@@ -110,6 +111,9 @@ export function describeFailure(err: unknown, ctx: FailureContext = {}): Failure
     case ExitCode.REMOTE:
       return failure(exit, code, message, `${target ? `${target}'s handler failed` : 'the remote handler failed'}: ${message}`);
     case ExitCode.AUTH:
+      if (code === ErrorCode.ENCRYPTION_REQUIRED) {
+        return failure(exit, code, message, `${message}; send with --encrypt (or BOTZ_ENCRYPT=1)`);
+      }
       return failure(
         exit,
         code,

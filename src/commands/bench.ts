@@ -9,6 +9,7 @@ const DEFAULT_DURATION_MS = 5_000;
 
 export interface BenchResult {
   mode: 'direct' | 'relay' | 'mesh';
+  encrypted: boolean;
   bodyBytes: number;
   inFlight: number;
   components: number;
@@ -53,6 +54,7 @@ export default class Bench extends BotzCommand {
     baseline: Flags.boolean({ default: false, description: 'also run a plain ws echo and print ratios' }),
     server: Flags.string({ helpValue: '<host:port>', description: 'use this existing network instead of starting one' }),
     'secret-file': connectionFlags['secret-file'],
+    encrypt: Flags.boolean({ default: false, description: 'encrypt the botz exchanges (AES-256-GCM), to measure what encryption costs' }),
   };
 
   async run(): Promise<BenchResult> {
@@ -83,12 +85,13 @@ export default class Bench extends BotzCommand {
         components: flags.components,
         host,
         network,
+        encrypt: flags.encrypt,
         ...amount,
         onProgress: (p) => this.progress(target, p),
       }).finally(() => this.progress());
 
     const botz = await run(mode);
-    const result: BenchResult = { mode, bodyBytes: flags.size, inFlight: flags['in-flight'], components: flags.components, botz, pinning };
+    const result: BenchResult = { mode, encrypted: flags.encrypt, bodyBytes: flags.size, inFlight: flags['in-flight'], components: flags.components, botz, pinning };
     if (flags.baseline) {
       const raw = await run('raw');
       const rawCoalesced = await run('raw-coalesced');
@@ -119,7 +122,7 @@ export default class Bench extends BotzCommand {
   private print(r: BenchResult): void {
     const x = (v: number | null): string => (v === null ? '-' : `${v.toFixed(2)}x`);
     this.line(`${r.bodyBytes}-byte bodies, ${r.inFlight} in flight, ${r.components} echo component(s); ${r.pinning}`);
-    this.line(figureLine(`botz ${r.mode}`, r.botz));
+    this.line(figureLine(`botz ${r.mode}${r.encrypted ? ', encrypted' : ''}`, r.botz));
     if (!r.baseline) return;
     this.line(figureLine('raw ws', r.baseline.raw));
     this.line(figureLine('raw ws, coalescing', r.baseline.rawCoalesced));

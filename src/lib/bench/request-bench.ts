@@ -36,6 +36,8 @@ export interface RequestBenchOptions {
   /** An existing network to register the echo components in, instead of starting a server. */
   network?: { server: string; secret: string };
   timeoutMs?: number;
+  /** botz targets: the client encrypts its links (and so its exchanges, both ways). */
+  encrypt?: boolean;
   onProgress?: (progress: LoadProgress) => void;
 }
 
@@ -71,7 +73,7 @@ async function setupBotz(o: RequestBenchOptions, components: number): Promise<Se
     }
     const names = Array.from({ length: components }, (_, i) => `bench-echo-${process.pid}-${i}`);
     peers.push(await o.host({ role: 'echo', server: network.server, secret: network.secret, names, direct: o.target === 'direct' }));
-    const client = await Client.connect({ server: network.server, secret: network.secret, timeoutMs: o.timeoutMs ?? 10_000 });
+    const client = await Client.connect({ server: network.server, secret: network.secret, timeoutMs: o.timeoutMs ?? 10_000, encrypt: o.encrypt });
     const body: Body = benchBody(o.bodyBytes);
     const length = (body as { d: string }).d.length;
     const options = { timeout: o.timeoutMs ?? 10_000 };

@@ -237,7 +237,7 @@ export class Server {
     }
     const info = this.registry.get(header.to);
     const [code, message] = up
-      ? [ErrorCode.ENCRYPTION_REQUIRED, `"${header.to}" accepts only encrypted traffic: send with encryption on (--encrypt)`]
+      ? [ErrorCode.ENCRYPTION_REQUIRED, `"${header.to}" accepts only encrypted traffic (it asked for encryption); this request was not encrypted`]
       : info
         ? [ErrorCode.UNREACHABLE, `"${header.to}" is registered but its link to the server is down`]
         : [ErrorCode.NO_SUCH_COMPONENT, `no component named "${header.to}" is registered`];
