@@ -252,15 +252,16 @@ export class Component extends Client {
     Channel.accept(
       this.ctx,
       link,
-      (hello, ch) => {
-        // Replies and our own sends to this peer reuse its link.
-        if (hello.role === 'component') this.peers.adopt(hello.from, ch);
+      (_hello, ch) => {
+        // The hello's `from` is a claim any holder of the secret can make: the link answers what
+        // arrives on it, but never becomes our route to that name (see peer-pool.ts).
+        this.peers.accept(ch);
         return { session: 'direct' };
       },
       {
         onFrame: (frame, ch, header) => this.onFrame(frame, ch, header),
-        // The pool forgets the link and tells extensions the path is down.
-        onClose: (ch, error) => this.peers.closed(ch.peer, ch, error),
+        // Not a path of ours: what we send to the dialer goes over our own dial or the relay.
+        onClose: (ch) => this.peers.acceptedClosed(ch),
       },
     );
   }
