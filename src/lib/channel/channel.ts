@@ -55,6 +55,14 @@ export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 5_000;
  * 64 in flight: about 80k req/s unsliced, 125-130k at 32, 101k at 48, 114k at 24.
  */
 export const MAX_FRAMES_PER_TURN = 32;
+/**
+ * Frames a link holds received but not yet handed on. Slicing lets the socket be read again
+ * between slices, so packets arriving faster than MAX_FRAMES_PER_TURN a turn would queue without
+ * end; past this, the backlog is handed on at once, in order, and the socket is not read again
+ * until it is, as without slicing (the sender's TCP window then slows it). At most this many
+ * frames plus one packet's wait; 64 turns' worth, far above what a busy legitimate peer queues.
+ */
+export const MAX_BACKLOG_FRAMES = 2_048;
 
 export interface ChannelHandlers {
   /** Every verified frame addressed to this node that is not a reply somebody waits for. */
@@ -276,6 +284,8 @@ export class Channel {
   private dispatch(frames: Frame[], header: PacketHeader): void {
     if (this.backlog.length > 0) {
       this.backlog.push({ frames, header, next: 0 });
+      this.backlogFrames += frames.length;
+      if (this.backlogFrames > MAX_BACKLOG_FRAMES) this.drainBacklog(Infinity);
       return;
     }
     if (frames.length <= MAX_FRAMES_PER_TURN) {
@@ -283,17 +293,21 @@ export class Channel {
       return;
     }
     this.backlog.push({ frames, header, next: 0 });
+    this.backlogFrames += frames.length;
     this.drainBacklog();
   }
 
   private readonly backlog: { frames: Frame[]; header: PacketHeader; next: number }[] = [];
+  /** Frames received but not yet handed on (for tests). */
+  backlogFrames = 0;
 
-  private drainBacklog = (): void => {
-    let budget = MAX_FRAMES_PER_TURN;
+  /** Hands on up to `budget` frames now and schedules the rest for the next turn. */
+  private drainBacklog = (budget = MAX_FRAMES_PER_TURN): void => {
     while (this.backlog.length > 0) {
       const item = this.backlog[0];
       const end = Math.min(item.frames.length, item.next + budget);
       budget -= end - item.next;
+      this.backlogFrames -= end - item.next;
       this.handOn(item.frames, item.header, item.next, end);
       item.next = end;
       if (item.next < item.frames.length) {
@@ -387,6 +401,7 @@ export class Channel {
     // Frames still waiting to be handed on are not: their answers could not travel any more, and
     // whoever sent them learns of the closed link (reliable data is resent after a resume).
     this.backlog.length = 0;
+    this.backlogFrames = 0;
     this.pending.closeAll(error.code === ErrorCode.CLOSED ? new Unreachable(error.message, { cause: error }) : error);
     this.handlers.onClose?.(this, error);
   }
