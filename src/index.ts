@@ -8,7 +8,9 @@ export type { ServerOptions, ServerEvent, ServerStats } from './lib/registry/ser
 export { Client, DEFAULT_SERVER, DEFAULT_TIMEOUT_MS, defaultClientName } from './lib/component/client.js';
 export type { ClientOptions, CallOptions, BroadcastResult, MembershipNotice, TailEvent } from './lib/component/client.js';
 export { Component } from './lib/component/component.js';
-export type { ComponentOptions, Message, ShutdownNotice } from './lib/component/component.js';
+export type { ComponentOptions, ComponentStats, Message, ShutdownNotice } from './lib/component/component.js';
+export { DEFAULT_MAX_HANDLING, DEFAULT_MAX_HANDLING_PER_PEER } from './lib/handler-limit.js';
+export type { HandlerLimits } from './lib/handler-limit.js';
 export * from './lib/errors.js';
 export { Keyring } from './lib/wire/keyring.js';
 export type { Secret } from './lib/channel/node-context.js';

@@ -2,6 +2,7 @@
  * One line per event, for `botz serve`, `botz register` and `botz tail` (and their NDJSON twins).
  * Pure: time comes in on the event.
  */
+import type { TailEvent } from '../lib/component/subscriptions.js';
 import type { ComponentInfo, Json, TrafficEvent } from '../lib/wire/frames.js';
 import { formatDuration } from './duration.js';
 
@@ -35,6 +36,23 @@ export function trafficLine(e: TrafficEvent, bodies = false): string {
   parts.push(e.path + (e.hops?.length ? ` via ${e.hops.join('>')}` : ''));
   if (bodies && e.body !== undefined) parts.push(JSON.stringify(e.body));
   return parts.join('  ');
+}
+
+/** Events the server did not send a tail that read too slowly: `12:03:04.567  … 12 events dropped (tail too slow)`. */
+export function droppedLine(dropped: number, at: number): string {
+  return `${formatClock(at)}  … ${dropped} event${dropped === 1 ? '' : 's'} dropped (tail too slow)`;
+}
+
+/** Any line of `botz tail` (and the REPL's tail). */
+export function tailLine(e: TailEvent, bodies = false): string {
+  switch (e.kind) {
+    case 'traffic':
+      return trafficLine(e.event, bodies);
+    case 'member':
+      return memberLine(e.type, e.component, e.at);
+    case 'dropped':
+      return droppedLine(e.dropped, e.at);
+  }
 }
 
 /** A message a registered component received: `12:03:04.567  cli-1 → echo  request  {"a":"1"}`. */

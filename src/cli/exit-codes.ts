@@ -135,6 +135,9 @@ export function describeFailure(err: unknown, ctx: FailureContext = {}): Failure
         const name = e.details?.name as string | undefined;
         return failure(exit, code, message, `${message}; choose another name, or stop that one first${name ? ` (\`botz shutdown ${name}\`)` : ''}`);
       }
+      if (code === ErrorCode.LIMIT_REACHED && ctx.command === 'tail') {
+        return failure(exit, code, message, `${message}; stop another \`botz tail\`, or start the server with a higher --max-tails`);
+      }
       if (code === ErrorCode.ADDRESS_IN_USE) {
         return failure(exit, code, message, `${message}; another botz (or another program) listens there: stop it, or choose another --port`);
       }

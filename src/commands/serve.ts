@@ -17,6 +17,7 @@ export default class Serve extends BotzCommand {
     port: Flags.integer({ char: 'p', default: 7300, min: 0, max: 65535, description: 'port to listen on (0: any free port)' }),
     'secret-file': Flags.string({ helpValue: '<path>', description: 'file holding the shared secret (default: env BOTZ_SECRET, else created in the config directory)' }),
     encrypt: connectionFlags.encrypt,
+    'max-tails': Flags.integer({ default: 32, min: 1, description: 'traffic subscriptions (botz tail) served at once; more are refused' }),
   };
 
   async run(): Promise<void> {
@@ -30,6 +31,7 @@ export default class Serve extends BotzCommand {
       port: flags.port,
       secret: source.secret,
       encrypt: flags.encrypt,
+      maxTails: flags['max-tails'],
       onEvent: (e) => this.print(e),
     });
     // Listen for signals before announcing the address: whoever reads it may signal at once.

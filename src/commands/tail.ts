@@ -3,7 +3,7 @@ import { connectionFlags, timeoutFlag } from '../cli/base-command.js';
 import { MeshCommand } from '../cli/mesh-command.js';
 import { meshEventLine } from '../cli/mesh-lines.js';
 import type { MeshWatchEvent } from '../lib/mesh/mesh-control.js';
-import { memberLine, trafficLine } from '../cli/event-lines.js';
+import { tailLine } from '../cli/event-lines.js';
 import { waitForStop } from '../cli/signals.js';
 import type { TailEvent } from '../index.js';
 import type { BotzError } from '../lib/errors.js';
@@ -42,12 +42,21 @@ export default class Tail extends MeshCommand {
       this.print(e, flags.bodies);
       if (flags.count !== undefined && seen >= flags.count) reachedCount();
     });
+    // After a reconnect the server may have no tail left for us (LIMIT_REACHED): that ends the tail.
+    let refused: BotzError | undefined;
+    const refusedLater = new Promise<void>((resolve) =>
+      client.once('tailRefused', (error: BotzError) => {
+        refused = error;
+        resolve();
+      }),
+    );
     // tail() resolves once the server confirmed the subscription: from this line on, nothing is missed.
-    const stopped = waitForStop(counted);
+    const stopped = waitForStop(Promise.race([counted, refusedLater]));
     // On stderr even with --json: scripts (and tests) wait for it, and it never pollutes NDJSON.
     process.stderr.write(`tailing ${names.length ? names.join(', ') : 'all traffic'} on ${flags.server} (Ctrl-C to stop)\n`);
     try {
       await stopped;
+      if (refused) throw refused;
     } finally {
       await untail();
       await client.close();
@@ -91,8 +100,9 @@ export default class Tail extends MeshCommand {
   }
 
   private print(e: TailEvent, bodies: boolean): void {
-    // NDJSON records are the library's TailEvent as it is: {kind:'traffic', event} | {kind:'member', type, component, at}.
+    // NDJSON records are the library's TailEvent as it is: {kind:'traffic', event} | {kind:'member', type, component, at}
+    // | {kind:'dropped', dropped, at}.
     if (this.jsonEnabled()) return this.ndjson(e);
-    this.line(e.kind === 'traffic' ? trafficLine(e.event, bodies) : memberLine(e.type, e.component, e.at));
+    this.line(tailLine(e, bodies));
   }
 }

@@ -26,6 +26,8 @@ export const ErrorCode = {
   SERVER_UNREACHABLE: 'SERVER_UNREACHABLE',
   REMOTE_ERROR: 'REMOTE_ERROR',
   TOO_MANY_PENDING: 'TOO_MANY_PENDING',
+  /** A server-wide limit on something a peer asked for is reached (the number of tails). */
+  LIMIT_REACHED: 'LIMIT_REACHED',
   CLOSED: 'CLOSED',
   INVALID_ARGUMENT: 'INVALID_ARGUMENT',
   /** A listener's host:port is taken by another socket (another server, another component). */

@@ -4,7 +4,7 @@
  * session. A failure's exit code is returned so a script can end with the first one.
  */
 import { readData } from '../cli/data-source.js';
-import { memberLine, trafficLine } from '../cli/event-lines.js';
+import { tailLine } from '../cli/event-lines.js';
 import { describeFailure, ExitCode, redact } from '../cli/exit-codes.js';
 import { renderBody, renderComponents, type OutputStyle } from '../cli/output.js';
 import { buildBody } from '../cli/payload.js';
@@ -153,9 +153,7 @@ export class Session {
     if (filter) {
       const bodies = filter.bodies;
       try {
-        this.untail = await this.o.client.tail({ names: filter.names, bodies }, (e: TailEvent) =>
-          output.notice(e.kind === 'traffic' ? trafficLine(e.event, bodies) : memberLine(e.type, e.component, e.at)),
-        );
+        this.untail = await this.o.client.tail({ names: filter.names, bodies }, (e: TailEvent) => output.notice(tailLine(e, bodies)));
       } catch (error) {
         this.tail.off([]); // no tail is running: `tail` must not say there is
         throw error;

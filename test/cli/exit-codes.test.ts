@@ -66,6 +66,16 @@ describe('describeFailure', () => {
     expect(other.line).toBe('"x" is not a host:port address (see `botz send --help`)');
   });
 
+  it('says that the server\'s tail limit was reached, and what to do, when botz tail is refused', () => {
+    const refused = new BotzError(ErrorCode.LIMIT_REACHED, "the server's tail limit is reached: 32 tails are open");
+    expect(describeFailure(refused, { command: 'tail' })).toEqual({
+      exit: 1,
+      code: 'LIMIT_REACHED',
+      message: "the server's tail limit is reached: 32 tails are open",
+      line: "the server's tail limit is reached: 32 tails are open; stop another `botz tail`, or start the server with a higher --max-tails",
+    });
+  });
+
   it('says what to do when a name is taken', () => {
     const f = describeFailure(new NameTaken('echo'), {});
     expect(f).toMatchObject({ exit: 1, code: 'NAME_TAKEN' });

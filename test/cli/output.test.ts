@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ComponentInfo } from '../../src/lib/wire/frames.js';
 import { alignColumns, bodyLines, componentRow, formatAge, renderBody, renderComponents, styleFor } from '../../src/cli/output.js';
-import { formatClock, memberLine, trafficLine } from '../../src/cli/event-lines.js';
+import { formatClock, memberLine, tailLine, trafficLine } from '../../src/cli/event-lines.js';
 
 const PLAIN = { tty: false, color: false };
 const TTY = { tty: true, color: false };
@@ -79,5 +79,13 @@ describe('event lines', () => {
 
   it('formats membership events', () => {
     expect(memberLine('join', info('echo', { address: null, groups: ['g'] }), 0)).toMatch(/join\s+echo {2}relay {2}groups=g$/);
+  });
+
+  it.each([
+    [1, '12:03:04.005  … 1 event dropped (tail too slow)'],
+    [12, '12:03:04.005  … 12 events dropped (tail too slow)'],
+  ])('says a slow tail missed %i event(s)', (dropped, line) => {
+    const at = new Date(2026, 0, 1, 12, 3, 4, 5).getTime();
+    expect(tailLine({ kind: 'dropped', dropped, at })).toBe(line);
   });
 });

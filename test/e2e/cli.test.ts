@@ -117,6 +117,25 @@ describe('tail', () => {
   });
 });
 
+describe('tail past the server\'s limit', () => {
+  it('exits 1 with a line saying the server\'s tail limit was reached', async () => {
+    const server = startBotz(['serve', '--port', '0', '--max-tails', '1'], isolatedEnv({ BOTZ_CONFIG_DIR: net.configDir }));
+    const address = (await server.waitFor(/^listening on /)).replace('listening on ', '').trim();
+    const env = { ...net.env, BOTZ_SERVER: address };
+    const first = startBotz(['tail'], env);
+    try {
+      await first.waitFor(/^tailing /, 'err');
+      const second = await runBotz(['tail'], env);
+      expect(second.code).toBe(1);
+      expect(second.stderr).toMatch(/tail limit is reached: 1 tails are open; stop another `botz tail`, or start the server with a higher --max-tails/);
+      expect(await first.stop('SIGINT')).toBe(0);
+    } finally {
+      await first.stop('SIGKILL');
+      await server.stop('SIGTERM');
+    }
+  });
+});
+
 describe('shutdown', () => {
   it('prints the answer, the component exits cleanly, and then the name is gone (3)', async () => {
     const comp = await net.register('e2e-stopme', '--echo');

@@ -57,6 +57,17 @@ export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 5_000;
  * 64 in flight: about 80k req/s unsliced, 125-130k at 32, 101k at 48, 114k at 24.
  */
 export const MAX_FRAMES_PER_TURN = 32;
+/**
+ * Frames a link holds received but not yet handed on. Slicing lets the socket be read again
+ * between slices, so packets arriving faster than MAX_FRAMES_PER_TURN a turn would queue without
+ * end; past this (or MAX_BACKLOG_BYTES), the backlog is handed on at once, in order, and the
+ * socket is not read again until it is, as without slicing (the sender's TCP window then slows
+ * it). At most this many frames plus one packet wait: 64 turns' worth, far above what a busy
+ * legitimate peer queues.
+ */
+export const MAX_BACKLOG_FRAMES = 2_048;
+/** The same bound in bytes of the packets waiting (a few big frames are as heavy as many small ones): two full packets. */
+export const MAX_BACKLOG_BYTES = 2 * 1024 * 1024;
 
 export interface ChannelHandlers {
   /** Every verified frame addressed to this node that is not a reply somebody waits for. */
@@ -306,35 +317,47 @@ export class Channel {
       this.handshake(frames, header);
       return;
     }
-    this.dispatch(frames, header);
+    this.dispatch(frames, header, data.length);
   }
 
   /**
    * Replies settle their waiting request; everything else goes to the owner's handler.
    * In arrival order, at most MAX_FRAMES_PER_TURN per event-loop turn (see there).
    */
-  private dispatch(frames: Frame[], header: PacketHeader): void {
+  private dispatch(frames: Frame[], header: PacketHeader, bytes: number): void {
     if (header.encrypted) for (const frame of frames) this.arrivedEncrypted.add(frame);
     if (this.backlog.length > 0) {
-      this.backlog.push({ frames, header, next: 0 });
+      this.queue(frames, header, bytes);
+      if (this.backlogFrames > MAX_BACKLOG_FRAMES || this.backlogBytes > MAX_BACKLOG_BYTES) this.drainBacklog(Infinity);
       return;
     }
     if (frames.length <= MAX_FRAMES_PER_TURN) {
       this.handOn(frames, header, 0, frames.length);
       return;
     }
-    this.backlog.push({ frames, header, next: 0 });
+    this.queue(frames, header, bytes);
     this.drainBacklog();
   }
 
-  private readonly backlog: { frames: Frame[]; header: PacketHeader; next: number }[] = [];
+  private readonly backlog: { frames: Frame[]; header: PacketHeader; next: number; bytes: number }[] = [];
+  /** Frames received but not yet handed on (for tests). */
+  backlogFrames = 0;
+  /** Bytes of the packets they came in (for tests). */
+  backlogBytes = 0;
 
-  private drainBacklog = (): void => {
-    let budget = MAX_FRAMES_PER_TURN;
+  private queue(frames: Frame[], header: PacketHeader, bytes: number): void {
+    this.backlog.push({ frames, header, next: 0, bytes });
+    this.backlogFrames += frames.length;
+    this.backlogBytes += bytes;
+  }
+
+  /** Hands on up to `budget` frames now and schedules the rest for the next turn. */
+  private drainBacklog = (budget = MAX_FRAMES_PER_TURN): void => {
     while (this.backlog.length > 0) {
       const item = this.backlog[0];
       const end = Math.min(item.frames.length, item.next + budget);
       budget -= end - item.next;
+      this.backlogFrames -= end - item.next;
       this.handOn(item.frames, item.header, item.next, end);
       item.next = end;
       if (item.next < item.frames.length) {
@@ -342,6 +365,7 @@ export class Channel {
         return;
       }
       this.backlog.shift();
+      this.backlogBytes -= item.bytes;
       if (budget === 0 && this.backlog.length > 0) {
         setImmediate(this.drainBacklog);
         return;
@@ -414,7 +438,7 @@ export class Channel {
     }
     const re = (first as { re?: unknown }).re;
     if (typeof re === 'string') this.pending.settle(re, first);
-    if (this.established) this.dispatch(frames.slice(1), header);
+    if (this.established) this.dispatch(frames.slice(1), header, 0);
   }
 
   /** Listener side: the dialer's first packet after our welcome must open with the auth that answers it. */
@@ -433,7 +457,7 @@ export class Channel {
     }
     this.challenge = undefined;
     this.established = true;
-    this.dispatch(frames.slice(1), header);
+    this.dispatch(frames.slice(1), header, 0);
   }
 
   /** Closes a link whose hello (or auth) the listener refused, with the close code that says why. */
@@ -465,6 +489,8 @@ export class Channel {
     // Frames still waiting to be handed on are not: their answers could not travel any more, and
     // whoever sent them learns of the closed link (reliable data is resent after a resume).
     this.backlog.length = 0;
+    this.backlogFrames = 0;
+    this.backlogBytes = 0;
     this.pending.closeAll(error.code === ErrorCode.CLOSED ? new Unreachable(error.message, { cause: error }) : error);
     this.handlers.onClose?.(this, error);
   }

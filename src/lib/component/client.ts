@@ -6,7 +6,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { cancellable } from '../cancel.js';
-import { ErrorCode } from '../errors.js';
+import { ErrorCode, isBotzError } from '../errors.js';
 import { Channel } from '../channel/channel.js';
 import { NodeContext } from '../channel/node-context.js';
 import { ServerLink } from '../registry/server-link.js';
@@ -149,11 +149,30 @@ export class Client extends EventEmitter implements ExtensionHost {
   /** Runs on every (re)connection to the server: restores subscriptions. */
   protected async onServerUp(ch: Channel, reconnect: boolean): Promise<void> {
     if (reconnect) this.locator.reset();
-    const topics = this.subscriptions.topics();
-    if (topics.length > 0) await ch.request(this.subscriptions.frame(topics), { timeoutMs: this.connectTimeoutMs, describe: describeSubscription(topics) });
+    await this.restoreSubscriptions(ch);
     if (reconnect) {
       for (const e of this.extensions) e.onServerUp?.();
       this.emit('reconnected');
+    }
+  }
+
+  /**
+   * Subscribes again to what we followed. If the server's tails are all taken by then, we go on
+   * without ours (a refusal here would fail the reconnect, again and again) and say so with a
+   * `tailRefused` event (the BotzError, LIMIT_REACHED): the tails' listeners get nothing more.
+   */
+  private async restoreSubscriptions(ch: Channel): Promise<void> {
+    const subscribe = async (): Promise<void> => {
+      const topics = this.subscriptions.topics();
+      if (topics.length > 0) await ch.request(this.subscriptions.frame(topics), { timeoutMs: this.connectTimeoutMs, describe: describeSubscription(topics) });
+    };
+    try {
+      await subscribe();
+    } catch (error) {
+      if (!isBotzError(error) || error.code !== ErrorCode.LIMIT_REACHED) throw error;
+      this.subscriptions.removeTails();
+      this.emit('tailRefused', error);
+      await subscribe();
     }
   }
 

@@ -12,6 +12,7 @@ import { validateName } from '../registry/registry.js';
 import type { Link, Listener } from '../transport/transport.js';
 import { PROTOCOL_VERSION, validateFrame, type Body, type Frame, type FrameInit, type Json, type ShutdownRequestFrame } from '../wire/frames.js';
 import type { PacketHeader } from '../wire/packet.js';
+import { HandlerLimit, type HandlerLimits } from '../handler-limit.js';
 import { Client, DEFAULT_SERVER, type CallOptions, type ClientOptions } from './client.js';
 import { MeshBridge, type MeshOptions } from './mesh-bridge.js';
 import { ReliableDelivery, type ReliableOptions } from './reliable-delivery.js';
@@ -34,6 +35,14 @@ export interface ShutdownNotice {
   from: string;
 }
 
+/** What a component's handlers are doing (for status lines and tests). */
+export interface ComponentStats {
+  /** Handler calls running now: requests, broadcasts, shutdown requests, mesh messages. */
+  handlersRunning: number;
+  /** Calls refused since the start because a handler limit was reached (see `handlerLimits`). */
+  handlersRefused: number;
+}
+
 /** How long a forced shutdown waits for a component that answered "not ready". */
 export const DEFAULT_SHUTDOWN_GRACE_MS = 2_000;
 
@@ -54,6 +63,11 @@ export interface ComponentOptions extends ClientOptions {
   /** False: broadcasts are acknowledged as ignored and not handed to onMessage. */
   broadcasts?: boolean;
   shutdownGraceMs?: number;
+  /**
+   * Handler calls run at once, per sending peer and in total (see handler-limit.ts); past them a
+   * request is refused before it runs, with TOO_MANY_PENDING. Default 1,000 per peer, 10,000 in all.
+   */
+  handlerLimits?: HandlerLimits;
   /** Tuning of reliable delivery (`deliver`, `messages`, `read`); see reliable-delivery.ts. */
   reliable?: ReliableOptions;
   /**
@@ -70,11 +84,14 @@ export class Component extends Client {
   address: string | null = null;
   private listener: Listener | undefined;
   private readonly reliable: ReliableDelivery;
+  /** One bound on handler calls for every way a request comes in: direct, relay and mesh. */
+  private readonly handlerLimit: HandlerLimit;
   /** The mesh node and its request/response, when started with `mesh`. */
   mesh: MeshBridge | undefined;
 
   private constructor(private readonly componentOptions: ComponentOptions) {
     super(componentOptions, componentOptions.name, 'component');
+    this.handlerLimit = new HandlerLimit(componentOptions.name, componentOptions.handlerLimits);
     this.reliable = new ReliableDelivery(this, componentOptions.reliable ?? {}, componentOptions.onMessage);
     this.use(this.reliable);
   }
@@ -124,6 +141,10 @@ export class Component extends Client {
     return component;
   }
 
+  get stats(): ComponentStats {
+    return { handlersRunning: this.handlerLimit.running, handlersRefused: this.handlerLimit.refused };
+  }
+
   /** True while the link to the server is up (a mesh component may run without it). */
   get serverConnected(): boolean {
     return this.serverLink.connected;
@@ -137,6 +158,7 @@ export class Component extends Client {
       // A component that encrypts its links encrypts its mesh links too, unless told otherwise.
       options: { encrypt: this.componentOptions.encrypt, ...options },
       handler: (m) => this.runHandlerOrFail({ from: m.from, body: m.body, kind: m.kind, id: m.id, path: 'mesh', hops: m.hops }),
+      handlerLimit: this.handlerLimit,
       onLayerFrame: (from, frame) => this.fromMesh(from, frame),
       onLinkDown: (peer) => this.pathDown(peer),
     });
@@ -252,15 +274,16 @@ export class Component extends Client {
     Channel.accept(
       this.ctx,
       link,
-      (hello, ch) => {
-        // Replies and our own sends to this peer reuse its link.
-        if (hello.role === 'component') this.peers.adopt(hello.from, ch);
+      (_hello, ch) => {
+        // The hello's `from` is a claim any holder of the secret can make: the link answers what
+        // arrives on it, but never becomes our route to that name (see peer-pool.ts).
+        this.peers.accept(ch);
         return { session: 'direct' };
       },
       {
         onFrame: (frame, ch, header) => this.onFrame(frame, ch, header),
-        // The pool forgets the link and tells extensions the path is down.
-        onClose: (ch, error) => this.peers.closed(ch.peer, ch, error),
+        // Not a path of ours: what we send to the dialer goes over our own dial or the relay.
+        onClose: (ch) => this.peers.acceptedClosed(ch),
       },
     );
   }
@@ -275,7 +298,7 @@ export class Component extends Client {
           return;
         }
         const message: Message = { from: frame.from, body: frame.body, kind: 'request', id: frame.id, path };
-        void this.runHandler(handler, message).then(
+        void this.withinLimit(ch, frame, () => this.runHandler(handler, message))?.then(
           (body) => ch.answer(frame, { type: 'response', re: frame.id, body: body ?? null }),
           (error) => this.replyError(ch, frame, ErrorCode.REMOTE_ERROR, errorText(error)),
         );
@@ -287,17 +310,33 @@ export class Component extends Client {
           return;
         }
         const message: Message = { from: frame.from, body: frame.body, kind: 'broadcast', id: frame.id, path };
-        void this.runHandler(handler, message).then(
+        void this.withinLimit(ch, frame, () => this.runHandler(handler, message))?.then(
           () => ch.answer(frame, { type: 'ack', re: frame.id }),
           (error) => this.replyError(ch, frame, ErrorCode.REMOTE_ERROR, errorText(error)),
         );
         return;
       }
-      case 'shutdownRequest':
-        void this.onShutdownRequest(frame, ch);
+      case 'shutdownRequest': {
+        const notice: ShutdownNotice = { forced: frame.forced, from: frame.from };
+        void this.withinLimit(ch, frame, () => this.askShutdown(notice))?.then((ready) => this.answerShutdown(frame, ch, notice, ready));
         return;
+      }
       default:
         return;
+    }
+  }
+
+  /**
+   * Runs user code for `frame` if the handler limit allows; otherwise answers TOO_MANY_PENDING
+   * at once (the link is never paused: on the server's link it carries everyone's relayed
+   * traffic and the heartbeats) and returns undefined.
+   */
+  private withinLimit<T>(ch: Channel, frame: Frame, call: () => Promise<T>): Promise<T> | undefined {
+    try {
+      return this.handlerLimit.run(frame.from, call);
+    } catch (error) {
+      this.replyError(ch, frame, ErrorCode.TOO_MANY_PENDING, errorText(error));
+      return undefined;
     }
   }
 
@@ -310,14 +349,16 @@ export class Component extends Client {
     ch.answer(frame, { type: 'error', re: frame.id, code, message });
   }
 
-  private async onShutdownRequest(frame: ShutdownRequestFrame, ch: Channel): Promise<void> {
-    const notice: ShutdownNotice = { forced: frame.forced, from: frame.from };
-    let ready = true;
+  /** The component's answer to a shutdown request: ready unless onShutdown says otherwise (or fails). */
+  private async askShutdown(notice: ShutdownNotice): Promise<boolean> {
     try {
-      if (this.componentOptions.onShutdown) ready = await this.componentOptions.onShutdown(notice);
+      return this.componentOptions.onShutdown ? await this.componentOptions.onShutdown(notice) : true;
     } catch {
-      ready = false;
+      return false;
     }
+  }
+
+  private answerShutdown(frame: ShutdownRequestFrame, ch: Channel, notice: ShutdownNotice, ready: boolean): void {
     ch.answer(frame, { type: 'shutdownResponse', re: frame.id, ready });
     ch.flush();
     if (!ready && !frame.forced) return;

@@ -23,7 +23,10 @@ export interface ClientExtension {
   readonly frameTypes: readonly string[];
   /** `channel` is the link it came on, or undefined when it came across the mesh. */
   onFrame(frame: Frame, channel: Channel | undefined): void;
-  /** A link that carried traffic to or from `peer` closed: resend what may have been lost. */
+  /**
+   * A path of ours to `peer` (a link we dialed, or the mesh link) closed: resend what may have
+   * been lost. A link `peer` dialed to us is not reported: we never send on it.
+   */
   onPathDown?(peer: string): void;
   /** The link to the server came back (after a server restart or a network blip). */
   onServerUp?(): void;

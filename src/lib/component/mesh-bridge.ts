@@ -11,6 +11,7 @@ import { MeshNode, type SendResult } from '../mesh/mesh-node.js';
 import type { MeshNodeOptions } from '../mesh/mesh-options.js';
 import { MeshRpc, type MeshHandler, type MeshReply } from '../mesh/mesh-rpc.js';
 import type { ClientExtension } from './extension.js';
+import type { HandlerLimit } from '../handler-limit.js';
 import { timerDelay } from '../timer-limit.js';
 
 /** First delay before dialing a `dial` address again that did not answer at start (doubles, capped). */
@@ -31,6 +32,8 @@ export interface MeshBridgeInit {
   transport: Transport;
   options: MeshOptions;
   handler: MeshHandler;
+  /** The owner's bound on handler calls, shared with its other ways in (default: the mesh's own). */
+  handlerLimit?: HandlerLimit;
   /** Frames of other layers (reliable delivery) that arrived over the mesh. */
   onLayerFrame?: (from: string, frame: Json) => void;
   /** A mesh link to `peer` went down: layers that resend on a path change should now. */
@@ -51,7 +54,7 @@ export class MeshBridge implements ClientExtension {
     // An option given as undefined means "the default", not "undefined over the default".
     const nodeOptions = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined));
     this.node = new MeshNode({ ...nodeOptions, name: init.name, secret: init.secret, transport: init.transport });
-    this.rpc = new MeshRpc(this.node, init.handler, init.onLayerFrame && ((from, frame) => init.onLayerFrame!(from, frame)));
+    this.rpc = new MeshRpc(this.node, init.handler, init.onLayerFrame && ((from, frame) => init.onLayerFrame!(from, frame)), init.handlerLimit);
     if (init.onLinkDown) {
       const onLinkDown = init.onLinkDown;
       this.node.on((e) => {

@@ -1,9 +1,15 @@
 /**
  * Direct links to other components, one per peer name, reused for every message. Concurrent
- * senders to a peer share one dial. A link a peer opened to us is adopted too, so traffic
- * both ways rides the same socket. Closed links drop out of the pool by themselves.
+ * senders to a peer share one dial. Closed links drop out of the pool by themselves.
+ *
+ * Only links we dialed are routes. A link a peer dialed to us is kept apart (`accepted`): its
+ * hello names the dialer, but with a shared secret that name is only a claim (any holder may
+ * dial us as anyone), so traffic we send to that name never takes it. Frames that arrive on it
+ * are answered on it: the dialer asked. Two components that talk both ways therefore hold two
+ * sockets, one dialed by each.
  */
 import { Channel, type ChannelHandlers } from '../channel/channel.js';
+import type { BotzError } from '../errors.js';
 import type { NodeContext } from '../channel/node-context.js';
 import type { Transport } from '../transport/transport.js';
 import type { LinkRole } from '../wire/frames.js';
@@ -16,12 +22,8 @@ export class PeerPool {
   /** The same links once established, for callers that must not wait a microtask. */
   private readonly ready = new Map<string, Channel>();
   private readonly dialFailedAt = new Map<string, number>();
-  /**
-   * Every open link of the pool, also those no longer the one in use for their peer: when two
-   * components dial each other at once, each adopts the other's link while its own dial is on
-   * the way. closeAll must close those too, or a stopped component would go on answering.
-   */
-  private readonly everyOpen = new Set<Channel>();
+  /** Open links peers dialed to us: never routes, but closeAll closes them too, or a stopped component would go on answering. */
+  readonly accepted = new Set<Channel>();
 
   constructor(
     private readonly ctx: NodeContext,
@@ -40,7 +42,6 @@ export class PeerPool {
       timeoutMs,
       handlers: { ...this.handlers, onClose: (ch, e) => this.closed(name, ch, e) },
     }).then(({ channel }) => {
-      if (!channel.link.closed) this.everyOpen.add(channel);
       if (this.links.get(name) === dial && !channel.link.closed) this.ready.set(name, channel);
       return channel;
     });
@@ -67,12 +68,18 @@ export class PeerPool {
     return false;
   }
 
-  /** Adopts a link the peer dialed to us (it is already established). */
-  adopt(name: string, channel: Channel): void {
-    this.everyOpen.add(channel);
-    this.links.set(name, Promise.resolve(channel));
-    this.ready.set(name, channel);
-    this.dialFailedAt.delete(name);
+  /**
+   * Keeps a link a peer dialed to us until it closes, only so that closeAll closes it: it is
+   * never a route (see the top of this file), and its closing is no path of ours going down.
+   */
+  accept(channel: Channel): void {
+    if (channel.link.closed) return;
+    this.accepted.add(channel);
+  }
+
+  /** A link a peer dialed to us closed. */
+  acceptedClosed(channel: Channel): void {
+    this.accepted.delete(channel);
   }
 
   /** Drops the link to `name` (after it misbehaved or its address changed). */
@@ -86,8 +93,8 @@ export class PeerPool {
   closeAll(): void {
     // Dials still on the way close when they complete; established links close now.
     for (const link of this.links.values()) link.then((ch) => ch.close()).catch(() => {});
-    for (const ch of this.everyOpen) ch.close();
-    this.everyOpen.clear();
+    for (const ch of this.accepted) ch.close();
+    this.accepted.clear();
     this.links.clear();
     this.ready.clear();
   }
@@ -96,8 +103,8 @@ export class PeerPool {
     return this.links.size;
   }
 
-  closed(name: string, ch: Channel, error: import('../errors.js').BotzError): void {
-    this.everyOpen.delete(ch);
+  /** A link we dialed closed: forget it and tell the owner (a path to `name` went down). */
+  private closed(name: string, ch: Channel, error: BotzError): void {
     if (this.ready.get(name) === ch) this.ready.delete(name);
     const current = this.links.get(name);
     if (current) {

@@ -5,7 +5,11 @@
  *
  *   deliver(b, body) ─► ReliableLink(b) ─data─► host.post(b) ─► direct link or relay ─► b
  *   b's frames ─► onFrame(frame) ─► ReliableLink(b) ─► inbox(b) ─► onMessage, or messages()/read()
- *   link to b closed (onPathDown) or server back (onServerUp) ─► resume: both ends resend the unacked tail
+ *   our link to b closed (onPathDown) or server back (onServerUp) ─► resume: both ends resend the unacked tail
+ *
+ * Our frames to b never ride a link b dialed to us (see peer-pool.ts), so such a link closing
+ * loses none of ours and is no reason to resume: b resumes, since it was b's path. Frames of b's
+ * that arrive on it are taken like any other: the stream's sequence numbers keep them exactly once.
  *
  * Inbound messages go to the component's onMessage handler when it has one (per sender in
  * order, one at a time, the next only after the handler's promise settles); otherwise they
@@ -21,6 +25,7 @@
 import { BotzError, Closed, ErrorCode, Timeout, isBotzError } from '../errors.js';
 import type { Channel } from '../channel/channel.js';
 import type { Body, Frame, FrameInit } from '../wire/frames.js';
+import { SERVER_DESTINATION } from '../wire/packet.js';
 import type { ReliableFrameInit } from '../reliable/reliable-frames.js';
 import {
   DEFAULT_MAX_WAITING_SENDS,
@@ -141,8 +146,9 @@ export class ReliableDelivery implements ClientExtension {
     if (this.closed || frame.from === this.host.name) return;
     const peer = this.peer(frame.from);
     peer.parked = false; // it is back: its own resume restarts the exchange
-    // No channel: it came across the mesh. A relayed frame arrives on the server's channel.
-    const path: Path = channel === undefined ? 'mesh' : channel.peer === frame.from ? 'direct' : 'relay';
+    // No channel: it came across the mesh. A relayed frame arrives on the server's channel; any
+    // other channel is a direct link (whoever dialed it: a frame's `from` is not bound to its link).
+    const path: Path = channel === undefined ? 'mesh' : channel.peer === SERVER_DESTINATION ? 'relay' : 'direct';
     const carried = frame.type === 'data' ? { ...frame, path } : frame;
     peer.deliverFrame?.(carried as ReliableFrameInit);
     if (peer.link.available > 0) this.becameReadable(peer);

@@ -3,7 +3,7 @@
  * which topics to (re)subscribe to, builds the subscribe frame (the union of the tails' name
  * filters), and fans the feeds' frames out to the listeners, each tail with its own filter.
  */
-import type { ComponentInfo, FrameInit, MemberEvent, Topic, TrafficEvent } from '../wire/frames.js';
+import type { ComponentInfo, DroppedTraffic, FrameInit, MemberEvent, Topic, TrafficEvent } from '../wire/frames.js';
 
 export interface MembershipNotice {
   type: MemberEvent;
@@ -11,7 +11,11 @@ export interface MembershipNotice {
   at: number;
 }
 
-export type TailEvent = { kind: 'traffic'; event: TrafficEvent } | ({ kind: 'member' } & MembershipNotice);
+export type TailEvent =
+  | { kind: 'traffic'; event: TrafficEvent }
+  | ({ kind: 'member' } & MembershipNotice)
+  /** The server did not send us `dropped` traffic events: we did not read them fast enough. */
+  | { kind: 'dropped'; dropped: number; at: number };
 
 export class Subscriptions {
   /** The node itself follows membership (to keep its address cache current). */
@@ -39,6 +43,12 @@ export class Subscriptions {
     if (this.tailers.size === 0) this.tailBodies = false;
   }
 
+  /** Forgets every tail (the server refused to serve them). */
+  removeTails(): void {
+    this.tailers.clear();
+    this.tailBodies = false;
+  }
+
   /** What to subscribe to after a (re)connection; empty when nobody listens. */
   topics(): Topic[] {
     const topics: Topic[] = [];
@@ -57,7 +67,12 @@ export class Subscriptions {
     for (const t of this.tailers.keys()) t({ kind: 'member', ...notice });
   }
 
-  traffic(event: TrafficEvent): void {
+  traffic(event: TrafficEvent | DroppedTraffic): void {
+    if (event.kind === 'dropped') {
+      // The server filters for the union of our tails: which of them missed what, it cannot say.
+      for (const t of this.tailers.keys()) t({ kind: 'dropped', dropped: event.dropped, at: event.at });
+      return;
+    }
     for (const [t, names] of this.tailers) {
       if (names.size === 0 || names.has(event.from) || names.has(event.to)) t({ kind: 'traffic', event });
     }

@@ -17,6 +17,7 @@ import type { Body, Json } from '../wire/frames.js';
 import type { MeshNode, SendResult } from './mesh-node.js';
 import type { MeshMiss } from './mesh-frames.js';
 import { timerDelay } from '../timer-limit.js';
+import { HandlerLimit } from '../handler-limit.js';
 
 /** How long a mesh request waits for its reply unless told otherwise. */
 export const DEFAULT_MESH_REQUEST_TIMEOUT_MS = 5_000;
@@ -81,13 +82,21 @@ interface Waiting {
 export class MeshRpc {
   private readonly waiting = new Map<string, Waiting>();
   private readonly off: () => void;
+  private readonly limit: HandlerLimit;
 
   constructor(
     private readonly node: MeshNode,
     private readonly handler?: MeshHandler,
     /** Receives the frames other layers carry across the mesh (see `postFrame`). */
     private readonly onLayerFrame?: (from: string, frame: Json, hops: string[]) => void,
+    /**
+     * Bounds the handler calls running at once (per origin and in total); a request past it is
+     * answered TOO_MANY_PENDING without running. A Component passes the limit its direct and
+     * relayed requests share; by default the mesh has one of its own with the default limits.
+     */
+    limit?: HandlerLimit,
   ) {
+    this.limit = limit ?? new HandlerLimit(node.name);
     this.off = node.on((e) => {
       if (e.type === 'message') this.onMessage(e.from, e.body, e.hops, e.broadcast, e.encrypted);
     });
@@ -174,9 +183,11 @@ export class MeshRpc {
     }
   }
 
+  /** Rejects TOO_MANY_PENDING without running the handler when the limit is reached. */
   private async run(message: MeshMessage): Promise<Body | undefined> {
-    if (!this.handler) throw new BotzError(ErrorCode.REMOTE_ERROR, `"${this.node.name}" has no message handler`);
-    return this.handler(message);
+    const handler = this.handler;
+    if (!handler) throw new BotzError(ErrorCode.REMOTE_ERROR, `"${this.node.name}" has no message handler`);
+    return this.limit.run(message.from, () => handler(message));
   }
 
   /** Runs the handler and routes its reply back, encrypted if the request came encrypted. */

@@ -37,6 +37,10 @@ export interface ServerOptions {
   handshakeTimeoutMs?: number;
   /** Encrypt payloads on every link (clients follow); by default links are authenticated only. */
   encrypt?: boolean;
+  /** Traffic subscriptions (tails) served at once; more are refused with LIMIT_REACHED (default 32). */
+  maxTails?: number;
+  /** Bytes queued on a tail's link past which its events are dropped, and counted (default 1 MiB). */
+  maxTailBufferedBytes?: number;
   transport?: Transport;
   onEvent?: (event: ServerEvent) => void;
 }
@@ -49,6 +53,10 @@ export interface ServerStats {
   links: number;
   components: number;
   relayedPackets: number;
+  /** Traffic subscriptions (`botz tail`) open now. */
+  tails: number;
+  /** Traffic events not sent to tails that did not keep up. */
+  traceEventsDropped: number;
   rejected: Record<string, number>;
 }
 
@@ -72,7 +80,11 @@ export class Server {
   ) {
     this.address = listener.address;
     this.removeAfterMs = options.removeAfterMs ?? 5 * options.heartbeatIntervalMs;
-    this.traffic = new TrafficHub((on, bodies) => this.broadcastToLinks({ type: 'traceControl', on, bodies }));
+    this.traffic = new TrafficHub({
+      setTracing: (on, bodies) => this.broadcastToLinks({ type: 'traceControl', on, bodies }),
+      maxTails: options.maxTails,
+      maxBufferedBytes: options.maxTailBufferedBytes,
+    });
     this.timer = setInterval(() => this.tick(), options.heartbeatIntervalMs);
     this.timer.unref();
   }
@@ -109,6 +121,8 @@ export class Server {
       links: this.channels.size,
       components: this.registry.size,
       relayedPackets: this.relayedPackets,
+      tails: this.traffic.size,
+      traceEventsDropped: this.traffic.dropped,
       rejected: { ...this.ctx.rejected },
     };
   }
@@ -198,7 +212,13 @@ export class Server {
         ch.send({ type: 'components', re: frame.id, components: this.registry.list(frame.group) }, frame.from);
         return;
       case 'subscribe':
-        this.subscribe(ch, frame.topics, frame.names ?? [], frame.bodies ?? false);
+        try {
+          this.subscribe(ch, frame.topics, frame.names ?? [], frame.bodies ?? false);
+        } catch (error) {
+          const e = error as BotzError;
+          this.replyError(ch, frame, e.code, e.message);
+          return;
+        }
         ch.send({ type: 'ack', re: frame.id }, frame.from);
         return;
       case 'unsubscribe':
@@ -206,7 +226,8 @@ export class Server {
         ch.send({ type: 'ack', re: frame.id }, frame.from);
         return;
       case 'trace':
-        this.traffic.publish(frame.event);
+        // Drops are the server's to report, about its own tails: a node cannot report them.
+        if (frame.event.kind !== 'dropped') this.traffic.publish(frame.event);
         return;
       case 'request':
       case 'broadcast':
@@ -251,9 +272,10 @@ export class Server {
     ch.answer(frame, { type: 'error', re: frame.id, code, message });
   }
 
+  /** Throws LIMIT_REACHED (and subscribes to nothing) when the tails are at their limit. */
   private subscribe(ch: Channel, topics: Topic[], names: string[], bodies: boolean): void {
-    if (topics.includes('members')) this.memberWatchers.add(ch);
     if (topics.includes('traffic')) this.traffic.add(ch, names, bodies);
+    if (topics.includes('members')) this.memberWatchers.add(ch);
   }
 
   private unsubscribe(ch: Channel, topics: Topic[]): void {
@@ -274,6 +296,7 @@ export class Server {
     this.broadcastToLinks({ type: 'heartbeat' });
     const events = this.registry.sweep(now);
     this.publish(events);
+    this.traffic.reportDrops();
     // A link that stays silent as long as it takes to remove a component is dead weight,
     // whether or not it registered a name: close it (its owner will reconnect if alive).
     for (const ch of [...this.channels.values()]) {

@@ -50,6 +50,16 @@ export interface TrafficEvent {
   body?: Body;
 }
 
+/**
+ * Server → one tail: `dropped` traffic events it was not sent because its link had too much
+ * queued (a tail that does not keep up). Sent once the link drained, before the next event.
+ */
+export interface DroppedTraffic {
+  at: number;
+  kind: 'dropped';
+  dropped: number;
+}
+
 interface Base {
   v: number;
   id: string;
@@ -193,7 +203,7 @@ export interface TraceControlFrame extends Base {
 }
 export interface TraceFrame extends Base {
   type: 'trace';
-  event: TrafficEvent;
+  event: TrafficEvent | DroppedTraffic;
 }
 
 export type Frame =

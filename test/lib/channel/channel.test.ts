@@ -230,4 +230,79 @@ describe('Channel dispatch of large packets', () => {
     for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
     expect(seen).toHaveLength(10);
   });
+
+  it('queues a bounded number of frames when packets arrive faster than they are handed on', async () => {
+    const { MemoryNetwork } = await import('../../../src/lib/transport/memory.js');
+    const { MAX_BACKLOG_FRAMES } = await import('../../../src/lib/channel/channel.js');
+    const network = new MemoryNetwork();
+    const serverCtx = NodeContext.create({ name: '$server', secret: SECRET });
+    const PACKETS = 40;
+    const PER_PACKET = 500;
+    const seen: number[] = [];
+    let mostQueued = 0;
+    const listener = await network.transport('server').listen({ host: 'server', port: 0, maxMessageBytes: serverCtx.maxPacketBytes }, (link) => {
+      Channel.accept(serverCtx, link, () => ({ session: 's' }), {
+        onFrame(frame, ch) {
+          if (frame.type !== 'request') return;
+          seen.push(frame.body as number);
+          mostQueued = Math.max(mostQueued, ch.backlogFrames);
+        },
+      });
+    });
+    const ctx = NodeContext.create({ name: 'dialer', secret: SECRET });
+    const { channel } = await Channel.connect(ctx, network.transport('client'), listener.address, {
+      expect: '$server',
+      role: 'client',
+      handlers: { onFrame() {} },
+    });
+    // All of them in one turn: the memory network delivers them in one go, as a socket read can.
+    for (let p = 0; p < PACKETS; p++) {
+      for (let i = 0; i < PER_PACKET; i++) channel.send({ type: 'request', body: p * PER_PACKET + i });
+      channel.flush();
+    }
+    await until('every frame was handed on', () => seen.length === PACKETS * PER_PACKET);
+    expect(seen).toEqual(Array.from({ length: PACKETS * PER_PACKET }, (_, i) => i));
+    expect(mostQueued).toBeLessThanOrEqual(MAX_BACKLOG_FRAMES + PER_PACKET);
+    channel.close();
+  });
+
+  it('queues a bounded number of bytes when big packets arrive faster than they are handed on', async () => {
+    const { MemoryNetwork } = await import('../../../src/lib/transport/memory.js');
+    const { MAX_BACKLOG_BYTES, MAX_FRAMES_PER_TURN } = await import('../../../src/lib/channel/channel.js');
+    const network = new MemoryNetwork();
+    const serverCtx = NodeContext.create({ name: '$server', secret: SECRET });
+    const PACKETS = 20;
+    const PER_PACKET = MAX_FRAMES_PER_TURN + 1; // each one is sliced
+    const pad = 'p'.repeat(20 * 1024);
+    let seen = 0;
+    let mostQueued = 0;
+    let biggestPacket = 0;
+    const listener = await network.transport('server').listen({ host: 'server', port: 0, maxMessageBytes: serverCtx.maxPacketBytes }, (link) => {
+      Channel.accept(serverCtx, link, () => ({ session: 's' }), {
+        onFrame(frame, ch) {
+          if (frame.type !== 'request') return;
+          seen++;
+          mostQueued = Math.max(mostQueued, ch.backlogBytes);
+        },
+      });
+    });
+    const ctx = NodeContext.create({ name: 'dialer', secret: SECRET });
+    const { channel } = await Channel.connect(ctx, network.transport('client'), listener.address, {
+      expect: '$server',
+      role: 'client',
+      handlers: { onFrame() {} },
+    });
+    const send = channel.link.send.bind(channel.link);
+    channel.link.send = (data) => {
+      biggestPacket = Math.max(biggestPacket, data.byteLength);
+      send(data);
+    };
+    for (let p = 0; p < PACKETS; p++) {
+      for (let i = 0; i < PER_PACKET; i++) channel.send({ type: 'request', body: pad });
+      channel.flush();
+    }
+    await until('every frame was handed on', () => seen === PACKETS * PER_PACKET);
+    expect(mostQueued).toBeLessThanOrEqual(MAX_BACKLOG_BYTES + biggestPacket);
+    channel.close();
+  });
 });

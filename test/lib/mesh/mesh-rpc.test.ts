@@ -1,6 +1,7 @@
 import { getEventListeners } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../src/lib/errors.js';
+import { HandlerLimit } from '../../../src/lib/handler-limit.js';
 import { MeshRpc, envelopeOf, messageKind, type MeshMessage } from '../../../src/lib/mesh/mesh-rpc.js';
 import { MeshControl, type MeshWatchEvent } from '../../../src/lib/mesh/mesh-control.js';
 import { MeshControlClient } from '../../../src/lib/mesh/mesh-control-client.js';
@@ -79,6 +80,17 @@ describe('MeshRpc: request/response across the mesh', () => {
     rpc.get('d')!.close();
     await expect(rpc.get('a')!.request('d', {}, { timeoutMs: 200 })).rejects.toMatchObject({ code: ErrorCode.TIMEOUT });
     slow.close();
+  });
+
+  it('refuses requests past its handler limit with TOO_MANY_PENDING, without running them', async () => {
+    const { rpc } = await line();
+    rpc.get('d')!.close();
+    const running: string[] = [];
+    const limited = new MeshRpc(sim.node('d'), (m) => (running.push(m.id), new Promise<never>(() => {})), undefined, new HandlerLimit('d', { perPeer: 2 }));
+    const calls = [1, 2, 3].map(() => rpc.get('a')!.request('d', {}, { timeoutMs: 3_000 }).catch((e: { code?: string }) => e.code));
+    expect(await calls[2]).toBe(ErrorCode.TOO_MANY_PENDING);
+    expect(running).toHaveLength(2);
+    limited.close();
   });
 
   it('names every recipient of a set send and a broadcast as reached or unreachable', async () => {

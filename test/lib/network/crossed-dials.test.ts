@@ -1,6 +1,7 @@
 // Two components that send to each other at the same moment dial each other at the same
-// moment: each adopts the other's link while its own dial is still on the way. Stopping one of
-// them must still close every link it has, the one it dialed included.
+// moment. Each uses only its own dial as its route (a link the other dialed is answered on, never
+// sent on: see peer-pool.ts), so they end up with two sockets. Stopping one of them must close
+// both: the one it dialed and the one its peer dialed, or it would go on answering.
 import { afterEach, describe, expect, it } from 'vitest';
 import { Component } from '../../../src/lib/component/component.js';
 import { Server } from '../../../src/lib/registry/server.js';
@@ -13,7 +14,7 @@ afterEach(async () => {
 });
 
 describe('crossed dials', () => {
-  it('a stopped component answers nothing more, whichever of the crossed links its peer kept', async () => {
+  it('a stopped component answers nothing more, on either of the crossed links', async () => {
     const memory = new MemoryNetwork();
     const server = await Server.start({ secret: SECRET, transport: memory.transport('server') });
     stops.push(() => server.stop());
