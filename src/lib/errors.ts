@@ -24,6 +24,10 @@ export const ErrorCode = {
   SERVER_UNREACHABLE: 'SERVER_UNREACHABLE',
   REMOTE_ERROR: 'REMOTE_ERROR',
   TOO_MANY_PENDING: 'TOO_MANY_PENDING',
+  /** A listener evicted or turned away a connection at one of its caps (an event, never thrown). */
+  TOO_MANY_CONNECTIONS: 'TOO_MANY_CONNECTIONS',
+  /** A listener closed a connection that was not authenticated in time (an event, never thrown). */
+  HANDSHAKE_TIMEOUT: 'HANDSHAKE_TIMEOUT',
   CLOSED: 'CLOSED',
   INVALID_ARGUMENT: 'INVALID_ARGUMENT',
   /** A listener's host:port is taken by another socket (another server, another component). */
