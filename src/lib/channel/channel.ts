@@ -358,6 +358,7 @@ export class Channel {
       this.useCodec(codec);
       this.sealer.encrypt = encrypt;
       this.established = true;
+      this.link.authenticated();
     } catch (error) {
       const e = isBotzError(error) ? error : new BotzError(ErrorCode.MALFORMED_FRAME, String(error));
       const code = e.code === ErrorCode.NAME_TAKEN ? CloseCode.NAME_TAKEN : e.code === ErrorCode.AUTH_FAILED ? CloseCode.AUTH_FAILED : CloseCode.PROTOCOL_ERROR;

@@ -72,6 +72,12 @@ export interface Refusal {
   remote: string;
 }
 
+/** A refusal as the error it is counted (NodeContext.reject) and reported under. */
+export function refusalError(refusal: Refusal): BotzError {
+  const why = refusal.code === ErrorCode.TOO_MANY_CONNECTIONS ? 'too many connections' : 'not authenticated within the handshake timeout';
+  return new BotzError(refusal.code, `closed the connection from ${refusal.remote}: ${why}`, { details: { remote: refusal.remote } });
+}
+
 export interface ListenOptions {
   host: string;
   port: number;
