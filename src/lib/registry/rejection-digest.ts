@@ -1,12 +1,14 @@
 /**
  * Keeps a flood of rejections from becoming a flood of events (and of `botz serve` log lines):
- * the first rejection of a code from a source passes at once, with its full remote address and
- * peer; the others of the same window are only counted, and summed up in one event when the
- * window ends. While the flood goes on, one summary per window; a window with nothing in it ends
- * silently and the next rejection passes at once again. Pure: time comes in with each call.
+ * the first few rejections of a code from a source in a window pass at once, with their full
+ * remote address and peer; the others are only counted, and summed up in one event when the
+ * window ends. While the flood goes on, one summary per window and nothing else; a window with
+ * nothing in it ends silently, and the next rejection passes at once again. Pure: time comes in
+ * with each call.
  *
  *   12:03:04.120  rejected TOO_MANY_CONNECTIONS from 127.0.0.1:50312
- *   12:03:05.120  rejected TOO_MANY_CONNECTIONS from 127.0.0.1: 352 times in the last second
+ *   ...           (four more like it)
+ *   12:03:05.120  rejected TOO_MANY_CONNECTIONS from 127.0.0.1: 347 times in the last second
  */
 import { sourceOf } from '../transport/admission.js';
 import { splitAddress } from '../transport/transport.js';
@@ -29,6 +31,8 @@ export interface RejectionSummary {
 }
 
 export const DEFAULT_REJECTION_WINDOW_MS = 1_000;
+/** Rejections of one code from one source that pass one by one in a window: the usual few stay as they were. */
+export const DEFAULT_REJECTION_BURST = 5;
 /** Distinct (code, source) windows kept at once: beyond them, one shared summary per code. */
 export const DEFAULT_MAX_REJECTION_SOURCES = 64;
 const OTHER_SOURCES = 'other sources';
@@ -37,16 +41,21 @@ interface Window {
   code: string;
   source: string;
   endsAt: number;
+  /** Passed one by one in this window. */
+  passed: number;
+  /** Counted for the summary. */
   count: number;
 }
 
 export class RejectionDigest {
   private readonly windowMs: number;
+  private readonly burst: number;
   private readonly maxSources: number;
   private readonly windows = new Map<string, Window>();
 
-  constructor(options: { windowMs?: number; maxSources?: number } = {}) {
+  constructor(options: { windowMs?: number; burst?: number; maxSources?: number } = {}) {
     this.windowMs = options.windowMs ?? DEFAULT_REJECTION_WINDOW_MS;
+    this.burst = options.burst ?? DEFAULT_REJECTION_BURST;
     this.maxSources = options.maxSources ?? DEFAULT_MAX_REJECTION_SOURCES;
   }
 
@@ -59,12 +68,16 @@ export class RejectionDigest {
       key = `${rejection.code} ${source}`;
     }
     const window = this.windows.get(key);
-    if (window) {
-      window.count++;
-      return undefined;
+    if (!window) {
+      this.windows.set(key, { code: rejection.code, source, endsAt: rejection.at + this.windowMs, passed: 1, count: 0 });
+      return rejection;
     }
-    this.windows.set(key, { code: rejection.code, source, endsAt: rejection.at + this.windowMs, count: 0 });
-    return rejection;
+    if (window.passed < this.burst) {
+      window.passed++;
+      return rejection;
+    }
+    window.count++;
+    return undefined;
   }
 
   /** Summaries of the windows that ended by `now` and counted anything. */
@@ -77,8 +90,9 @@ export class RejectionDigest {
         continue;
       }
       summaries.push({ code: window.code, remote: window.source, at: now, count: window.count });
-      // The flood goes on, maybe: the next window counts from here.
+      // The flood goes on, maybe: the next window counts from here, and lets nothing pass.
       window.endsAt = now + this.windowMs;
+      window.passed = this.burst;
       window.count = 0;
     }
     return summaries;

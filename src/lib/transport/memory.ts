@@ -162,7 +162,8 @@ export class MemoryNetwork {
         const port = options.port === 0 ? this.nextPort++ : options.port;
         const address = joinAddress(host, port);
         if (this.listeners.has(address)) throw new AddressInUse(address);
-        const gate = new Gatekeeper(resolveConnectionLimits(options.limits), options.onRefused);
+        // No descriptors in memory: the defaults must not depend on the machine's ulimit.
+        const gate = new Gatekeeper(resolveConnectionLimits(options.limits, Number.MAX_SAFE_INTEGER), options.onRefused);
         this.listeners.set(address, { onLink, maxMessageBytes: options.maxMessageBytes, gate });
         const listener: Listener = {
           address,

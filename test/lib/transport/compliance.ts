@@ -258,6 +258,32 @@ export function transportCompliance(name: string, make: () => TransportHarness):
       expect(friend.server.closes.map((c) => c.code)).toEqual([CloseCode.TOO_BIG]);
     });
 
+    it('authenticated() called on a message applies to the very next one, even when both arrive together', async () => {
+      // A dialer may send its first large packet right behind the one that authenticates it.
+      const h = make();
+      let onLink!: (link: Link) => void;
+      const accepted = new Promise<Link>((resolve) => (onLink = resolve));
+      const listener = await h.server.listen({ host: h.host, port: 0, maxMessageBytes: 8192, limits: { maxUnauthenticatedMessageBytes: 1024 } }, onLink);
+      listeners.push(listener);
+      const client = await h.client.connect(listener.address, { timeoutMs: 5_000, maxMessageBytes: MAX });
+      const server = await accepted;
+      const received: number[] = [];
+      const closes: number[] = [];
+      const c = new Collector(client).attach();
+      server.attach({
+        onMessage: (data) => {
+          received.push(data.length);
+          server.authenticated();
+          if (received.length === 2) server.send(numbered(0));
+        },
+        onClose: (code) => closes.push(code),
+      });
+      client.send(Buffer.alloc(100));
+      client.send(Buffer.alloc(8192));
+      await c.untilMessages(1);
+      expect({ received, closes }).toEqual({ received: [100, 8192], closes: [] });
+    });
+
     it('authenticated() is harmless on a dialed link, on a closed one, and when repeated', async () => {
       const { client, server } = await pair(make());
       const c = new Collector(client).attach();
