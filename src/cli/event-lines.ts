@@ -24,8 +24,12 @@ export function memberLine(type: string, component: ComponentInfo, at: number): 
   return `${formatClock(at)}  ${type.padEnd(8)} ${component.name}  ${component.address ?? 'relay'}${groups}`;
 }
 
-/** A rejected connection or packet, as the server saw it. */
-export function rejectedLine(code: string, remote: string, at: number, peer?: string): string {
+/**
+ * A rejected connection or packet, as the server saw it; with `count`, the summary of a flood
+ * from one source (see rejection-digest.ts): `rejected TOO_MANY_CONNECTIONS from 127.0.0.1: 352 times in the last second`.
+ */
+export function rejectedLine(code: string, remote: string, at: number, peer?: string, count?: number): string {
+  if (count !== undefined) return `${formatClock(at)}  rejected ${code} from ${remote}: ${count === 1 ? 'once' : `${count} times`} in the last second`;
   return `${formatClock(at)}  rejected ${code} from ${remote}${peer ? ` (claims to be ${peer})` : ''}`;
 }
 

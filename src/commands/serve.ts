@@ -9,7 +9,7 @@ export default class Serve extends BotzCommand {
   static override summary = 'Run the botz server (the registry) in the foreground';
   static override description =
     'The first line gives the bound address ("listening on HOST:PORT"); then one line per join, ready, suspect, ' +
-    'alive, leave and rejected connection. Ctrl-C or SIGTERM stops it cleanly. With no secret configured it creates ' +
+    'alive, leave and rejected connection (a flood of rejections from one address is summed up once a second). Ctrl-C or SIGTERM stops it cleanly. With no secret configured it creates ' +
     'one in the per-user config directory (mode 0600), which clients on this machine then use. --json prints NDJSON.';
   static override examples = ['<%= config.bin %> serve', '<%= config.bin %> serve --host 0.0.0.0 --port 7300', '<%= config.bin %> serve --port 0 --json'];
   static override flags = {
@@ -50,6 +50,6 @@ export default class Serve extends BotzCommand {
 
   private print(e: ServerEvent): void {
     if (this.jsonEnabled()) return this.ndjson(e);
-    this.line(e.type === 'rejected' ? rejectedLine(e.code, e.remote, e.at, e.peer) : memberLine(e.type, e.component, e.at));
+    this.line(e.type === 'rejected' ? rejectedLine(e.code, e.remote, e.at, e.peer, e.count) : memberLine(e.type, e.component, e.at));
   }
 }

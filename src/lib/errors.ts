@@ -28,6 +28,10 @@ export const ErrorCode = {
   TOO_MANY_PENDING: 'TOO_MANY_PENDING',
   /** A server-wide limit on something a peer asked for is reached (the number of tails). */
   LIMIT_REACHED: 'LIMIT_REACHED',
+  /** A listener evicted or turned away a connection at one of its caps (an event, never thrown). */
+  TOO_MANY_CONNECTIONS: 'TOO_MANY_CONNECTIONS',
+  /** A listener closed a connection that was not authenticated in time (an event, never thrown). */
+  HANDSHAKE_TIMEOUT: 'HANDSHAKE_TIMEOUT',
   CLOSED: 'CLOSED',
   INVALID_ARGUMENT: 'INVALID_ARGUMENT',
   /** A listener's host:port is taken by another socket (another server, another component). */

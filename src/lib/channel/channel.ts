@@ -457,6 +457,8 @@ export class Channel {
     }
     this.challenge = undefined;
     this.established = true;
+    // Synchronously, in the handling of the authenticating packet: the next message may be large.
+    this.link.authenticated();
     this.dispatch(frames.slice(1), header, 0);
   }
 

@@ -7,9 +7,9 @@
  *   const echo = await Component.start({ server, secret, name: 'echo', port: 0, onMessage: (m) => m.body });
  */
 import { BotzError, ErrorCode, isBotzError } from '../errors.js';
-import { Channel } from '../channel/channel.js';
+import { Channel, DEFAULT_HANDSHAKE_TIMEOUT_MS } from '../channel/channel.js';
 import { validateName } from '../registry/registry.js';
-import type { Link, Listener } from '../transport/transport.js';
+import { refusalError, type ConnectionLimits, type Link, type Listener } from '../transport/transport.js';
 import { PROTOCOL_VERSION, validateFrame, type Body, type Frame, type FrameInit, type Json, type ShutdownRequestFrame } from '../wire/frames.js';
 import type { PacketHeader } from '../wire/packet.js';
 import { HandlerLimit, type HandlerLimits } from '../handler-limit.js';
@@ -54,6 +54,11 @@ export interface ComponentOptions extends ClientOptions {
   host?: string;
   /** `host:port` to publish instead of the listen address (behind NAT or port forwarding). */
   advertise?: string;
+  /**
+   * Caps on connections to the direct port and its handshake deadline (see connection-limits.ts);
+   * refusals are counted in `rejected` and emitted as 'rejected' events.
+   */
+  connectionLimits?: Partial<ConnectionLimits>;
   groups?: string[];
   meta?: Record<string, string>;
   /** Answers requests (its return value is the reply) and broadcasts (its return value is ignored). */
@@ -123,8 +128,15 @@ export class Component extends Client {
     validateName(options.name);
     const component = new Component(options);
     if (options.port !== undefined) {
+      const { ctx } = component;
       component.listener = await component.transport.listen(
-        { host: options.host ?? '127.0.0.1', port: options.port, maxMessageBytes: component.ctx.maxPacketBytes },
+        {
+          host: options.host ?? '127.0.0.1',
+          port: options.port,
+          maxMessageBytes: ctx.maxPacketBytes,
+          limits: options.connectionLimits,
+          onRefused: (refusal) => ctx.reject({ error: refusalError(refusal), remote: refusal.remote }),
+        },
         (link) => component.acceptDirect(link),
       );
       const wildcard = options.host === '0.0.0.0' || options.host === '::';
@@ -285,6 +297,7 @@ export class Component extends Client {
         // Not a path of ours: what we send to the dialer goes over our own dial or the relay.
         onClose: (ch) => this.peers.acceptedClosed(ch),
       },
+      this.componentOptions.connectionLimits?.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
     );
   }
 

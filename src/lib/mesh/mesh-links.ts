@@ -14,7 +14,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { BotzError, Closed, ErrorCode, Timeout } from '../errors.js';
-import { Channel } from '../channel/channel.js';
+import { Channel, DEFAULT_HANDSHAKE_TIMEOUT_MS } from '../channel/channel.js';
 import type { NodeContext } from '../channel/node-context.js';
 import { ANY_DESTINATION } from '../wire/packet.js';
 import type { Frame, HelloFrame } from '../wire/frames.js';
@@ -35,7 +35,7 @@ export interface MeshClientHandler {
 export interface MeshLinksDeps {
   name: string;
   ctx: NodeContext;
-  options: Pick<ResolvedMeshOptions, 'transport' | 'dialTimeoutMs' | 'redialMs' | 'clock'>;
+  options: Pick<ResolvedMeshOptions, 'transport' | 'dialTimeoutMs' | 'redialMs' | 'clock' | 'connectionLimits'>;
   /** Told when links come and go; sends this node's state to a link being set up. */
   announcer: Pick<Announcer, 'announce' | 'scheduleAnnounce' | 'sendDatabase' | 'sendOwn'>;
   /** Who answers client links now; undefined refuses them. */
@@ -120,7 +120,8 @@ export class MeshLinks {
       }, timerDelay(this.deps.options.dialTimeoutMs)).unref();
       return { session: token };
     };
-    const ch = Channel.accept(this.deps.ctx, link, decide, this.handlers());
+    const handshakeTimeoutMs = this.deps.options.connectionLimits.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
+    const ch = Channel.accept(this.deps.ctx, link, decide, this.handlers(), handshakeTimeoutMs);
     this.channels.add(ch);
   }
 

@@ -43,6 +43,7 @@ export class MeshNode {
   private listener: Listener | undefined;
   private discovery: Discovery | undefined;
   private stopped = false;
+  private refusedConnections = 0;
   private clientHandler: MeshClientHandler | undefined;
 
   constructor(options: MeshNodeOptions) {
@@ -91,7 +92,16 @@ export class MeshNode {
   async start(): Promise<string> {
     if (this.stopped) throw new Closed(`mesh node ${this.name} was stopped`);
     const { transport, host, port } = this.options;
-    const listener = await transport.listen({ host, port, maxMessageBytes: this.ctx.maxPacketBytes }, (link) => this.meshLinks.accept(link));
+    const listener = await transport.listen(
+      {
+        host,
+        port,
+        maxMessageBytes: this.ctx.maxPacketBytes,
+        limits: this.options.connectionLimits,
+        onRefused: () => this.refusedConnections++,
+      },
+      (link) => this.meshLinks.accept(link),
+    );
     if (this.stopped) {
       // stop() ran while we listened: it had no listener to close yet.
       await listener.close();
@@ -195,7 +205,12 @@ export class MeshNode {
   }
 
   counters(): MeshCounters {
-    return { ...this.announcer.counters, ...this.forwarder.counters, rejectedPackets: this.ctx.rejectedTotal };
+    return {
+      ...this.announcer.counters,
+      ...this.forwarder.counters,
+      rejectedPackets: this.ctx.rejectedTotal,
+      refusedConnections: this.refusedConnections,
+    };
   }
 
   /** Names of the current neighbours, sorted. */

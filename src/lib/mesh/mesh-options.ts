@@ -3,7 +3,7 @@
  */
 import { BotzError, ErrorCode } from '../errors.js';
 import type { Secret } from '../channel/node-context.js';
-import type { Transport } from '../transport/transport.js';
+import type { ConnectionLimits, Transport } from '../transport/transport.js';
 
 /** How often a node re-floods its state even when nothing changed (changes flood at once). */
 export const DEFAULT_MSA_INTERVAL_MS = 2_000;
@@ -50,6 +50,8 @@ export interface MeshNodeOptions {
   discovery?: DiscoveryConfig;
   /** Encrypt payloads on this node's links (see wire/packet.ts). */
   encrypt?: boolean;
+  /** Caps on connections to the node's listener and their handshake deadline (see connection-limits.ts). */
+  connectionLimits?: Partial<ConnectionLimits>;
 }
 
 export interface DiscoveryConfig {
@@ -82,6 +84,7 @@ export function resolveMeshOptions(options: MeshNodeOptions): ResolvedMeshOption
     redialMs: DEFAULT_REDIAL_MS,
     clock: Date,
     encrypt: false,
+    connectionLimits: {},
     ...options,
     msaIntervalMs,
     msaMaxAgeMs: options.msaMaxAgeMs ?? Math.round(msaIntervalMs * DEFAULT_MSA_MAX_AGE_PERIODS),

@@ -31,6 +31,8 @@ export interface MeshCounters {
   forwarded: number;
   unreachable: number;
   rejectedPackets: number;
+  /** Connections the listener closed or turned away: at its caps, or not authenticated in time. */
+  refusedConnections: number;
 }
 
 export interface MeshStatus {

@@ -7,14 +7,15 @@
  * receiver verifies the sender's own MAC end to end.
  */
 import { BotzError, ErrorCode, NameTaken } from '../errors.js';
-import { Channel } from '../channel/channel.js';
+import { Channel, DEFAULT_HANDSHAKE_TIMEOUT_MS } from '../channel/channel.js';
 import { NodeContext, type Secret } from '../channel/node-context.js';
-import { CloseCode, type Listener, type Transport } from '../transport/transport.js';
+import { CloseCode, refusalError, type ConnectionCounts, type ConnectionLimits, type Listener, type Transport } from '../transport/transport.js';
 import { wsTransport } from '../transport/ws.js';
 import { decodeVerified, SERVER_DESTINATION, type VerifiedPacket } from '../wire/packet.js';
 import type { Frame, HelloFrame, Topic } from '../wire/frames.js';
 import { newSessionToken, Registry, validateName, type MembershipEvent } from './registry.js';
 import { TrafficHub } from './traffic-hub.js';
+import { RejectionDigest, type Rejection } from './rejection-digest.js';
 
 export { DEFAULT_PORT } from './defaults.js';
 import { DEFAULT_PORT } from './defaults.js';
@@ -33,8 +34,6 @@ export interface ServerOptions {
   /** How long a component whose link dropped may reconnect before it is removed (default 2 heartbeats). */
   closedGraceMs?: number;
   maxPacketBytes?: number;
-  /** How long a dialer has to complete the handshake (hello, then auth) before its link is closed. */
-  handshakeTimeoutMs?: number;
   /** Encrypt payloads on every link (clients follow); by default links are authenticated only. */
   encrypt?: boolean;
   /** Traffic subscriptions (tails) served at once; more are refused with LIMIT_REACHED (default 32). */
@@ -42,12 +41,26 @@ export interface ServerOptions {
   /** Bytes queued on a tail's link past which its events are dropped, and counted (default 1 MiB). */
   maxTailBufferedBytes?: number;
   transport?: Transport;
+  /**
+   * Caps on connections and the handshake deadline (see connection-limits.ts); the defaults
+   * follow the process's open-file limit. The deadline also bounds the wait for a hello.
+   */
+  connectionLimits?: Partial<ConnectionLimits>;
   onEvent?: (event: ServerEvent) => void;
 }
 
 export type ServerEvent =
   | MembershipEvent
-  | { type: 'rejected'; code: string; remote: string; peer?: string; at: number };
+  | {
+      type: 'rejected';
+      code: string;
+      /** `host:port` of the other end; in a summary (`count` set), its source address. */
+      remote: string;
+      peer?: string;
+      at: number;
+      /** Set on a summary of a flood: how many rejections of this code from this source the last second held. */
+      count?: number;
+    };
 
 export interface ServerStats {
   links: number;
@@ -57,7 +70,10 @@ export interface ServerStats {
   tails: number;
   /** Traffic events not sent to tails that did not keep up. */
   traceEventsDropped: number;
+  /** Packets and connections refused, by error code (every one, also those a summary stands for). */
   rejected: Record<string, number>;
+  /** Connections open now, from TCP accept on, and how many have not authenticated yet. */
+  connections: ConnectionCounts;
 }
 
 export class Server {
@@ -70,6 +86,8 @@ export class Server {
   private readonly lastSeen = new Map<Channel, number>();
   private readonly removeAfterMs: number;
   private readonly timer: NodeJS.Timeout;
+  private readonly digest = new RejectionDigest();
+  private digestTimer: NodeJS.Timeout | undefined;
   private stopped = false;
 
   private constructor(
@@ -99,8 +117,7 @@ export class Server {
       secret: options.secret,
       maxPacketBytes: options.maxPacketBytes,
       encrypt: options.encrypt,
-      onReject: ({ error, remote, peer }) =>
-        options.onEvent?.({ type: 'rejected', code: error.code, remote, peer, at: Date.now() }),
+      onReject: ({ error, remote, peer }) => slot.server?.reportRejection({ code: error.code, remote, peer, at: Date.now() }),
     });
     const registry = new Registry({
       suspectAfterMs: options.suspectAfterMs ?? 3 * heartbeatIntervalMs,
@@ -109,7 +126,13 @@ export class Server {
     });
     const transport = options.transport ?? wsTransport;
     const listener = await transport.listen(
-      { host: options.host ?? '127.0.0.1', port: options.port ?? DEFAULT_PORT, maxMessageBytes: ctx.maxPacketBytes },
+      {
+        host: options.host ?? '127.0.0.1',
+        port: options.port ?? DEFAULT_PORT,
+        maxMessageBytes: ctx.maxPacketBytes,
+        limits: options.connectionLimits,
+        onRefused: (refusal) => ctx.reject({ error: refusalError(refusal), remote: refusal.remote }),
+      },
       (link) => slot.server?.accept(link),
     );
     slot.server = new Server(ctx, listener, registry, { ...options, heartbeatIntervalMs });
@@ -124,6 +147,7 @@ export class Server {
       tails: this.traffic.size,
       traceEventsDropped: this.traffic.dropped,
       rejected: { ...this.ctx.rejected },
+      connections: this.listener.connections,
     };
   }
 
@@ -135,8 +159,28 @@ export class Server {
     if (this.stopped) return;
     this.stopped = true;
     clearInterval(this.timer);
+    clearTimeout(this.digestTimer);
     for (const ch of this.channels.values()) ch.close(CloseCode.GOING_AWAY, 'server stopping');
     await this.listener.close();
+    for (const summary of this.digest.flush(Date.now())) this.options.onEvent?.({ type: 'rejected', ...summary });
+  }
+
+  /** A rejected packet or connection becomes an event at once, or part of a summary of its flood. */
+  private reportRejection(rejection: Rejection): void {
+    const passed = this.digest.add(rejection);
+    if (passed) this.options.onEvent?.({ type: 'rejected', ...passed });
+    this.scheduleDigest();
+  }
+
+  private scheduleDigest(): void {
+    const dueAt = this.digest.nextDueAt;
+    if (this.digestTimer !== undefined || dueAt === undefined || this.stopped) return;
+    this.digestTimer = setTimeout(() => {
+      this.digestTimer = undefined;
+      for (const summary of this.digest.due(Date.now())) this.options.onEvent?.({ type: 'rejected', ...summary });
+      this.scheduleDigest();
+    }, Math.max(0, dueAt - Date.now()));
+    this.digestTimer.unref();
   }
 
   private accept(link: import('../transport/transport.js').Link): void {
@@ -150,7 +194,7 @@ export class Server {
         onForward: (verified, bytes, ch) => this.relay(verified, bytes, ch),
         onClose: (ch) => this.onClose(ch),
       },
-      this.options.handshakeTimeoutMs,
+      this.options.connectionLimits?.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
     );
   }
 

@@ -4,7 +4,9 @@
  * (a 100-node mesh, a lossy link) run on it in milliseconds; the compliance suite in
  * test/lib/transport keeps it honest against the ws transport.
  *
- * Addresses are `host:port`; each `network.transport(host)` is one host.
+ * Addresses are `host:port`; each `network.transport(host)` is one host (and one source for the
+ * listeners' per-source caps). A listener guards itself as a ws listener does (gatekeeper.ts),
+ * from the moment a link is dialed: there is no upgrade phase in memory.
  */
 import { AddressInUse, Unreachable } from '../errors.js';
 import {
@@ -19,6 +21,8 @@ import {
   type Transport,
 } from './transport.js';
 import { LinkInbox } from './inbox.js';
+import { resolveConnectionLimits } from './connection-limits.js';
+import { dropCloseCode, Gatekeeper, type Guarded } from './gatekeeper.js';
 
 export interface MessageInfo {
   from: string;
@@ -34,13 +38,23 @@ class MemoryLink implements Link {
   private queue: { data: Buffer; at: number }[] = [];
   private timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
   bufferedAmount = 0;
+  /** On a link a listener accepted: what its gatekeeper is told. */
+  guard: { authenticated(): void; closed(): void } | undefined;
+  private isAuthenticated = false;
 
   constructor(
     readonly network: MemoryNetwork,
     readonly localAddress: string,
     readonly remoteAddress: string,
-    readonly maxMessageBytes: number,
+    /** Largest message this end takes; a listener's links raise it when authenticated. */
+    public maxMessageBytes: number,
   ) {}
+
+  authenticated(): void {
+    if (this.closed || this.isAuthenticated) return;
+    this.isAuthenticated = true;
+    this.guard?.authenticated();
+  }
 
   attach(handlers: LinkHandlers): void {
     this.inbox.attach(handlers);
@@ -118,6 +132,7 @@ class MemoryLink implements Link {
       this.timer = undefined;
     }
     this.network.forget(this);
+    this.guard?.closed();
     this.inbox.close(code, reason);
   }
 }
@@ -125,6 +140,7 @@ class MemoryLink implements Link {
 interface MemoryListener {
   onLink: (link: Link) => void;
   maxMessageBytes: number;
+  gate: Gatekeeper;
 }
 
 export class MemoryNetwork {
@@ -146,10 +162,16 @@ export class MemoryNetwork {
         const port = options.port === 0 ? this.nextPort++ : options.port;
         const address = joinAddress(host, port);
         if (this.listeners.has(address)) throw new AddressInUse(address);
-        this.listeners.set(address, { onLink, maxMessageBytes: options.maxMessageBytes });
+        // No descriptors in memory: the defaults must not depend on the machine's ulimit.
+        const gate = new Gatekeeper(resolveConnectionLimits(options.limits, Number.MAX_SAFE_INTEGER), options.onRefused);
+        this.listeners.set(address, { onLink, maxMessageBytes: options.maxMessageBytes, gate });
         const listener: Listener = {
           address,
+          get connections() {
+            return gate.counts;
+          },
           close: async () => {
+            gate.close();
             this.listeners.delete(address);
             for (const link of [...this.links]) if (link.localAddress === address) link.abort(CloseCode.GOING_AWAY, 'listener closed');
           },
@@ -165,10 +187,26 @@ export class MemoryNetwork {
           throw new Unreachable(`cannot connect to ${address}: partitioned`, { details: { address } });
         }
         const local = joinAddress(host, this.nextPort++);
+        const { gate } = target;
         const mine = new MemoryLink(this, local, address, options.maxMessageBytes);
-        const theirs = new MemoryLink(this, address, local, target.maxMessageBytes);
+        const theirs = new MemoryLink(this, address, local, Math.min(gate.limits.maxUnauthenticatedMessageBytes, target.maxMessageBytes));
         mine.peer = theirs;
         theirs.peer = mine;
+        const guarded: Guarded = {
+          remote: local,
+          drop: (why) => {
+            const { code, reason } = dropCloseCode(why);
+            theirs.abort(code, reason);
+          },
+        };
+        if (!gate.admit(guarded, host)) throw new Unreachable(`cannot connect to ${address}: it has too many connections`, { details: { address } });
+        theirs.guard = {
+          authenticated: () => {
+            theirs.maxMessageBytes = target.maxMessageBytes;
+            gate.authenticated(guarded);
+          },
+          closed: () => gate.closed(guarded),
+        };
         this.links.add(mine);
         this.links.add(theirs);
         target.onLink(theirs);

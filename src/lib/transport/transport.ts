@@ -9,8 +9,19 @@
  *   tells the caller the link is gone);
  * - a message larger than the receiver's `maxMessageBytes` closes the link with code 1009.
  * Transports may coalesce writes made in the same event-loop turn into one system call.
+ *
+ * A listener protects itself from what connects (see connection-limits.ts): a link it accepted is
+ * *unauthenticated* until the protocol layer calls `authenticated()`. Until then it may send only
+ * small messages, must be authenticated within the handshake timeout (counted from the moment
+ * the connection was accepted, before any WebSocket upgrade), and counts against caps per source
+ * and in total; at a cap the oldest unauthenticated connection is evicted to make room, and only
+ * when every slot is held by an authenticated link is the newcomer turned away. Each eviction,
+ * refusal and timeout is reported to the listener's `onRefused`.
  */
 import { BotzError, ErrorCode } from '../errors.js';
+import type { ConnectionLimits } from './connection-limits.js';
+
+export type { ConnectionLimits } from './connection-limits.js';
 
 export interface LinkHandlers {
   onMessage(data: Buffer): void;
@@ -26,18 +37,56 @@ export interface Link {
   attach(handlers: LinkHandlers): void;
   send(data: Uint8Array): void;
   close(code?: number, reason?: string): void;
+  /**
+   * The other end proved it holds a key (the protocol's handshake completed). From now on an
+   * accepted link has no handshake deadline, no longer counts against its listener's
+   * unauthenticated caps, and takes messages up to the listener's `maxMessageBytes` instead of
+   * `maxUnauthenticatedMessageBytes`. Harmless on a dialed link, on a closed one, and when repeated.
+   */
+  authenticated(): void;
+}
+
+/** Connections a listener holds open now. */
+export interface ConnectionCounts {
+  /** All of them, from TCP accept (before any upgrade) to close. */
+  total: number;
+  /** Those whose link has not been `authenticated()` yet. */
+  unauthenticated: number;
 }
 
 export interface Listener {
   /** `host:port` actually bound (port 0 resolved). */
   readonly address: string;
+  readonly connections: ConnectionCounts;
   close(): Promise<void>;
+}
+
+/** A connection a listener closed or turned away to protect itself. */
+export interface Refusal {
+  /**
+   * TOO_MANY_CONNECTIONS: evicted, or turned away, at a connection cap;
+   * HANDSHAKE_TIMEOUT: not authenticated within the handshake timeout.
+   */
+  code: typeof ErrorCode.TOO_MANY_CONNECTIONS | typeof ErrorCode.HANDSHAKE_TIMEOUT;
+  /** `host:port` of the other end. */
+  remote: string;
+}
+
+/** A refusal as the error it is counted (NodeContext.reject) and reported under. */
+export function refusalError(refusal: Refusal): BotzError {
+  const why = refusal.code === ErrorCode.TOO_MANY_CONNECTIONS ? 'too many connections' : 'not authenticated within the handshake timeout';
+  return new BotzError(refusal.code, `closed the connection from ${refusal.remote}: ${why}`, { details: { remote: refusal.remote } });
 }
 
 export interface ListenOptions {
   host: string;
   port: number;
+  /** Largest message an authenticated link accepts. */
   maxMessageBytes: number;
+  /** Caps and the handshake deadline; what is left out comes from `defaultConnectionLimits()`. */
+  limits?: Partial<ConnectionLimits>;
+  /** Told of every eviction, refusal and handshake timeout (count them, log them). */
+  onRefused?: (refusal: Refusal) => void;
 }
 
 export interface ConnectOptions {
@@ -57,6 +106,8 @@ export const CloseCode = {
   NORMAL: 1000,
   GOING_AWAY: 1001,
   TOO_BIG: 1009,
+  /** Evicted by a listener at its connection cap to make room for a newer connection. */
+  TRY_AGAIN_LATER: 1013,
   AUTH_FAILED: 4001,
   PROTOCOL_ERROR: 4002,
   NAME_TAKEN: 4009,

@@ -2,13 +2,15 @@
  * The WebSocket transport: the only file that imports `ws`.
  * - perMessageDeflate is off on both ends (it costs ~15x throughput on small messages);
  * - writes made in one event-loop turn are corked into one system call;
- * - binary messages only; a text message is a protocol error.
+ * - binary messages only; a text message is a protocol error;
+ * - a listener guards itself (gatekeeper.ts) from the TCP accept on, before any upgrade: a
+ *   connection that never finishes its upgrade is as unauthenticated as one that sends no hello.
  */
 import { createRequire } from 'node:module';
 import type * as WsModule from 'ws';
 import { createServer, STATUS_CODES } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { AddressInUse, Unreachable } from '../errors.js';
+import type { AddressInfo, Socket } from 'node:net';
+import { AddressInUse, ErrorCode, Unreachable } from '../errors.js';
 import {
   CloseCode,
   joinAddress,
@@ -17,10 +19,14 @@ import {
   type LinkHandlers,
   type ListenOptions,
   type Listener,
+  type Refusal,
   type Transport,
 } from './transport.js';
 import { LinkInbox } from './inbox.js';
 import { timerDelay } from '../timer-limit.js';
+import { resolveConnectionLimits } from './connection-limits.js';
+import { sourceOf } from './admission.js';
+import { dropCloseCode, Gatekeeper, type Guarded } from './gatekeeper.js';
 
 // `ws` is CommonJS. Loaded with require, not import: through the ESM loader (which lexes every
 // CommonJS file for its exports) it took about 47 ms to load here, against 20 ms this way,
@@ -31,11 +37,14 @@ type WebSocket = WsModule.WebSocket;
 class WsLink implements Link {
   private readonly inbox = new LinkInbox();
   private corked = false;
+  private isAuthenticated = false;
   closed = false;
 
   constructor(
     private readonly ws: WebSocket,
     readonly remoteAddress: string,
+    /** What the listener does once an accepted link is authenticated (nothing on dialed links). */
+    private readonly onAuthenticated?: () => void,
   ) {
     ws.binaryType = 'nodebuffer';
     ws.on('message', (data: Buffer, isBinary: boolean) => {
@@ -76,6 +85,12 @@ class WsLink implements Link {
     this.ws.send(data, { binary: true });
   }
 
+  authenticated(): void {
+    if (this.closed || this.isAuthenticated) return;
+    this.isAuthenticated = true;
+    this.onAuthenticated?.();
+  }
+
   close(code: number = CloseCode.NORMAL, reason = ''): void {
     if (this.closed) return;
     // Give a close frame the chance to go out, but never wait on a dead peer.
@@ -89,6 +104,18 @@ class WsLink implements Link {
     this.finish(code, reason);
   }
 
+  /** Closes at once, freeing the socket now (a close frame goes out if it can): for links we shed. */
+  abort(code: number, reason: string): void {
+    if (this.closed) return;
+    try {
+      this.ws.close(code, reason);
+    } catch {
+      // Not open yet or already closing: terminate() below ends it either way.
+    }
+    this.ws.terminate();
+    this.finish(code, reason);
+  }
+
   private finish(code: number, reason: string): void {
     if (this.closed) return;
     this.closed = true;
@@ -96,9 +123,51 @@ class WsLink implements Link {
   }
 }
 
+/** One TCP connection a listener accepted, from accept to close; `link` once it upgraded. */
+class Accepted implements Guarded {
+  link: WsLink | undefined;
+
+  constructor(
+    readonly socket: Socket,
+    readonly remote: string,
+  ) {}
+
+  drop(why: Refusal['code']): void {
+    if (this.link) {
+      const { code, reason } = dropCloseCode(why);
+      this.link.abort(code, reason);
+      return;
+    }
+    if (why === ErrorCode.TOO_MANY_CONNECTIONS) refuseBusy(this.socket);
+    this.socket.destroy();
+  }
+}
+
+/** Best effort, before the socket is destroyed: a client then says why it could not connect. */
+function refuseBusy(socket: Socket): void {
+  const body = 'too many connections';
+  socket.write(`HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+}
+
+/**
+ * ws fixes a connection's message limit at the upgrade and has no public way to change it; its
+ * receiver checks each frame's length against `_maxPayload` (ws 8) as the frame header arrives,
+ * so raising it between messages applies from the next message on. Kept to this one place.
+ */
+function raiseMessageLimit(ws: WebSocket, maxBytes: number): void {
+  const receiver = (ws as unknown as { _receiver?: { _maxPayload?: unknown } })._receiver;
+  if (!receiver || typeof receiver._maxPayload !== 'number') {
+    throw new Error('cannot raise the message limit of an authenticated link: ws no longer has _receiver._maxPayload');
+  }
+  receiver._maxPayload = maxBytes;
+}
+
 export const wsTransport: Transport = {
   listen(options: ListenOptions, onLink: (link: Link) => void): Promise<Listener> {
     return new Promise((resolve, reject) => {
+      const limits = resolveConnectionLimits(options.limits);
+      const gate = new Gatekeeper(limits, options.onRefused);
+      const accepted = new WeakMap<Socket, Accepted>();
       // Our own HTTP server, not ws's (`port` option): closing must also cut the connections
       // that never finished their upgrade. Node stops the headers timeout on close, so one
       // client that sent half a GET would hold `server.close()` (and `botz serve`) open forever.
@@ -108,10 +177,19 @@ export const wsTransport: Transport = {
         res.writeHead(426, { 'Content-Length': body.length, 'Content-Type': 'text/plain' });
         res.end(body);
       });
+      // Every TCP connection is admitted (or not) here, before a byte of it is parsed.
+      http.on('connection', (socket: Socket) => {
+        if (socket.remoteAddress === undefined) return void socket.destroy(); // already gone
+        const conn = new Accepted(socket, joinAddress(socket.remoteAddress, socket.remotePort ?? 0));
+        if (!gate.admit(conn, sourceOf(socket.remoteAddress))) return conn.drop(ErrorCode.TOO_MANY_CONNECTIONS);
+        accepted.set(socket, conn);
+        socket.once('close', () => gate.closed(conn));
+      });
       const server = new WebSocketServer({
         server: http,
         perMessageDeflate: false,
-        maxPayload: options.maxMessageBytes,
+        // Until authenticated: raised per link by raiseMessageLimit.
+        maxPayload: Math.min(limits.maxUnauthenticatedMessageBytes, options.maxMessageBytes),
         clientTracking: true,
       });
       // ws re-emits the HTTP server's errors on itself; they are handled on `http` below.
@@ -120,9 +198,15 @@ export const wsTransport: Transport = {
         reject(error.code === 'EADDRINUSE' ? new AddressInUse(joinAddress(options.host, options.port), { cause: error }) : error);
       http.once('error', refused);
       server.on('connection', (ws, req) => {
-        const s = req.socket;
-        (s as import('node:net').Socket).setNoDelay(true);
-        onLink(new WsLink(ws, joinAddress(s.remoteAddress ?? '?', s.remotePort ?? 0)));
+        const socket = req.socket as Socket;
+        const conn = accepted.get(socket);
+        if (!conn) return void ws.terminate(); // evicted while ws completed the upgrade
+        socket.setNoDelay(true);
+        conn.link = new WsLink(ws, conn.remote, () => {
+          raiseMessageLimit(ws, options.maxMessageBytes);
+          gate.authenticated(conn);
+        });
+        onLink(conn.link);
       });
       http.once('listening', () => {
         http.off('error', refused);
@@ -131,10 +215,14 @@ export const wsTransport: Transport = {
         let closing: Promise<void> | undefined;
         resolve({
           address: joinAddress(addr.address, addr.port),
+          get connections() {
+            return gate.counts;
+          },
           close: () =>
             (closing ??= new Promise<void>((done) => {
               // No more upgrades (ws lets go of the HTTP server), then every link and every
               // half-open HTTP connection goes: nothing left for close() to wait on.
+              gate.close();
               server.close();
               for (const ws of server.clients) ws.terminate();
               http.close(() => done());
@@ -169,7 +257,7 @@ export const wsTransport: Transport = {
       });
       ws.once('unexpected-response', (_req, res) => {
         clearTimeout(timer);
-        fail(`HTTP ${res.statusCode} instead of a WebSocket upgrade`);
+        fail(res.statusCode === 503 ? 'it has too many connections (HTTP 503)' : `HTTP ${res.statusCode} instead of a WebSocket upgrade`);
       });
       ws.once('open', () => {
         clearTimeout(timer);

@@ -33,7 +33,7 @@ describe('a replayed hello', () => {
     const hello = capturedHello('victim');
     await first.stop();
 
-    const restarted = await Server.start({ secret: SECRET, port, handshakeTimeoutMs: 300 });
+    const restarted = await Server.start({ secret: SECRET, port, connectionLimits: { handshakeTimeoutMs: 300 } });
     stops.push(() => restarted.stop());
     const replay = await rawSocket(restarted.address);
     replay.ws.send(hello);

@@ -61,6 +61,7 @@ class ControlledTransport implements Transport {
         if (!this.dropOutgoing(dial, sent++)) inner.send(data);
       },
       close: (code, reason) => inner.close(code, reason),
+      authenticated: () => inner.authenticated(),
     };
     this.links.push(link);
     const hold = this.holds.get(dial);

@@ -4,7 +4,14 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { BotzError, ErrorCode } from '../../../src/lib/errors.js';
-import { CloseCode, type Link, type Listener, type Transport } from '../../../src/lib/transport/transport.js';
+import {
+  CloseCode,
+  type ConnectionLimits,
+  type Link,
+  type Listener,
+  type Refusal,
+  type Transport,
+} from '../../../src/lib/transport/transport.js';
 
 export interface TransportHarness {
   /** The side that listens. */
@@ -205,6 +212,155 @@ export function transportCompliance(name: string, make: () => TransportHarness):
       const s = new Collector(server).attach();
       expect(numbers(s.messages)).toEqual([0, 1, 2]);
       expect(s.closes.map((x) => x.code)).toEqual([CloseCode.NORMAL]);
+    });
+
+    /** A listener with `limits` that records the links it accepts and what it refuses. */
+    async function guarded(h: TransportHarness, limits: Partial<ConnectionLimits>, serverMax = MAX) {
+      const accepted: Collector[] = [];
+      const refusals: Refusal[] = [];
+      const waiters: (() => void)[] = [];
+      const listener = await h.server.listen(
+        { host: h.host, port: 0, maxMessageBytes: serverMax, limits, onRefused: (r) => refusals.push(r) },
+        (link) => {
+          accepted.push(new Collector(link).attach());
+          for (const w of waiters.splice(0)) w();
+        },
+      );
+      listeners.push(listener);
+      /** Dials, and resolves with both ends once the listener has taken the link. */
+      const dial = async () => {
+        const before = accepted.length;
+        const client = new Collector(await h.client.connect(listener.address, { timeoutMs: 5_000, maxMessageBytes: MAX })).attach();
+        while (accepted.length <= before) await new Promise<void>((resolve) => waiters.push(resolve));
+        return { client, server: accepted[before] };
+      };
+      return { listener, accepted, refusals, dial };
+    }
+
+    it('before authenticated(), a message over the unauthenticated limit closes the link with 1009; after it, up to maxMessageBytes passes', async () => {
+      const h = make();
+      const { dial } = await guarded(h, { maxUnauthenticatedMessageBytes: 1024 }, 8192);
+      const stranger = await dial();
+      stranger.client.link.send(Buffer.alloc(1024, 1));
+      stranger.client.link.send(Buffer.alloc(1025, 2));
+      await Promise.all([stranger.client.untilClosed(), stranger.server.untilClosed()]);
+      expect(stranger.server.messages.map((m) => m.length)).toEqual([1024]);
+      expect(stranger.server.closes.map((c) => c.code)).toEqual([CloseCode.TOO_BIG]);
+      expect(stranger.client.closes.map((c) => c.code)).toEqual([CloseCode.TOO_BIG]);
+
+      const friend = await dial();
+      friend.server.link.authenticated();
+      friend.client.link.send(Buffer.alloc(8192, 3));
+      await friend.server.untilMessages(1);
+      expect(friend.server.messages[0].length).toBe(8192);
+      friend.client.link.send(Buffer.alloc(8193, 4));
+      await friend.server.untilClosed();
+      expect(friend.server.closes.map((c) => c.code)).toEqual([CloseCode.TOO_BIG]);
+    });
+
+    it('authenticated() called on a message applies to the very next one, even when both arrive together', async () => {
+      // A dialer may send its first large packet right behind the one that authenticates it.
+      const h = make();
+      let onLink!: (link: Link) => void;
+      const accepted = new Promise<Link>((resolve) => (onLink = resolve));
+      const listener = await h.server.listen({ host: h.host, port: 0, maxMessageBytes: 8192, limits: { maxUnauthenticatedMessageBytes: 1024 } }, onLink);
+      listeners.push(listener);
+      const client = await h.client.connect(listener.address, { timeoutMs: 5_000, maxMessageBytes: MAX });
+      const server = await accepted;
+      const received: number[] = [];
+      const closes: number[] = [];
+      const c = new Collector(client).attach();
+      server.attach({
+        onMessage: (data) => {
+          received.push(data.length);
+          server.authenticated();
+          if (received.length === 2) server.send(numbered(0));
+        },
+        onClose: (code) => closes.push(code),
+      });
+      client.send(Buffer.alloc(100));
+      client.send(Buffer.alloc(8192));
+      await c.untilMessages(1);
+      expect({ received, closes }).toEqual({ received: [100, 8192], closes: [] });
+    });
+
+    it('authenticated() is harmless on a dialed link, on a closed one, and when repeated', async () => {
+      const { client, server } = await pair(make());
+      const c = new Collector(client).attach();
+      const s = new Collector(server).attach();
+      client.authenticated();
+      client.authenticated();
+      server.authenticated();
+      server.authenticated();
+      client.send(numbered(1));
+      server.send(numbered(2));
+      await Promise.all([s.untilMessages(1), c.untilMessages(1)]);
+      client.close();
+      await s.untilClosed();
+      client.authenticated();
+      server.authenticated();
+      expect([numbers(s.messages), numbers(c.messages)]).toEqual([[1], [2]]);
+    });
+
+    it('a link not authenticated within the handshake timeout is closed with 4002 and reported; an authenticated one stays', async () => {
+      const h = make();
+      const { listener, refusals, dial } = await guarded(h, { handshakeTimeoutMs: 150 });
+      const friend = await dial();
+      const stranger = await dial();
+      friend.server.link.authenticated();
+      expect(listener.connections).toEqual({ total: 2, unauthenticated: 1 });
+      // Both deadlines started together: once the stranger's has passed, so has the friend's.
+      await Promise.all([stranger.server.untilClosed(), stranger.client.untilClosed()]);
+      expect(stranger.server.closes.map((c) => c.code)).toEqual([CloseCode.PROTOCOL_ERROR]);
+      expect(stranger.client.closes.map((c) => c.code)).toEqual([CloseCode.PROTOCOL_ERROR]);
+      expect(refusals).toEqual([{ code: ErrorCode.HANDSHAKE_TIMEOUT, remote: stranger.server.link.remoteAddress }]);
+      friend.client.link.send(numbered(7));
+      await friend.server.untilMessages(1);
+      expect(friend.server.link.closed).toBe(false);
+      expect(listener.connections).toEqual({ total: 1, unauthenticated: 0 });
+    });
+
+    it('at the per-source cap the oldest unauthenticated link is evicted with 1013; authenticated links do not count', async () => {
+      const h = make();
+      const { listener, refusals, dial } = await guarded(h, { maxUnauthenticatedPerSource: 2 });
+      const first = await dial();
+      const second = await dial();
+      const third = await dial();
+      await Promise.all([first.server.untilClosed(), first.client.untilClosed()]);
+      expect(first.server.closes.map((c) => c.code)).toEqual([CloseCode.TRY_AGAIN_LATER]);
+      expect(first.client.closes.map((c) => c.code)).toEqual([CloseCode.TRY_AGAIN_LATER]);
+      expect(refusals).toEqual([{ code: ErrorCode.TOO_MANY_CONNECTIONS, remote: first.server.link.remoteAddress }]);
+      expect(listener.connections).toEqual({ total: 2, unauthenticated: 2 });
+      second.server.link.authenticated();
+      third.server.link.authenticated();
+      const more = [await dial(), await dial()];
+      expect(listener.connections).toEqual({ total: 4, unauthenticated: 2 });
+      for (const { client, server } of [second, third, ...more]) {
+        client.link.send(numbered(1));
+        await server.untilMessages(1);
+      }
+      expect(refusals).toHaveLength(1);
+    });
+
+    it('at the total cap an unauthenticated link makes room; with every slot authenticated the newcomer is refused', async () => {
+      const h = make();
+      const { listener, refusals, dial } = await guarded(h, { maxConnections: 2 });
+      const friend = await dial();
+      friend.server.link.authenticated();
+      const stranger = await dial();
+      const newcomer = await dial();
+      await stranger.server.untilClosed();
+      expect(stranger.server.closes.map((c) => c.code)).toEqual([CloseCode.TRY_AGAIN_LATER]);
+      newcomer.server.link.authenticated();
+      const error = await h.client.connect(listener.address, { timeoutMs: 5_000, maxMessageBytes: MAX }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(BotzError);
+      expect((error as BotzError).code).toBe(ErrorCode.UNREACHABLE);
+      expect(refusals.map((r) => r.code)).toEqual([ErrorCode.TOO_MANY_CONNECTIONS, ErrorCode.TOO_MANY_CONNECTIONS]);
+      expect(listener.connections).toEqual({ total: 2, unauthenticated: 0 });
+      for (const { client, server } of [friend, newcomer]) {
+        client.link.send(numbered(1));
+        await server.untilMessages(1);
+      }
     });
 
     it('closing the listener closes its links', async () => {
