@@ -32,6 +32,8 @@ export const ErrorCode = {
   TOO_MANY_CONNECTIONS: 'TOO_MANY_CONNECTIONS',
   /** A listener closed a connection that was not authenticated in time (an event, never thrown). */
   HANDSHAKE_TIMEOUT: 'HANDSHAKE_TIMEOUT',
+  /** A link was closed because its peer stopped reading and too much was queued for it (an event, never thrown). */
+  SLOW_CONSUMER: 'SLOW_CONSUMER',
   CLOSED: 'CLOSED',
   INVALID_ARGUMENT: 'INVALID_ARGUMENT',
   /** A listener's host:port is taken by another socket (another server, another component). */

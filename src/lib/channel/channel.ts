@@ -135,7 +135,7 @@ export class Channel {
   ) {
     this.pending = new PendingRequests();
     this.sealer = new PacketSealer({ keyring: ctx.keyring, maxPacketBytes: ctx.maxPacketBytes });
-    this.outbox = new Outbox(this.sealer, link, ctx.maxPacketBytes);
+    this.outbox = new Outbox(this.sealer, link, ctx.maxPacketBytes, () => this.checkConsumer());
     link.attach({
       onMessage: (data) => this.receive(data),
       onClose: (code, reason) => this.closed(code, reason),
@@ -273,7 +273,36 @@ export class Channel {
   forward(bytes: Uint8Array): void {
     this.flush();
     this.link.send(bytes);
+    this.checkConsumer();
   }
+
+  /**
+   * A peer that stops reading would make us queue whatever we write for it, without bound (a
+   * relay's traffic, membership events, answers). A burst may queue much for a moment; a peer
+   * that keeps more than the node's limit queued for longer than the grace period, or four times
+   * the limit at any moment, is a slow consumer: the link is closed, and counted. Whoever still
+   * waits on it learns of the closed link.
+   */
+  private checkConsumer(): void {
+    const queued = this.link.bufferedAmount;
+    const { maxBufferedBytes: limit, slowConsumerGraceMs: grace } = this.ctx;
+    if (queued <= limit) {
+      this.overLimitSince = undefined;
+      return;
+    }
+    const now = Date.now();
+    this.overLimitSince ??= now;
+    if (this.link.closed || (queued <= 4 * limit && now - this.overLimitSince < grace)) return;
+    this.ctx.reject({
+      error: new BotzError(ErrorCode.SLOW_CONSUMER, `${this.peer} stopped reading: ${queued} bytes queued for it`),
+      remote: this.link.remoteAddress,
+      peer: this.established ? this.peer : undefined,
+    });
+    this.link.close(CloseCode.SLOW_CONSUMER, `slow consumer: ${queued} bytes queued`);
+  }
+
+  /** When the bytes queued for the peer went over the limit, if they still are. */
+  private overLimitSince: number | undefined;
 
   close(code: number = CloseCode.NORMAL, reason = ''): void {
     this.flush();

@@ -9,6 +9,18 @@ import { Keyring } from '../wire/keyring.js';
 import { DEFAULT_MAX_PACKET_BYTES, PacketOpener } from '../wire/packet.js';
 import { ReplayGuard } from '../wire/replay.js';
 
+/**
+ * How much a node queues for one link before it gives up on the peer: enough for a few of the
+ * largest packets (a burst of big answers is not slowness), far below what would hurt the
+ * process. The kernel's socket buffers come on top and are not ours to count.
+ */
+/** How long a peer may leave more than the limit unread: a slow reader catching up is not dead. */
+export const DEFAULT_SLOW_CONSUMER_GRACE_MS = 10_000;
+
+export function slowConsumerLimit(maxPacketBytes: number): number {
+  return Math.max(8 * 1024 * 1024, 4 * maxPacketBytes);
+}
+
 export type Secret = string | Uint8Array | ReadonlyArray<string | Uint8Array> | Keyring;
 
 export interface RejectedPacket {
@@ -23,6 +35,9 @@ export interface NodeContextOptions {
   name: string;
   secret: Secret;
   maxPacketBytes?: number;
+  /** Bytes queued for a link that its peer may leave unread for `slowConsumerGraceMs` (default: see slowConsumerLimit); four times it, never. */
+  maxBufferedBytes?: number;
+  slowConsumerGraceMs?: number;
   replayWindowMs?: number;
   codecs?: Codec[];
   /** Encrypt payloads on every link this node opens or accepts (the other end follows). */
@@ -34,6 +49,9 @@ export class NodeContext {
   readonly keyring: Keyring;
   readonly opener: PacketOpener;
   readonly maxPacketBytes: number;
+  /** A link with more than this queued for its peer for longer than the grace (or 4× it at all) is closed: the peer stopped reading. */
+  readonly maxBufferedBytes: number;
+  readonly slowConsumerGraceMs: number;
   readonly codecs: Codec[];
   /**
    * Encrypt every link this node opens or accepts from now on. Set by the options, or by the
@@ -51,6 +69,8 @@ export class NodeContext {
   ) {
     this.keyring = Keyring.from(options.secret);
     this.maxPacketBytes = options.maxPacketBytes ?? DEFAULT_MAX_PACKET_BYTES;
+    this.maxBufferedBytes = options.maxBufferedBytes ?? slowConsumerLimit(this.maxPacketBytes);
+    this.slowConsumerGraceMs = options.slowConsumerGraceMs ?? DEFAULT_SLOW_CONSUMER_GRACE_MS;
     this.codecs = options.codecs ?? ['json', 'msgpack'];
     this.encrypt = options.encrypt ?? false;
     this.opener = new PacketOpener({

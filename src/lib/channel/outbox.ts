@@ -26,6 +26,8 @@ export class Outbox {
     private readonly sealer: PacketSealer,
     private readonly link: Link,
     private readonly maxPacketBytes: number,
+    /** Called after every write: the channel checks whether its peer keeps up. */
+    private readonly wrote: () => void = () => {},
   ) {}
 
   /**
@@ -76,5 +78,6 @@ export class Outbox {
   private sealAndSend(to: string, batch: Batch): void {
     this.batches.delete(to);
     this.link.send(this.sealer.seal(batch.frames, to, batch.encrypt || this.sealer.encrypt));
+    this.wrote();
   }
 }

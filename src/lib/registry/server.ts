@@ -34,6 +34,8 @@ export interface ServerOptions {
   /** How long a component whose link dropped may reconnect before it is removed (default 2 heartbeats). */
   closedGraceMs?: number;
   maxPacketBytes?: number;
+  /** Bytes queued for one link past which it is closed as a slow consumer (default max(8 MiB, 4 packets)). */
+  maxBufferedBytes?: number;
   /** Encrypt payloads on every link (clients follow); by default links are authenticated only. */
   encrypt?: boolean;
   /** Traffic subscriptions (tails) served at once; more are refused with LIMIT_REACHED (default 32). */
@@ -116,6 +118,7 @@ export class Server {
       name: SERVER_DESTINATION,
       secret: options.secret,
       maxPacketBytes: options.maxPacketBytes,
+      maxBufferedBytes: options.maxBufferedBytes,
       encrypt: options.encrypt,
       onReject: ({ error, remote, peer }) => slot.server?.reportRejection({ code: error.code, remote, peer, at: Date.now() }),
     });

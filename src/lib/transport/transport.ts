@@ -113,6 +113,8 @@ export const CloseCode = {
   NAME_TAKEN: 4009,
   REPLACED: 4010,
   HEARTBEAT_TIMEOUT: 4011,
+  /** The peer stopped reading: more was queued for it than the sender holds for one link. */
+  SLOW_CONSUMER: 4012,
 } as const;
 
 /** `host:port` → parts; accepts `[v6]:port`. */
