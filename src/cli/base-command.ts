@@ -62,6 +62,8 @@ export abstract class BotzCommand extends Command {
   protected failureContext: FailureContext = {};
   /** Kept only to redact it from any line we print. */
   private secretForRedaction?: string;
+  /** When the --timeout that `connect()` started runs out: connecting and the call share it. */
+  private deadline = Infinity;
 
   /** Tables on a terminal, colour unless NO_COLOR or --json. */
   protected get style(): OutputStyle {
@@ -85,14 +87,23 @@ export abstract class BotzCommand extends Command {
     this.failureContext.secretSource = source;
   }
 
-  /** An authenticated, unregistered link to the server, as one-shot commands use. */
+  /**
+   * An authenticated, unregistered link to the server, as one-shot commands use. `timeoutMs`
+   * bounds connecting and what follows together: pass `timeLeft()` to the call.
+   */
   protected async connect(flags: ConnectionFlags, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<Client> {
+    this.deadline = Date.now() + timeoutMs;
     this.failureContext.server = flags.server;
     const secret = await this.secretFor(flags);
     // The library (ws, codecs) loads only once a command really needs the network.
     // Only the client: a one-shot command need not load the server, mesh or reliable layers.
     const { Client } = await import('../lib/component/client.js');
-    return Client.connect({ server: flags.server, secret, timeoutMs, encrypt: flags.encrypt });
+    return Client.connect({ server: flags.server, secret, timeoutMs: this.timeLeft(), encrypt: flags.encrypt });
+  }
+
+  /** What is left of the timeout `connect()` started, in ms (at least 1). */
+  protected timeLeft(): number {
+    return Math.max(1, this.deadline - Date.now());
   }
 
   /** A human line on stdout; nothing in --json mode. */
