@@ -8,6 +8,7 @@ import { parseDuration } from './duration.js';
 import { describeFailure, redact, type FailureContext } from './exit-codes.js';
 import { styleFor, type OutputStyle } from './output.js';
 import { configDir, describeSecretSource, requireSecret } from './secret.js';
+import { stdoutWatch } from './stdout-closed.js';
 
 /** Where clients look for the server when neither --server nor BOTZ_SERVER says. */
 export const DEFAULT_SERVER = '127.0.0.1:7300';
@@ -119,6 +120,15 @@ export abstract class BotzCommand extends Command {
   /** --json results: plain, never coloured, stable key order from the object. */
   override logJson(json: unknown): void {
     process.stdout.write(JSON.stringify(json, null, 2) + '\n');
+  }
+
+  /**
+   * Runs after `run()` and `catch()`, before oclif ends the process: an error's exit is a
+   * `process.exit()`, which would cut short output still on its way to a slow reader.
+   */
+  override async finally(error: Error | undefined): Promise<void> {
+    await super.finally(error);
+    await stdoutWatch.flush();
   }
 
   override async catch(err: Error & { exitCode?: number }): Promise<never> {
