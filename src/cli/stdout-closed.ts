@@ -48,7 +48,9 @@ export class StdoutWatch {
    */
   install(): void {
     const { stdout, stderr } = this.proc;
-    for (const listener of stdout.listeners('error')) if (listener !== this.onError) stdout.removeListener('error', listener as never);
+    for (const listener of stdout.listeners('error')) {
+      if (listener !== this.onError) stdout.removeListener('error', listener as (...args: unknown[]) => void);
+    }
     if (!stdout.listeners('error').includes(this.onError)) stdout.on('error', this.onError);
     if (!stderr.listeners('error').includes(ignore)) stderr.on('error', ignore);
   }
