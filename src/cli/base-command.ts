@@ -93,13 +93,14 @@ export abstract class BotzCommand extends Command {
    * bounds connecting and what follows together: pass `timeLeft()` to the call.
    */
   protected async connect(flags: ConnectionFlags, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<Client> {
-    this.deadline = Date.now() + timeoutMs;
     this.failureContext.server = flags.server;
     const secret = await this.secretFor(flags);
     // The library (ws, codecs) loads only once a command really needs the network.
     // Only the client: a one-shot command need not load the server, mesh or reliable layers.
     const { Client } = await import('../lib/component/client.js');
-    return Client.connect({ server: flags.server, secret, timeoutMs: this.timeLeft(), encrypt: flags.encrypt });
+    // The clock starts with the network, as in fast-send.ts: loading code is not waiting for an answer.
+    this.deadline = Date.now() + timeoutMs;
+    return Client.connect({ server: flags.server, secret, timeoutMs, encrypt: flags.encrypt });
   }
 
   /** What is left of the timeout `connect()` started, in ms (at least 1). */
