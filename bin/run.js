@@ -3,18 +3,27 @@
 // anything that reads it is imported, hence the dynamic imports below.
 if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') process.env.FORCE_COLOR = '0';
 
+// Before anything writes: a failed write to stdout fails a one-shot command, and stops a
+// streaming one whose reader went away (src/cli/stdout-closed.ts).
+const { stdoutWatch } = await import('../dist/cli/stdout-closed.js');
+stdoutWatch.install();
+
 // `botz send` is the one-shot command people time: it skips loading oclif when it can
 // (src/cli/fast-send.ts); anything it does not understand falls through to oclif below.
+let done = false;
 if (process.argv[2] === 'send') {
   const { fastSend } = await import('../dist/cli/fast-send.js');
   const code = await fastSend(process.argv.slice(3));
   if (code !== undefined) {
-    process.exitCode = code;
-    // Nothing of ours is left to wait for; do not let a lingering socket delay the exit.
-    setImmediate(() => process.exit(code));
+    done = true;
+    // No process.exit(): the process ends when the reply has reached stdout's reader and the
+    // link's closing handshake is over (about a millisecond; ws.ts bounds it at 1 s).
+    process.exitCode = await stdoutWatch.exitCode(code);
   }
 }
-if (process.exitCode === undefined) {
+if (!done) {
   const { execute } = await import('@oclif/core');
+  // Loading oclif added its own stdout error listener: take over from it.
+  stdoutWatch.install();
   await execute({ dir: import.meta.url });
 }

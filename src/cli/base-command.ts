@@ -8,6 +8,7 @@ import { parseDuration } from './duration.js';
 import { describeFailure, redact, type FailureContext } from './exit-codes.js';
 import { styleFor, type OutputStyle } from './output.js';
 import { configDir, describeSecretSource, requireSecret } from './secret.js';
+import { stdoutWatch } from './stdout-closed.js';
 
 /** Where clients look for the server when neither --server nor BOTZ_SERVER says. */
 export const DEFAULT_SERVER = '127.0.0.1:7300';
@@ -62,6 +63,8 @@ export abstract class BotzCommand extends Command {
   protected failureContext: FailureContext = {};
   /** Kept only to redact it from any line we print. */
   private secretForRedaction?: string;
+  /** When the --timeout that `connect()` started runs out: connecting and the call share it. */
+  private deadline = Infinity;
 
   /** Tables on a terminal, colour unless NO_COLOR or --json. */
   protected get style(): OutputStyle {
@@ -85,14 +88,24 @@ export abstract class BotzCommand extends Command {
     this.failureContext.secretSource = source;
   }
 
-  /** An authenticated, unregistered link to the server, as one-shot commands use. */
+  /**
+   * An authenticated, unregistered link to the server, as one-shot commands use. `timeoutMs`
+   * bounds connecting and what follows together: pass `timeLeft()` to the call.
+   */
   protected async connect(flags: ConnectionFlags, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<Client> {
     this.failureContext.server = flags.server;
     const secret = await this.secretFor(flags);
     // The library (ws, codecs) loads only once a command really needs the network.
     // Only the client: a one-shot command need not load the server, mesh or reliable layers.
     const { Client } = await import('../lib/component/client.js');
+    // The clock starts with the network, as in fast-send.ts: loading code is not waiting for an answer.
+    this.deadline = Date.now() + timeoutMs;
     return Client.connect({ server: flags.server, secret, timeoutMs, encrypt: flags.encrypt });
+  }
+
+  /** What is left of the timeout `connect()` started, in ms (at least 1). */
+  protected timeLeft(): number {
+    return Math.max(1, this.deadline - Date.now());
   }
 
   /** A human line on stdout; nothing in --json mode. */
@@ -108,6 +121,15 @@ export abstract class BotzCommand extends Command {
   /** --json results: plain, never coloured, stable key order from the object. */
   override logJson(json: unknown): void {
     process.stdout.write(JSON.stringify(json, null, 2) + '\n');
+  }
+
+  /**
+   * Runs after `run()` and `catch()`, before oclif ends the process: an error's exit is a
+   * `process.exit()`, which would cut short output still on its way to a slow reader.
+   */
+  override async finally(error: Error | undefined): Promise<void> {
+    await super.finally(error);
+    await stdoutWatch.flush();
   }
 
   override async catch(err: Error & { exitCode?: number }): Promise<never> {

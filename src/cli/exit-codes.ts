@@ -97,17 +97,15 @@ export function describeFailure(err: unknown, ctx: FailureContext = {}): Failure
     case ExitCode.NOT_FOUND:
       return failure(exit, code, message, `${message}; run \`botz components\` to see what is registered${server ? ` at ${server}` : ''}`);
     case ExitCode.TIMEOUT:
-      // The server itself did not answer (a lookup, the list, a subscription): the target is not the question.
       if (e.details?.peer === SERVER_DESTINATION) {
+        // Connecting did not finish: something accepted there and then said nothing (in time).
+        if (e.details.server !== undefined) {
+          return failure(exit, code, message, `${message}; check that a botz server (not another program) listens there and is not overloaded, or raise --timeout`);
+        }
+        // The server itself did not answer (a lookup, the list, a subscription): the target is not the question.
         return failure(exit, code, message, `${message}; the botz server${server ? ` at ${server}` : ''} is slow to answer: raise --timeout, or check that it is not overloaded`);
       }
-      return failure(
-        exit,
-        code,
-        message,
-        // A timeout that carries its duration (every request's does) says it in its message.
-        `${message}${ctx.timeoutMs !== undefined && e.details?.timeoutMs === undefined ? ` (waited ${formatDuration(ctx.timeoutMs)})` : ''}; raise --timeout or check ${target ? `that ${target} is alive` : 'the component'} with \`botz components\``,
-      );
+      return failure(exit, code, message, `${message}${waitedNote(e.details?.timeoutMs, ctx.timeoutMs)}; raise --timeout or check ${target ? `that ${target} is alive` : 'the component'} with \`botz components\``);
     case ExitCode.REMOTE:
       return failure(exit, code, message, `${target ? `${target}'s handler failed` : 'the remote handler failed'}: ${message}`);
     case ExitCode.AUTH:
@@ -143,6 +141,17 @@ export function describeFailure(err: unknown, ctx: FailureContext = {}): Failure
       }
       return failure(exit, code, message, message);
   }
+}
+
+/**
+ * How a timeout's wait relates to --timeout: a timeout that carries its duration (every
+ * request's does) says it in its message, but a one-shot command's request gets only what
+ * connecting left of --timeout.
+ */
+function waitedNote(waitedMs: unknown, timeoutMs: number | undefined): string {
+  if (timeoutMs === undefined) return '';
+  if (waitedMs === undefined) return ` (waited ${formatDuration(timeoutMs)})`;
+  return typeof waitedMs === 'number' && waitedMs < timeoutMs ? ` (what connecting left of --timeout ${formatDuration(timeoutMs)})` : '';
 }
 
 function failure(exit: ExitCode, code: string, message: string, line: string): Failure {

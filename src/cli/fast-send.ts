@@ -28,7 +28,11 @@ export function envIsTrue(value: string | undefined): boolean {
   return value !== undefined && value !== '' && ['1', 'true', 'y', 'yes'].includes(value.toLowerCase());
 }
 
-/** Runs `send` with `args` (what follows the word `send`); resolves to the exit code, or undefined to defer to oclif. */
+/**
+ * Runs `send` with `args` (what follows the word `send`); resolves to the exit code, or
+ * undefined to defer to oclif. The reply may still be on its way to stdout's reader: see
+ * stdout-closed.ts for waiting on it.
+ */
 export async function fastSend(args: string[]): Promise<number | undefined> {
   let parsed;
   try {
@@ -74,10 +78,12 @@ export async function fastSend(args: string[]): Promise<number | undefined> {
     ctx.secretSource = describeSecretSource(source);
     const { Client } = await import('../lib/component/client.js');
     const encrypt = values.encrypt === true || envIsTrue(process.env.BOTZ_ENCRYPT);
+    // One deadline: connecting (at most the client's 3 s default) and the request share --timeout.
+    const deadline = Date.now() + timeoutMs;
     const client = await Client.connect({ server, secret, timeoutMs, encrypt });
     let reply;
     try {
-      reply = await client.send(name, body, { timeout: timeoutMs });
+      reply = await client.send(name, body, { timeout: Math.max(1, deadline - Date.now()) });
     } finally {
       await client.close();
     }

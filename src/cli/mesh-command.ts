@@ -25,7 +25,7 @@ export abstract class MeshCommand extends BotzCommand {
     const address = await meshAddressOf(node, async () => {
       const client = await this.connect(flags, flags.timeout);
       try {
-        return await client.components({ timeout: flags.timeout });
+        return await client.components({ timeout: this.timeLeft() });
       } finally {
         await client.close();
       }

@@ -34,7 +34,7 @@ export default class Broadcast extends BotzCommand {
     const client = await this.connect(flags, flags.timeout);
     let result: BroadcastResult;
     try {
-      result = await client.broadcast(body, { group: flags.group, timeout: flags.timeout });
+      result = await client.broadcast(body, { group: flags.group, timeout: this.timeLeft() });
     } finally {
       await client.close();
     }

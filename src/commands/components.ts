@@ -25,7 +25,7 @@ export default class Components extends BotzCommand {
     this.failureContext.timeoutMs = flags.timeout;
     const client = await this.connect(flags, flags.timeout);
     try {
-      const list = await client.components({ group: flags.group });
+      const list = await client.components({ group: flags.group, timeout: this.timeLeft() });
       if (!flags.watch) {
         this.line(await renderComponents(list, this.style, Date.now()));
         return list;

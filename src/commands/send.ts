@@ -47,7 +47,7 @@ export default class Send extends MeshCommand {
     } else {
       const client = await this.connect(flags, flags.timeout);
       try {
-        reply = await client.send(args.name, body, { timeout: flags.timeout });
+        reply = await client.send(args.name, body, { timeout: this.timeLeft() });
       } finally {
         await client.close();
       }

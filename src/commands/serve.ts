@@ -43,9 +43,10 @@ export default class Serve extends BotzCommand {
       const where = describeSecretSource(source);
       process.stderr.write(source.created ? `created a new secret in ${where} (mode 0600)\n` : `using the secret from ${where}\n`);
     }
-    const signal = await stopped;
+    const why = await stopped;
     await server.stop();
-    if (!this.jsonEnabled()) process.stderr.write(`stopped (${signal})\n`);
+    // A reader that went away (`| head`) asked for nothing more: stop without a word.
+    if (!this.jsonEnabled() && why !== 'stdout-closed') process.stderr.write(`stopped (${why})\n`);
   }
 
   private print(e: ServerEvent): void {

@@ -28,7 +28,7 @@ export default class Shutdown extends BotzCommand {
     const client = await this.connect(flags, flags.timeout);
     let ready: boolean;
     try {
-      ({ ready } = await client.shutdown(args.name, { forced, timeout: flags.timeout }));
+      ({ ready } = await client.shutdown(args.name, { forced, timeout: this.timeLeft() }));
     } finally {
       await client.close();
     }

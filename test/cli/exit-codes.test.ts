@@ -52,6 +52,22 @@ describe('describeFailure', () => {
     expect(unsaid.line).toBe('no answer (waited 500ms); raise --timeout or check that x is alive with `botz components`');
   });
 
+  it('says when connecting took part of --timeout before the request', () => {
+    const rest = describeFailure(new Timeout('the request to "x" got no answer within 460 ms', { details: { timeoutMs: 460 } }), { target: 'x', timeoutMs: 500 });
+    expect(rest.line).toBe('the request to "x" got no answer within 460 ms (what connecting left of --timeout 500ms); raise --timeout or check that x is alive with `botz components`');
+  });
+
+  it('a server that did not complete the handshake is not called missing, nor its target slow', () => {
+    const stalled = new Timeout('the botz server at 127.0.0.1:7300 did not complete the handshake within 1000 ms', {
+      details: { server: '127.0.0.1:7300', peer: '$server', timeoutMs: 1000 },
+    });
+    expect(describeFailure(stalled, { server: '127.0.0.1:7300', target: 'echo', timeoutMs: 1000 })).toMatchObject({
+      exit: 4,
+      code: 'TIMEOUT',
+      line: 'the botz server at 127.0.0.1:7300 did not complete the handshake within 1000 ms; check that a botz server (not another program) listens there and is not overloaded, or raise --timeout',
+    });
+  });
+
   it('blames a refused secret on where it came from, not on the command\'s flags', () => {
     const refused = (() => {
       try {

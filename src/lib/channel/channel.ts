@@ -157,6 +157,8 @@ export class Channel {
     },
   ): Promise<{ channel: Channel; session: string; heartbeatMs?: number; encrypt: boolean }> {
     const timeoutMs = options.timeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
+    // One deadline for the dial and the hello: a peer slow at both must not get the timeout twice.
+    const deadline = Date.now() + timeoutMs;
     const link = await transport.connect(address, { timeoutMs, maxMessageBytes: ctx.maxPacketBytes });
     const channel = new Channel(ctx, link, options.handlers);
     channel.peer = options.expect;
@@ -170,7 +172,7 @@ export class Channel {
           ...(options.session ? { session: options.session } : {}),
           ...(ctx.encrypt ? { encrypt: true } : {}),
         },
-        { to: options.expect, timeoutMs, describe: `the handshake with ${address}` },
+        { to: options.expect, timeoutMs: Math.max(1, deadline - Date.now()), callTimeoutMs: timeoutMs, describe: `the handshake with ${address}` },
       );
       if (welcome.type !== 'welcome') throw new BotzError(ErrorCode.MALFORMED_FRAME, `expected welcome, got ${welcome.type}`);
       return { channel, session: welcome.session, heartbeatMs: welcome.heartbeatMs, encrypt: welcome.encrypt === true };

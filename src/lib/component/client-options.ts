@@ -21,6 +21,11 @@ export interface ClientOptions {
   name?: string;
   /** Default timeout of each call, in ms. */
   timeoutMs?: number;
+  /**
+   * How long connecting to the server may take, in ms: TCP, the WebSocket upgrade and the
+   * hello/welcome together. Default: 3 s, or `timeoutMs` when that is shorter, so a caller's
+   * timeout also bounds the connection.
+   */
   connectTimeoutMs?: number;
   transport?: Transport;
   maxPacketBytes?: number;

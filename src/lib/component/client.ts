@@ -90,7 +90,7 @@ export class Client extends EventEmitter implements ExtensionHost {
     });
     this.transport = options.transport ?? wsTransport;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    this.connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+    this.connectTimeoutMs = options.connectTimeoutMs ?? Math.min(DEFAULT_CONNECT_TIMEOUT_MS, this.timeoutMs);
     this.peers = new PeerPool(this.ctx, this.transport, role, {
       onFrame: (frame, ch, header) => this.onFrame(frame, ch, header),
       onClose: (ch) => this.pathDown(ch.peer),
@@ -107,7 +107,11 @@ export class Client extends EventEmitter implements ExtensionHost {
     );
   }
 
-  /** Connects to the server. Throws SERVER_UNREACHABLE or AUTH_FAILED. */
+  /**
+   * Connects to the server, within `connectTimeoutMs`. Throws SERVER_UNREACHABLE (nothing
+   * accepts at the address), TIMEOUT (the server did not complete the handshake in time) or
+   * AUTH_FAILED.
+   */
   static async connect(options: ClientOptions): Promise<Client> {
     const client = new Client(options, options.name ?? defaultClientName(), 'client');
     await client.connectServer();

@@ -54,7 +54,7 @@ export class ServerLink {
 
   private constructor(private readonly options: ServerLinkOptions) {}
 
-  /** First connection: failures are thrown (SERVER_UNREACHABLE, AUTH_FAILED, NAME_TAKEN), not retried. */
+  /** First connection: failures are thrown (SERVER_UNREACHABLE, TIMEOUT, AUTH_FAILED, NAME_TAKEN), not retried. */
   static async connect(options: ServerLinkOptions): Promise<ServerLink> {
     const link = new ServerLink(options);
     try {
@@ -146,6 +146,14 @@ export class ServerLink {
       });
     } catch (error) {
       const e = error as BotzError;
+      // Something accepted but did not finish (upgrade or welcome) in time: a slow or wedged
+      // server, not a missing one. Starting another `botz serve` there would not help.
+      if (e.code === ErrorCode.TIMEOUT || (e.code === ErrorCode.UNREACHABLE && e.details.timedOut === true)) {
+        throw new Timeout(`the botz server at ${address} did not complete the handshake within ${connectTimeoutMs} ms`, {
+          cause: e,
+          details: { server: address, peer: SERVER_DESTINATION, timeoutMs: connectTimeoutMs },
+        });
+      }
       if (e.code === ErrorCode.UNREACHABLE) throw new ServerUnreachable(address, { cause: e });
       if (e.code === ErrorCode.AUTH_FAILED) {
         throw new AuthFailed(`the server at ${address} refused our secret`, { cause: e });

@@ -97,7 +97,10 @@ export interface ConnectOptions {
 export interface Transport {
   /** Rejects with ADDRESS_IN_USE when something already listens on that host:port. */
   listen(options: ListenOptions, onLink: (link: Link) => void): Promise<Listener>;
-  /** Rejects with UNREACHABLE (nothing listens, refused, or no answer within the timeout). */
+  /**
+   * Rejects with UNREACHABLE: nothing listens, refused, or no completed connection within the
+   * timeout (then with `details.timedOut`: something accepted, or may have, but did not finish).
+   */
   connect(address: string, options: ConnectOptions): Promise<Link>;
 }
 

@@ -238,19 +238,20 @@ export const wsTransport: Transport = {
     return new Promise((resolve, reject) => {
       // Both timers hold at most 2^31-1 ms: a longer timeout (`--timeout 1000h`) must not fire at once.
       const waitMs = timerDelay(options.timeoutMs);
+      // No ws handshakeTimeout: the timer below bounds TCP connect and upgrade together, and
+      // is the only one that may say the connection timed out.
       const ws = new WebSocket(`ws://${address}/`, {
         perMessageDeflate: false,
         maxPayload: options.maxMessageBytes,
-        handshakeTimeout: waitMs,
       });
       let settled = false;
-      const fail = (why: string, cause?: unknown) => {
+      const fail = (why: string, cause?: unknown, timedOut = false) => {
         if (settled) return;
         settled = true;
         ws.terminate();
-        reject(new Unreachable(`cannot connect to ${address}: ${why}`, { cause, details: { address } }));
+        reject(new Unreachable(`cannot connect to ${address}: ${why}`, { cause, details: { address, ...(timedOut ? { timedOut } : {}) } }));
       };
-      const timer = setTimeout(() => fail(`no answer within ${options.timeoutMs} ms`), waitMs);
+      const timer = setTimeout(() => fail(`no answer within ${options.timeoutMs} ms`, undefined, true), waitMs);
       ws.once('error', (err: NodeJS.ErrnoException) => {
         clearTimeout(timer);
         fail(err.code ?? err.message, err);

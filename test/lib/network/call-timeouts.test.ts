@@ -1,6 +1,7 @@
 // A call's timeout covers the whole call: the lookup, the dial and the answer. On a network
 // with 40 ms of latency each way those take long enough to tell "the whole call" from "the
 // last part of it".
+import { createServer, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Client } from '../../../src/lib/component/client.js';
 import { Component } from '../../../src/lib/component/component.js';
@@ -45,5 +46,48 @@ describe('call timeouts', () => {
       message: 'the subscription to membership events got no answer within 30 ms',
       details: { timeoutMs: 30, peer: '$server' },
     });
+  });
+});
+
+describe('connecting', () => {
+  /** A TCP server that accepts every connection and never says a word. */
+  async function silentServer(): Promise<string> {
+    const sockets: Socket[] = [];
+    const server = createServer((s) => void sockets.push(s));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    stops.push(async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    });
+    return `127.0.0.1:${(server.address() as { port: number }).port}`;
+  }
+
+  it('Client.connect is bounded by its timeoutMs when the server accepts and stalls, and says which server', async () => {
+    const address = await silentServer();
+    const started = performance.now();
+    const error = await Client.connect({ server: address, secret: SECRET, timeoutMs: 300 }).catch((e: unknown) => e);
+    // Without the bound it waited the 3 s connect default.
+    expect(performance.now() - started).toBeLessThan(2_000);
+    expect(error).toMatchObject({
+      code: 'TIMEOUT',
+      message: `the botz server at ${address} did not complete the handshake within 300 ms`,
+      details: { server: address, peer: '$server', timeoutMs: 300 },
+    });
+  });
+
+  it('a hello that is never answered counts against the same timeout', async () => {
+    const network = new MemoryNetwork();
+    const listener = await network.transport('mute').listen({ host: 'mute', port: 1, maxMessageBytes: 1 << 20 }, () => {});
+    stops.push(() => listener.close());
+    const started = performance.now();
+    const error = await Client.connect({ server: listener.address, secret: SECRET, timeoutMs: 300, transport: network.transport('client') }).catch((e: unknown) => e);
+    expect(performance.now() - started).toBeLessThan(2_000);
+    expect(error).toMatchObject({ code: 'TIMEOUT', message: `the botz server at ${listener.address} did not complete the handshake within 300 ms` });
+  });
+
+  it('an explicit connectTimeoutMs still wins over timeoutMs', async () => {
+    const address = await silentServer();
+    const error = await Client.connect({ server: address, secret: SECRET, timeoutMs: 5_000, connectTimeoutMs: 200 }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'TIMEOUT', details: { timeoutMs: 200 } });
   });
 });
