@@ -80,9 +80,10 @@ export class Component extends Client {
   }
 
   /**
-   * Reliable one-way delivery: resolves when `target`'s botz has accepted the message for its
-   * application (end to end, across relay), exactly once and in order per sender, surviving
-   * reconnects of either side. Waits (backpressure) while the target's window is full.
+   * Reliable one-way delivery: resolves when `target`'s application took the message (its
+   * onMessage handler settled, or `messages()`/`read()` handed it over), end to end, across
+   * relay; exactly once and in order per sender, surviving reconnects of either side. Waits
+   * (backpressure) while the target's window is full.
    */
   deliver(target: string, body: Body, options: CallOptions = {}): Promise<void> {
     return this.reliable.deliver(target, body, options);

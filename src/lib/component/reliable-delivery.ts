@@ -12,11 +12,18 @@
  * wait in each sender's bounded inbox for `messages()` / `read(n)`. A full inbox closes the
  * sender's window, so a slow reader slows its senders instead of growing memory.
  *
+ * What a confirmation (a resolved `deliver`) means: the receiving application took the
+ * message: its handler settled (resolved or threw), or `messages()` yielded it / `read()`
+ * returned it. Arriving at the receiver's process is not enough, since a process that dies
+ * (kill -9) loses its inbox: those messages are never confirmed, and when the peer comes back
+ * as a new incarnation they are among the deliveries rejected with `peerRestarted`.
+ *
  * Events on the host (when it is an EventEmitter, as Component is):
  * - `peerRestarted` {peer, previous, session, failed}: a peer came back as a new incarnation;
  *   the `failed` deliveries to the old one rejected with CLOSED (details.reason 'peerRestarted').
  * - `message` (handler mode, before the handler runs) and `messageFailed` {message, error}
- *   when the handler threw: the message was already confirmed to its sender.
+ *   when the handler threw: the message is confirmed to its sender all the same (the
+ *   application had it; what it did with it is its own affair).
  */
 import { BotzError, Closed, ErrorCode, Timeout, isBotzError } from '../errors.js';
 import type { Channel } from '../channel/channel.js';
@@ -35,7 +42,7 @@ import type { Message } from './component.js';
 import type { ClientExtension, ExtensionHost } from './extension.js';
 
 export interface ReliableOptions {
-  /** Messages in flight per peer before `deliver` waits (default 256). */
+  /** Messages in flight (sent and not yet taken by the peer's application) per peer before `deliver` waits (default 256). */
   windowSize?: number;
   /** Messages held for the application per peer before the sender is told to wait (default 1024). */
   inboxCapacity?: number;
@@ -93,7 +100,8 @@ export class ReliableDelivery implements ClientExtension {
   ) {}
 
   /**
-   * Sends `body` to `target` reliably; resolves once `target` took it into its inbox. Rejects
+   * Sends `body` to `target` reliably; resolves once `target`'s application took it (its
+   * handler settled, or `messages()`/`read()` handed it over), not when it merely arrived. Rejects
    * with TIMEOUT (not confirmed in time; it may still arrive, exactly once), TOO_MANY_PENDING,
    * NO_SUCH_COMPONENT (a target never reached that the server does not know), CLOSED (we
    * stopped, or the target restarted before confirming it: details.reason 'peerRestarted').
@@ -246,20 +254,24 @@ export class ReliableDelivery implements ClientExtension {
     this.wake();
   }
 
-  /** Hands one sender's messages to the handler, in order, each after the previous settled. */
+  /**
+   * Hands one sender's messages to the handler, in order, each after the previous settled, and
+   * confirms each to its sender only once its handler settled.
+   */
   private async pump(peer: PeerState, handler: (message: Message) => unknown): Promise<void> {
     peer.pumping = true;
     try {
       while (!this.closed) {
-        const [frame] = peer.link.readFrames(1);
+        const [frame] = peer.link.readFrames(1, { confirm: false });
         if (frame === undefined) break;
         const message = toMessage(peer.name, frame);
-        this.emit('message', message);
         try {
+          this.emit('message', message);
           await handler(message);
         } catch (error) {
           this.emit('messageFailed', { message, error });
         }
+        peer.link.confirm();
       }
     } finally {
       peer.pumping = false;
