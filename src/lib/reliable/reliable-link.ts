@@ -40,12 +40,15 @@ export interface TimerSource {
   now(): number;
   setTimeout(fn: () => void, ms: number): unknown;
   clearTimeout(handle: unknown): void;
+  /** Runs `fn` once the current turn of the event loop (its I/O callbacks and microtasks) is done. */
+  setImmediate(fn: () => void): void;
 }
 
 export const globalTimers: TimerSource = {
   now: () => Date.now(),
   setTimeout: (fn, ms) => setTimeout(fn, ms),
   clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+  setImmediate: (fn) => void setImmediate(fn),
 };
 
 export interface ReliableLinkOptions {
@@ -189,7 +192,9 @@ export class ReliableLink {
 
   /** The application is done with the oldest `count` messages read unconfirmed: confirm them to the sender. */
   confirm(count = 1): void {
-    if (this.receiver.confirm(count) > 0) this.queueAck();
+    const window = this.receiver.window;
+    // An earlier stream's message confirms nothing, but the room it frees reopens the window.
+    if (this.receiver.confirm(count) > 0 || this.receiver.window !== window) this.queueAck();
   }
 
   /** Every message, in order, as the application pulls them; ends after close once the inbox is empty. */
@@ -350,7 +355,7 @@ export class ReliableLink {
   private queueAck(): void {
     if (this.ackQueued) return;
     this.ackQueued = true;
-    setImmediate(() => {
+    this.timers.setImmediate(() => {
       if (this.ackQueued) this.sendAck();
     });
   }
