@@ -5,7 +5,7 @@
  * A message goes through three points, and only the last is confirmed to the sender:
  * - held: it arrived, in order, and waits in the inbox (it dies with this process);
  * - handed out: `read()` gave it to the application (a handler that has not settled yet);
- * - taken: `confirm()` said the application is done with it (handler settled, or pulled).
+ * - taken: `confirm()` said the application is done with it (handler settled, loop went on).
  *
  *            taken (cumulative)   handed out   inbox (held, unread)   out of order      window edge
  *   app <- ... m1 m2 |                m3      | m4 m5 m6 |   held = 6  | 8 9 . 11 |  ...  taken + window
@@ -133,7 +133,7 @@ export class ReceiveWindow<T> {
 
   /**
    * The application took the oldest `count` messages handed out and not yet confirmed (its
-   * handler settled, or it pulled them): they count as delivered from now on. Returns how many
+   * handler settled, or its loop went on): they count as delivered from now on. Returns how many
    * of this stream were newly confirmed (an earlier stream's are confirmed to no one).
    */
   confirm(count = 1): number {

@@ -3,9 +3,9 @@
  * Session) over anything that carries frames, and survives swapping that carrier after a
  * reconnect. It owns the only timer of the session, through an injected TimerSource.
  *
- * - `send(body)` resolves when the application at the other end took the message: it pulled
- *   it (`read`, `readFrames`, `messages()`), or, having read it with `{ confirm: false }`,
- *   called `confirm()` (a handler settled). End to end: it does not matter how many hops the
+ * - `send(body)` resolves when the application at the other end took the message: `read` or
+ *   `readFrames` returned it, its loop over `messages()` went on to the next, or, having read
+ *   it with `{ confirm: false }`, it called `confirm()` (a handler settled). End to end: it does not matter how many hops the
  *   frames crossed. Arriving in the other end's inbox confirms nothing, since the inbox dies
  *   with its process; it only stops retransmission (see send-window.ts).
  *   It waits for window space first (backpressure), and rejects with TIMEOUT after
@@ -197,16 +197,28 @@ export class ReliableLink {
     if (this.receiver.confirm(count) > 0 || this.receiver.window !== window) this.queueAck();
   }
 
-  /** Every message, in order, as the application pulls them; ends after close once the inbox is empty. */
+  /**
+   * Every message, in order, as the application pulls them; ends after close once the inbox is
+   * empty. A message is confirmed when the loop asks for the next one or leaves: for a
+   * `for await` loop, once its body is done with it.
+   */
   async *messages(): AsyncGenerator<Body, void, undefined> {
-    for (;;) {
-      const got = this.read(1);
-      if (got.length > 0) {
-        yield got[0];
-        continue;
+    let holding = false;
+    try {
+      for (;;) {
+        if (holding) this.confirm();
+        holding = false;
+        const got = this.readFrames(1, { confirm: false });
+        if (got.length > 0) {
+          holding = true;
+          yield got[0].body;
+          continue;
+        }
+        if (this.closed) return;
+        await new Promise<void>((resolve) => this.readers.add(resolve));
       }
-      if (this.closed) return;
-      await new Promise<void>((resolve) => this.readers.add(resolve));
+    } finally {
+      if (holding) this.confirm();
     }
   }
 

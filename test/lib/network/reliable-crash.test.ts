@@ -1,7 +1,8 @@
 /**
  * What a confirmation of `deliver` is worth when the receiver dies: the receiver runs in its own
- * process, its handler records every message it handled (synchronously, in a file) and is slower
- * than the network, so messages pile up in its inbox; it is killed with SIGKILL mid-stream and
+ * process, records every message it finished handling (synchronously, in a file, after an await
+ * now and then) and is slower than the network, so messages pile up in its inbox. It handles
+ * them in an onMessage handler, or in a for-await loop over messages(). It is killed with SIGKILL mid-stream and
  * started again under the same name. Every delivery the sender saw confirmed must be in the
  * file; every other one must have been rejected with a typed error (the held messages died with
  * the process) or handled by the new receiver. None may be lost in silence, none handled twice.
@@ -23,8 +24,10 @@ const FIXTURE = 'test/fixtures/recording-receiver.mjs';
 const net = new Network();
 afterEach(() => net.stopAll());
 
-async function startReceiver(server: string, file: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [FIXTURE, server, 'bob', file], {
+type Mode = 'handler' | 'pull';
+
+async function startReceiver(server: string, file: string, mode: Mode): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [FIXTURE, server, 'bob', file, mode], {
     env: { ...process.env, BOTZ_SECRET: SECRET },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -50,13 +53,13 @@ function handledOf(file: string): Map<number, { times: number; pid: string }> {
 }
 
 describe('a receiver killed with SIGKILL mid-stream', () => {
-  it('handled every delivery its sender saw confirmed; every other one is rejected with a typed error or handled after the restart', { timeout: 60_000 }, async () => {
+  it.each<Mode>(['handler', 'pull'])('(%s) handled every delivery its sender saw confirmed; every other one is rejected with a typed error or handled after the restart', { timeout: 60_000 }, async (mode) => {
     expect(existsSync(new URL('../../../dist/index.js', import.meta.url)), 'run `npm run build` first').toBe(true);
     const dir = mkdtempSync(join(tmpdir(), 'botz-crash-'));
     net.add(async () => rmSync(dir, { recursive: true, force: true }));
     const file = join(dir, 'handled.txt');
     await net.serve();
-    const first = await startReceiver(net.server.address, file);
+    const first = await startReceiver(net.server.address, file, mode);
     // Short retransmission bounds: the restarted receiver is found within a second.
     const alice = await net.component({ name: 'alice', reliable: { maxWaitingSends: N, rto: { maxRtoMs: 300 } } });
     const restarted = new Promise<{ failed: number }>((r) => alice.once('peerRestarted', r));
@@ -71,7 +74,7 @@ describe('a receiver killed with SIGKILL mid-stream', () => {
           outcomes[i] = 'confirmed';
           if (++confirmed === KILL_AFTER) {
             killed = first.kill('SIGKILL');
-            second = new Promise<void>((r) => first.once('exit', () => r())).then(() => startReceiver(net.server.address, file));
+            second = new Promise<void>((r) => first.once('exit', () => r())).then(() => startReceiver(net.server.address, file, mode));
           }
         },
         (error: unknown) => {
@@ -88,7 +91,7 @@ describe('a receiver killed with SIGKILL mid-stream', () => {
     const confirmedButNotHandled = outcomes.flatMap((o, i) => (o === 'confirmed' && !handled.has(i) ? [i] : []));
     const handledTwice = [...handled].flatMap(([n, h]) => (h.times > 1 ? [n] : []));
     const rejected = outcomes.filter((o) => o !== 'confirmed');
-    console.log(`crash: ${N} deliveries, ${N - rejected.length} confirmed, ${rejected.length} rejected (${failed} reported by peerRestarted), ${handled.size} handled, ${confirmedButNotHandled.length} confirmed but never handled`);
+    console.log(`crash (${mode}): ${N} deliveries, ${N - rejected.length} confirmed, ${rejected.length} rejected (${failed} reported by peerRestarted), ${handled.size} handled, ${confirmedButNotHandled.length} confirmed but never handled`);
     expect(new Set([...handled.values()].map((h) => h.pid)).size).toBe(2);
     expect({ count: confirmedButNotHandled.length, first: confirmedButNotHandled.slice(0, 5) }).toEqual({ count: 0, first: [] });
     expect({ count: handledTwice.length, first: handledTwice.slice(0, 5) }).toEqual({ count: 0, first: [] });

@@ -105,6 +105,29 @@ describe('ReliableLink', () => {
     await until(sent);
   });
 
+  it('confirms a message from messages() once the loop asks for the next one (its body is done with it) or leaves', async () => {
+    const { a, b } = pipe();
+    const alice = new ReliableLink(fast);
+    const bob = new ReliableLink(fast);
+    alice.resume(a);
+    bob.resume(b);
+    const confirmed: number[] = [];
+    const sends = range(3).map((i) => alice.send(i).then(() => confirmed.push(i)));
+    await vi.advanceTimersByTimeAsync(100);
+    const loop = bob.messages();
+    expect((await loop.next()).value).toBe(0); // the loop body runs with 0
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(confirmed).toEqual([]);
+    expect((await loop.next()).value).toBe(1); // done with 0
+    await vi.advanceTimersByTimeAsync(100);
+    expect(confirmed).toEqual([0]);
+    await loop.return(); // break: done with 1
+    await vi.advanceTimersByTimeAsync(100);
+    expect(confirmed).toEqual([0, 1]);
+    expect(bob.read()).toEqual([2]);
+    await until(Promise.all(sends));
+  });
+
   it('retransmits nothing the other end holds while its application is slow; only the first goes again, as a backed-off probe', async () => {
     const { a, b } = pipe();
     const perSeq = new Map<number, number>();
