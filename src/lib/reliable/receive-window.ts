@@ -63,6 +63,10 @@ export class ReceiveWindow<T> {
   get held(): number {
     return this.arrived;
   }
+  /** Messages handed out and not yet confirmed: the application has them in hand. */
+  get inHand(): number {
+    return this.handedOut + this.orphansHandedOut;
+  }
   /** Messages waiting to be read. */
   get available(): number {
     return this.inbox.length - this.inboxHead;

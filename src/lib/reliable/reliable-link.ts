@@ -18,8 +18,9 @@
  * - `resume(transport)` after a reconnect: both ends exchange `resume` and the unconfirmed
  *   tail is resent, except what the other end said it holds.
  *
- * Acks are coalesced: one sack per turn of the event loop (setImmediate), so a burst of data
- * that a fast application takes as it arrives costs one sack saying "taken", not one per message.
+ * Acks are coalesced: one sack per turn of the event loop (setImmediate), or sooner once the
+ * application took everything there was, so a burst of data that a fast application takes as
+ * it arrives costs one sack saying "taken", not one per message.
  */
 import { BotzError, Closed, ErrorCode, Timeout } from '../errors.js';
 import type { Body } from '../wire/frames.js';
@@ -194,7 +195,11 @@ export class ReliableLink {
   confirm(count = 1): void {
     const window = this.receiver.window;
     // An earlier stream's message confirms nothing, but the room it frees reopens the window.
-    if (this.receiver.confirm(count) > 0 || this.receiver.window !== window) this.queueAck();
+    if (this.receiver.confirm(count) === 0 && this.receiver.window === window) return;
+    // The application has nothing more of this stream to take now: say so at once (a burst it
+    // took is over); otherwise once this turn is over, so that a burst costs one sack.
+    if (this.receiver.available === 0 && this.receiver.inHand === 0) this.sendAck();
+    else this.queueAck();
   }
 
   /**
@@ -361,8 +366,8 @@ export class ReliableLink {
   /**
    * One sack per turn of the event loop. Data frames of one packet arrive in one turn, and a
    * handler that settles at once is pumped through them in microtasks of that turn: by the
-   * check phase the one sack says they were all taken. (A microtask would fire after the first
-   * message, and ack the rest again one by one.)
+   * check phase (or when confirm() sees the last one taken) one sack says they were all taken.
+   * (A microtask would fire after the first message, and ack the rest again one by one.)
    */
   private queueAck(): void {
     if (this.ackQueued) return;

@@ -169,7 +169,29 @@ describe('ReliableLink', () => {
   });
 
   it('coalesces acknowledgements: one sack for a burst that a fast application takes as it comes', async () => {
-    const { a, b } = pipe();
+    // As a channel carries frames: those sent in one turn travel in one packet, and the frames
+    // of a packet are handed on one after the other in one turn.
+    const handlers: ((f: ReliableFrameInit) => void)[] = [];
+    const packets = (me: 0 | 1): FrameTransport => {
+      let packet: ReliableFrameInit[] | undefined;
+      return {
+        send(frame) {
+          if (packet === undefined) {
+            const sent = (packet = []);
+            setTimeout(() => {
+              packet = undefined;
+              for (const f of sent) handlers[1 - me](JSON.parse(JSON.stringify(f)) as ReliableFrameInit);
+            }, 1);
+          }
+          packet.push(frame);
+        },
+        onFrame(handler) {
+          handlers[me] = handler;
+          return () => {};
+        },
+      };
+    };
+    const b = packets(1);
     let sacks = 0;
     let wake: () => void = () => {};
     const counting: FrameTransport = {
@@ -179,7 +201,7 @@ describe('ReliableLink', () => {
     };
     const alice = new ReliableLink(fast);
     const bob = new ReliableLink(fast);
-    alice.resume(a);
+    alice.resume(packets(0));
     bob.resume(counting);
     await vi.advanceTimersByTimeAsync(100); // the resume exchange
     // A handler pump as ReliableDelivery runs it: one message at a time, confirmed once settled.
