@@ -43,7 +43,7 @@ import type { Message } from './component.js';
 import type { ClientExtension, ExtensionHost } from './extension.js';
 
 export interface ReliableOptions {
-  /** Messages in flight (sent and not yet taken by the peer's application) per peer before `deliver` waits (default 256). */
+  /** Messages per peer not yet taken by its application before `deliver` waits (default 256). */
   windowSize?: number;
   /** Messages held for the application per peer before the sender is told to wait (default 1024). */
   inboxCapacity?: number;
@@ -103,10 +103,10 @@ export class ReliableDelivery implements ClientExtension {
   /**
    * Sends `body` to `target` reliably; resolves once `target`'s application took it (its
    * handler settled, its loop over `messages()` went on to the next, or `read()` returned it),
-   * not when it merely arrived. Rejects
-   * with TIMEOUT (not confirmed in time; it may still arrive, exactly once), TOO_MANY_PENDING,
-   * NO_SUCH_COMPONENT (a target never reached that the server does not know), CLOSED (we
-   * stopped, or the target restarted before confirming it: details.reason 'peerRestarted').
+   * not when it merely arrived. Rejects with TIMEOUT (not confirmed in time; it may still
+   * arrive, exactly once), TOO_MANY_PENDING, NO_SUCH_COMPONENT (a target never reached that
+   * the server does not know), CLOSED (we stopped, or the target restarted before its
+   * application took it: details.reason 'peerRestarted').
    */
   deliver(target: string, body: Body, options: CallOptions = {}): Promise<void> {
     if (this.closed) return Promise.reject(new Closed('reliable delivery is closed'));

@@ -5,9 +5,10 @@
  *
  * - `send(body)` resolves when the application at the other end took the message: `read` or
  *   `readFrames` returned it, its loop over `messages()` went on to the next, or, having read
- *   it with `{ confirm: false }`, it called `confirm()` (a handler settled). End to end: it does not matter how many hops the
- *   frames crossed. Arriving in the other end's inbox confirms nothing, since the inbox dies
- *   with its process; it only stops retransmission (see send-window.ts).
+ *   it with `{ confirm: false }`, it called `confirm()` (a handler settled). End to end: it
+ *   does not matter how many hops the frames crossed. Arriving in the other end's inbox
+ *   confirms nothing, since the inbox dies with its process; it only stops retransmission
+ *   (see send-window.ts).
  *   It waits for window space first (backpressure), and rejects with TIMEOUT after
  *   `sendTimeoutMs`, with TOO_MANY_PENDING when too many sends already wait, and with CLOSED
  *   on close or when the peer restarted before confirming it (details.reason = 'peerRestarted':

@@ -2,10 +2,11 @@
  * What a confirmation of `deliver` is worth when the receiver dies: the receiver runs in its own
  * process, records every message it finished handling (synchronously, in a file, after an await
  * now and then) and is slower than the network, so messages pile up in its inbox. It handles
- * them in an onMessage handler, or in a for-await loop over messages(). It is killed with SIGKILL mid-stream and
- * started again under the same name. Every delivery the sender saw confirmed must be in the
- * file; every other one must have been rejected with a typed error (the held messages died with
- * the process) or handled by the new receiver. None may be lost in silence, none handled twice.
+ * them in an onMessage handler, or in a for-await loop over messages(). It is killed with
+ * SIGKILL mid-stream and started again under the same name. Every delivery the sender saw
+ * confirmed must be in the file; every other one must have been rejected with a typed error
+ * (the held messages died with the process) or handled by the new receiver. None may be lost
+ * in silence, none handled twice, and each receiver handles in order.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -39,17 +40,19 @@ async function startReceiver(server: string, file: string, mode: Mode): Promise<
   return child;
 }
 
-/** The handled file: body → how many times, and the receiver process that handled it last. */
-function handledOf(file: string): Map<number, { times: number; pid: string }> {
+/** The handled file: body → how many times and by which receiver process, and each process's bodies in order. */
+function handledOf(file: string): { handled: Map<number, { times: number; pid: string }>; byPid: Map<string, number[]> } {
   const handled = new Map<number, { times: number; pid: string }>();
+  const byPid = new Map<string, number[]>();
   for (const line of readFileSync(file, 'utf8').split('\n')) {
     if (line === '') continue;
     const [pid, , body] = line.split(' ');
     const n = JSON.parse(body) as number;
-    const seen = handled.get(n);
-    handled.set(n, { times: (seen?.times ?? 0) + 1, pid });
+    handled.set(n, { times: (handled.get(n)?.times ?? 0) + 1, pid });
+    if (!byPid.has(pid)) byPid.set(pid, []);
+    byPid.get(pid)!.push(n);
   }
-  return handled;
+  return { handled, byPid };
 }
 
 describe('a receiver killed with SIGKILL mid-stream', () => {
@@ -87,12 +90,13 @@ describe('a receiver killed with SIGKILL mid-stream', () => {
     await second;
     const { failed } = await restarted;
 
-    const handled = handledOf(file);
+    const { handled, byPid } = handledOf(file);
     const confirmedButNotHandled = outcomes.flatMap((o, i) => (o === 'confirmed' && !handled.has(i) ? [i] : []));
     const handledTwice = [...handled].flatMap(([n, h]) => (h.times > 1 ? [n] : []));
     const rejected = outcomes.filter((o) => o !== 'confirmed');
     console.log(`crash (${mode}): ${N} deliveries, ${N - rejected.length} confirmed, ${rejected.length} rejected (${failed} reported by peerRestarted), ${handled.size} handled, ${confirmedButNotHandled.length} confirmed but never handled`);
-    expect(new Set([...handled.values()].map((h) => h.pid)).size).toBe(2);
+    expect(byPid.size).toBe(2);
+    for (const bodies of byPid.values()) expect(bodies).toEqual([...bodies].sort((a, b) => a - b));
     expect({ count: confirmedButNotHandled.length, first: confirmedButNotHandled.slice(0, 5) }).toEqual({ count: 0, first: [] });
     expect({ count: handledTwice.length, first: handledTwice.slice(0, 5) }).toEqual({ count: 0, first: [] });
     // What the first receiver held unhandled died with it: reported, not counted as delivered.
