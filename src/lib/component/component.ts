@@ -102,20 +102,24 @@ export class Component extends Client {
   }
 
   /**
-   * Reliable one-way delivery: resolves when `target`'s botz has accepted the message for its
-   * application (end to end, across relay), exactly once and in order per sender, surviving
-   * reconnects of either side. Waits (backpressure) while the target's window is full.
+   * Reliable one-way delivery: resolves when `target`'s application took the message (its
+   * onMessage handler settled, its loop over `messages()` went on, or `read()` returned it),
+   * end to end, across relay; exactly once and in order per sender, surviving reconnects of
+   * either side. Waits (backpressure) while the target's window is full.
    */
   deliver(target: string, body: Body, options: CallOptions = {}): Promise<void> {
     return this.reliable.deliver(target, body, options);
   }
 
-  /** Reliable messages, as the application pulls them (when no onMessage handler takes them). */
+  /**
+   * Reliable messages, as the application pulls them (when no onMessage handler takes them).
+   * Each is confirmed to its sender when the loop asks for the next one, or leaves.
+   */
   messages(): AsyncIterableIterator<Message> {
     return this.reliable.messages();
   }
 
-  /** Up to `n` reliable messages already waiting, without blocking. */
+  /** Up to `n` reliable messages already waiting, without blocking; they are confirmed at once. */
   read(n?: number): Message[] {
     return this.reliable.read(n);
   }

@@ -16,11 +16,19 @@
  * wait in each sender's bounded inbox for `messages()` / `read(n)`. A full inbox closes the
  * sender's window, so a slow reader slows its senders instead of growing memory.
  *
+ * What a confirmation (a resolved `deliver`) means: the receiving application took the
+ * message: its handler settled (resolved or threw), the loop over `messages()` asked for the
+ * next message (or left), or `read()` returned it. Arriving at the receiver's process is not
+ * enough, since a process that dies (kill -9) loses its inbox: those messages are never
+ * confirmed, and when the peer comes back as a new incarnation they are among the deliveries
+ * rejected with `peerRestarted`.
+ *
  * Events on the host (when it is an EventEmitter, as Component is):
  * - `peerRestarted` {peer, previous, session, failed}: a peer came back as a new incarnation;
  *   the `failed` deliveries to the old one rejected with CLOSED (details.reason 'peerRestarted').
  * - `message` (handler mode, before the handler runs) and `messageFailed` {message, error}
- *   when the handler threw: the message was already confirmed to its sender.
+ *   when the handler threw: the message is confirmed to its sender all the same (the
+ *   application had it; what it did with it is its own affair).
  */
 import { BotzError, Closed, ErrorCode, Timeout, isBotzError } from '../errors.js';
 import type { Channel } from '../channel/channel.js';
@@ -40,7 +48,7 @@ import type { Message } from './component.js';
 import type { ClientExtension, ExtensionHost } from './extension.js';
 
 export interface ReliableOptions {
-  /** Messages in flight per peer before `deliver` waits (default 256). */
+  /** Messages per peer not yet taken by its application before `deliver` waits (default 256). */
   windowSize?: number;
   /** Messages held for the application per peer before the sender is told to wait (default 1024). */
   inboxCapacity?: number;
@@ -98,10 +106,12 @@ export class ReliableDelivery implements ClientExtension {
   ) {}
 
   /**
-   * Sends `body` to `target` reliably; resolves once `target` took it into its inbox. Rejects
-   * with TIMEOUT (not confirmed in time; it may still arrive, exactly once), TOO_MANY_PENDING,
-   * NO_SUCH_COMPONENT (a target never reached that the server does not know), CLOSED (we
-   * stopped, or the target restarted before confirming it: details.reason 'peerRestarted').
+   * Sends `body` to `target` reliably; resolves once `target`'s application took it (its
+   * handler settled, its loop over `messages()` went on to the next, or `read()` returned it),
+   * not when it merely arrived. Rejects with TIMEOUT (not confirmed in time; it may still
+   * arrive, exactly once), TOO_MANY_PENDING, NO_SUCH_COMPONENT (a target never reached that
+   * the server does not know), CLOSED (we stopped, or the target restarted before its
+   * application took it: details.reason 'peerRestarted').
    */
   deliver(target: string, body: Body, options: CallOptions = {}): Promise<void> {
     if (this.closed) return Promise.reject(new Closed('reliable delivery is closed'));
@@ -130,16 +140,22 @@ export class ReliableDelivery implements ClientExtension {
     });
   }
 
-  /** Reliable messages from every sender as the application pulls them; ends after close. */
+  /**
+   * Reliable messages from every sender as the application pulls them; ends after close. A
+   * message is confirmed to its sender when the loop asks for the next one or leaves: for a
+   * `for await` loop, once its body is done with it. (Each sender's messages are confirmed in
+   * order, so with several loops, or `read()` beside one, a message may count as taken once a
+   * later one of its sender is.)
+   */
   messages(): AsyncIterableIterator<Message> {
     this.assertPullMode();
     return this.iterate();
   }
 
-  /** Up to `n` messages already waiting (round robin over senders, each sender in order). */
+  /** Up to `n` messages already waiting (round robin over senders, each sender in order), confirmed at once. */
   read(n = Infinity): Message[] {
     this.assertPullMode();
-    return this.take(n);
+    return this.take(n, true).map(({ message }) => message);
   }
 
   onFrame(frame: Frame, channel: Channel | undefined): void {
@@ -252,31 +268,36 @@ export class ReliableDelivery implements ClientExtension {
     this.wake();
   }
 
-  /** Hands one sender's messages to the handler, in order, each after the previous settled. */
+  /**
+   * Hands one sender's messages to the handler, in order, each after the previous settled, and
+   * confirms each to its sender only once its handler settled.
+   */
   private async pump(peer: PeerState, handler: (message: Message) => unknown): Promise<void> {
     peer.pumping = true;
     try {
       while (!this.closed) {
-        const [frame] = peer.link.readFrames(1);
+        const [frame] = peer.link.readFrames(1, { confirm: false });
         if (frame === undefined) break;
         const message = toMessage(peer.name, frame);
-        this.emit('message', message);
         try {
+          this.emit('message', message);
           await handler(message);
         } catch (error) {
           this.emit('messageFailed', { message, error });
         }
+        peer.link.confirm();
       }
     } finally {
       peer.pumping = false;
     }
   }
 
-  private take(n: number): Message[] {
-    const out: Message[] = [];
+  /** Up to `n` waiting messages, round robin over senders; unless `confirm`, each sender's link awaits confirm(). */
+  private take(n: number, confirm: boolean): { peer: PeerState; message: Message }[] {
+    const out: { peer: PeerState; message: Message }[] = [];
     for (const peer of [...this.readable]) {
       if (out.length >= n) break;
-      for (const frame of peer.link.readFrames(n - out.length)) out.push(toMessage(peer.name, frame));
+      for (const frame of peer.link.readFrames(n - out.length, { confirm })) out.push({ peer, message: toMessage(peer.name, frame) });
       this.readable.delete(peer);
       // Still has more: to the back of the line, so one busy sender cannot starve the others.
       if (peer.link.available > 0) this.readable.add(peer);
@@ -285,14 +306,23 @@ export class ReliableDelivery implements ClientExtension {
   }
 
   private async *iterate(): AsyncGenerator<Message, void, undefined> {
-    for (;;) {
-      const [message] = this.take(1);
-      if (message !== undefined) {
-        yield message;
-        continue;
+    // The sender of the message the loop body has: confirmed once the loop asks for the next.
+    let holding: PeerState | undefined;
+    try {
+      for (;;) {
+        holding?.link.confirm();
+        holding = undefined;
+        const [taken] = this.take(1, false);
+        if (taken !== undefined) {
+          holding = taken.peer;
+          yield taken.message;
+          continue;
+        }
+        if (this.closed) return;
+        await new Promise<void>((resolve) => this.waiters.add(resolve));
       }
-      if (this.closed) return;
-      await new Promise<void>((resolve) => this.waiters.add(resolve));
+    } finally {
+      holding?.link.confirm();
     }
   }
 

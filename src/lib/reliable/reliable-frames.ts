@@ -9,9 +9,17 @@
  *
  *   sender (session S)                                  receiver (session R)
  *     | -- resume {S, epoch, peer:R?, received} ----------> |   both ends send one after a (re)connect
- *     | <- resume {R, epoch, peer:S,  received, reply} ---- |   received: how far I got of your stream
+ *     | <- resume {R, epoch, peer:S,  received, reply} ---- |   received: how far my application took your stream
  *     | -- data {S, peer:R, seq:1..n, body} --------------> |   only within the advertised window
- *     | <- sack {R, peer:S, cumulative, ranges, window} --- |   one per batch of data, and on duplicates
+ *     | <- sack {R, peer:S, cumulative, held, ranges, window}  one per burst of data or of messages taken
+ *
+ * A confirmation means the receiving application took the message (its handler settled, or
+ * `messages()`/`read()` returned it), not merely that the receiver's process has it: what
+ * arrived and waits for the application is `held`, which stops retransmission but confirms
+ * nothing, since it dies with the process.
+ *
+ *   seq:  1 .. cumulative | cumulative+1 .. held | hole | ranges ... |        ... cumulative + window
+ *         taken: confirmed   arrived, not taken    lost?  arrived out of order     accepted up to here
  */
 import type { Body } from '../wire/frames.js';
 
@@ -33,22 +41,32 @@ export interface DataFrame extends Base {
 /** An inclusive range of sequence numbers `[first, last]`. */
 export type SeqRange = [number, number];
 
-/** Acknowledgement of a stream: everything up to `cumulative`, plus the `ranges` held beyond it. */
+/**
+ * Acknowledgement of a stream: the application took everything up to `cumulative` (the sender
+ * may report those delivered); the receiver holds everything up to `held` and the `ranges`
+ * (do not resend them, but they are not delivered yet).
+ */
 export interface SackFrame extends Base {
   type: 'sack';
   session: string;
   peer: string;
   cumulative: number;
-  /** Received out of order above `cumulative`, ascending, at most a few (see MAX_SACK_RANGES). */
+  /** Arrived in order up to here (≥ cumulative): held for the application, not yet taken. */
+  held: number;
+  /** Arrived out of order above `held`, ascending, at most a few (see MAX_SACK_RANGES). */
   ranges: SeqRange[];
   /** How many sequence numbers beyond `cumulative` the receiver accepts now (flow control). */
   window: number;
 }
 
+/** What a sack (or a resume, with held = received and no ranges) tells the sender. */
+export type AckFields = Pick<SackFrame, 'cumulative' | 'held' | 'ranges' | 'window'>;
+
 /**
  * Opens (or reopens) the exchange on a new path. `peer` is null when the sender knows no session
- * of the other end yet. `received` is the cumulative point of the other end's stream, meaningful
- * only when `peer` is the other end's current session. `reply` marks an answer, never answered.
+ * of the other end yet. `received` is the cumulative point of the other end's stream (as a
+ * sack's `cumulative`: taken by the application), meaningful only when `peer` is the other
+ * end's current session. `reply` marks an answer, never answered.
  */
 export interface ResumeFrame extends Base {
   type: 'resume';
@@ -88,7 +106,7 @@ const ranges: FieldCheck = (x) =>
 /** The required fields of each reliable frame type beyond `v`, `id`, `from`. */
 export const RELIABLE_FRAME_FIELDS: Record<ReliableFrameType, Record<string, FieldCheck>> = {
   data: { session: str, peer: str, seq, body: json },
-  sack: { session: str, peer: str, cumulative: count, ranges, window: count },
+  sack: { session: str, peer: str, cumulative: count, held: count, ranges, window: count },
   resume: { session: str, epoch: count, peer: nullable(str), received: count, window: count, reply: bool },
 };
 

@@ -3,16 +3,25 @@
  * Session) over anything that carries frames, and survives swapping that carrier after a
  * reconnect. It owns the only timer of the session, through an injected TimerSource.
  *
- * - `send(body)` resolves when the other end's ReliableLink took the message into its inbox
- *   (end to end: it does not matter how many hops the frames crossed). It waits for window
- *   space first (backpressure), and rejects with TIMEOUT after `sendTimeoutMs`, with
- *   TOO_MANY_PENDING when too many sends already wait, and with CLOSED on close or when the
- *   peer restarted before acknowledging it (details.reason = 'peerRestarted').
+ * - `send(body)` resolves when the application at the other end took the message: `read` or
+ *   `readFrames` returned it, its loop over `messages()` went on to the next, or, having read
+ *   it with `{ confirm: false }`, it called `confirm()` (a handler settled). End to end: it
+ *   does not matter how many hops the frames crossed. Arriving in the other end's inbox
+ *   confirms nothing, since the inbox dies with its process; it only stops retransmission
+ *   (see send-window.ts).
+ *   It waits for window space first (backpressure), and rejects with TIMEOUT after
+ *   `sendTimeoutMs`, with TOO_MANY_PENDING when too many sends already wait, and with CLOSED
+ *   on close or when the peer restarted before confirming it (details.reason = 'peerRestarted':
+ *   this includes what the old incarnation held but its application never took).
  *   A TIMEOUT means "not confirmed", not "not delivered": a message already numbered stays
  *   in the stream, since dropping it would leave a hole the receiver waits on forever.
- * - `messages()` and `read(n)` pull from the bounded inbox; reading reopens the window.
- * - `resume(transport)` after a reconnect: both ends exchange `resume` and the unacknowledged
- *   tail is resent.
+ * - `messages()` and `read(n)` pull from the bounded inbox; taking messages reopens the window.
+ * - `resume(transport)` after a reconnect: both ends exchange `resume` and the unconfirmed
+ *   tail is resent, except what the other end said it holds.
+ *
+ * Acks are coalesced: one sack per turn of the event loop (setImmediate), or sooner once the
+ * application took everything there was, so a burst of data that a fast application takes as
+ * it arrives costs one sack saying "taken", not one per message.
  */
 import { BotzError, Closed, ErrorCode, Timeout } from '../errors.js';
 import type { Body } from '../wire/frames.js';
@@ -33,12 +42,15 @@ export interface TimerSource {
   now(): number;
   setTimeout(fn: () => void, ms: number): unknown;
   clearTimeout(handle: unknown): void;
+  /** Runs `fn` once the current turn of the event loop (its I/O callbacks and microtasks) is done. */
+  setImmediate(fn: () => void): void;
 }
 
 export const globalTimers: TimerSource = {
   now: () => Date.now(),
   setTimeout: (fn, ms) => setTimeout(fn, ms),
   clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+  setImmediate: (fn) => void setImmediate(fn),
 };
 
 export interface ReliableLinkOptions {
@@ -164,31 +176,55 @@ export class ReliableLink {
     });
   }
 
-  /** Takes up to `max` messages from the inbox without waiting. */
+  /** Takes up to `max` messages from the inbox without waiting; they are confirmed to the sender. */
   read(max = Infinity): Body[] {
     return this.readFrames(max).map((frame) => frame.body);
   }
 
-  /** As `read`, but the whole data frames (session and seq identify a message across retransmissions). */
-  readFrames(max = Infinity): ReceivedData[] {
-    const before = this.receiver.window;
+  /**
+   * As `read`, but the whole data frames (session and seq identify a message across
+   * retransmissions). With `confirm: false` the messages are handed out unconfirmed, for an
+   * application that is not done with them yet (a handler running): `confirm()` confirms them.
+   */
+  readFrames(max = Infinity, options: { confirm?: boolean } = {}): ReceivedData[] {
     const out = this.receiver.read(max);
-    const half = this.receiver.options.capacity / 2;
-    // Tell the sender the window reopened when it matters, not on every read.
-    if (out.length > 0 && (before === 0 || (before < half && this.receiver.window >= half))) this.queueAck();
+    if (out.length > 0 && options.confirm !== false) this.confirm(out.length);
     return out;
   }
 
-  /** Every message, in order, as the application pulls them; ends after close once the inbox is empty. */
+  /** The application is done with the oldest `count` messages read unconfirmed: confirm them to the sender. */
+  confirm(count = 1): void {
+    const window = this.receiver.window;
+    // An earlier stream's message confirms nothing, but the room it frees reopens the window.
+    if (this.receiver.confirm(count) === 0 && this.receiver.window === window) return;
+    // The application has nothing more of this stream to take now: say so at once (a burst it
+    // took is over); otherwise once this turn is over, so that a burst costs one sack.
+    if (this.receiver.available === 0 && this.receiver.inHand === 0) this.sendAck();
+    else this.queueAck();
+  }
+
+  /**
+   * Every message, in order, as the application pulls them; ends after close once the inbox is
+   * empty. A message is confirmed when the loop asks for the next one or leaves: for a
+   * `for await` loop, once its body is done with it.
+   */
   async *messages(): AsyncGenerator<Body, void, undefined> {
-    for (;;) {
-      const got = this.read(1);
-      if (got.length > 0) {
-        yield got[0];
-        continue;
+    let holding = false;
+    try {
+      for (;;) {
+        if (holding) this.confirm();
+        holding = false;
+        const got = this.readFrames(1, { confirm: false });
+        if (got.length > 0) {
+          holding = true;
+          yield got[0].body;
+          continue;
+        }
+        if (this.closed) return;
+        await new Promise<void>((resolve) => this.readers.add(resolve));
       }
-      if (this.closed) return;
-      await new Promise<void>((resolve) => this.readers.add(resolve));
+    } finally {
+      if (holding) this.confirm();
     }
   }
 
@@ -210,6 +246,8 @@ export class ReliableLink {
   /** Stops the session: every unconfirmed send rejects with CLOSED; readers drain the inbox and end. */
   close(): void {
     if (this.closed) return;
+    // What the application took is confirmed before we go, if the carrier still takes frames.
+    if (this.ackQueued) this.sendAck();
     this.closed = true;
     this.detach?.();
     this.transport = undefined;
@@ -234,7 +272,8 @@ export class ReliableLink {
         this.resumeAt = undefined;
         if (outcome.kind === 'same' && wasHeard && !outcome.newPath) {
           // An answer on a path both ends already resumed: an ack, not a reason to resend everything.
-          for (const { body } of this.sender.onAck(outcome.received, [], outcome.window, now)) this.settle(body);
+          const ack = { cumulative: outcome.received, held: outcome.received, ranges: [], window: outcome.window };
+          for (const { body } of this.sender.onAck(ack, now)) this.settle(body);
         } else this.applyResume(outcome, now);
         if (!frame.reply) this.transport?.send(this.session.resumeFrame(this.receiver.cumulative, this.receiver.window, true));
         break;
@@ -242,12 +281,12 @@ export class ReliableLink {
       case 'data': {
         if (!this.session.accepts(frame)) return;
         if (this.receiver.onData(frame.seq, frame) === 'new' && this.receiver.available > 0) this.wakeReaders();
-        this.queueAck(); // duplicates too: the sender's ack may have been lost
+        this.queueAck(); // duplicates too: the sender's ack may have been lost (a probe asks for it)
         return;
       }
       case 'sack': {
         if (!this.session.accepts(frame)) return;
-        for (const { body } of this.sender.onAck(frame.cumulative, frame.ranges, frame.window, now)) this.settle(body);
+        for (const { body } of this.sender.onAck(frame, now)) this.settle(body);
         break;
       }
     }
@@ -325,16 +364,25 @@ export class ReliableLink {
     }, this.timerAt - now);
   }
 
-  /** One sack per burst of data frames (they arrive in one packet, in one turn). */
+  /**
+   * One sack per turn of the event loop. Data frames of one packet arrive in one turn, and a
+   * handler that settles at once is pumped through them in microtasks of that turn: by the
+   * check phase (or when confirm() sees the last one taken) one sack says they were all taken.
+   * (A microtask would fire after the first message, and ack the rest again one by one.)
+   */
   private queueAck(): void {
     if (this.ackQueued) return;
     this.ackQueued = true;
-    queueMicrotask(() => {
-      this.ackQueued = false;
-      const peer = this.session.peer;
-      if (this.closed || !this.transport || peer === undefined) return;
-      this.transport.send({ type: 'sack', session: this.session.id, peer, ...this.receiver.ack() });
+    this.timers.setImmediate(() => {
+      if (this.ackQueued) this.sendAck();
     });
+  }
+
+  private sendAck(): void {
+    this.ackQueued = false;
+    const peer = this.session.peer;
+    if (this.closed || !this.transport || peer === undefined) return;
+    this.transport.send({ type: 'sack', session: this.session.id, peer, ...this.receiver.ack() });
   }
 
   private settle(p: PendingSend, error?: BotzError): void {

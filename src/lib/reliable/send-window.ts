@@ -1,18 +1,27 @@
 /**
  * The sender side of one reliable stream: sequence numbers, a bounded sliding window of
- * unacknowledged messages, cumulative and selective acks, and retransmission on a timeout
+ * unconfirmed messages, cumulative and selective acks, and retransmission on a timeout
  * derived from measured RTT (rto.ts). Pure: it never sends and never sets a timer; the caller
  * asks `poll(now)` what to transmit and `nextDeadline()` when to ask again.
  *
- *   acked (cumulative)   in flight / sacked          unsent          refused
- *   ... 4 5 6 |  7  8s 9  10s | 11 12 | (offer() returns undefined)
- *              ^ acked+1                 ^ acked + min(peerWindow, windowSize): send limit
+ *   confirmed (cumulative)   held   in flight / sacked    unsent          refused
+ *   ... 4 5 6 |  7h 8h  9  10s | 11 12 | (offer() returns undefined)
+ *              ^ acked+1                  ^ acked + min(peerWindow, windowSize): send limit
+ *
+ * A message is confirmed (released, its sender told "delivered") only when the receiving
+ * application took it. Until then the receiver may report it held (arrived, in order) or in a
+ * selective range: either way it is not retransmitted, since resending what the receiver has
+ * would only repeat while its application is slow. That leaves one gap: the sack carrying the
+ * confirmation may be lost, and with nothing left to retransmit no further sack would come.
+ * So while the first unconfirmed message is held and no ack arrived for a while, it is sent
+ * again alone, as a probe the receiver answers with a sack, backing off (like TCP's persist
+ * timer): one frame per interval, not the window.
  */
 import { addRttSample, backOff, defaultRtoOptions, initialRtt, resetBackoff, type RtoOptions, type RttState } from './rto.js';
-import type { SeqRange } from './reliable-frames.js';
+import type { AckFields } from './reliable-frames.js';
 
 export interface SendWindowOptions extends RtoOptions {
-  /** Most messages held unacknowledged (sent or not); beyond it `offer()` refuses: backpressure. */
+  /** Most messages held unconfirmed (sent or not); beyond it `offer()` refuses: backpressure. */
   windowSize: number;
   /** Selectively acked messages above a hole that make us resend the hole before its RTO (TCP uses 3). */
   dupThreshold: number;
@@ -36,6 +45,7 @@ interface Entry<T> {
   /** Time of the last transmission; undefined when it must be (re)sent as soon as the window allows. */
   sentAt: number | undefined;
   transmissions: number;
+  /** The receiver has it (held or in a selective range): never retransmitted, not yet confirmed. */
   sacked: boolean;
   fastRetransmitted: boolean;
 }
@@ -45,6 +55,8 @@ export class SendWindow<T> {
   private entries: Entry<T>[] = [];
   private nextSeq = 1;
   private acked = 0;
+  /** Highest in-order sequence number the receiver said it holds (entries up to it are sacked). */
+  private held = 0;
   private peerWindow: number;
   private lastAckAt = 0;
   private rttState: RttState;
@@ -54,6 +66,9 @@ export class SendWindow<T> {
   private minSentAt: number | undefined;
   /** Something other than new messages may be due (marked holes, resume, window regrown): scan all. */
   private needScan = false;
+  /** Confirmation probes sent since the cumulative point last moved (each doubles the interval). */
+  private probes = 0;
+  private lastProbeAt = 0;
 
   constructor(options: Partial<SendWindowOptions> = {}) {
     this.options = { ...defaultSendWindowOptions(), ...options };
@@ -62,11 +77,11 @@ export class SendWindow<T> {
     this.rttState = initialRtt(this.options);
   }
 
-  /** Highest sequence number the peer acknowledged cumulatively. */
+  /** Highest sequence number the peer confirmed cumulatively (its application took it). */
   get cumulative(): number {
     return this.acked;
   }
-  /** Messages held: offered and not yet cumulatively acknowledged. Never above windowSize. */
+  /** Messages in the window: offered and not yet confirmed. Never above windowSize. */
   get size(): number {
     return this.entries.length;
   }
@@ -89,13 +104,14 @@ export class SendWindow<T> {
   }
 
   /**
-   * Applies an acknowledgement. Returns the messages it newly acknowledged cumulatively, in order
+   * Applies an acknowledgement. Returns the messages it newly confirmed cumulatively, in order
    * (the ones whose senders may now be told "delivered"). Stale and impossible acks change nothing.
    */
-  onAck(cumulative: number, ranges: readonly SeqRange[], window: number, now: number): Outgoing<T>[] {
-    // Nobody can hold what was never sent: an ack past it is forged or corrupt (and would leave
-    // the window pointing before its first entry).
+  onAck({ cumulative, held, ranges, window }: AckFields, now: number): Outgoing<T>[] {
+    // Nobody can hold what was never sent, nor have taken what it does not hold: such an ack is
+    // forged or corrupt (and would leave the window pointing before its first entry).
     if (cumulative < this.acked || cumulative >= this.nextToSend) return [];
+    if (held < cumulative || held >= this.nextToSend) return [];
     const oldLimit = this.limit();
     this.peerWindow = window;
     this.lastAckAt = now;
@@ -104,10 +120,20 @@ export class SendWindow<T> {
       // Karn's rule: an ack of a retransmitted message cannot be matched to one transmission.
       if (e.transmissions === 1 && e.sentAt !== undefined && (!sample || e.sentAt > sample.sentAt!)) sample = e;
     };
+    // Held first: the RTT is measured to the message's arrival, not to the application's pace.
+    for (let s = Math.max(this.held, this.acked) + 1; s <= held; s++) {
+      const e = this.entries[s - this.acked - 1];
+      if (!e.sacked) {
+        e.sacked = true;
+        noteSample(e);
+      }
+    }
+    if (held > this.held) this.held = held;
     const done = cumulative - this.acked;
     const released = this.entries.splice(0, done);
     for (const e of released) if (!e.sacked) noteSample(e);
     this.acked = cumulative;
+    if (done > 0) this.probes = 0;
     for (const [first, last] of ranges) {
       for (let s = Math.max(first, this.acked + 1); s <= Math.min(last, this.nextSeq - 1); s++) {
         const e = this.entries[s - this.acked - 1];
@@ -140,11 +166,13 @@ export class SendWindow<T> {
   }
 
   /**
-   * After a reconnect: the peer holds everything up to `cumulative`; the rest is resent now.
-   * Returns the messages this acknowledged, as `onAck` does.
+   * After a reconnect: the peer's application took everything up to `cumulative`; the rest is
+   * resent now, except what the peer already said it holds (it keeps that across paths: only a
+   * new session, see reset, loses it). Returns the messages this confirmed, as `onAck` does.
    */
   resume(cumulative: number, window: number, now: number): Outgoing<T>[] {
-    const released = this.onAck(Math.min(Math.max(cumulative, this.acked), this.nextToSend - 1), [], window, now);
+    const point = Math.min(Math.max(cumulative, this.acked), this.nextToSend - 1);
+    const released = this.onAck({ cumulative: point, held: point, ranges: [], window }, now);
     this.rttState = resetBackoff(this.rttState, this.options);
     for (const e of this.entries) if (!e.sacked) e.sentAt = undefined;
     this.needScan = true;
@@ -161,6 +189,8 @@ export class SendWindow<T> {
     this.nextSeq = 1;
     this.nextToSend = 1;
     this.acked = 0;
+    this.held = 0;
+    this.probes = 0;
     this.minSentAt = undefined;
     this.needScan = false;
     this.peerWindow = this.options.windowSize;
@@ -180,8 +210,19 @@ export class SendWindow<T> {
    */
   private probeAt(): number | undefined {
     const first = this.entries[0];
-    if (!first || first.seq <= this.limit()) return undefined;
+    if (!first || first.sacked || first.seq <= this.limit()) return undefined;
     return first.sentAt === undefined ? this.lastAckAt + this.rttState.rto : first.sentAt + this.rttState.rto;
+  }
+
+  /**
+   * When to ask again whether the first message, which the receiver holds, was taken: an
+   * interval after the latest ack or probe, doubling with each unanswered probe, up to maxRtoMs.
+   */
+  private confirmProbeAt(): number | undefined {
+    const first = this.entries[0];
+    if (!first || !first.sacked) return undefined;
+    const interval = Math.min(this.options.maxRtoMs, this.rttState.rto * 2 ** Math.min(this.probes, 30));
+    return Math.max(this.lastAckAt, this.lastProbeAt) + interval;
   }
 
   /**
@@ -190,6 +231,14 @@ export class SendWindow<T> {
    */
   poll(now: number): Outgoing<T>[] {
     const out: Outgoing<T>[] = [];
+    const confirmProbe = this.confirmProbeAt();
+    if (confirmProbe !== undefined && now >= confirmProbe) {
+      const first = this.entries[0];
+      first.transmissions++;
+      this.probes++;
+      this.lastProbeAt = now;
+      out.push({ seq: first.seq, body: first.body });
+    }
     let limit = this.limit();
     const probe = this.probeAt();
     if (probe !== undefined && (now >= probe || this.entries[0].sentAt !== undefined)) limit = this.entries[0].seq;
@@ -232,8 +281,9 @@ export class SendWindow<T> {
     if (first !== undefined && first.seq <= this.limit()) return now;
     // minSentAt may be stale-low (acked since): then poll() scans once and corrects it.
     let next = this.minSentAt === undefined ? undefined : this.minSentAt + this.rttState.rto;
-    const probe = this.probeAt();
-    if (probe !== undefined && (next === undefined || probe < next)) next = probe;
+    for (const probe of [this.probeAt(), this.confirmProbeAt()]) {
+      if (probe !== undefined && (next === undefined || probe < next)) next = probe;
+    }
     return next;
   }
 }

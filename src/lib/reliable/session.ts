@@ -1,18 +1,19 @@
 /**
  * Session identity and the resume exchange. Each end has a random session id for its lifetime
  * and an epoch that counts the paths (connections) it resumed on. After every (re)connect both
- * ends send `resume`, saying how far they received the other's stream; each answers a resume
- * with its own (marked `reply`, never answered), and repeats its own until it has heard one, so
- * one lost frame cannot stall the exchange.
+ * ends send `resume`, saying how far their application took the other's stream (what they
+ * merely hold is left out: the other end resends what it does not know to be held, and they
+ * drop the duplicates); each answers a resume with its own (marked `reply`, never answered),
+ * and repeats its own until it has heard one, so one lost frame cannot stall the exchange.
  *
  *   A (knows B=b1)                                   B
- *     | -- resume {a1, epoch 3, peer b1, received 40} --> |  b1: same session, resend from 41
+ *     | -- resume {a1, epoch 3, peer b1, received 40} --> |  b1: same session, 1..40 taken: resend from 41
  *     | <- resume {b1, epoch 2, peer a1, received 17, reply} |  A resends its stream from 18
  *
  *   if B restarted: its resume says {b2, peer null}; A reports `peerRestarted`, fails what b1
- *   never acknowledged, and starts fresh streams with b2 rather than mixing the two.
+ *   never confirmed (held or not), and starts fresh streams with b2 rather than mixing the two.
  *
- * Pure: the caller supplies the receive point and window, and sends what it is given.
+ * Pure: the caller supplies the confirmed point and window, and sends what it is given.
  */
 import { randomBytes } from 'node:crypto';
 import type { ReliableFrameInit, ResumeFrame } from './reliable-frames.js';
@@ -25,7 +26,7 @@ export function newSessionId(): string {
 /**
  * What a resume told us:
  * - `first`: the first session we learn of this peer;
- * - `same`: the peer we knew, so streams continue; `received` is how far it got of ours;
+ * - `same`: the peer we knew, so streams continue; `received` is how far its application took ours;
  *   `newPath` when the peer resumed on a path (epoch) we had not heard of: what we had in
  *   flight to it may be lost, so it must be resent (a mere answer on a known path need not);
  * - `restarted`: a new session of the peer (it lost its state): reset both streams;

@@ -35,6 +35,11 @@ function tapData(c: Component): number[] {
   return seqs;
 }
 
+/** Messages waiting in `c`'s inbox from `from` (held: arrived, not yet taken). */
+function heldBy(c: Component, from: string): number {
+  return reliableOf(c).stats().find((s) => s.peer === from)?.available ?? 0;
+}
+
 /** Pulls `n` messages from `c.messages()`. */
 async function collect(c: Component, n: number): Promise<Message[]> {
   const out: Message[] = [];
@@ -58,10 +63,15 @@ describe('reliable delivery over real sockets', () => {
     expect(messages[0]).toMatchObject({ kind: 'message', from: 'alice', path: 'direct' });
     expect(new Set(messages.map((m) => m.id)).size).toBe(150);
 
-    await Promise.all(range(5).map((i) => alice.deliver('bob', i)));
+    // Not confirmed while they only wait in bob's inbox: read() is what takes them.
+    let confirmed = 0;
+    const five = Promise.all(range(5).map((i) => alice.deliver('bob', i).then(() => confirmed++)));
+    await until('bob holds five', () => heldBy(bob, 'alice') === 5);
+    expect(confirmed).toBe(0);
     expect(bob.read(3).map((m) => m.body)).toEqual([0, 1, 2]);
     expect(bob.read().map((m) => m.body)).toEqual([3, 4]);
     expect(bob.read()).toEqual([]);
+    await five;
   });
 
   it('rejects bad targets with stable codes', async () => {
@@ -121,15 +131,22 @@ describe('reliable delivery over real sockets', () => {
     expect(overlap).toBe(false);
   });
 
-  it('survives the direct link being cut and resends exactly what was not acknowledged', async () => {
+  it('survives the direct link being cut and resends exactly what bob did not hold', async () => {
     await net.serve();
-    // A small inbox nobody reads yet: 10 messages are acknowledged, the other 20 wait.
+    // A small inbox nobody reads yet: bob holds 10 messages (unconfirmed), the other 20 wait.
     const bob = await net.component({ name: 'bob', port: 0, reliable: { inboxCapacity: 10, ...fast } });
     const alice = await net.component({ name: 'alice', reliable: fast });
     const seqs = tapData(bob);
+    const sacks: { held: number }[] = [];
+    const tapped = reliableOf(alice);
+    const onFrame = tapped.onFrame.bind(tapped);
+    tapped.onFrame = (frame, ch) => {
+      if (frame.type === 'sack') sacks.push(frame);
+      onFrame(frame, ch);
+    };
     const sends = range(30).map((i) => alice.deliver('bob', i, { timeout: 10_000 }));
-    await Promise.all(sends.slice(0, 10));
-    expect(bob.read(0)).toEqual([]);
+    await until('alice knows bob holds ten', () => sacks.some((f) => f.held === 10));
+    expect(reliableOf(alice).stats()[0].unconfirmed).toBe(30);
 
     const cutAt = seqs.length;
     (alice as unknown as { peers: { drop(n: string): void } }).peers.drop('bob');
@@ -137,8 +154,9 @@ describe('reliable delivery over real sockets', () => {
     await Promise.all(sends);
     const messages = await received;
     expect(messages.map((m) => m.body)).toEqual(range(30));
-    // After the cut, nothing bob had acknowledged came again.
-    expect(seqs.slice(cutAt).filter((s) => s <= 10)).toEqual([]);
+    // After the cut, nothing bob held came again (but the first, perhaps, as a probe asking
+    // whether bob's application took it yet).
+    expect(seqs.slice(cutAt).filter((s) => s > 1 && s <= 10)).toEqual([]);
     expect(reliableOf(alice).stats()).toEqual([{ peer: 'bob', unconfirmed: 0, available: 0 }]);
   });
 
@@ -172,8 +190,9 @@ describe('reliable delivery over real sockets', () => {
     await net.serve();
     const bob = await net.component({ name: 'bob', port: 0, reliable: fast });
     const alice1 = await Component.start({ server: net.server.address, secret: SECRET, name: 'alice', port: 0, reliable: fast });
+    const firstRead = collect(bob, 1);
     await alice1.deliver('bob', 'from the first alice');
-    const [first] = await collect(bob, 1);
+    const [first] = await firstRead;
     await alice1.stop();
 
     // Sent while alice is gone: meant for the alice that left, so never given to the new one.
@@ -183,8 +202,9 @@ describe('reliable delivery over real sockets', () => {
     );
     const restarted = new Promise<{ peer: string; previous: string; failed: number }>((r) => bob.once('peerRestarted', r));
     const alice2 = await net.component({ name: 'alice', port: 0, reliable: fast });
+    const secondRead = collect(bob, 1);
     await alice2.deliver('bob', 'from the second alice');
-    const [second] = await collect(bob, 1);
+    const [second] = await secondRead;
 
     const notice = await restarted;
     expect(notice).toMatchObject({ peer: 'alice', previous: first.id.split(':')[0] });
@@ -198,8 +218,9 @@ describe('reliable delivery over real sockets', () => {
     await net.serve();
     const bob1 = await Component.start({ server: net.server.address, secret: SECRET, name: 'bob', port: 0, reliable: fast });
     const alice = await net.component({ name: 'alice', reliable: fast });
+    const hello = collect(bob1, 1);
     await alice.deliver('bob', 'hello');
-    expect((await collect(bob1, 1)).map((m) => m.body)).toEqual(['hello']);
+    expect((await hello).map((m) => m.body)).toEqual(['hello']);
     // Every resume alice sends bob's way, and how each one fared.
     const resumes: string[] = [];
     const post = alice.post.bind(alice);
@@ -223,17 +244,22 @@ describe('reliable delivery over real sockets', () => {
       code: 'CLOSED',
       details: { reason: 'peerRestarted' },
     });
+    const again = collect(bob2, 1);
     await alice.deliver('bob', 'again', { timeout: 10_000 });
-    expect((await collect(bob2, 1)).map((m) => m.body)).toEqual(['again']);
+    expect((await again).map((m) => m.body)).toEqual(['again']);
   });
 
   it('settles everything on stop: unconfirmed deliveries reject with CLOSED, readers end', async () => {
     await net.serve();
     const bob = await net.component({ name: 'bob', port: 0, reliable: { inboxCapacity: 1 } });
     const alice = await net.component({ name: 'alice' });
-    await alice.deliver('bob', 'fits');
-    const stuck = alice.deliver('bob', 'never confirmed').then(() => 'confirmed', (e: unknown) => e);
+    const outcome = (p: Promise<void>) => p.then(() => 'confirmed', (e: unknown) => e);
+    const held = outcome(alice.deliver('bob', 'fits'));
+    const stuck = outcome(alice.deliver('bob', 'never confirmed'));
+    await until('bob holds the first', () => heldBy(bob, 'alice') === 1);
     await alice.stop();
+    // Bob holds the first, but nobody took it: not confirmed either.
+    expect(await held).toMatchObject({ code: 'CLOSED' });
     expect(await stuck).toMatchObject({ code: 'CLOSED' });
     await expect(alice.deliver('bob', 'after')).rejects.toMatchObject({ code: 'CLOSED' });
     // Bob's full inbox (capacity 1) refused the second message: only the first is held.
@@ -246,7 +272,7 @@ describe('reliable delivery over real sockets', () => {
   it('makes deliver wait for a slow reader, keeps memory bounded, then times out', async () => {
     await net.serve();
     const bob = await net.component({ name: 'bob', port: 0, reliable: { inboxCapacity: 16, ...fast } });
-    const alice = await net.component({ name: 'alice', reliable: { windowSize: 8, maxWaitingSends: 32, ...fast } });
+    const alice = await net.component({ name: 'alice', reliable: { windowSize: 32, maxWaitingSends: 8, ...fast } });
     const settled: boolean[] = range(40).map(() => false);
     const sends = range(40).map((i) => {
       const p = alice.deliver('bob', i, { timeout: i < 32 ? 20_000 : 1_500 });
@@ -254,20 +280,25 @@ describe('reliable delivery over real sockets', () => {
       return p;
     });
     await expect(alice.deliver('bob', 'one too many')).rejects.toMatchObject({ code: 'TOO_MANY_PENDING' });
-    await Promise.all(sends.slice(0, 16));
-    // The inbox is full and nobody reads: the rest wait, held by the sender's bounded window.
+    // Bob's inbox (16) is full and nobody takes from it: nothing is confirmed, and the rest wait
+    // in the sender's bounded window and queue.
+    await until('bob holds sixteen', () => heldBy(bob, 'alice') === 16);
     expect(reliableOf(bob).stats()).toEqual([{ peer: 'alice', unconfirmed: 0, available: 16 }]);
-    expect(reliableOf(alice).stats()[0].unconfirmed).toBe(24);
-    expect(settled.filter(Boolean).length).toBe(16);
+    expect(reliableOf(alice).stats()[0].unconfirmed).toBe(40);
+    expect(settled.filter(Boolean).length).toBe(0);
 
     expect(bob.read(16).map((m) => m.body)).toEqual(range(16));
-    await Promise.all(sends.slice(16, 32));
-    // Bob never reads again: his inbox is full, so the last eight are never confirmed.
+    await Promise.all(sends.slice(0, 16));
+    await until('bob holds the next sixteen', () => heldBy(bob, 'alice') === 16);
+    // Bob never takes these: the inbox stays full, so the last eight cannot even be sent.
     const late = await Promise.allSettled(sends.slice(32));
     expect(late.map((r) => (r.status === 'rejected' ? (r.reason as { code: string }).code : 'ok'))).toEqual(
       range(8).map(() => 'TIMEOUT'),
     );
+    expect(settled.filter(Boolean).length).toBe(16);
     expect(reliableOf(bob).stats()[0].available).toBe(16);
+    expect(bob.read(16).map((m) => m.body)).toEqual(range(16, 16));
+    await Promise.all(sends.slice(16, 32));
   });
 });
 
@@ -279,8 +310,10 @@ describe('deliver limits', () => {
       const b = await n.component({ name: 'big-receiver', port: 0 });
       const a = await n.component({ name: 'big-sender', maxPacketBytes: 8 * 1024 });
       await expect(a.deliver('big-receiver', 'x'.repeat(20_000), { timeout: 2000 })).rejects.toMatchObject({ code: 'FRAME_TOO_LARGE' });
-      await a.deliver('big-receiver', 'small', { timeout: 2000 });
+      const small = a.deliver('big-receiver', 'small', { timeout: 2000 });
+      await until('the small one arrived', () => heldBy(b, 'big-sender') === 1);
       expect(b.read().map((m) => m.body)).toEqual(['small']);
+      await small;
     } finally {
       await n.stopAll();
     }

@@ -7,7 +7,7 @@ function valid(frame: Record<string, unknown>): boolean {
 }
 
 const data = { type: 'data', session: 's', peer: 'p', seq: 1, body: { k: 'v' } };
-const sack = { type: 'sack', session: 's', peer: 'p', cumulative: 0, ranges: [[2, 3]], window: 8 };
+const sack = { type: 'sack', session: 's', peer: 'p', cumulative: 0, held: 0, ranges: [[2, 3]], window: 8 };
 const resume = { type: 'resume', session: 's', epoch: 1, peer: null, received: 0, window: 8, reply: false };
 
 describe('RELIABLE_FRAME_FIELDS', () => {
@@ -21,6 +21,11 @@ describe('RELIABLE_FRAME_FIELDS', () => {
     ['sack, inverted range', { ...sack, ranges: [[3, 2]] }, false],
     ['sack, too many ranges', { ...sack, ranges: Array.from({ length: 9 }, (_, i) => [i * 2 + 2, i * 2 + 2]) }, false],
     ['sack, negative window', { ...sack, window: -1 }, false],
+    ['sack, held beyond cumulative', { ...sack, cumulative: 3, held: 7 }, true],
+    ['sack, held missing', { ...sack, held: undefined }, false],
+    ['sack, negative held', { ...sack, held: -1 }, false],
+    ['sack, fractional held', { ...sack, held: 1.5 }, false],
+    ['sack, held as a string', { ...sack, held: '3' }, false],
     ['resume', resume, true],
     ['resume, known peer', { ...resume, peer: 'p' }, true],
     ['resume, reply missing', { ...resume, reply: undefined }, false],

@@ -1,7 +1,8 @@
 /**
  * Property: whatever a hostile network does to data and ack frames (loss, duplication,
  * reordering) and whatever pace the application reads at, every message reaches the
- * application exactly once and in order, and both ends stay within their bounds.
+ * application exactly once and in order, the sender is never told a message was delivered
+ * before the application took it, and both ends stay within their bounds.
  * A seeded scheduler drives sender, receiver, network and clock; no real time passes.
  */
 import fc from 'fast-check';
@@ -13,7 +14,7 @@ import { prng } from '../../helpers/prng.js';
 
 type InFlight =
   | { to: 'receiver'; seq: number; body: number }
-  | { to: 'sender'; cumulative: number; ranges: SeqRange[]; window: number };
+  | { to: 'sender'; cumulative: number; held: number; ranges: SeqRange[]; window: number };
 
 
 interface Scenario {
@@ -26,7 +27,16 @@ interface Scenario {
   faultySteps: number;
 }
 
-function simulate(s: Scenario): { delivered: number[]; maxSenderSize: number; maxReceiverHeld: number; steps: number } {
+interface Outcome {
+  delivered: number[];
+  /** Messages the sender was told were delivered before the application had taken them. */
+  confirmedEarly: number;
+  maxSenderSize: number;
+  maxReceiverHeld: number;
+  steps: number;
+}
+
+function simulate(s: Scenario): Outcome {
   const random = prng(s.seed);
   const pick = (n: number) => Math.floor(random() * n);
   const sender = new SendWindow<number>({ windowSize: s.windowSize, initialRtoMs: 20, minRtoMs: 5, maxRtoMs: 160 });
@@ -37,6 +47,7 @@ function simulate(s: Scenario): { delivered: number[]; maxSenderSize: number; ma
   let offered = 0;
   let maxSenderSize = 0;
   let maxReceiverHeld = 0;
+  let confirmedEarly = 0;
   let steps = 0;
 
   const transmit = (f: InFlight) => {
@@ -61,20 +72,21 @@ function simulate(s: Scenario): { delivered: number[]; maxSenderSize: number; ma
           receiver.onData(f.seq, f.body);
           sendAck();
         } else {
-          sender.onAck(f.cumulative, f.ranges, f.window, now);
+          for (const { body } of sender.onAck(f, now)) if (!delivered.includes(body)) confirmedEarly++;
         }
       }
     } else if (action < 0.85) {
-      const before = receiver.window;
-      delivered.push(...receiver.read(1 + pick(4)));
-      if (before === 0 && receiver.window > 0) sendAck(); // window update
+      const taken = receiver.read(1 + pick(4));
+      receiver.confirm(taken.length);
+      delivered.push(...taken);
+      if (taken.length > 0) sendAck(); // the confirmation
     } else {
       now += 1 + pick(30);
     }
     maxSenderSize = Math.max(maxSenderSize, sender.size);
     maxReceiverHeld = Math.max(maxReceiverHeld, receiver.available + receiver.buffered);
   }
-  return { delivered, maxSenderSize, maxReceiverHeld, steps };
+  return { delivered, confirmedEarly, maxSenderSize, maxReceiverHeld, steps };
 }
 
 const scenario = fc.record({
@@ -93,6 +105,7 @@ describe('sender + receiver over a lossy, duplicating, reordering network', () =
       fc.property(scenario, (s) => {
         const r = simulate(s);
         expect(r.delivered).toEqual(Array.from({ length: s.messages }, (_, i) => i));
+        expect(r.confirmedEarly).toBe(0);
         expect(r.maxSenderSize).toBeLessThanOrEqual(s.windowSize);
         expect(r.maxReceiverHeld).toBeLessThanOrEqual(s.capacity);
       }),

@@ -129,6 +129,7 @@ function fieldArbs(body: fc.Arbitrary<Json>): FieldArbs {
       session: id,
       peer: id,
       cumulative: fc.nat(),
+      held: fc.nat(),
       ranges: fc.array(fc.tuple(fc.integer({ min: 1, max: 1000 }), fc.nat({ max: 100 })).map(([a, n]) => [a, a + n] as [number, number]), { maxLength: 8 }),
       window: fc.nat(),
     }),
