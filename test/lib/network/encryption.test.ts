@@ -10,6 +10,7 @@ import { MeshNode } from '../../../src/lib/mesh/mesh-node.js';
 import { MeshRpc } from '../../../src/lib/mesh/mesh-rpc.js';
 import { SECRET } from '../../helpers/network.js';
 import { until } from '../../helpers/wait.js';
+import { tapProxy } from '../../helpers/tap-proxy.js';
 
 const MARKER = 'a-body-that-must-not-travel-in-clear';
 const stops: (() => Promise<unknown>)[] = [];
@@ -128,5 +129,33 @@ describe('an exchange the caller asked to encrypt is encrypted both ways on ever
     await until('a has a route to c', () => a.n.routes().some((r) => r.destination === 'c'));
     expect((await a.rpc.request('c', { m: MARKER })).body).toEqual({ m: MARKER });
     expect(wire.filter((w) => w.includes(MARKER))).toEqual([]);
+  });
+});
+
+describe('on real sockets, as a listener on the path sees them', () => {
+  async function relayedExchange(encryptClient: boolean) {
+    const server = await Server.start({ secret: SECRET, port: 0 });
+    stops.push(() => server.stop());
+    const toEcho = await tapProxy(server.address);
+    const toClient = await tapProxy(server.address);
+    stops.push(() => toEcho.close(), () => toClient.close());
+    // Neither the echo nor the server asked for encryption; only the caller does (or not).
+    const echo = await Component.start({ server: toEcho.address, secret: SECRET, name: 'relayed-echo', onMessage: (m) => m.body });
+    const client = await Client.connect({ server: toClient.address, secret: SECRET, encrypt: encryptClient });
+    stops.push(() => echo.stop(), () => client.close());
+    expect(await client.send('relayed-echo', { m: MARKER })).toEqual({ m: MARKER });
+    return { request: toEcho.fromTarget(), reply: toClient.fromTarget() };
+  }
+
+  it('a caller that encrypts: neither the relayed request nor the reply crosses in clear', async () => {
+    const { request, reply } = await relayedExchange(true);
+    expect(request.includes(MARKER)).toBe(false);
+    expect(reply.includes(MARKER)).toBe(false);
+  });
+
+  it('the control: without encryption the same tap reads both', async () => {
+    const { request, reply } = await relayedExchange(false);
+    expect(request.includes(MARKER)).toBe(true);
+    expect(reply.includes(MARKER)).toBe(true);
   });
 });
