@@ -2,8 +2,8 @@
  * One line per event, for `botz serve`, `botz register` and `botz tail` (and their NDJSON twins).
  * Pure: time comes in on the event.
  */
-import type { TailEvent } from '../lib/component/subscriptions.js';
-import type { ComponentInfo, Json, TrafficEvent } from '../lib/wire/frames.js';
+import type { TailEvent } from '../lib/node/subscriptions.js';
+import type { ComponentInfo, Json, LinkChange, TrafficEvent } from '../lib/wire/frames.js';
 import { formatDuration } from './duration.js';
 
 /** `12:03:04.567`, local time: a line's timestamp. */
@@ -33,13 +33,24 @@ export function rejectedLine(code: string, remote: string, at: number, peer?: st
   return `${formatClock(at)}  rejected ${code} from ${remote}${peer ? ` (claims to be ${peer})` : ''}`;
 }
 
-/** A traffic event: `12:03:04.567  cli-1 → echo  request  42B  1.2ms  direct`. */
+/**
+ * A traffic event: `12:03:04.567  cli-1 → echo  request  42B  1.2ms  direct`; one a mesh node
+ * saw also says what it did (`deliver at n4`), the path so far, and where an originated one is bound.
+ */
 export function trafficLine(e: TrafficEvent, bodies = false): string {
   const parts = [formatClock(e.at), `${e.from} → ${e.to}`, e.kind, formatSize(e.size)];
   if (e.latencyMs !== undefined) parts.push(formatDuration(e.latencyMs));
+  if (e.action) parts.push(`${e.action} at ${e.node}`);
   parts.push(e.path + (e.hops?.length ? ` via ${e.hops.join('>')}` : ''));
+  if (e.route) parts.push(`(route ${e.route.join('>')})`);
+  if (e.headers) parts.push(Object.entries(e.headers).map(([k, v]) => `${k}: ${v}`).join('; '));
   if (bodies && e.body !== undefined) parts.push(JSON.stringify(e.body));
   return parts.join('  ');
+}
+
+/** A mesh link change: `12:03:04.567  link up    n1 — n2  127.0.0.1:7412`. */
+export function linkLine(e: LinkChange): string {
+  return `${formatClock(e.at)}  link ${e.change.padEnd(4)}  ${e.node} — ${e.peer}  ${e.address ?? e.code ?? ''}`;
 }
 
 /** Events the server did not send a tail that read too slowly: `12:03:04.567  … 12 events dropped (tail too slow)`. */
@@ -56,6 +67,8 @@ export function tailLine(e: TailEvent, bodies = false): string {
       return memberLine(e.type, e.component, e.at);
     case 'dropped':
       return droppedLine(e.dropped, e.at);
+    case 'link':
+      return linkLine(e.event);
   }
 }
 

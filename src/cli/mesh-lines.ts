@@ -2,11 +2,11 @@
  * How mesh results look: the routes table, status as key/value lines, and one line per event a
  * `botz tail --via` sees. Pure: the caller writes the strings.
  */
-import type { MeshWatchEvent } from '../lib/mesh/mesh-control.js';
+import type { MeshWatchEvent } from '../lib/mesh/mesh-control-client.js';
 import type { MeshStatus } from '../lib/mesh/mesh-status.js';
 import type { Route } from '../lib/mesh/routing.js';
 import { formatDuration } from './duration.js';
-import { formatClock, formatSize } from './event-lines.js';
+import { linkLine, trafficLine } from './event-lines.js';
 import { alignColumns } from './output.js';
 
 export const ROUTE_COLUMNS = ['DESTINATION', 'NEXT HOP', 'HOPS', 'PATH'];
@@ -39,21 +39,7 @@ export function renderStatus(s: MeshStatus, now: number): string {
   return alignColumns(rows);
 }
 
-/**
- * A mesh event: `12:03:04.567  n1 → n4  request  42B  deliver at n4  path n1>n2>n3>n4`; a reply
- * also shows the path its request took.
- */
+/** A mesh event: `12:03:04.567  n1 → n4  request  42B  deliver at n4  mesh via n1>n2>n3>n4`, or a link change. */
 export function meshEventLine(e: MeshWatchEvent, bodies = false): string {
-  switch (e.type) {
-    case 'linkUp':
-      return `${formatClock(e.at)}  link up    ${e.node} — ${e.peer}  ${e.address}`;
-    case 'linkDown':
-      return `${formatClock(e.at)}  link down  ${e.node} — ${e.peer}  ${e.code}`;
-    case 'traffic': {
-      const parts = [formatClock(e.at), `${e.origin} → ${e.recipients.join(',')}`, e.kind, formatSize(e.size), `${e.action} at ${e.node}`, `mesh via ${e.hops.join('>')}`];
-      if (e.requestHops) parts.push(`(request went ${e.requestHops.join('>')})`);
-      if (bodies && e.body !== undefined) parts.push(JSON.stringify(e.body));
-      return parts.join('  ');
-    }
-  }
+  return e.kind === 'link' ? linkLine(e) : trafficLine(e, bodies);
 }

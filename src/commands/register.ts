@@ -6,7 +6,7 @@ import { receivedLine } from '../cli/event-lines.js';
 import { DEFAULT_EXEC_CONCURRENCY, DEFAULT_EXEC_TIMEOUT_MS, ExecPool } from '../cli/exec-handler.js';
 import { waitForStop } from '../cli/signals.js';
 import type { Message, ShutdownNotice } from '../index.js';
-import type { MeshOptions } from '../lib/component/mesh-bridge.js';
+import type { MeshOptions } from '../lib/node/options.js';
 
 /**
  * Discovery stays on this machine unless told otherwise: the loopback broadcast address reaches

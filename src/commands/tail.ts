@@ -2,7 +2,7 @@ import { Args, Flags } from '@oclif/core';
 import { connectionFlags, timeoutFlag } from '../cli/base-command.js';
 import { MeshCommand } from '../cli/mesh-command.js';
 import { meshEventLine } from '../cli/mesh-lines.js';
-import type { MeshWatchEvent } from '../lib/mesh/mesh-control.js';
+import type { MeshWatchEvent } from '../lib/mesh/mesh-control-client.js';
 import { tailLine } from '../cli/event-lines.js';
 import { waitForStop } from '../cli/signals.js';
 import type { TailEvent } from '../index.js';
@@ -70,7 +70,7 @@ export default class Tail extends MeshCommand {
     let reachedCount!: () => void;
     const counted = new Promise<void>((resolve) => (reachedCount = resolve));
     const wanted = (e: MeshWatchEvent) =>
-      names.length === 0 || (e.type === 'traffic' ? [e.origin, ...e.recipients].some((n) => names.includes(n)) : names.includes(e.peer));
+      names.length === 0 || (e.kind === 'link' ? [e.node, e.peer] : [e.from, ...e.to.split(',')]).some((n) => names.includes(n));
     const unwatch = await ctl.watch(
       (e) => {
         if (!wanted(e) || (flags.count !== undefined && seen >= flags.count)) return;

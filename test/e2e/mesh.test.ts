@@ -155,8 +155,9 @@ describe('send and tail across the mesh, and the reroute when the middle node di
     expect(sent.stderr).toBe('mesh path n1>n2>n3>n4, reply n4>n3>n2>n1\n');
     expect(await tail.exited).toBe(0);
     const events = tail.lines.map((l) => JSON.parse(l));
-    expect(events[0]).toMatchObject({ type: 'traffic', action: 'originate', kind: 'request', origin: 'n1', recipients: ['n4'], hops: ['n1'] });
-    expect(events[1]).toMatchObject({ type: 'traffic', action: 'deliver', kind: 'response', origin: 'n4', hops: ['n4', 'n3', 'n2', 'n1'], requestHops: ['n1', 'n2', 'n3', 'n4'] });
+    // The request leaves n1 bound along n1>n2>n3>n4; the reply comes back along the reverse.
+    expect(events[0]).toMatchObject({ kind: 'request', action: 'originate', node: 'n1', from: 'n1', to: 'n4', path: 'mesh', hops: ['n1'], route: ['n1', 'n2', 'n3', 'n4'] });
+    expect(events[1]).toMatchObject({ kind: 'response', action: 'deliver', node: 'n1', from: 'n4', to: 'n1', path: 'mesh', hops: ['n4', 'n3', 'n2', 'n1'] });
     await nodes.get('n4')!.proc.waitFor(/n1 → n4 {2}request {2}\{"k":"v"\} {2}mesh via n1>n2>n3>n4$/);
   });
 

@@ -1,26 +1,20 @@
 /** The REPL's `mesh` verb against real mesh nodes on loopback. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Component } from '../../src/index.js';
 import { ErrorCode } from '../../src/lib/errors.js';
-import { MeshControl } from '../../src/lib/mesh/mesh-control.js';
-import { MeshNode } from '../../src/lib/mesh/mesh-node.js';
-import { MeshRpc } from '../../src/lib/mesh/mesh-rpc.js';
+import type { MeshNode } from '../../src/lib/mesh/mesh-node.js';
 import { wsTransport } from '../../src/lib/transport/ws.js';
 import type { ComponentInfo } from '../../src/lib/wire/frames.js';
 import { runMeshVerb } from '../../src/repl/mesh-verb.js';
 
 const secret = 'repl-mesh-verb-secret-0123456789';
-const nodes: MeshNode[] = [];
+const nodes: Component[] = [];
 let a: MeshNode;
 let b: MeshNode;
 
 beforeAll(async () => {
-  for (const name of ['rm-a', 'rm-b']) {
-    const n = new MeshNode({ name, secret, transport: wsTransport, port: 0 });
-    n.serveClients(new MeshControl(n, new MeshRpc(n)));
-    await n.start();
-    nodes.push(n);
-  }
-  [a, b] = nodes;
+  for (const name of ['rm-a', 'rm-b']) nodes.push(await Component.start({ name, secret, server: null, transport: wsTransport, mesh: { port: 0 } }));
+  [a, b] = nodes.map((n) => n.mesh!.node);
 });
 afterAll(async () => {
   await Promise.all(nodes.map((n) => n.stop()));

@@ -2,11 +2,11 @@
  * The mesh benchmark's two halves, over real WebSockets: a line of relay nodes ending in an
  * echo (one peer process), and a driver node that links to the head of the line and sends
  * requests across it. `hops` is the number of links a request crosses to reach the echo.
+ * Every node is a mesh-only Component (no server), as `botz register --mesh` runs without one.
  *
  *   driver ── r1 ── r2 ── … ── mesh-echo        (hops = relays + 1)
  */
-import { MeshNode } from '../mesh/mesh-node.js';
-import { MeshRpc } from '../mesh/mesh-rpc.js';
+import { Component } from '../component/component.js';
 import { wsTransport } from '../transport/ws.js';
 import type { Body } from '../wire/frames.js';
 
@@ -18,24 +18,21 @@ export interface MeshLine {
   stop(): Promise<void>;
 }
 
+function meshOnly(name: string, secret: string, onMessage?: (m: { body: Body }) => Body): Promise<Component> {
+  return Component.start({ name, secret, server: null, transport: wsTransport, mesh: {}, onMessage });
+}
+
 /** Starts `hops - 1` relays and the echo, linked in a line; the driver supplies the last link. */
 export async function startMeshLine(secret: string, hops: number): Promise<MeshLine> {
-  const nodes: MeshNode[] = [];
-  const rpcs: MeshRpc[] = [];
+  const nodes: Component[] = [];
   const stop = async (): Promise<void> => {
-    for (const r of rpcs) r.close();
     await Promise.all(nodes.map((n) => n.stop()));
   };
   try {
     const names = [...Array.from({ length: hops - 1 }, (_, i) => `mesh-relay-${i + 1}`), MESH_ECHO];
-    for (const name of names) {
-      const node = new MeshNode({ name, secret, transport: wsTransport });
-      await node.start();
-      nodes.push(node);
-    }
-    rpcs.push(new MeshRpc(nodes[nodes.length - 1], (m) => m.body));
-    for (let i = 0; i + 1 < nodes.length; i++) await nodes[i].dial(nodes[i + 1].address!);
-    return { address: nodes[0].address!, stop };
+    for (const name of names) nodes.push(await meshOnly(name, secret, name === MESH_ECHO ? (m) => m.body : undefined));
+    for (let i = 0; i + 1 < nodes.length; i++) await nodes[i].mesh!.node.dial(nodes[i + 1].mesh!.address);
+    return { address: nodes[0].mesh!.address, stop };
   } catch (error) {
     await stop();
     throw error;
@@ -49,22 +46,18 @@ export interface MeshDriver {
 
 /** Joins the line at `address` and resolves once a route to the echo exists. */
 export async function meshDriver(secret: string, address: string, timeoutMs = 10_000): Promise<MeshDriver> {
-  const node = new MeshNode({ name: `mesh-driver-${process.pid}`, secret, transport: wsTransport });
-  await node.start();
-  const rpc = new MeshRpc(node);
-  const close = async (): Promise<void> => {
-    rpc.close();
-    await node.stop();
-  };
+  const driver = await meshOnly(`mesh-driver-${process.pid}`, secret);
+  const close = (): Promise<void> => driver.stop();
   try {
-    await node.dial(address);
+    const mesh = driver.mesh!;
+    await mesh.node.dial(address);
     const deadline = Date.now() + timeoutMs;
     // Routes appear as the line's announcements flood in after the link came up.
-    while (!node.routes().some((r) => r.destination === MESH_ECHO)) {
+    while (!mesh.hasRoute(MESH_ECHO)) {
       if (Date.now() > deadline) throw new Error(`no mesh route to ${MESH_ECHO} within ${timeoutMs} ms`);
       await new Promise((r) => setTimeout(r, 2));
     }
-    return { request: async (body, t) => (await rpc.request(MESH_ECHO, body, { timeoutMs: t })).body, close };
+    return { request: async (body, t) => (await mesh.request(MESH_ECHO, body, { timeoutMs: t })).body, close };
   } catch (error) {
     await close();
     throw error;

@@ -27,7 +27,6 @@ import {
 } from '../errors.js';
 import { CODECS } from '../wire/codec.js';
 import {
-  PROTOCOL_VERSION,
   type Codec,
   type Frame,
   type FrameInit,
@@ -133,8 +132,8 @@ export class Channel {
     readonly link: Link,
     private handlers: ChannelHandlers,
   ) {
-    this.pending = new PendingRequests();
-    this.sealer = new PacketSealer({ keyring: ctx.keyring, maxPacketBytes: ctx.maxPacketBytes });
+    this.pending = new PendingRequests(undefined, ctx.clock);
+    this.sealer = new PacketSealer({ keyring: ctx.keyring, maxPacketBytes: ctx.maxPacketBytes, now: () => ctx.clock.now() });
     this.outbox = new Outbox(this.sealer, link, ctx.maxPacketBytes, () => this.checkConsumer());
     link.attach({
       onMessage: (data) => this.receive(data),
@@ -158,7 +157,7 @@ export class Channel {
   ): Promise<{ channel: Channel; session: string; heartbeatMs?: number; encrypt: boolean }> {
     const timeoutMs = options.timeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
     // One deadline for the dial and the hello: a peer slow at both must not get the timeout twice.
-    const deadline = Date.now() + timeoutMs;
+    const deadline = ctx.clock.now() + timeoutMs;
     const link = await transport.connect(address, { timeoutMs, maxMessageBytes: ctx.maxPacketBytes });
     const channel = new Channel(ctx, link, options.handlers);
     channel.peer = options.expect;
@@ -172,7 +171,7 @@ export class Channel {
           ...(options.session ? { session: options.session } : {}),
           ...(ctx.encrypt ? { encrypt: true } : {}),
         },
-        { to: options.expect, timeoutMs: Math.max(1, deadline - Date.now()), callTimeoutMs: timeoutMs, describe: `the handshake with ${address}` },
+        { to: options.expect, timeoutMs: Math.max(1, deadline - ctx.clock.now()), callTimeoutMs: timeoutMs, describe: `the handshake with ${address}` },
       );
       if (welcome.type !== 'welcome') throw new BotzError(ErrorCode.MALFORMED_FRAME, `expected welcome, got ${welcome.type}`);
       return { channel, session: welcome.session, heartbeatMs: welcome.heartbeatMs, encrypt: welcome.encrypt === true };
@@ -186,10 +185,11 @@ export class Channel {
   static accept(ctx: NodeContext, link: Link, decide: HelloDecision, handlers: ChannelHandlers, timeoutMs = DEFAULT_HANDSHAKE_TIMEOUT_MS): Channel {
     const channel = new Channel(ctx, link, handlers);
     channel.onHello = decide;
-    const timer = setTimeout(() => {
-      if (!channel.established) channel.close(CloseCode.PROTOCOL_ERROR, 'no hello within the handshake timeout');
-    }, timeoutMs);
-    timer.unref();
+    ctx.clock
+      .setTimeout(() => {
+        if (!channel.established) channel.close(CloseCode.PROTOCOL_ERROR, 'no hello and auth within the handshake timeout');
+      }, timeoutMs)
+      .unref();
     return channel;
   }
 
@@ -198,9 +198,14 @@ export class Channel {
    * even if the link does not. Throws FRAME_TOO_LARGE at once.
    */
   send(init: FrameInit, to: string = this.peer, options: { encrypt?: boolean } = {}): Frame {
-    const frame = { v: PROTOCOL_VERSION, id: this.ctx.nextId(), from: this.ctx.name, ...init } as Frame;
+    const frame = this.ctx.stamp(init);
     this.outbox.enqueue(frame, to, options.encrypt);
     return frame;
+  }
+
+  /** Queues a frame the node already stamped (it may travel by another path too) for `to`. */
+  sendFrame(frame: Frame, to: string = this.peer, options: { encrypt?: boolean } = {}): void {
+    this.outbox.enqueue(frame, to, options.encrypt);
   }
 
   /** True when `frame` arrived on this channel in an encrypted packet. */
@@ -252,7 +257,7 @@ export class Channel {
     if (this.link.closed) throw this.closeReason ?? new Closed(`link to ${this.peer} is closed`);
     // Refused requests are not sent: a caller told TOO_MANY_PENDING may retry without running it twice.
     this.pending.assertRoom();
-    const frame = { v: PROTOCOL_VERSION, id: this.ctx.nextId(), from: this.ctx.name, ...init } as Frame;
+    const frame = this.ctx.stamp(init);
     const to = options.to ?? this.peer;
     const reply = this.pending.add(frame.id, {
       timeoutMs: options.timeoutMs,
@@ -292,7 +297,7 @@ export class Channel {
       this.overLimitSince = undefined;
       return;
     }
-    const now = Date.now();
+    const now = this.ctx.clock.now();
     this.overLimitSince ??= now;
     if (this.link.closed || (queued <= 4 * limit && now - this.overLimitSince < grace)) return;
     this.ctx.reject({

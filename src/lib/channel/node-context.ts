@@ -3,8 +3,9 @@
  * its name, its keys, one replay guard, the frame-id source, limits, and rejection counters.
  */
 import { randomBytes } from 'node:crypto';
+import { systemClock, type Clock } from '../clock.js';
 import type { BotzError } from '../errors.js';
-import type { Codec } from '../wire/frames.js';
+import { PROTOCOL_VERSION, type Codec, type Frame, type FrameInit } from '../wire/frames.js';
 import { Keyring } from '../wire/keyring.js';
 import { DEFAULT_MAX_PACKET_BYTES, PacketOpener } from '../wire/packet.js';
 import { ReplayGuard } from '../wire/replay.js';
@@ -42,12 +43,15 @@ export interface NodeContextOptions {
   codecs?: Codec[];
   /** Encrypt payloads on every link this node opens or accepts (the other end follows). */
   encrypt?: boolean;
+  /** Time for every timer and timestamp of the node (default: the system's). */
+  clock?: Clock;
   onReject?: (rejected: RejectedPacket) => void;
 }
 
 export class NodeContext {
   readonly keyring: Keyring;
   readonly opener: PacketOpener;
+  readonly clock: Clock;
   readonly maxPacketBytes: number;
   /** A link with more than this queued for its peer for longer than the grace (or 4× it at all) is closed: the peer stopped reading. */
   readonly maxBufferedBytes: number;
@@ -68,6 +72,7 @@ export class NodeContext {
     private readonly options: NodeContextOptions,
   ) {
     this.keyring = Keyring.from(options.secret);
+    this.clock = options.clock ?? systemClock;
     this.maxPacketBytes = options.maxPacketBytes ?? DEFAULT_MAX_PACKET_BYTES;
     this.maxBufferedBytes = options.maxBufferedBytes ?? slowConsumerLimit(this.maxPacketBytes);
     this.slowConsumerGraceMs = options.slowConsumerGraceMs ?? DEFAULT_SLOW_CONSUMER_GRACE_MS;
@@ -75,7 +80,7 @@ export class NodeContext {
     this.encrypt = options.encrypt ?? false;
     this.opener = new PacketOpener({
       keyring: this.keyring,
-      guard: new ReplayGuard({ windowMs: options.replayWindowMs }),
+      guard: new ReplayGuard({ windowMs: options.replayWindowMs, now: () => this.clock.now() }),
       maxPacketBytes: this.maxPacketBytes,
     });
   }
@@ -87,6 +92,11 @@ export class NodeContext {
   /** A frame id unique to this node: a random prefix per process plus a counter. */
   nextId(): string {
     return this.idPrefix + (++this.idCounter).toString(36);
+  }
+
+  /** A frame of ours: the init with the version, a fresh id and our name (the one place frames are stamped). */
+  stamp<T extends FrameInit>(init: T): Frame {
+    return { v: PROTOCOL_VERSION, id: this.nextId(), from: this.name, ...init } as unknown as Frame;
   }
 
   reject(rejected: RejectedPacket): void {

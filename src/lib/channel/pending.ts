@@ -1,6 +1,8 @@
 /**
- * The one owner of a channel's outstanding requests. Each entry settles exactly once: by its
- * reply, by its timeout, or by `closeAll` when the channel goes away — never left hanging.
+ * The one way botz waits for an answer: a map of outstanding requests, each of which settles
+ * exactly once: by its reply, by its timeout, by its signal, or by `closeAll` / `failWhere` when
+ * what it waits on goes away — never left hanging. A channel keeps one for its own exchanges
+ * (the handshake, raw peers in tests); a node keeps one for its calls, whatever path they took.
  *
  * Timeouts share one timer per map, armed for the earliest deadline, instead of one timer per
  * request: at tens of thousands of requests a second, arming and clearing a timer for each
@@ -11,7 +13,7 @@
  */
 import { BotzError, Cancelled, ErrorCode, Timeout } from '../errors.js';
 import type { Frame } from '../wire/frames.js';
-import { timerDelay } from '../timer-limit.js';
+import { systemClock, type Clock, type TimerHandle } from '../clock.js';
 
 /** How long a reply is waited for, and what a timeout or a cancellation says about it. */
 export interface PendingWait {
@@ -27,10 +29,12 @@ export interface PendingWait {
   signal?: AbortSignal;
   /** Who should answer (a name, or the server); a timeout carries it as `details.peer`. */
   peer?: string;
+  /** What the wait depends on (the channel a request left on): `failWhere` finds it by this. */
+  tag?: unknown;
 }
 
-interface Entry {
-  resolve(frame: Frame): void;
+interface Entry<T> {
+  resolve(value: T): void;
   reject(error: BotzError): void;
   deadline: number;
   wait: PendingWait;
@@ -40,13 +44,18 @@ interface Entry {
 
 export const DEFAULT_MAX_PENDING = 10_000;
 
-export class PendingRequests {
-  private readonly entries = new Map<string, Entry>();
-  private timer: NodeJS.Timeout | undefined;
+export class PendingRequests<T = Frame> {
+  private readonly entries = new Map<string, Entry<T>>();
+  private timer: TimerHandle | undefined;
   /** When the armed timer fires (ms epoch); Infinity when none is armed. */
   private armedFor = Infinity;
+  /** Whether the armed timer keeps the process alive (only while something waits). */
+  private holding = false;
 
-  constructor(readonly maxPending = DEFAULT_MAX_PENDING) {}
+  constructor(
+    readonly maxPending = DEFAULT_MAX_PENDING,
+    private readonly clock: Clock = systemClock,
+  ) {}
 
   get size(): number {
     return this.entries.size;
@@ -54,7 +63,7 @@ export class PendingRequests {
 
   /** True while a timer is armed that keeps the process running (only when something waits). */
   get holdsProcessOpen(): boolean {
-    return this.timer?.hasRef() ?? false;
+    return this.timer !== undefined && this.holding;
   }
 
   /** Throws TOO_MANY_PENDING when no more requests may wait: check before sending one. */
@@ -67,7 +76,7 @@ export class PendingRequests {
   }
 
   /** Registers a wait for the reply to `id`; it ends by the reply, by its timeout, or by its signal. */
-  add(id: string, wait: PendingWait): Promise<Frame> {
+  add(id: string, wait: PendingWait): Promise<T> {
     const { signal } = wait;
     if (signal?.aborted) return Promise.reject(new Cancelled(`${wait.describe()} was cancelled`));
     try {
@@ -75,27 +84,32 @@ export class PendingRequests {
     } catch (error) {
       return Promise.reject(error as BotzError);
     }
-    return new Promise<Frame>((resolve, reject) => {
-      const deadline = Date.now() + wait.timeoutMs;
-      const entry: Entry = { resolve, reject, deadline, wait };
+    return new Promise<T>((resolve, reject) => {
+      const deadline = this.clock.now() + wait.timeoutMs;
+      const entry: Entry<T> = { resolve, reject, deadline, wait };
       if (signal) {
         entry.onAbort = () => this.fail(id, new Cancelled(`${wait.describe()} was cancelled`));
         signal.addEventListener('abort', entry.onAbort, { once: true });
       }
       this.entries.set(id, entry);
       if (deadline < this.armedFor) this.arm(deadline);
-      else if (this.entries.size === 1) this.timer?.ref();
+      else if (this.entries.size === 1) this.hold(true);
     });
   }
 
+  /** True when something waits for the answer to `id`. */
+  has(id: string): boolean {
+    return this.entries.has(id);
+  }
+
   /** Settles the wait for `re`; returns false when nobody waits for it (late or unknown). */
-  settle(re: string, frame: Frame): boolean {
+  settle(re: string, value: T): boolean {
     const entry = this.entries.get(re);
     if (!entry) return false;
     this.entries.delete(re);
     release(entry);
-    entry.resolve(frame);
-    if (this.entries.size === 0) this.timer?.unref();
+    entry.resolve(value);
+    if (this.entries.size === 0) this.hold(false);
     return true;
   }
 
@@ -105,7 +119,12 @@ export class PendingRequests {
     this.entries.delete(id);
     release(entry);
     entry.reject(error);
-    if (this.entries.size === 0) this.timer?.unref();
+    if (this.entries.size === 0) this.hold(false);
+  }
+
+  /** Fails every wait whose tag matches (the requests that left on a link that closed). */
+  failWhere(matches: (tag: unknown) => boolean, error: BotzError): void {
+    for (const [id, entry] of [...this.entries]) if (matches(entry.wait.tag)) this.fail(id, error);
   }
 
   closeAll(error: BotzError): void {
@@ -119,14 +138,23 @@ export class PendingRequests {
   }
 
   private arm(at: number): void {
-    clearTimeout(this.timer);
+    this.timer?.clear();
     this.armedFor = at;
-    // Node fires a timer longer than 2^31-1 ms at once: cap it, and the sweep re-arms for the rest.
-    this.timer = setTimeout(() => this.sweep(), timerDelay(at - Date.now()));
+    // The clock clamps a delay too long for a timer; the sweep re-arms for the rest.
+    this.timer = this.clock.setTimeout(() => this.sweep(), at - this.clock.now());
+    this.holding = true;
+  }
+
+  /** The armed timer keeps the process alive only while something waits. */
+  private hold(on: boolean): void {
+    if (this.holding === on || !this.timer) return;
+    this.holding = on;
+    if (on) this.timer.ref();
+    else this.timer.unref();
   }
 
   private disarm(): void {
-    clearTimeout(this.timer);
+    this.timer?.clear();
     this.timer = undefined;
     this.armedFor = Infinity;
   }
@@ -135,7 +163,7 @@ export class PendingRequests {
   private sweep(): void {
     this.timer = undefined;
     this.armedFor = Infinity;
-    const now = Date.now();
+    const now = this.clock.now();
     let next = Infinity;
     for (const [id, entry] of this.entries) {
       if (entry.deadline <= now) {
@@ -149,7 +177,7 @@ export class PendingRequests {
 }
 
 /** Stops listening to the entry's AbortSignal: a long-lived signal must not collect listeners. */
-function release(entry: Entry): void {
+function release<T>(entry: Entry<T>): void {
   if (entry.onAbort) entry.wait.signal!.removeEventListener('abort', entry.onAbort);
 }
 

@@ -6,8 +6,8 @@
  * they change, so the flooding rules can be read (and tested) apart from link management.
  */
 import type { Channel } from '../channel/channel.js';
-import { MAX_MSA_NEIGHBOURS, MAX_MSA_NUMBER, type MsaFrame } from './mesh-frames.js';
-import type { Clock } from './mesh-options.js';
+import { MAX_MSA_NEIGHBOURS, MAX_MSA_NUMBER, type MsaFrame } from '../wire/mesh-frames.js';
+import { every, type Clock, type TimerHandle } from '../clock.js';
 import { shortestPaths, type Routes } from './routing.js';
 import { isNewer, type Announcement, type Topology } from './topology.js';
 
@@ -23,6 +23,8 @@ export interface AnnouncerDeps {
   clock: Clock;
   /** The period of the tick that re-announces and ages out state. */
   intervalMs: number;
+  /** This run's first incarnation (default: the clock at start). */
+  incarnation?: number;
   /** The database changed, so routes may have. */
   onChange(): void;
 }
@@ -45,7 +47,7 @@ export class Announcer {
   readonly counters: MsaCounters = { msaSent: 0, msaReceived: 0, msaAccepted: 0 };
   private incarnation: number;
   private seq = 0;
-  private timer: NodeJS.Timeout | undefined;
+  private timer: TimerHandle | undefined;
   private announceScheduled = false;
   private cachedRoutes: Routes | undefined;
   private stopped = false;
@@ -53,20 +55,19 @@ export class Announcer {
   constructor(private readonly deps: AnnouncerDeps) {
     // The start time orders this run's announcements after any earlier run's. (Whole ms: a
     // fractional or out-of-range incarnation would make every neighbour reject ours.)
-    this.incarnation = Math.min(Math.max(Math.floor(deps.clock.now()), 0), MAX_MSA_NUMBER);
+    this.incarnation = Math.min(Math.max(Math.floor(deps.incarnation ?? deps.clock.now()), 0), MAX_MSA_NUMBER);
   }
 
   /** Announces this node at once, then every `intervalMs`. */
   start(): void {
     this.announce();
-    this.timer = setInterval(() => this.tick(), this.deps.intervalMs);
-    this.timer.unref?.();
+    this.timer = every(this.deps.clock, this.deps.intervalMs, () => this.tick()).unref();
   }
 
   /** Stops the tick; nothing is announced from now on. */
   stop(): void {
     this.stopped = true;
-    clearInterval(this.timer);
+    this.timer?.clear();
   }
 
   /** Floods a fresh announcement of this node's links now. */
@@ -87,7 +88,7 @@ export class Announcer {
     if (this.announceScheduled) return;
     this.announceScheduled = true;
     // Links that come up in the same turn share one announcement.
-    setImmediate(() => this.announceScheduled && this.announce());
+    this.deps.clock.setTimeout(() => this.announceScheduled && this.announce(), 0);
   }
 
   /** Shortest paths over the current database, computed once per change. */

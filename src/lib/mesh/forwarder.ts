@@ -1,7 +1,8 @@
 /**
- * Routed delivery: splits a message into one copy per next hop, sends each copy and waits for
- * its per-hop ack, and merges the answers into one result naming every recipient as reached
- * or unreachable (with a code). The same code runs at the origin and at each relay.
+ * Routed delivery: carries frames (ordinary botz frames, stamped once by their origin) to their
+ * recipients: one copy per next hop, each copy waiting for its per-hop ack, the answers merged
+ * into one result naming every recipient as reached or unreachable (with a code). The same code
+ * runs at the origin and at each relay.
  *
  * Guards on every copy: a hop limit (counted from the origin), and the visited path — a node
  * never hands a copy to a node already on its path, and refuses a copy whose path holds it.
@@ -13,19 +14,19 @@
  */
 import { ErrorCode, isBotzError } from '../errors.js';
 import type { Channel } from '../channel/channel.js';
-import type { Body, Frame } from '../wire/frames.js';
-import type { MeshMiss, MeshSendFrame } from './mesh-frames.js';
+import type { Frame } from '../wire/frames.js';
+import type { CarriedFrame, MeshMiss, MeshSendFrame } from '../wire/mesh-frames.js';
 import { splitByNextHop, type Routes } from './routing.js';
 
-/** A message delivered to this node. */
+/** Frames carried to this node. */
 export interface MeshDelivery {
-  /** The node that sent it. */
-  from: string;
-  body: Body;
-  /** Every node it passed through, the origin first and this node last. */
+  /** The node that sent them. */
+  origin: string;
+  frames: CarriedFrame[];
+  /** Every node they passed through, the origin first and this node last. */
   hops: string[];
   broadcast: boolean;
-  /** It travelled encrypted (on the last hop, and so, by the rule below, on every hop): answer it encrypted. */
+  /** They travelled encrypted (on the last hop, and so, by the rule below, on every hop): answer them encrypted. */
   encrypted: boolean;
 }
 
@@ -45,17 +46,17 @@ export interface ForwarderDeps {
   options: { hopLimit: number; ackTimeoutMs: number };
 }
 
-/** One observation of a routed message at this node. */
+/** One observation of routed frames at this node. */
 export interface MeshTrace {
-  /** originate: this node sent it; forward: it passed a copy on; deliver: it was for this node. */
+  /** originate: this node sent them; forward: it passed a copy on; deliver: they were for this node. */
   action: 'originate' | 'forward' | 'deliver';
   origin: string;
   /** The recipients of this copy (for a forward: those it handed on to one next hop). */
   recipients: string[];
-  /** Nodes it passed through, the origin first and this node last. */
+  /** Nodes they passed through, the origin first and this node last. */
   hops: string[];
   broadcast: boolean;
-  body: Body;
+  frames: CarriedFrame[];
 }
 
 type Copy = Omit<MeshSendFrame, 'v' | 'id' | 'from' | 'type' | 'ttl'>;
@@ -72,10 +73,10 @@ export class Forwarder {
    * A new message from this node. With `encrypt`, every copy travels encrypted on every hop,
    * whatever each link negotiated (each hop forwards an encrypted copy encrypted).
    */
-  originate(recipients: readonly string[], body: Body, broadcast: boolean, encrypt = false): Promise<SendResult> {
+  originate(recipients: readonly string[], frames: CarriedFrame[], broadcast: boolean, encrypt = false): Promise<SendResult> {
     this.counters.sent++;
-    const copy: Copy = { origin: this.self, recipients: [...recipients], path: [this.self], hopLimit: this.deps.options.hopLimit, broadcast, body };
-    this.deps.trace?.({ action: 'originate', origin: this.self, recipients: copy.recipients, hops: copy.path, broadcast, body });
+    const copy: Copy = { origin: this.self, recipients: [...recipients], path: [this.self], hopLimit: this.deps.options.hopLimit, broadcast, frames };
+    this.deps.trace?.({ action: 'originate', origin: this.self, recipients: copy.recipients, hops: copy.path, broadcast, frames });
     return this.dispatch(copy, undefined, encrypt);
   }
 
@@ -95,8 +96,8 @@ export class Forwarder {
     if (recipients.includes(this.self)) {
       this.counters.delivered++;
       result.reached.push(this.self);
-      this.deps.deliver({ from: copy.origin, body: copy.body, hops: copy.path, broadcast: copy.broadcast, encrypted: encrypt });
-      this.deps.trace?.({ action: 'deliver', origin: copy.origin, recipients: [this.self], hops: copy.path, broadcast: copy.broadcast, body: copy.body });
+      this.deps.deliver({ origin: copy.origin, frames: copy.frames, hops: copy.path, broadcast: copy.broadcast, encrypted: encrypt });
+      this.deps.trace?.({ action: 'deliver', origin: copy.origin, recipients: [this.self], hops: copy.path, broadcast: copy.broadcast, frames: copy.frames });
     }
     const routes = this.deps.routes();
     const hopsSoFar = copy.path.length - 1;
@@ -125,7 +126,7 @@ export class Forwarder {
     const ttl = ttlIn === undefined ? ackTimeoutMs * depth : Math.max(1, Math.floor((ttlIn * depth) / (depth + 1)));
     if (ttlIn !== undefined) {
       this.counters.forwarded++;
-      this.deps.trace?.({ action: 'forward', origin: copy.origin, recipients: names, hops: copy.path, broadcast: copy.broadcast, body: copy.body });
+      this.deps.trace?.({ action: 'forward', origin: copy.origin, recipients: names, hops: copy.path, broadcast: copy.broadcast, frames: copy.frames });
     }
     let ack: Frame;
     try {

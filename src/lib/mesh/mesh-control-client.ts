@@ -1,7 +1,8 @@
 /**
- * The client side of the control protocol (mesh-control.ts): a link with role 'client' to a
- * mesh node's listener, to inspect and steer it. What `botz mesh ...`, `botz send --via` and
- * `botz tail --via` use.
+ * A client on a link to a mesh node's listener (role 'client'), to inspect and steer it with
+ * the typed frames it answers (see node/mesh-service.ts): what `botz mesh ...`, `botz send
+ * --via` and `botz tail --via` use. A request sent through it is an ordinary request, addressed
+ * to its target: the node carries it over the mesh and hands back the answer.
  *
  *   const ctl = await MeshControlClient.connect({ address: '127.0.0.1:7411', secret });
  *   console.log(await ctl.routes());
@@ -14,15 +15,26 @@ import { NodeContext, type Secret } from '../channel/node-context.js';
 import { CloseCode, type Transport } from '../transport/transport.js';
 import { wsTransport } from '../transport/ws.js';
 import { ANY_DESTINATION } from '../wire/packet.js';
-import type { Body, Frame, Json } from '../wire/frames.js';
-import type { MeshControlOp } from './mesh-frames.js';
-import type { MeshWatchEvent } from './mesh-control.js';
-import type { MeshReply } from './mesh-rpc.js';
+import type { Body, Frame, FrameInit, Headers, LinkChange, TrafficEvent } from '../wire/frames.js';
 import type { MeshStatus } from './mesh-status.js';
 import type { Route } from './routing.js';
 
 /** How long a control call waits unless told otherwise. */
 export const DEFAULT_CONTROL_TIMEOUT_MS = 5_000;
+/** Headers on an answer the node carried back: the path the request took, and its answer's (`a>b>c`). */
+const HOPS_HEADER = 'botz-hops';
+const REPLY_HOPS_HEADER = 'botz-reply-hops';
+
+/** What a watcher of a mesh node is told: each frame it carried, and each of its link changes. */
+export type MeshWatchEvent = TrafficEvent | LinkChange;
+
+/** A request's answer through a mesh node, and the paths both took. */
+export interface MeshCallReply {
+  body: Body;
+  headers: Headers;
+  hops: string[];
+  replyHops: string[];
+}
 
 export interface MeshControlClientOptions {
   /** `host:port` of the mesh node's listener. */
@@ -63,8 +75,8 @@ export class MeshControlClient {
         timeoutMs,
         handlers: {
           onFrame: (frame) => {
-            if (frame.type !== 'meshTraffic') return;
-            for (const w of client?.watchers ?? []) w(frame.event as unknown as MeshWatchEvent);
+            if (frame.type !== 'trace' || frame.event.kind === 'dropped') return;
+            for (const w of client?.watchers ?? []) w(frame.event);
           },
           onClose: (_channel, error) => client?.linkClosed(error),
         },
@@ -83,44 +95,47 @@ export class MeshControlClient {
     }
   }
 
-  routes(): Promise<Route[]> {
-    return this.call('routes') as Promise<unknown> as Promise<Route[]>;
+  async routes(): Promise<Route[]> {
+    const info = await this.call({ type: 'meshQuery', what: 'routes' }, 'meshInfo');
+    return (info.routes ?? []) as Route[];
   }
 
   /** The topology as the node sees it, in graphviz. */
   async dot(): Promise<string> {
-    return String(await this.call('dot'));
+    return (await this.call({ type: 'meshQuery', what: 'dot' }, 'meshInfo')).dot ?? '';
   }
 
-  status(): Promise<MeshStatus> {
-    return this.call('status') as Promise<unknown> as Promise<MeshStatus>;
+  async status(): Promise<MeshStatus> {
+    return (await this.call({ type: 'meshQuery', what: 'status' }, 'meshInfo')).status as unknown as MeshStatus;
   }
 
   /** Makes the node dial `address`; resolves with the name of the peer it reached. */
   async dial(address: string): Promise<string> {
-    const result = (await this.call('dial', address)) as { peer: string };
-    return result.peer;
+    return (await this.call({ type: 'meshDial', address }, 'meshDialed')).peer;
   }
 
   /** Makes the node drop its link to a peer (by name or address). Rejects NO_ROUTE when it has none. */
   async hangup(nameOrAddress: string): Promise<void> {
-    await this.call('hangup', nameOrAddress);
+    await this.call({ type: 'meshHangup', peer: nameOrAddress }, 'ack');
   }
 
-  /** Carries a request from the node to `target` over the mesh; the reply and the paths it took. */
-  send(target: string, body: Body, options: { timeoutMs?: number } = {}): Promise<MeshReply> {
+  /** A request to `target`, carried over the mesh from the node; the reply and the paths both took. */
+  async send(target: string, body: Body, options: { timeoutMs?: number; headers?: Headers } = {}): Promise<MeshCallReply> {
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
-    // The node times the request out itself; we wait a little longer to hear why.
-    return this.call('send', { target, body: body ?? null, timeoutMs }, timeoutMs + 1_000) as Promise<unknown> as Promise<MeshReply>;
+    const headers = options.headers && Object.keys(options.headers).length > 0 ? { headers: options.headers } : {};
+    // The node times the request out itself (ttl); we wait a little longer to hear why.
+    const reply = await this.call({ type: 'request', body: body ?? null, ttl: timeoutMs, ...headers }, 'response', timeoutMs + 1_000, target);
+    const { [HOPS_HEADER]: hops = '', [REPLY_HOPS_HEADER]: replyHops = '', ...rest } = reply.headers ?? {};
+    return { body: reply.body, headers: rest, hops: hops ? hops.split('>') : [], replyHops: replyHops ? replyHops.split('>') : [] };
   }
 
-  /** Calls `listener` for each message the node originates, forwards or delivers, and each link change. */
+  /** Calls `listener` for each frame the node originates, forwards or delivers, and each of its link changes. */
   async watch(listener: (event: MeshWatchEvent) => void, options: { bodies?: boolean } = {}): Promise<() => Promise<void>> {
     this.watchers.add(listener);
-    await this.call('subscribe', { bodies: options.bodies === true });
+    await this.call({ type: 'subscribe', topics: ['traffic'], ...(options.bodies ? { bodies: true } : {}) }, 'ack');
     return async () => {
       this.watchers.delete(listener);
-      if (this.watchers.size === 0 && !this.channel.link.closed) await this.call('unsubscribe').catch(() => {});
+      if (this.watchers.size === 0 && !this.channel.link.closed) await this.call({ type: 'unsubscribe', topics: ['traffic'] }, 'ack').catch(() => {});
     };
   }
 
@@ -141,10 +156,10 @@ export class MeshControlClient {
     this.onLost(this.lostError);
   }
 
-  private async call(op: MeshControlOp, args: Json = null, timeoutMs = this.timeoutMs): Promise<Json> {
+  private async call<T extends Frame['type']>(init: FrameInit, expect: T, timeoutMs = this.timeoutMs, to = this.channel.peer): Promise<Extract<Frame, { type: T }>> {
     let reply: Frame;
     try {
-      reply = await this.channel.request({ type: 'meshControl', op, args }, { timeoutMs, describe: `mesh ${op} at ${this.address}` });
+      reply = await this.channel.request(init, { to, timeoutMs, describe: `mesh ${init.type} at ${this.address}` });
     } catch (error) {
       // A call cut short by the link going away is about the mesh node, not about what it was
       // asked (an UNREACHABLE from the node itself means the target, and arrives on a live link).
@@ -154,7 +169,7 @@ export class MeshControlClient {
       }
       throw error;
     }
-    if (reply.type !== 'meshControlResult') throw new BotzError(ErrorCode.MALFORMED_FRAME, `unexpected ${reply.type} to mesh ${op}`);
-    return reply.result;
+    if (reply.type !== expect) throw new BotzError(ErrorCode.MALFORMED_FRAME, `unexpected ${reply.type} to mesh ${init.type}`);
+    return reply as Extract<Frame, { type: T }>;
   }
 }

@@ -18,17 +18,19 @@ import { Channel, DEFAULT_HANDSHAKE_TIMEOUT_MS } from '../channel/channel.js';
 import type { NodeContext } from '../channel/node-context.js';
 import { ANY_DESTINATION } from '../wire/packet.js';
 import type { Frame, HelloFrame } from '../wire/frames.js';
+import type { PacketHeader, VerifiedPacket } from '../wire/packet.js';
 import { CloseCode, type Link } from '../transport/transport.js';
 import { CONTROL_LINK as CONTROL, linkState as state, preferLink, type LinkState } from './link-choice.js';
 import type { ResolvedMeshOptions } from './mesh-options.js';
 import type { MeshEvent } from './mesh-status.js';
 import type { Announcer } from './announcer.js';
 import { Redialer } from './redialer.js';
-import { timerDelay } from '../timer-limit.js';
 
 /** Who answers the control frames of client links (see mesh-control.ts). */
 export interface MeshClientHandler {
-  onFrame(frame: Frame, channel: Channel): void;
+  onFrame(frame: Frame, channel: Channel, header: PacketHeader): void;
+  /** A client's packet addressed to another node (what `botz send --via` sends): the node carries it on. */
+  onForward(verified: VerifiedPacket, bytes: Buffer, channel: Channel): void;
   onClose(channel: Channel): void;
 }
 
@@ -60,6 +62,7 @@ export class MeshLinks {
       dial: (address) => this.link(address, true),
       baseDelayMs: deps.options.redialMs,
       maxDelayMs: deps.options.redialMs * 32,
+      clock: deps.options.clock,
     });
   }
 
@@ -115,9 +118,11 @@ export class MeshLinks {
       ch.tag = { dialer: hello.from, token, address: link.remoteAddress, dialed: false, installed: false, since: 0 } satisfies LinkState;
       // A dialer sends its state at once (see dial): a link that stays silent is broken, or
       // somebody holding the secret opening links to hold them. As the dialer gives up on us.
-      setTimeout(() => {
-        if (!state(ch).installed && !ch.link.closed) ch.close(CloseCode.PROTOCOL_ERROR, 'no mesh state received');
-      }, timerDelay(this.deps.options.dialTimeoutMs)).unref();
+      this.deps.options.clock
+        .setTimeout(() => {
+          if (!state(ch).installed && !ch.link.closed) ch.close(CloseCode.PROTOCOL_ERROR, 'no mesh state received');
+        }, this.deps.options.dialTimeoutMs)
+        .unref();
       return { session: token };
     };
     const handshakeTimeoutMs = this.deps.options.connectionLimits.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
@@ -127,7 +132,12 @@ export class MeshLinks {
 
   private handlers() {
     return {
-      onFrame: (frame: Frame, ch: Channel) => this.onFrame(frame, ch),
+      onFrame: (frame: Frame, ch: Channel, header: PacketHeader) => this.onFrame(frame, ch, header),
+      // Only a client link may address another node through us: a mesh link carries meshSend.
+      onForward: (verified: VerifiedPacket, bytes: Buffer, ch: Channel) => {
+        if (ch.tag === CONTROL) this.deps.clients()?.onForward(verified, bytes, ch);
+        else this.deps.ctx.reject({ error: new BotzError(ErrorCode.NO_SUCH_COMPONENT, `a mesh link addressed "${verified.header.to}" directly`), remote: ch.link.remoteAddress, peer: ch.peer });
+      },
       onClose: (ch: Channel, error: BotzError) => this.onClose(ch, error),
     };
   }
@@ -150,13 +160,13 @@ export class MeshLinks {
     });
     // Our own state makes the listener install the link and answer with everything it knows.
     this.deps.announcer.sendOwn(ch);
-    const timer = setTimeout(() => {
+    const timer = options.clock.setTimeout(() => {
       if (!state(ch).installed) {
         state(ch).waiter?.reject(new Timeout(`${address} did not answer as a mesh node within ${options.dialTimeoutMs} ms`, { details: { timeoutMs: options.dialTimeoutMs } }));
         ch.close(CloseCode.PROTOCOL_ERROR, 'no mesh state received');
       }
-    }, timerDelay(options.dialTimeoutMs));
-    return installed.finally(() => clearTimeout(timer));
+    }, options.dialTimeoutMs);
+    return installed.finally(() => timer.clear());
   }
 
   /** The first frame from the other end names it: the link is up. */
@@ -205,9 +215,9 @@ export class MeshLinks {
     this.redialer.linkDown(ch.peer);
   }
 
-  private onFrame(frame: Frame, ch: Channel): void {
+  private onFrame(frame: Frame, ch: Channel, header: PacketHeader): void {
     if (this.stopped || !ch.tag) return;
-    if (ch.tag === CONTROL) return this.deps.clients()?.onFrame(frame, ch);
+    if (ch.tag === CONTROL) return this.deps.clients()?.onFrame(frame, ch, header);
     if (!state(ch).installed) this.install(ch, frame.from);
     this.deps.onFrame(frame, ch);
   }

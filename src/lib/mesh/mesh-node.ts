@@ -11,11 +11,11 @@
 import { Closed, ErrorCode } from '../errors.js';
 import type { Channel } from '../channel/channel.js';
 import { NodeContext } from '../channel/node-context.js';
-import type { Body, Frame } from '../wire/frames.js';
+import { PROTOCOL_VERSION, type Body, type Frame, type Headers } from '../wire/frames.js';
 import { splitAddress, type Listener } from '../transport/transport.js';
 import { toDot } from './dot.js';
 import { linkState as state } from './link-choice.js';
-import type { MeshMiss, MeshSendFrame } from './mesh-frames.js';
+import type { CarriedFrame, MeshMiss, MeshSendFrame } from '../wire/mesh-frames.js';
 import { resolveMeshOptions, type MeshNodeOptions, type ResolvedMeshOptions } from './mesh-options.js';
 import { Forwarder, type MeshDelivery, type SendResult } from './forwarder.js';
 import { Discovery, shouldAnswer } from './discovery.js';
@@ -45,11 +45,14 @@ export class MeshNode {
   private stopped = false;
   private refusedConnections = 0;
   private clientHandler: MeshClientHandler | undefined;
+  /** Who takes the frames carried to this node (the Node it belongs to); without one, its `message` frames become events. */
+  private receiver: ((delivery: MeshDelivery) => void) | undefined;
 
-  constructor(options: MeshNodeOptions) {
-    this.options = resolveMeshOptions(options);
+  /** `ctx`: the context of the node this mesh node belongs to (its name, keys, clock); else its own. */
+  constructor(options: MeshNodeOptions, ctx?: NodeContext) {
+    this.options = resolveMeshOptions(ctx ? { ...options, clock: ctx.clock } : options);
     this.name = this.options.name;
-    this.ctx = NodeContext.create({ name: this.name, secret: this.options.secret, encrypt: this.options.encrypt });
+    this.ctx = ctx ?? NodeContext.create({ name: this.name, secret: this.options.secret, encrypt: this.options.encrypt, clock: this.options.clock });
     this.topology = new Topology(this.name, this.options.msaMaxAgeMs);
     this.announcer = new Announcer({
       name: this.name,
@@ -57,6 +60,7 @@ export class MeshNode {
       links: () => this.links,
       clock: this.options.clock,
       intervalMs: this.options.msaIntervalMs,
+      incarnation: options.incarnation,
       onChange: () => this.listeners.size > 0 && this.emit({ type: 'topology' }),
     });
     this.meshLinks = new MeshLinks({
@@ -72,7 +76,7 @@ export class MeshNode {
     this.forwarder = new Forwarder(this.name, {
       routes: () => this.announcer.routeTable(),
       channel: (peer) => this.links.get(peer),
-      deliver: (delivery) => this.emit({ type: 'message', ...delivery }),
+      deliver: (delivery) => this.delivered(delivery),
       trace: (t) => this.listeners.size > 0 && this.emit({ type: 'traffic', at: this.options.clock.now(), ...t }),
       options: this.options,
     });
@@ -159,16 +163,38 @@ export class MeshNode {
   }
 
   /**
-   * Sends `body` to each recipient along shortest paths; says who was reached and who not.
-   * It travels encrypted on every hop when this node encrypts, or when `encrypt` says so.
+   * Carries frames (stamped by their origin: this node) to each recipient along shortest paths;
+   * says who was reached and who not. They travel encrypted on every hop when this node
+   * encrypts, or when `encrypt` says so (an answer to an encrypted frame).
    */
-  send(recipients: readonly string[], body: Body, options: { encrypt?: boolean } = {}): Promise<SendResult> {
-    return this.forwarder.originate(recipients, body, false, options.encrypt || this.ctx.encrypt);
+  carry(recipients: readonly string[], frames: CarriedFrame[], options: { encrypt?: boolean; broadcast?: boolean } = {}): Promise<SendResult> {
+    return this.forwarder.originate(recipients, frames, options.broadcast === true, options.encrypt || this.ctx.encrypt);
   }
 
-  /** Sends `body` to every other node in the topology database (known but cut off: unreachable). */
-  broadcast(body: Body): Promise<SendResult> {
-    return this.forwarder.originate(this.topology.nodes().filter((n) => n !== this.name), body, true, this.ctx.encrypt);
+  /** A one-way `message` to each recipient (its handler sees kind 'message'); says who was reached. */
+  send(recipients: readonly string[], body: Body, options: { headers?: Headers; encrypt?: boolean } = {}): Promise<SendResult> {
+    return this.carry(recipients, [this.message(body, options.headers, false)], options);
+  }
+
+  /** A one-way `message` to every other node in the topology database (known but cut off: unreachable). */
+  broadcast(body: Body, options: { headers?: Headers } = {}): Promise<SendResult> {
+    const everyone = this.topology.nodes().filter((n) => n !== this.name);
+    return this.carry(everyone, [this.message(body, options.headers, true)], { broadcast: true });
+  }
+
+  /** Hands every delivery of carried frames to `receiver` from now on (the node this mesh node is part of). */
+  receive(receiver: (delivery: MeshDelivery) => void): void {
+    this.receiver = receiver;
+  }
+
+  /** True when the mesh knows a path to `name` right now. */
+  hasRoute(name: string): boolean {
+    return this.announcer.routeTable().has(name);
+  }
+
+  /** The route to `name`, if there is one. */
+  route(name: string): Route | undefined {
+    return this.announcer.routeTable().get(name);
   }
 
   /** Routes to every reachable node, by destination name. */
@@ -264,5 +290,28 @@ export class MeshNode {
       (result) => ch.answer(frame, { type: 'meshAck', re: frame.id, reached: result.reached, unreachable: result.unreachable }, ch.peer),
       (error: unknown) => ch.answer(frame, { type: 'error', re: frame.id, code: ErrorCode.UNREACHABLE, message: String(error) }, ch.peer),
     );
+  }
+
+  /** A one-way message frame of this node's, stamped as every frame is. */
+  private message(body: Body, headers: Headers | undefined, broadcast: boolean): CarriedFrame {
+    return {
+      v: PROTOCOL_VERSION,
+      type: 'message',
+      id: this.ctx.nextId(),
+      from: this.name,
+      body: body ?? null,
+      ...(headers && Object.keys(headers).length > 0 ? { headers } : {}),
+      ...(broadcast ? { broadcast } : {}),
+    };
+  }
+
+  /** Carried frames for this node: to the node it belongs to, or, standing alone, as events. */
+  private delivered(delivery: MeshDelivery): void {
+    if (this.receiver) return this.receiver(delivery);
+    for (const frame of delivery.frames) {
+      if (frame.type !== 'message') continue;
+      const { body, headers } = frame as CarriedFrame & { body: Body; headers?: Headers };
+      this.emit({ type: 'message', from: frame.from, body, headers: headers ?? {}, hops: delivery.hops, broadcast: delivery.broadcast, encrypted: delivery.encrypted });
+    }
   }
 }

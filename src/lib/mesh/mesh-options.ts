@@ -4,6 +4,7 @@
 import { BotzError, ErrorCode } from '../errors.js';
 import type { Secret } from '../channel/node-context.js';
 import type { ConnectionLimits, Transport } from '../transport/transport.js';
+import { systemClock, type Clock } from '../clock.js';
 
 /** How often a node re-floods its state even when nothing changed (changes flood at once). */
 export const DEFAULT_MSA_INTERVAL_MS = 2_000;
@@ -19,10 +20,6 @@ export const DEFAULT_DIAL_TIMEOUT_MS = 5_000;
 export const DEFAULT_REDIAL_MS = 1_000;
 export const DEFAULT_NAMESPACE = 'botz';
 export const DEFAULT_DEGREE = 0;
-
-export interface Clock {
-  now(): number;
-}
 
 export interface MeshNodeOptions {
   /** The node's name, unique on the mesh. */
@@ -44,8 +41,13 @@ export interface MeshNodeOptions {
   ackTimeoutMs?: number;
   dialTimeoutMs?: number;
   redialMs?: number;
-  /** Time source for announcement ages and the incarnation number. */
+  /** Time for announcements, their ages, the incarnation number, packets and every timer of the node. */
   clock?: Clock;
+  /**
+   * The number this run's announcements start from (default: the clock at start, so a restarted
+   * node is newer than its earlier run). Set it only to simulate a clock that went backwards.
+   */
+  incarnation?: number;
   /** UDP solicitation while the node has fewer than `degree` links; absent: off. */
   discovery?: DiscoveryConfig;
   /** Encrypt payloads on this node's links (see wire/packet.ts). */
@@ -64,7 +66,7 @@ export interface DiscoveryConfig {
   intervalMs?: number;
 }
 
-export type ResolvedMeshOptions = Required<Omit<MeshNodeOptions, 'discovery'>> & { discovery?: DiscoveryConfig };
+export type ResolvedMeshOptions = Required<Omit<MeshNodeOptions, 'discovery' | 'incarnation'>> & { discovery?: DiscoveryConfig; incarnation?: number };
 
 function invalid(message: string, details: Record<string, unknown>): BotzError {
   return new BotzError(ErrorCode.INVALID_ARGUMENT, message, { details });
@@ -82,7 +84,7 @@ export function resolveMeshOptions(options: MeshNodeOptions): ResolvedMeshOption
     ackTimeoutMs: DEFAULT_ACK_TIMEOUT_MS,
     dialTimeoutMs: DEFAULT_DIAL_TIMEOUT_MS,
     redialMs: DEFAULT_REDIAL_MS,
-    clock: Date,
+    clock: systemClock,
     encrypt: false,
     connectionLimits: {},
     ...options,

@@ -2,11 +2,24 @@
  * The shapes a mesh node reports: its events (a discriminated union, so printing, `--json`
  * and exhaustive switches come free) and its status (`botz mesh status`).
  */
-import type { MeshDelivery, MeshTrace } from './forwarder.js';
+import type { Body, Headers } from '../wire/values.js';
+import type { MeshTrace } from './forwarder.js';
+
+/** A one-way message carried to a mesh node that stands alone (no node takes its deliveries). */
+export interface MeshMessage {
+  /** The node that sent it. */
+  from: string;
+  body: Body;
+  headers: Headers;
+  /** Every node it passed through, the origin first and this node last. */
+  hops: string[];
+  broadcast: boolean;
+  encrypted: boolean;
+}
 
 /** What a mesh node reports to its listeners. */
 export type MeshEvent =
-  | ({ type: 'message' } & MeshDelivery)
+  | ({ type: 'message' } & MeshMessage)
   | { type: 'linkUp'; peer: string; address: string }
   | { type: 'linkDown'; peer: string; code: string }
   | ({ type: 'traffic'; at: number } & MeshTrace)

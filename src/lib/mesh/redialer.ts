@@ -1,20 +1,25 @@
 /**
- * Keeps dialed links up: an address this node dialed is dialed again, with exponential
- * backoff, whenever the link to it drops — until it is hung up or the node stops. Links that
- * discovery or the other end made are not ours to restore.
+ * Keeps dialed links up: an address this node dialed is dialed again, with the one backoff of
+ * botz (exponential, full jitter: backoff.ts), whenever the link to it drops — until it is hung
+ * up or the node stops. Links that discovery or the other end made are not ours to restore.
  */
+import { backoffDelay } from '../backoff.js';
+import { systemClock, type Clock, type TimerHandle } from '../clock.js';
 
 export interface RedialerDeps {
   dial(address: string): Promise<string>;
-  /** First retry delay in ms; each failure doubles it, up to `maxDelayMs`. */
+  /** Backoff base in ms: the first retry comes within it; each failure doubles the cap, up to `maxDelayMs`. */
   baseDelayMs: number;
   maxDelayMs: number;
+  clock?: Clock;
+  /** The jitter's random source, [0, 1) (tests make it fixed). */
+  random?: () => number;
 }
 
 interface Target {
   peer: string;
   attempt: number;
-  timer?: NodeJS.Timeout;
+  timer?: TimerHandle;
 }
 
 export class Redialer {
@@ -27,7 +32,7 @@ export class Redialer {
   add(address: string, peer: string): void {
     const t = this.targets.get(address);
     if (t) {
-      clearTimeout(t.timer);
+      t.timer?.clear();
       t.timer = undefined;
     }
     this.targets.set(address, { peer, attempt: 0 });
@@ -37,7 +42,7 @@ export class Redialer {
   remove(nameOrAddress: string): void {
     for (const [address, t] of this.targets) {
       if (address === nameOrAddress || t.peer === nameOrAddress) {
-        clearTimeout(t.timer);
+        t.timer?.clear();
         this.targets.delete(address);
       }
     }
@@ -50,7 +55,7 @@ export class Redialer {
 
   stop(): void {
     this.stopped = true;
-    for (const t of this.targets.values()) clearTimeout(t.timer);
+    for (const t of this.targets.values()) t.timer?.clear();
     this.targets.clear();
   }
 
@@ -61,8 +66,9 @@ export class Redialer {
 
   private schedule(address: string, t: Target): void {
     if (this.stopped || t.timer) return;
-    const delay = Math.min(this.deps.maxDelayMs, this.deps.baseDelayMs * 2 ** t.attempt);
-    t.timer = setTimeout(() => {
+    const { baseDelayMs: baseMs, maxDelayMs: maxMs, clock = systemClock, random } = this.deps;
+    const delay = backoffDelay(t.attempt, { baseMs, maxMs }, random);
+    t.timer = clock.setTimeout(() => {
       t.timer = undefined;
       if (this.targets.get(address) !== t) return;
       t.attempt++;
@@ -76,6 +82,6 @@ export class Redialer {
         () => this.targets.get(address) === t && this.schedule(address, t),
       );
     }, delay);
-    t.timer.unref?.();
+    t.timer.unref();
   }
 }

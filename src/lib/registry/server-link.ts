@@ -11,8 +11,8 @@ import type { NodeContext } from '../channel/node-context.js';
 import { CloseCode, type Transport } from '../transport/transport.js';
 import { SERVER_DESTINATION } from '../wire/packet.js';
 import type { Frame, LinkRole } from '../wire/frames.js';
-import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
-import { timerDelay } from '../timer-limit.js';
+import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from '../backoff.js';
+import { every, type Clock, type TimerHandle } from '../clock.js';
 
 const MISSED_HEARTBEATS_BEFORE_DEAD = 3;
 
@@ -27,7 +27,8 @@ export interface ServerLinkOptions {
   onFrame: ChannelHandlers['onFrame'];
   /** Runs on every (re)connection before the link is offered to callers. */
   onUp: (channel: Channel, reconnect: boolean) => Promise<void>;
-  onDown?: (error: BotzError) => void;
+  /** The link went down (`channel`: the one that closed; none when a first connection failed). */
+  onDown?: (error: BotzError, channel?: Channel) => void;
   /**
    * When the first connection finds no server (SERVER_UNREACHABLE or TIMEOUT), return anyway and
    * keep trying in the background, as a mesh node that works without a server does. Callers of
@@ -47,12 +48,17 @@ export class ServerLink {
   private opening: Channel | undefined;
   /** Cuts short the reconnect loop's backoff sleep when the link closes. */
   private wake: (() => void) | undefined;
-  private lastHeard = Date.now();
-  private watchdog: NodeJS.Timeout | undefined;
+  private lastHeard: number;
+  private watchdog: TimerHandle | undefined;
   /** The last reason a reconnect attempt failed, for error messages. */
   lastError: BotzError | undefined;
 
-  private constructor(private readonly options: ServerLinkOptions) {}
+  private readonly clock: Clock;
+
+  private constructor(private readonly options: ServerLinkOptions) {
+    this.clock = options.ctx.clock;
+    this.lastHeard = this.clock.now();
+  }
 
   /** First connection: failures are thrown (SERVER_UNREACHABLE, TIMEOUT, AUTH_FAILED, NAME_TAKEN), not retried. */
   static async connect(options: ServerLinkOptions): Promise<ServerLink> {
@@ -84,15 +90,15 @@ export class ServerLink {
     return new Promise<Channel>((resolve, reject) => {
       const waiter = {
         resolve: (ch: Channel) => {
-          clearTimeout(timer);
+          timer.clear();
           resolve(ch);
         },
         reject: (e: BotzError) => {
-          clearTimeout(timer);
+          timer.clear();
           reject(e);
         },
       };
-      const timer = setTimeout(() => {
+      const timer = this.clock.setTimeout(() => {
         this.waiters = this.waiters.filter((w) => w !== waiter);
         reject(
           new Timeout(`the link to the server at ${this.address} is down and did not come back in time`, {
@@ -100,7 +106,7 @@ export class ServerLink {
             details: { server: this.address },
           }),
         );
-      }, timerDelay(deadline - Date.now()));
+      }, deadline - this.clock.now());
       this.waiters.push(waiter);
     });
   }
@@ -117,7 +123,7 @@ export class ServerLink {
   async close(beforeClose?: (ch: Channel) => void): Promise<void> {
     this.closing = true;
     this.beforeClose = beforeClose;
-    clearInterval(this.watchdog);
+    this.watchdog?.clear();
     this.wake?.();
     for (const ch of [this.channel, this.opening]) if (ch) this.abandon(ch);
     for (const w of this.waiters.splice(0)) w.reject(new Closed('this node has stopped'));
@@ -166,7 +172,7 @@ export class ServerLink {
     // close() ran while we dialled: this channel came too late, it must not register anything.
     if (this.closing) throw this.stopped(channel);
     this.session = session;
-    this.lastHeard = Date.now();
+    this.lastHeard = this.clock.now();
     this.opening = channel;
     try {
       await this.options.onUp(channel, reconnect);
@@ -188,17 +194,17 @@ export class ServerLink {
   }
 
   private startWatchdog(channel: Channel, heartbeatMs: number): void {
-    clearInterval(this.watchdog);
-    this.watchdog = setInterval(() => {
-      if (Date.now() - this.lastHeard > MISSED_HEARTBEATS_BEFORE_DEAD * heartbeatMs) {
+    this.watchdog?.clear();
+    this.watchdog = every(this.clock, heartbeatMs, () => {
+      if (this.clock.now() - this.lastHeard > MISSED_HEARTBEATS_BEFORE_DEAD * heartbeatMs) {
         channel.close(CloseCode.HEARTBEAT_TIMEOUT, 'server went silent');
       }
-    }, heartbeatMs);
+    });
     this.watchdog.unref();
   }
 
   private onFrame(frame: Frame, ch: Channel, header: Parameters<ChannelHandlers['onFrame']>[2]): void {
-    this.lastHeard = Date.now();
+    this.lastHeard = this.clock.now();
     if (frame.type === 'heartbeat' && frame.from === SERVER_DESTINATION) {
       ch.send({ type: 'heartbeat' });
       return;
@@ -209,9 +215,9 @@ export class ServerLink {
   private onClose(ch: Channel, error: BotzError): void {
     if (ch !== this.channel) return;
     this.channel = undefined;
-    clearInterval(this.watchdog);
+    this.watchdog?.clear();
     if (this.closing) return;
-    this.options.onDown?.(error);
+    this.options.onDown?.(error, ch);
     void this.reconnectLoop();
   }
 
@@ -224,9 +230,9 @@ export class ServerLink {
   /** Sleeps `ms`, or less if the link is closed meanwhile. */
   private pause(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(() => this.wake?.(), ms);
+      const timer = this.clock.setTimeout(() => this.wake?.(), ms);
       this.wake = () => {
-        clearTimeout(timer);
+        timer.clear();
         this.wake = undefined;
         resolve();
       };

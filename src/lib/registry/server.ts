@@ -11,6 +11,7 @@ import { Channel, DEFAULT_HANDSHAKE_TIMEOUT_MS } from '../channel/channel.js';
 import { NodeContext, type Secret } from '../channel/node-context.js';
 import { CloseCode, refusalError, type ConnectionCounts, type ConnectionLimits, type Listener, type Transport } from '../transport/transport.js';
 import { wsTransport } from '../transport/ws.js';
+import { every, type Clock, type TimerHandle } from '../clock.js';
 import { decodeVerified, SERVER_DESTINATION, type VerifiedPacket } from '../wire/packet.js';
 import type { Frame, HelloFrame, Topic } from '../wire/frames.js';
 import { newSessionToken, Registry, validateName, type MembershipEvent } from './registry.js';
@@ -43,6 +44,8 @@ export interface ServerOptions {
   /** Bytes queued on a tail's link past which its events are dropped, and counted (default 1 MiB). */
   maxTailBufferedBytes?: number;
   transport?: Transport;
+  /** Time for heartbeats, liveness and every timer of the server (a test's ManualClock). */
+  clock?: Clock;
   /**
    * Caps on connections and the handshake deadline (see connection-limits.ts); the defaults
    * follow the process's open-file limit. The deadline also bounds the wait for a hello.
@@ -87,9 +90,10 @@ export class Server {
   /** Last time each link sent anything. */
   private readonly lastSeen = new Map<Channel, number>();
   private readonly removeAfterMs: number;
-  private readonly timer: NodeJS.Timeout;
+  private readonly timer: TimerHandle;
   private readonly digest = new RejectionDigest();
-  private digestTimer: NodeJS.Timeout | undefined;
+  private digestTimer: TimerHandle | undefined;
+  private readonly clock: Clock;
   private stopped = false;
 
   private constructor(
@@ -99,14 +103,15 @@ export class Server {
     private readonly options: ServerOptions & { heartbeatIntervalMs: number },
   ) {
     this.address = listener.address;
+    this.clock = ctx.clock;
     this.removeAfterMs = options.removeAfterMs ?? 5 * options.heartbeatIntervalMs;
     this.traffic = new TrafficHub({
       setTracing: (on, bodies) => this.broadcastToLinks({ type: 'traceControl', on, bodies }),
       maxTails: options.maxTails,
       maxBufferedBytes: options.maxTailBufferedBytes,
+      now: () => this.clock.now(),
     });
-    this.timer = setInterval(() => this.tick(), options.heartbeatIntervalMs);
-    this.timer.unref();
+    this.timer = every(this.clock, options.heartbeatIntervalMs, () => this.tick()).unref();
   }
 
   static async start(options: ServerOptions): Promise<Server> {
@@ -120,7 +125,8 @@ export class Server {
       maxPacketBytes: options.maxPacketBytes,
       maxBufferedBytes: options.maxBufferedBytes,
       encrypt: options.encrypt,
-      onReject: ({ error, remote, peer }) => slot.server?.reportRejection({ code: error.code, remote, peer, at: Date.now() }),
+      clock: options.clock,
+      onReject: ({ error, remote, peer }) => slot.server?.reportRejection({ code: error.code, remote, peer, at: ctx.clock.now() }),
     });
     const registry = new Registry({
       suspectAfterMs: options.suspectAfterMs ?? 3 * heartbeatIntervalMs,
@@ -161,11 +167,11 @@ export class Server {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    clearInterval(this.timer);
-    clearTimeout(this.digestTimer);
+    this.timer.clear();
+    this.digestTimer?.clear();
     for (const ch of this.channels.values()) ch.close(CloseCode.GOING_AWAY, 'server stopping');
     await this.listener.close();
-    for (const summary of this.digest.flush(Date.now())) this.options.onEvent?.({ type: 'rejected', ...summary });
+    for (const summary of this.digest.flush(this.clock.now())) this.options.onEvent?.({ type: 'rejected', ...summary });
   }
 
   /** A rejected packet or connection becomes an event at once, or part of a summary of its flood. */
@@ -178,11 +184,11 @@ export class Server {
   private scheduleDigest(): void {
     const dueAt = this.digest.nextDueAt;
     if (this.digestTimer !== undefined || dueAt === undefined || this.stopped) return;
-    this.digestTimer = setTimeout(() => {
+    this.digestTimer = this.clock.setTimeout(() => {
       this.digestTimer = undefined;
-      for (const summary of this.digest.due(Date.now())) this.options.onEvent?.({ type: 'rejected', ...summary });
+      for (const summary of this.digest.due(this.clock.now())) this.options.onEvent?.({ type: 'rejected', ...summary });
       this.scheduleDigest();
-    }, Math.max(0, dueAt - Date.now()));
+    }, Math.max(0, dueAt - this.clock.now()));
     this.digestTimer.unref();
   }
 
@@ -223,14 +229,14 @@ export class Server {
         live.close(CloseCode.REPLACED, 'replaced by a newer link of the same component');
       }
       this.channels.set(hello.from, ch);
-      this.lastSeen.set(ch, Date.now());
+      this.lastSeen.set(ch, this.clock.now());
       if (this.traffic.active) ch.send({ type: 'traceControl', on: true, bodies: this.traffic.wantsBodies });
     };
     return { session: reclaims ? session! : newSessionToken(), heartbeatMs: this.options.heartbeatIntervalMs, admit };
   }
 
   private onFrame(frame: Frame, ch: Channel): void {
-    const now = Date.now();
+    const now = this.clock.now();
     this.lastSeen.set(ch, now);
     if (this.channels.get(ch.peer) === ch) this.publish(this.registry.heartbeat(ch.peer, now));
     switch (frame.type) {
@@ -335,11 +341,11 @@ export class Server {
     this.unsubscribe(ch, ['members', 'traffic']);
     if (this.channels.get(ch.peer) !== ch) return;
     this.channels.delete(ch.peer);
-    if (ch.tag !== 'replaced') this.publish(this.registry.disconnected(ch.peer, Date.now()));
+    if (ch.tag !== 'replaced') this.publish(this.registry.disconnected(ch.peer, this.clock.now()));
   }
 
   private tick(): void {
-    const now = Date.now();
+    const now = this.clock.now();
     this.broadcastToLinks({ type: 'heartbeat' });
     const events = this.registry.sweep(now);
     this.publish(events);

@@ -11,7 +11,7 @@
  */
 import { BotzError, ErrorCode } from '../errors.js';
 import type { Channel } from '../channel/channel.js';
-import type { TrafficEvent } from '../wire/frames.js';
+import type { LinkChange, TrafficEvent } from '../wire/frames.js';
 
 /** Tails one server serves at once: each one costs a copy of every traffic event. */
 export const DEFAULT_MAX_TAILS = 32;
@@ -28,6 +28,10 @@ export interface TrafficHubOptions {
   maxTails?: number;
   /** Bytes queued on a tail's link past which its events are dropped (default DEFAULT_MAX_TAIL_BUFFERED_BYTES). */
   maxBufferedBytes?: number;
+  /** Time for the `dropped` events' stamps. */
+  now?: () => number;
+  /** Who the tails are tails of, for the limit's message ("the server", "mesh node n1"). */
+  owner?: string;
 }
 
 interface Tail {
@@ -77,7 +81,7 @@ export class TrafficHub {
   add(ch: Channel, names: string[], bodies: boolean): void {
     const existing = this.tails.get(ch);
     if (!existing && this.tails.size >= this.maxTails) {
-      throw new BotzError(ErrorCode.LIMIT_REACHED, `the server's tail limit is reached: ${this.maxTails} tails are open`, {
+      throw new BotzError(ErrorCode.LIMIT_REACHED, `${this.options.owner ?? "the server"}'s tail limit is reached: ${this.maxTails} tails are open`, {
         details: { limit: this.maxTails },
       });
     }
@@ -103,16 +107,17 @@ export class TrafficHub {
    * name, it outgrows the packet limit) is skipped for that tail only, as MeshControl.push does;
    * one whose link is backed up is dropped for it and counted.
    */
-  publish(event: TrafficEvent): void {
+  publish(event: TrafficEvent | LinkChange): void {
+    const [a, b] = event.kind === 'link' ? [event.node, event.peer] : [event.from, event.to];
     for (const [ch, tail] of this.tails) {
-      if (tail.names.size > 0 && !tail.names.has(event.from) && !tail.names.has(event.to)) continue;
+      if (tail.names.size > 0 && !tail.names.has(a) && !tail.names.has(b)) continue;
       if (!this.hasRoom(ch, tail)) {
         tail.dropped++;
         this.droppedTotal++;
         continue;
       }
       try {
-        ch.send({ type: 'trace', event: tail.bodies || event.body === undefined ? event : { ...event, body: undefined } });
+        ch.send({ type: 'trace', event: tail.bodies || event.kind === 'link' || event.body === undefined ? event : { ...event, body: undefined } });
       } catch {
         // Too large for this tail's packets: it misses this one event, nobody else is affected.
       }
@@ -132,7 +137,7 @@ export class TrafficHub {
     const queued = ch.link.bufferedAmount;
     if (tail.dropped === 0) return queued <= this.maxBufferedBytes;
     if (queued > this.maxBufferedBytes / 2) return false;
-    ch.send({ type: 'trace', event: { at: Date.now(), kind: 'dropped', dropped: tail.dropped } });
+    ch.send({ type: 'trace', event: { at: (this.options.now ?? Date.now)(), kind: 'dropped', dropped: tail.dropped } });
     tail.dropped = 0;
     return true;
   }

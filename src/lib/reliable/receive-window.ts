@@ -15,7 +15,7 @@
  * held and buffered out of order never exceeds `capacity` messages. Reading alone frees no room:
  * a message is ours to hold until the application took it.
  */
-import { MAX_SACK_RANGES, type AckFields, type SeqRange } from './reliable-frames.js';
+import { MAX_SACK_RANGES, type AckFields, type SeqRange } from '../wire/reliable-frames.js';
 
 export interface ReceiveWindowOptions {
   /** Messages held at most (handed out but not taken, unread, out of order). */

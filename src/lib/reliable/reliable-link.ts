@@ -1,7 +1,7 @@
 /**
  * ReliableLink drives one end of a reliable session (a SendWindow, a ReceiveWindow and a
  * Session) over anything that carries frames, and survives swapping that carrier after a
- * reconnect. It owns the only timer of the session, through an injected TimerSource.
+ * reconnect. It owns the only timer of the session, on the injected clock.
  *
  * - `send(body)` resolves when the application at the other end took the message: `read` or
  *   `readFrames` returned it, its loop over `messages()` went on to the next, or, having read
@@ -24,8 +24,9 @@
  * it arrives costs one sack saying "taken", not one per message.
  */
 import { BotzError, Closed, ErrorCode, Timeout } from '../errors.js';
-import type { Body } from '../wire/frames.js';
-import type { DataFrame, ReliableFrameInit } from './reliable-frames.js';
+import type { Body, Headers } from '../wire/frames.js';
+import { systemClock, type Clock, type TimerHandle } from '../clock.js';
+import type { DataFrame, ReliableFrameInit } from '../wire/reliable-frames.js';
 import { ReceiveWindow, type ReceiveWindowOptions } from './receive-window.js';
 import { SendWindow, type SendWindowOptions } from './send-window.js';
 import { Session, type ResumeOutcome } from './session.js';
@@ -37,21 +38,10 @@ export interface FrameTransport {
   onFrame(handler: (frame: ReliableFrameInit) => void): () => void;
 }
 
-/** The clock and timer the link uses; the default reads the globals at call time, so fake timers apply. */
-export interface TimerSource {
-  now(): number;
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-  /** Runs `fn` once the current turn of the event loop (its I/O callbacks and microtasks) is done. */
-  setImmediate(fn: () => void): void;
-}
+/** Runs `fn` once the current turn of the event loop (its I/O callbacks and microtasks) is done. */
+export type Defer = (fn: () => void) => void;
 
-export const globalTimers: TimerSource = {
-  now: () => Date.now(),
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-  setImmediate: (fn) => void setImmediate(fn),
-};
+const nextTurn: Defer = (fn) => void setImmediate(fn);
 
 export interface ReliableLinkOptions {
   /** Messages unacknowledged at most (see SendWindowOptions). */
@@ -64,7 +54,10 @@ export interface ReliableLinkOptions {
   maxWaitingSends: number;
   /** This end's session id (random by default). */
   sessionId?: string;
-  timers: TimerSource;
+  /** Time for the retransmission, resume and send timers (the node's clock). */
+  clock: Clock;
+  /** How acks wait for the end of the turn (default setImmediate). */
+  defer: Defer;
 }
 
 export const DEFAULT_SEND_TIMEOUT_MS = 30_000;
@@ -79,18 +72,20 @@ export type ReliableLinkEvent =
 
 interface PendingSend {
   body: Body;
+  headers?: Headers;
   resolve(): void;
   reject(error: BotzError): void;
   settled: boolean;
   /** Still in the waiting queue (not yet numbered). */
   queued: boolean;
-  timer: unknown;
+  timer: TimerHandle | undefined;
 }
 
 export class ReliableLink {
   readonly session: Session;
   private readonly options: ReliableLinkOptions;
-  private readonly timers: TimerSource;
+  private readonly clock: Clock;
+  private readonly defer: Defer;
   private readonly sender: SendWindow<PendingSend>;
   private readonly receiver: ReceiveWindow<ReceivedData>;
   /** Sends waiting for window space, oldest first from `waitingHead` (a queue without O(n) shifts). */
@@ -102,7 +97,7 @@ export class ReliableLink {
   private readonly listeners = new Set<(event: ReliableLinkEvent) => void>();
   private transport: FrameTransport | undefined;
   private detach: (() => void) | undefined;
-  private timer: unknown;
+  private timer: TimerHandle | undefined;
   private timerAt = Infinity;
   private resumeRetryMs = 0;
   private resumeAt: number | undefined;
@@ -115,10 +110,12 @@ export class ReliableLink {
       receive: {},
       sendTimeoutMs: DEFAULT_SEND_TIMEOUT_MS,
       maxWaitingSends: DEFAULT_MAX_WAITING_SENDS,
-      timers: globalTimers,
+      clock: systemClock,
+      defer: nextTurn,
       ...options,
     };
-    this.timers = this.options.timers;
+    this.clock = this.options.clock;
+    this.defer = this.options.defer;
     this.session = new Session(this.options.sessionId);
     this.sender = new SendWindow(this.options.send);
     this.receiver = new ReceiveWindow<ReceivedData>(this.options.receive);
@@ -147,12 +144,12 @@ export class ReliableLink {
     this.detach = transport.onFrame((frame) => this.receive(frame));
     transport.send(this.session.begin(this.receiver.cumulative, this.receiver.window));
     this.resumeRetryMs = this.sender.rto;
-    this.resumeAt = this.timers.now() + this.resumeRetryMs;
+    this.resumeAt = this.clock.now() + this.resumeRetryMs;
     this.schedule();
   }
 
   /** Sends one message; `timeoutMs` (default `sendTimeoutMs`) bounds the wait for space plus confirmation. */
-  send(body: Body, timeoutMs: number = this.options.sendTimeoutMs): Promise<void> {
+  send(body: Body, timeoutMs: number = this.options.sendTimeoutMs, headers?: Headers): Promise<void> {
     if (this.closed) return Promise.reject(new Closed('the reliable link is closed'));
     if (this.waitingCount >= this.options.maxWaitingSends) {
       return Promise.reject(
@@ -160,8 +157,8 @@ export class ReliableLink {
       );
     }
     return new Promise<void>((resolve, reject) => {
-      const p: PendingSend = { body, resolve, reject, settled: false, queued: true, timer: undefined };
-      p.timer = this.timers.setTimeout(() => {
+      const p: PendingSend = { body, ...(headers && Object.keys(headers).length > 0 ? { headers } : {}), resolve, reject, settled: false, queued: true, timer: undefined };
+      p.timer = this.clock.setTimeout(() => {
         // A timed-out waiter stays in the queue, settled; fill() skips it, so no O(n) removal here.
         if (p.queued) {
           p.queued = false;
@@ -237,7 +234,7 @@ export class ReliableLink {
   park(): boolean {
     if (this.closed || this.resumeAt === undefined || this.unconfirmed > 0) return false;
     this.resumeAt = undefined;
-    if (this.timer !== undefined) this.timers.clearTimeout(this.timer);
+    this.timer?.clear();
     this.timer = undefined;
     this.timerAt = Infinity;
     return true;
@@ -251,7 +248,7 @@ export class ReliableLink {
     this.closed = true;
     this.detach?.();
     this.transport = undefined;
-    if (this.timer !== undefined) this.timers.clearTimeout(this.timer);
+    this.timer?.clear();
     const error = new Closed('the reliable link was closed before the peer confirmed the message');
     for (let i = this.waitingHead; i < this.waiting.length; i++) this.settle(this.waiting[i], error);
     this.waiting = [];
@@ -263,7 +260,7 @@ export class ReliableLink {
 
   private receive(frame: ReliableFrameInit): void {
     if (this.closed) return;
-    const now = this.timers.now();
+    const now = this.clock.now();
     switch (frame.type) {
       case 'resume': {
         const wasHeard = this.session.heard;
@@ -331,11 +328,11 @@ export class ReliableLink {
   /** Transmits what the window says is due and arms the timer for the next deadline. */
   private pump(): void {
     if (this.closed || !this.transport) return;
-    const now = this.timers.now();
+    const now = this.clock.now();
     const peer = this.session.peer;
     if (peer !== undefined && this.session.heard) {
       for (const { seq, body } of this.sender.poll(now)) {
-        this.transport.send({ type: 'data', session: this.session.id, peer, seq, body: body.body });
+        this.transport.send({ type: 'data', session: this.session.id, peer, seq, body: body.body, ...(body.headers ? { headers: body.headers } : {}) });
       }
     }
     if (this.resumeAt !== undefined && now >= this.resumeAt) {
@@ -348,16 +345,16 @@ export class ReliableLink {
   }
 
   private schedule(): void {
-    const now = this.timers.now();
+    const now = this.clock.now();
     const data = this.session.heard ? this.sender.nextDeadline(now) : undefined;
     const at = data === undefined ? this.resumeAt : this.resumeAt === undefined ? data : Math.min(data, this.resumeAt);
     if (at === undefined) return;
     // A timer that fires no later is kept: firing early only costs one pump(), which re-arms.
     // Re-arming on every send would cost a timer per message.
     if (this.timer !== undefined && this.timerAt <= Math.max(at, now + 1)) return;
-    if (this.timer !== undefined) this.timers.clearTimeout(this.timer);
+    this.timer?.clear();
     this.timerAt = Math.max(at, now + 1);
-    this.timer = this.timers.setTimeout(() => {
+    this.timer = this.clock.setTimeout(() => {
       this.timer = undefined;
       this.timerAt = Infinity;
       this.pump();
@@ -373,7 +370,7 @@ export class ReliableLink {
   private queueAck(): void {
     if (this.ackQueued) return;
     this.ackQueued = true;
-    this.timers.setImmediate(() => {
+    this.defer(() => {
       if (this.ackQueued) this.sendAck();
     });
   }
@@ -388,7 +385,7 @@ export class ReliableLink {
   private settle(p: PendingSend, error?: BotzError): void {
     if (p.settled) return;
     p.settled = true;
-    this.timers.clearTimeout(p.timer);
+    p.timer?.clear();
     if (error) p.reject(error);
     else p.resolve();
   }

@@ -18,7 +18,7 @@
  * timer): one frame per interval, not the window.
  */
 import { addRttSample, backOff, defaultRtoOptions, initialRtt, resetBackoff, type RtoOptions, type RttState } from './rto.js';
-import type { AckFields } from './reliable-frames.js';
+import type { AckFields } from '../wire/reliable-frames.js';
 
 export interface SendWindowOptions extends RtoOptions {
   /** Most messages held unconfirmed (sent or not); beyond it `offer()` refuses: backpressure. */

@@ -16,7 +16,7 @@
  * Pure: the caller supplies the confirmed point and window, and sends what it is given.
  */
 import { randomBytes } from 'node:crypto';
-import type { ReliableFrameInit, ResumeFrame } from './reliable-frames.js';
+import type { ReliableFrameInit, ResumeFrame } from '../wire/reliable-frames.js';
 
 /** 8 random bytes: collisions between incarnations of one peer are negligible. */
 export function newSessionId(): string {

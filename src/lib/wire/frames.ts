@@ -3,18 +3,45 @@
  * Every frame carries the protocol version `v`, its sender `from` and a unique `id`;
  * replies carry `re`, the id of the frame they answer. The destination and the timestamp
  * travel once per packet, in its header (see packet.ts), not in every frame.
+ *
+ * Wire owns every frame: the registry's and the network's are declared here, the mesh's and
+ * reliable delivery's in mesh-frames.ts and reliable-frames.ts beside this file, and one table
+ * (FRAME_FIELDS, below) checks them all. Nothing in wire imports the layers that use frames.
  */
 import { BotzError, ErrorCode } from '../errors.js';
 import { fitsDestination, MAX_DESTINATION_BYTES } from './names.js';
-// Frames of the mesh (issue 7) and of reliable delivery (issue 8) live beside their logic.
-import { MESH_FRAME_FIELDS, type MeshFrame } from '../mesh/mesh-frames.js';
-import { RELIABLE_FRAME_FIELDS, type ReliableFrame } from '../reliable/reliable-frames.js';
+import {
+  arrayOf,
+  bool,
+  count,
+  json,
+  nodeName,
+  nonEmpty,
+  nullable,
+  num,
+  obj,
+  oneOf,
+  opt,
+  positive,
+  str,
+  strArr,
+  stringMap,
+  type FieldCheck,
+} from './fields.js';
+import {
+  MAX_CARRIED_FRAMES,
+  MAX_MSA_NEIGHBOURS,
+  MAX_MSA_NUMBER,
+  MESH_QUERY_KINDS,
+  type MeshFrame,
+  type MeshMiss,
+} from './mesh-frames.js';
+import { MAX_SACK_RANGES, type ReliableFrame } from './reliable-frames.js';
+import type { Body, Headers } from './values.js';
+
+export type { Json, Body, Headers } from './values.js';
 
 export const PROTOCOL_VERSION = 1;
-
-/** Any JSON value. Bodies are string maps by convention (`{ key: 'value' }`) but any JSON travels. */
-export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-export type Body = Json;
 
 export type ComponentState = 'registered' | 'ready' | 'suspect';
 
@@ -33,20 +60,29 @@ export interface ComponentInfo {
 
 export type MemberEvent = 'join' | 'ready' | 'suspect' | 'alive' | 'leave';
 
-/** One observed message, reported to the server only while somebody tails. */
+/** How a frame travelled between two nodes: one of a node's three paths. */
+export type Path = 'direct' | 'relay' | 'mesh';
+
+/** One observed message, reported while somebody tails (a server's tail, or a mesh node's). */
 export interface TrafficEvent {
   at: number;
   from: string;
   to: string;
-  kind: 'request' | 'response' | 'broadcast' | 'ack' | 'error' | 'shutdownRequest' | 'shutdownResponse';
+  kind: 'request' | 'response' | 'broadcast' | 'ack' | 'error' | 'message' | 'shutdownRequest' | 'shutdownResponse';
   id: string;
   re?: string;
   size: number;
-  path: 'direct' | 'relay' | 'mesh';
+  path: Path;
   /** Request→reply time as seen by the requester, on responses and errors. */
   latencyMs?: number;
-  /** The mesh hops a frame took, on mesh traffic. */
+  /** The mesh hops a frame took so far (its origin first), on mesh traffic. */
   hops?: string[];
+  /** On mesh traffic: what the reporting node did with it, and which node that is. */
+  action?: 'originate' | 'forward' | 'deliver';
+  /** On a mesh originate: the path the routing table sends it along, this node first. */
+  route?: string[];
+  node?: string;
+  headers?: Headers;
   body?: Body;
 }
 
@@ -58,6 +94,18 @@ export interface DroppedTraffic {
   at: number;
   kind: 'dropped';
   dropped: number;
+}
+
+/** Mesh node → its tails: one of its mesh links came up or went down. */
+export interface LinkChange {
+  at: number;
+  kind: 'link';
+  node: string;
+  peer: string;
+  change: 'up' | 'down';
+  /** The peer's address (up), or why the link went (down: an error code). */
+  address?: string;
+  code?: string;
 }
 
 interface Base {
@@ -120,12 +168,14 @@ export interface RegisteredFrame extends Base, Reply {
 export interface RequestFrame extends Base {
   type: 'request';
   body: Body;
+  headers?: Headers;
   /** Milliseconds the sender will wait; a receiver may drop work it can no longer answer in time. */
   ttl?: number;
 }
 export interface ResponseFrame extends Base, Reply {
   type: 'response';
   body: Body;
+  headers?: Headers;
 }
 export interface ErrorFrame extends Base {
   type: 'error';
@@ -137,6 +187,18 @@ export interface BroadcastFrame extends Base {
   type: 'broadcast';
   group?: string;
   body: Body;
+  headers?: Headers;
+}
+/**
+ * A one-way message that is never answered: what the mesh carries for MeshNode.send and a
+ * mesh-wide broadcast, whose delivery the per-hop acks report.
+ */
+export interface MessageFrame extends Base {
+  type: 'message';
+  body: Body;
+  headers?: Headers;
+  /** Part of a mesh-wide broadcast (the handler sees kind 'broadcast'). */
+  broadcast?: boolean;
 }
 export interface AckFrame extends Base, Reply {
   type: 'ack';
@@ -203,7 +265,7 @@ export interface TraceControlFrame extends Base {
 }
 export interface TraceFrame extends Base {
   type: 'trace';
-  event: TrafficEvent | DroppedTraffic;
+  event: TrafficEvent | DroppedTraffic | LinkChange;
 }
 
 export type Frame =
@@ -216,6 +278,7 @@ export type Frame =
   | ResponseFrame
   | ErrorFrame
   | BroadcastFrame
+  | MessageFrame
   | AckFrame
   | ReadyFrame
   | HeartbeatFrame
@@ -239,60 +302,69 @@ export type FrameOf<T extends FrameType> = Extract<Frame, { type: T }>;
 /** A frame before the sender stamps it with `v`, `id` and `from`. */
 export type FrameInit<T extends Frame = Frame> = T extends Frame ? Omit<T, 'v' | 'id' | 'from'> : never;
 
-type FieldCheck = (value: unknown) => boolean;
-const str: FieldCheck = (x) => typeof x === 'string';
-const bool: FieldCheck = (x) => typeof x === 'boolean';
-const num: FieldCheck = (x) => typeof x === 'number' && Number.isFinite(x);
-/** Any JSON value, but present (null is a value; a missing field is not). */
-const json: FieldCheck = (x) => x !== undefined;
-const obj: FieldCheck = (x) => typeof x === 'object' && x !== null && !Array.isArray(x);
-const strArr: FieldCheck = (x) => Array.isArray(x) && x.every((s) => typeof s === 'string');
-const opt =
-  (check: FieldCheck): FieldCheck =>
-  (x) =>
-    x === undefined || check(x);
-const nullable =
-  (check: FieldCheck): FieldCheck =>
-  (x) =>
-    x === null || check(x);
-const oneOf =
-  (...values: string[]): FieldCheck =>
-  (x) =>
-    typeof x === 'string' && values.includes(x);
 const component: FieldCheck = (x) =>
   obj(x) && str((x as ComponentInfo).name) && strArr((x as ComponentInfo).groups) && str((x as ComponentInfo).state);
+const headers = opt(stringMap);
+const msaNumber: FieldCheck = (x) => count(x) && (x as number) <= MAX_MSA_NUMBER;
+/** A neighbour name of at most MAX_DESTINATION_BYTES bytes of UTF-8. */
+const neighbourName: FieldCheck = (x) => typeof x === 'string' && fitsDestination(x);
+const misses = arrayOf((m) => obj(m) && str((m as MeshMiss).name) && str((m as MeshMiss).code));
+const seqRange: FieldCheck = (r) => Array.isArray(r) && r.length === 2 && positive(r[0]) && positive(r[1]) && r[0] <= r[1];
+/** Frames that never travel inside a meshSend: the handshake's and the mesh's own. */
+const NOT_CARRIED = new Set(['hello', 'welcome', 'auth', 'msa', 'meshSend', 'meshAck']);
+/** The frames a meshSend carries: each one validated as a frame in its own right. */
+const carriedFrames: FieldCheck = (x) =>
+  Array.isArray(x) && x.length >= 1 && x.length <= MAX_CARRIED_FRAMES && x.every((f) => {
+    validateFrame(f);
+    return !NOT_CARRIED.has((f as { type: string }).type);
+  });
 
 /**
  * The required fields of each frame type beyond the common ones. This table is the single
- * source for validation; PROTOCOL.md documents the same fields.
+ * source for validation; PROTOCOL.md §8 documents the same fields.
  */
 export const FRAME_FIELDS: Record<FrameType, Record<string, FieldCheck>> = {
+  // links
   hello: { role: oneOf('component', 'client', 'server', 'peer'), codecs: strArr, nonce: str, session: opt(str), encrypt: opt(bool) },
   welcome: { re: str, codec: oneOf('json', 'msgpack'), session: str, nonce: str, heartbeatMs: opt(num), encrypt: opt(bool) },
   auth: { re: str, nonce: str },
+  bye: {},
+  heartbeat: {},
+  // the registry
   register: { address: nullable(str), port: nullable(num), groups: strArr, meta: obj },
   registered: { re: str, component },
-  request: { body: json, ttl: opt(num) },
-  response: { re: str, body: json },
-  error: { re: opt(str), code: str, message: str },
-  broadcast: { group: opt(str), body: json },
-  ack: { re: str, ignored: opt(bool) },
   ready: {},
-  heartbeat: {},
-  shutdownRequest: { forced: bool },
-  shutdownResponse: { re: str, ready: bool },
-  bye: {},
   lookup: { name: str },
   located: { re: str, component },
   list: { group: opt(str) },
-  components: { re: str, components: (x) => Array.isArray(x) && x.every(component) },
+  components: { re: str, components: arrayOf(component) },
   subscribe: { topics: strArr, names: opt(strArr), bodies: opt(bool) },
   unsubscribe: { topics: strArr },
   member: { event: oneOf('join', 'ready', 'suspect', 'alive', 'leave'), component },
   traceControl: { on: bool, bodies: opt(bool) },
   trace: { event: obj },
-  ...MESH_FRAME_FIELDS,
-  ...RELIABLE_FRAME_FIELDS,
+  // messages between components
+  request: { body: json, headers, ttl: opt(num) },
+  response: { re: str, body: json, headers },
+  error: { re: opt(str), code: str, message: str },
+  broadcast: { group: opt(str), body: json, headers },
+  message: { body: json, headers, broadcast: opt(bool) },
+  ack: { re: str, ignored: opt(bool) },
+  shutdownRequest: { forced: bool },
+  shutdownResponse: { re: str, ready: bool },
+  // reliable delivery
+  data: { session: nonEmpty, peer: nonEmpty, seq: positive, body: json, headers },
+  sack: { session: nonEmpty, peer: nonEmpty, cumulative: count, held: count, ranges: arrayOf(seqRange, MAX_SACK_RANGES), window: count },
+  resume: { session: nonEmpty, epoch: count, peer: nullable(nonEmpty), received: count, window: count, reply: bool },
+  // the mesh
+  msa: { origin: nodeName, incarnation: msaNumber, seq: msaNumber, neighbours: arrayOf(neighbourName, MAX_MSA_NEIGHBOURS) },
+  meshSend: { origin: nodeName, recipients: strArr, path: strArr, hopLimit: count, ttl: num, broadcast: bool, frames: carriedFrames },
+  meshAck: { re: str, reached: strArr, unreachable: misses },
+  meshQuery: { what: oneOf(...MESH_QUERY_KINDS) },
+  meshInfo: { re: str, routes: opt(arrayOf(obj)), dot: opt(str), status: opt(obj) },
+  meshDial: { address: str },
+  meshDialed: { re: str, peer: str },
+  meshHangup: { peer: str },
 };
 
 function malformed(message: string): BotzError {

@@ -5,36 +5,28 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../src/lib/errors.js';
-import { MeshRpc } from '../../../src/lib/mesh/mesh-rpc.js';
-import { MeshControl } from '../../../src/lib/mesh/mesh-control.js';
 import { MeshControlClient } from '../../../src/lib/mesh/mesh-control-client.js';
-import { SECRET, Sim, waitFor } from './sim.js';
+import { MESH_SECRET, meshOfComponents, type MeshOfComponents } from '../../helpers/mesh.js';
 
-let sim: Sim;
+let mesh: MeshOfComponents | undefined;
 afterEach(async () => {
-  await sim?.stopAll();
+  await mesh?.stopAll();
+  mesh = undefined;
 });
 
 /** a - b; b's handler never answers `{hang: true}`. Returns a control client on a. */
 async function setup(): Promise<MeshControlClient> {
-  sim = new Sim();
-  for (const name of ['a', 'b']) {
-    const node = await sim.add(name);
-    const rpc = new MeshRpc(node, (m) => ((m.body as { hang?: boolean } | null)?.hang ? new Promise<never>(() => {}) : { at: name }));
-    node.serveClients(new MeshControl(node, rpc));
-  }
-  await sim.link('a', 'b');
-  await waitFor(() => sim.converged(), 5_000, 'convergence');
-  return MeshControlClient.connect({ address: sim.node('a').address!, secret: SECRET, transport: sim.network.transport('ctl') });
+  mesh = await meshOfComponents(['a', 'b']);
+  return MeshControlClient.connect({ address: mesh.node('a').mesh!.address, secret: MESH_SECRET, transport: mesh.network.transport('ctl') });
 }
 
 describe('MeshControlClient when its mesh node goes away', () => {
   it('resolves lost with SERVER_UNREACHABLE naming the node once the node stops', async () => {
     const ctl = await setup();
-    const address = sim.node('a').address!;
+    const address = mesh!.node('a').mesh!.address;
     const events: unknown[] = [];
     await ctl.watch((e) => events.push(e));
-    await sim.kill('a');
+    await mesh!.kill('a');
     const error = await ctl.lost;
     expect(error).toMatchObject({ code: ErrorCode.SERVER_UNREACHABLE, details: { server: address } });
     expect(error.message).toContain(`mesh node at ${address}`);
@@ -45,7 +37,7 @@ describe('MeshControlClient when its mesh node goes away', () => {
     const ctl = await setup();
     const waiting = ctl.send('b', { hang: true }, { timeoutMs: 10_000 });
     const outcome = waiting.catch((e: unknown) => e);
-    await sim.kill('a');
+    await mesh!.kill('a');
     expect(await outcome).toMatchObject({ code: ErrorCode.SERVER_UNREACHABLE, details: { server: ctl.address } });
     await ctl.close();
   });
@@ -67,7 +59,7 @@ describe('MeshControlClient when its mesh node goes away', () => {
     void ctl.lost.then(() => (lost = true));
     await ctl.close();
     // Our end of the link finishes within close(); the node then sees it go, and stopping it is harmless.
-    await sim.kill('a');
+    await mesh!.kill('a');
     await new Promise((r) => setImmediate(r));
     expect(lost).toBe(false);
   });

@@ -10,7 +10,8 @@ import { Component, ErrorCode } from '../../../src/index.js';
 import { Channel } from '../../../src/lib/channel/channel.js';
 import { NodeContext } from '../../../src/lib/channel/node-context.js';
 import { Announcer, type MsaSink } from '../../../src/lib/mesh/announcer.js';
-import { MAX_MSA_NEIGHBOURS, MAX_MSA_NUMBER } from '../../../src/lib/mesh/mesh-frames.js';
+import { MAX_MSA_NEIGHBOURS, MAX_MSA_NUMBER } from '../../../src/lib/wire/mesh-frames.js';
+import { ManualClock } from '../../../src/lib/clock.js';
 import { MeshNode } from '../../../src/lib/mesh/mesh-node.js';
 import type { DiscoveryConfig } from '../../../src/lib/mesh/mesh-options.js';
 import { Topology, type Announcement } from '../../../src/lib/mesh/topology.js';
@@ -182,7 +183,7 @@ describe('oversized announcements', () => {
     };
     const topology = new Topology('me', 10_000);
     const links = new Map<string, MsaSink>([['a', good('a')], ['broken', broken], ['z', good('z')]]);
-    const announcer = new Announcer({ name: 'me', topology, links: () => links, clock: { now: () => 1000 }, intervalMs: 1000, onChange() {} });
+    const announcer = new Announcer({ name: 'me', topology, links: () => links, clock: new ManualClock(1000), intervalMs: 1000, onChange() {} });
     cleanups.push(() => announcer.stop());
     announcer.announce();
     expect(sent).toEqual(['a:me', 'z:me']);

@@ -58,7 +58,7 @@ describe('Component with mesh', () => {
     expect(a.serverConnected).toBe(false);
     await untilRoutes(a.mesh!.node, (routes) => routes.some((r) => r.destination === 'mc-c'), 'route a → c');
     const reply = await a.mesh!.request('mc-c', { q: 'hi' });
-    expect(reply).toEqual({ body: { from: 'mc-c', got: { q: 'hi' } }, hops: ['mc-a', 'mc-b', 'mc-c'], replyHops: ['mc-c', 'mc-b', 'mc-a'] });
+    expect(reply).toEqual({ body: { from: 'mc-c', got: { q: 'hi' } }, headers: {}, hops: ['mc-a', 'mc-b', 'mc-c'], replyHops: ['mc-c', 'mc-b', 'mc-a'] });
     expect(seen).toEqual([expect.objectContaining({ from: 'mc-a', kind: 'request', path: 'mesh', hops: ['mc-a', 'mc-b', 'mc-c'] })]);
     expect(await c.mesh!.broadcast({ all: true })).toEqual({ reached: ['mc-a', 'mc-b'], unreachable: [] });
     // Plain send() uses the mesh too when no server can reach the target, and answers fast.

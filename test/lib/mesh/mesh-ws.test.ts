@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { MeshNode, type MeshDelivery } from '../../../src/lib/mesh/mesh-node.js';
+import { MeshNode } from '../../../src/lib/mesh/mesh-node.js';
+import type { MeshMessage } from '../../../src/lib/mesh/mesh-status.js';
 import { wsTransport } from '../../../src/lib/transport/ws.js';
 import { SECRET, waitFor } from './sim.js';
 
@@ -21,7 +22,7 @@ describe('MeshNode over real WebSockets on loopback', () => {
     // a - b - d and a - c - d: two equal paths, the tie goes to b.
     await Promise.all([a.dial(b.address!), b.dial(d.address!), a.dial(c.address!), c.dial(d.address!)]);
     await waitFor(() => [a, b, c, d].every((n) => n.routes().length === 3), 10_000, 'convergence');
-    const got: MeshDelivery[] = [];
+    const got: MeshMessage[] = [];
     d.on((e) => e.type === 'message' && got.push(e));
     expect(await a.send(['d'], { k: 'v' })).toEqual({ reached: ['d'], unreachable: [] });
     await b.stop();

@@ -6,6 +6,7 @@ import { MemoryNetwork } from '../../../src/lib/transport/memory.js';
 import { MeshNode } from '../../../src/lib/mesh/mesh-node.js';
 import type { MeshNodeOptions } from '../../../src/lib/mesh/mesh-options.js';
 
+
 export const SECRET = 'a-mesh-test-secret-of-enough-length';
 
 export class Sim {

@@ -6,7 +6,7 @@ import { runInNewContext } from 'node:vm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Channel } from '../../../src/lib/channel/channel.js';
 import { NodeContext } from '../../../src/lib/channel/node-context.js';
-import { DEFAULT_MAX_HANDLING_PER_PEER } from '../../../src/lib/handler-limit.js';
+import { DEFAULT_MAX_HANDLING_PER_PEER } from '../../../src/lib/node/handler-limit.js';
 import { wsTransport } from '../../../src/lib/transport/ws.js';
 import type { Frame } from '../../../src/lib/wire/frames.js';
 import { Network, SECRET } from '../../helpers/network.js';

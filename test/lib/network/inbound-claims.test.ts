@@ -62,9 +62,9 @@ describe('a direct link that claims a name', () => {
 /** Resume frames `component` receives from now on. */
 function tapResumes(component: Component): Frame[] {
   const resumes: Frame[] = [];
-  const inner = component as unknown as { onFrame(f: Frame, ...rest: unknown[]): void };
-  const original = inner.onFrame.bind(component);
-  inner.onFrame = (f: Frame, ...rest: unknown[]) => {
+  const inbound = (component as unknown as { node: { inbound: { receive(f: Frame, ...rest: unknown[]): void } } }).node.inbound;
+  const original = inbound.receive.bind(inbound);
+  inbound.receive = (f: Frame, ...rest: unknown[]) => {
     if (f.type === 'resume') resumes.push(f);
     original(f, ...rest);
   };
@@ -73,5 +73,5 @@ function tapResumes(component: Component): Frame[] {
 
 /** Links other nodes dialed to `component` that are still open. */
 function acceptedLinks(component: Component): number {
-  return (component as unknown as { peers: { accepted: Set<unknown> } }).peers.accepted.size;
+  return (component as unknown as { node: { peers: { accepted: Set<unknown> } } }).node.peers.accepted.size;
 }

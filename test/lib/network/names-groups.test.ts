@@ -40,7 +40,7 @@ describe('names', () => {
     const server = await net.serve({ heartbeatIntervalMs: 60_000 });
     const first = await net.echo('worker');
     // Simulate a crash: the link closes without a bye.
-    (first as unknown as { serverLink: { channel: { link: { close(c: number): void } } } }).serverLink.channel.link.close(1006);
+    (first as unknown as { node: { serverLink: { channel: { link: { close(c: number): void } } } } }).node.serverLink.channel.link.close(1006);
     await first.stop();
     const second = await net.echo('worker', { onMessage: () => ({ second: true }) });
     expect(second.name).toBe('worker');

@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Component, Server } from '../../../src/index.js';
 import type { Message } from '../../../src/lib/component/component.js';
-import type { ReliableDelivery } from '../../../src/lib/component/reliable-delivery.js';
+import type { ReliableDelivery } from '../../../src/lib/node/reliable-delivery.js';
 import type { Frame } from '../../../src/lib/wire/frames.js';
 import { Network, SECRET } from '../../helpers/network.js';
 import { rawChannel } from '../../helpers/raw-peer.js';
@@ -20,17 +20,17 @@ const fast = { rto: { initialRtoMs: 100, minRtoMs: 20, maxRtoMs: 300 } };
 
 /** The component's reliable layer (an internal: tests may reach it). */
 function reliableOf(c: Component): ReliableDelivery {
-  return (c as unknown as { reliable: ReliableDelivery }).reliable;
+  return (c as unknown as { node: { reliable: ReliableDelivery } }).node.reliable;
 }
 
 /** Records the seq of every data frame that reaches `c` from the wire, in arrival order. */
 function tapData(c: Component): number[] {
   const seqs: number[] = [];
   const r = reliableOf(c);
-  const original = r.onFrame.bind(r);
-  r.onFrame = (frame, ch) => {
+  const original = r.take.bind(r);
+  r.take = (frame, arrival) => {
     if (frame.type === 'data') seqs.push(frame.seq);
-    original(frame, ch);
+    return original(frame, arrival);
   };
   return seqs;
 }
@@ -139,17 +139,17 @@ describe('reliable delivery over real sockets', () => {
     const seqs = tapData(bob);
     const sacks: { held: number }[] = [];
     const tapped = reliableOf(alice);
-    const onFrame = tapped.onFrame.bind(tapped);
-    tapped.onFrame = (frame, ch) => {
+    const take = tapped.take.bind(tapped);
+    tapped.take = (frame, arrival) => {
       if (frame.type === 'sack') sacks.push(frame);
-      onFrame(frame, ch);
+      return take(frame, arrival);
     };
     const sends = range(30).map((i) => alice.deliver('bob', i, { timeout: 10_000 }));
     await until('alice knows bob holds ten', () => sacks.some((f) => f.held === 10));
     expect(reliableOf(alice).stats()[0].unconfirmed).toBe(30);
 
     const cutAt = seqs.length;
-    (alice as unknown as { peers: { drop(n: string): void } }).peers.drop('bob');
+    (alice as unknown as { node: { peers: { drop(n: string): void } } }).node.peers.drop('bob');
     const received = collect(bob, 30);
     await Promise.all(sends);
     const messages = await received;
@@ -223,8 +223,9 @@ describe('reliable delivery over real sockets', () => {
     expect((await hello).map((m) => m.body)).toEqual(['hello']);
     // Every resume alice sends bob's way, and how each one fared.
     const resumes: string[] = [];
-    const post = alice.post.bind(alice);
-    alice.post = (peer, init, timeoutMs) => {
+    const caller = (alice as unknown as { node: { caller: { post(peer: string, init: { type: string }, timeoutMs: number): Promise<unknown> } } }).node.caller;
+    const post = caller.post.bind(caller);
+    caller.post = (peer, init, timeoutMs) => {
       const sent = post(peer, init, timeoutMs);
       if (peer === 'bob' && init.type === 'resume') sent.then(() => resumes.push('sent'), (e: { code: string }) => resumes.push(e.code));
       return sent;

@@ -103,7 +103,7 @@ describe('tail limits', () => {
     (slow.channel.link as unknown as { ws: WebSocket }).ws.resume();
     await until('the slow tail drained', () => serverSide(server, 'slow-tail').link.bufferedAmount === 0);
     await report(32);
-    await slow.waitFor((frames) => frames.some((f) => isTrace(f) && f.event.kind !== 'dropped' && f.event.id === `e${sent - 1}`));
+    await slow.waitFor((frames) => frames.some((f) => isTrace(f) && f.event.kind !== 'dropped' && f.event.kind !== 'link' && f.event.id === `e${sent - 1}`));
     const traces = slow.frames.filter(isTrace).map((f) => f.event);
     const notice = traces.find((e) => e.kind === 'dropped');
     expect(notice).toMatchObject({ kind: 'dropped', dropped: dropped + 320 });

@@ -4,7 +4,7 @@
  * Real timers, short RTOs; the test waits on events, never on sleeps.
  */
 import { describe, expect, it } from 'vitest';
-import type { ReliableFrameInit } from '../../../src/lib/reliable/reliable-frames.js';
+import type { ReliableFrameInit } from '../../../src/lib/wire/reliable-frames.js';
 import { ReliableLink, type FrameTransport } from '../../../src/lib/reliable/reliable-link.js';
 import { MemoryNetwork } from '../../../src/lib/transport/memory.js';
 import type { Link } from '../../../src/lib/transport/transport.js';

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { ReliableFrameInit } from '../../../src/lib/reliable/reliable-frames.js';
+import type { ReliableFrameInit } from '../../../src/lib/wire/reliable-frames.js';
 import { ReliableLink, type FrameTransport, type ReliableLinkEvent } from '../../../src/lib/reliable/reliable-link.js';
 import type { Body } from '../../../src/lib/wire/frames.js';
 import { prng } from '../../helpers/prng.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { SeqRange } from '../../../src/lib/reliable/reliable-frames.js';
+import type { SeqRange } from '../../../src/lib/wire/reliable-frames.js';
 import { SendWindow, type SendWindowOptions } from '../../../src/lib/reliable/send-window.js';
 
 const base: Partial<SendWindowOptions> = { windowSize: 4, initialRtoMs: 100, minRtoMs: 10, maxRtoMs: 800 };

@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ReceiveWindow } from '../../../src/lib/reliable/receive-window.js';
 import { SendWindow } from '../../../src/lib/reliable/send-window.js';
-import type { SeqRange } from '../../../src/lib/reliable/reliable-frames.js';
+import type { SeqRange } from '../../../src/lib/wire/reliable-frames.js';
 import { prng } from '../../helpers/prng.js';
 
 type InFlight =

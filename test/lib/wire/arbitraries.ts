@@ -15,6 +15,7 @@ import {
   type Json,
   type TrafficEvent,
 } from '../../../src/lib/wire/frames.js';
+import type { CarriedFrame } from '../../../src/lib/wire/mesh-frames.js';
 
 const name = fc.string({ minLength: 1, maxLength: 20 });
 const id = fc.string({ minLength: 1, maxLength: 24 });
@@ -91,10 +92,11 @@ function fieldArbs(body: fc.Arbitrary<Json>): FieldArbs {
     auth: fc.record({ re: id, nonce: id }),
     register: fc.record({ address: fc.option(name, { nil: null }), port: fc.option(fc.integer({ min: 0, max: 65535 }), { nil: null }), groups: strings, meta: stringMap }),
     registered: fc.record({ re: id, component: componentInfo }),
-    request: opt({ body, ttl: fc.integer({ min: 1, max: 600_000 }) }, ['body']),
-    response: fc.record({ re: id, body }),
+    request: opt({ body, headers: stringMap, ttl: fc.integer({ min: 1, max: 600_000 }) }, ['body']),
+    response: opt({ re: id, body, headers: stringMap }, ['re', 'body']),
     error: opt({ re: id, code: fc.constantFrom('NO_SUCH_COMPONENT', 'TIMEOUT', 'REMOTE_ERROR', 'X_CUSTOM'), message: fc.string() }, ['code', 'message']),
-    broadcast: opt({ group: name, body }, ['body']),
+    broadcast: opt({ group: name, body, headers: stringMap }, ['body']),
+    message: opt({ body, headers: stringMap, broadcast: fc.boolean() }, ['body']),
     ack: opt({ re: id, ignored: fc.boolean() }, ['re']),
     ready: fc.constant({}),
     heartbeat: fc.constant({}),
@@ -118,13 +120,15 @@ function fieldArbs(body: fc.Arbitrary<Json>): FieldArbs {
       hopLimit: fc.nat({ max: 64 }),
       ttl: fc.integer({ min: 1, max: 600_000 }),
       broadcast: fc.boolean(),
-      body,
+      frames: fc.array(carried(body), { minLength: 1, maxLength: 3 }),
     }),
     meshAck: fc.record({ re: id, reached: strings, unreachable: fc.array(fc.record({ name, code: fc.constantFrom('TIMEOUT', 'NO_ROUTE') }), { maxLength: 3 }) }),
-    meshControl: fc.record({ op: fc.constantFrom('routes', 'dot', 'status', 'dial', 'hangup', 'send', 'subscribe', 'unsubscribe'), args: body }),
-    meshControlResult: fc.record({ re: id, result: body }),
-    meshTraffic: fc.record({ event: stringMap as fc.Arbitrary<Record<string, Json>> }),
-    data: fc.record({ session: id, peer: id, seq: fc.integer({ min: 1, max: 2 ** 40 }), body }),
+    meshQuery: fc.record({ what: fc.constantFrom('routes', 'dot', 'status') }),
+    meshInfo: opt({ re: id, routes: fc.array(fc.record({ destination: name, nextHop: name, hops: fc.nat({ max: 16 }), path: strings }), { maxLength: 3 }), dot: fc.string(), status: stringMap }, ['re']),
+    meshDial: fc.record({ address: fc.string() }),
+    meshDialed: fc.record({ re: id, peer: name }),
+    meshHangup: fc.record({ peer: name }),
+    data: opt({ session: id, peer: id, seq: fc.integer({ min: 1, max: 2 ** 40 }), body, headers: stringMap }, ['session', 'peer', 'seq', 'body']),
     sack: fc.record({
       session: id,
       peer: id,
@@ -135,6 +139,15 @@ function fieldArbs(body: fc.Arbitrary<Json>): FieldArbs {
     }),
     resume: fc.record({ session: id, epoch: fc.nat(), peer: fc.option(id, { nil: null }), received: fc.nat(), window: fc.nat(), reply: fc.boolean() }),
   };
+}
+
+/** A frame a meshSend carries: a request, a response or a one-way message, stamped by its origin. */
+function carried(body: fc.Arbitrary<Json>): fc.Arbitrary<CarriedFrame> {
+  return fc.oneof(
+    fc.record({ v: fc.constant(PROTOCOL_VERSION), type: fc.constant<string>('request'), id, from: name, body }),
+    fc.record({ v: fc.constant(PROTOCOL_VERSION), type: fc.constant('response'), id, from: name, re: id, body }),
+    fc.record({ v: fc.constant(PROTOCOL_VERSION), type: fc.constant('message'), id, from: name, body }),
+  );
 }
 
 export const FRAME_TYPES = Object.keys(FRAME_FIELDS) as FrameType[];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ErrorCode } from '../../src/lib/errors.js';
-import { HandlerLimit } from '../../src/lib/handler-limit.js';
+import { ErrorCode } from '../../../src/lib/errors.js';
+import { HandlerLimit } from '../../../src/lib/node/handler-limit.js';
 
 /** A call that stays running until `finish` is called. */
 function held(): { call: () => Promise<void>; finish: () => void } {

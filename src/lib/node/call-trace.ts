@@ -25,8 +25,13 @@ export function jsonSize(value: unknown): number {
   }
 }
 
-function bodyOf(frame: object, wanted: boolean): { body?: TrafficEvent['body'] } {
-  return wanted && 'body' in frame ? { body: (frame as { body: TrafficEvent['body'] }).body } : {};
+/** The body (when a tail asked for bodies) and the headers (always: they are small) of a frame. */
+function bodyOf(frame: object, wanted: boolean): { body?: TrafficEvent['body']; headers?: TrafficEvent['headers'] } {
+  const headers = (frame as { headers?: TrafficEvent['headers'] }).headers;
+  return {
+    ...(headers && Object.keys(headers).length > 0 ? { headers } : {}),
+    ...(wanted && 'body' in frame ? { body: (frame as { body: TrafficEvent['body'] }).body } : {}),
+  };
 }
 
 /** The frame sent and the answer that came back. */

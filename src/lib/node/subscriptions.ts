@@ -3,7 +3,7 @@
  * which topics to (re)subscribe to, builds the subscribe frame (the union of the tails' name
  * filters), and fans the feeds' frames out to the listeners, each tail with its own filter.
  */
-import type { ComponentInfo, DroppedTraffic, FrameInit, MemberEvent, Topic, TrafficEvent } from '../wire/frames.js';
+import type { ComponentInfo, DroppedTraffic, FrameInit, LinkChange, MemberEvent, Topic, TrafficEvent } from '../wire/frames.js';
 
 export interface MembershipNotice {
   type: MemberEvent;
@@ -15,7 +15,9 @@ export type TailEvent =
   | { kind: 'traffic'; event: TrafficEvent }
   | ({ kind: 'member' } & MembershipNotice)
   /** The server did not send us `dropped` traffic events: we did not read them fast enough. */
-  | { kind: 'dropped'; dropped: number; at: number };
+  | { kind: 'dropped'; dropped: number; at: number }
+  /** A mesh node's link came up or went down (tails of a mesh node). */
+  | { kind: 'link'; event: LinkChange };
 
 export class Subscriptions {
   /** The node itself follows membership (to keep its address cache current). */
@@ -61,16 +63,20 @@ export class Subscriptions {
     return { type: 'subscribe', topics, names: this.tailNames(), ...(this.tailBodies ? { bodies: true } : {}) };
   }
 
-  member(event: MemberEvent, component: ComponentInfo): void {
-    const notice: MembershipNotice = { type: event, component, at: Date.now() };
+  member(event: MemberEvent, component: ComponentInfo, at: number): void {
+    const notice: MembershipNotice = { type: event, component, at };
     for (const w of this.watchers) w(notice);
     for (const t of this.tailers.keys()) t({ kind: 'member', ...notice });
   }
 
-  traffic(event: TrafficEvent | DroppedTraffic): void {
+  traffic(event: TrafficEvent | DroppedTraffic | LinkChange): void {
     if (event.kind === 'dropped') {
       // The server filters for the union of our tails: which of them missed what, it cannot say.
       for (const t of this.tailers.keys()) t({ kind: 'dropped', dropped: event.dropped, at: event.at });
+      return;
+    }
+    if (event.kind === 'link') {
+      for (const [t, names] of this.tailers) if (names.size === 0 || names.has(event.node) || names.has(event.peer)) t({ kind: 'link', event });
       return;
     }
     for (const [t, names] of this.tailers) {

@@ -48,7 +48,7 @@ export class PeerPool {
     this.links.set(name, dial);
     dial.catch(() => {
       if (this.links.get(name) === dial) this.links.delete(name);
-      this.dialFailedAt.set(name, Date.now());
+      this.dialFailedAt.set(name, this.ctx.clock.now());
     });
     return dial;
   }
@@ -63,7 +63,7 @@ export class PeerPool {
   recentlyFailed(name: string): boolean {
     const at = this.dialFailedAt.get(name);
     if (at === undefined) return false;
-    if (Date.now() - at < DIAL_FAILURE_MEMORY_MS) return true;
+    if (this.ctx.clock.now() - at < DIAL_FAILURE_MEMORY_MS) return true;
     this.dialFailedAt.delete(name);
     return false;
   }

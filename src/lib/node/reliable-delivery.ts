@@ -1,10 +1,10 @@
 /**
- * Reliable delivery for a Component: one ReliableLink per peer name, carried along whatever
- * route reaches that peer (direct or through the server's relay, via `ExtensionHost.post`),
- * and resumed whenever that route breaks, so exactly what was not acknowledged is resent.
+ * Reliable delivery for a node: one ReliableLink per peer name, carried along whatever route
+ * reaches that peer (direct, relay or mesh: the node's router picks, through `host.post`), and
+ * resumed whenever that route breaks, so exactly what was not acknowledged is resent.
  *
- *   deliver(b, body) ─► ReliableLink(b) ─data─► host.post(b) ─► direct link or relay ─► b
- *   b's frames ─► onFrame(frame) ─► ReliableLink(b) ─► inbox(b) ─► onMessage, or messages()/read()
+ *   deliver(b, body) ─► ReliableLink(b) ─data─► host.post(b) ─► direct, relay or mesh ─► b
+ *   b's frames ─► take(frame) ─► ReliableLink(b) ─► inbox(b) ─► host.deliver (the one handler path), or messages()/read()
  *   our link to b closed (onPathDown) or server back (onServerUp) ─► resume: both ends resend the unacked tail
  *
  * Our frames to b never ride a link b dialed to us (see peer-pool.ts), so such a link closing
@@ -31,10 +31,9 @@
  *   application had it; what it did with it is its own affair).
  */
 import { BotzError, Closed, ErrorCode, Timeout, isBotzError } from '../errors.js';
-import type { Channel } from '../channel/channel.js';
-import type { Body, Frame, FrameInit } from '../wire/frames.js';
-import { SERVER_DESTINATION } from '../wire/packet.js';
-import type { ReliableFrameInit } from '../reliable/reliable-frames.js';
+import type { Clock } from '../clock.js';
+import type { Body, Frame, FrameInit, Headers, Path } from '../wire/frames.js';
+import type { ReliableFrameInit } from '../wire/reliable-frames.js';
 import {
   DEFAULT_MAX_WAITING_SENDS,
   DEFAULT_SEND_TIMEOUT_MS,
@@ -43,9 +42,22 @@ import {
   type ReceivedData,
 } from '../reliable/reliable-link.js';
 import type { RtoOptions } from '../reliable/rto.js';
-import type { CallOptions } from './client.js';
-import type { Message } from './component.js';
-import type { ClientExtension, ExtensionHost } from './extension.js';
+import type { FrameTaker } from './inbound.js';
+import { messageOf, type Arrival, type Message } from './message.js';
+import type { NodeEvent } from './events.js';
+
+/** What reliable delivery needs of its node. */
+export interface ReliableHost {
+  readonly name: string;
+  /** The largest packet this node sends: a message that cannot fit is refused up front. */
+  readonly maxPacketBytes: number;
+  readonly clock: Clock;
+  /** Sends a frame that expects no answer to `peer` along its route; rejects when it found none. */
+  post(peer: string, init: FrameInit, timeoutMs: number): Promise<Path>;
+  /** Runs the node's handler for a message and settles with it; undefined when the node has none (pull mode). */
+  deliver: ((message: Message) => Promise<unknown>) | undefined;
+  emit(event: NodeEvent): void;
+}
 
 export interface ReliableOptions {
   /** Messages per peer not yet taken by its application before `deliver` waits (default 256). */
@@ -65,9 +77,8 @@ export interface ReliableOptions {
 /** A frame that cannot find a route within this time is as good as lost: the RTO resends it. */
 export const DEFAULT_POST_TIMEOUT_MS = 2_000;
 
-type Path = Message['path'];
-/** A data frame as the inbox keeps it: with the path it came by. */
-type Arrived = ReceivedData & { path?: Path };
+/** A data frame as the inbox keeps it: with how it came. */
+type Arrived = ReceivedData & { arrival?: Arrival };
 
 interface PeerState {
   readonly name: string;
@@ -84,15 +95,10 @@ interface PeerState {
   parked: boolean;
 }
 
-interface Emitter {
-  emit(event: string, ...args: unknown[]): boolean;
-}
-
 /** Packet header, MAC and the data frame's own fields (ids, sessions, seq), generously. */
 const DATA_FRAME_OVERHEAD_BYTES = 512;
 
-export class ReliableDelivery implements ClientExtension {
-  readonly frameTypes = ['data', 'sack', 'resume'] as const;
+export class ReliableDelivery implements FrameTaker {
   private readonly peers = new Map<string, PeerState>();
   /** Peers with messages waiting, in the order they became readable (round robin for read()). */
   private readonly readable = new Set<PeerState>();
@@ -100,9 +106,8 @@ export class ReliableDelivery implements ClientExtension {
   private closed = false;
 
   constructor(
-    private readonly host: ExtensionHost,
+    private readonly host: ReliableHost,
     private readonly options: ReliableOptions,
-    private readonly handler?: (message: Message) => unknown,
   ) {}
 
   /**
@@ -113,7 +118,7 @@ export class ReliableDelivery implements ClientExtension {
    * the server does not know), CLOSED (we stopped, or the target restarted before its
    * application took it: details.reason 'peerRestarted').
    */
-  deliver(target: string, body: Body, options: CallOptions = {}): Promise<void> {
+  deliver(target: string, body: Body, options: { timeout?: number; headers?: Headers } = {}): Promise<void> {
     if (this.closed) return Promise.reject(new Closed('reliable delivery is closed'));
     if (target.startsWith('@') || target === this.host.name || target.length === 0) {
       return Promise.reject(new BotzError(ErrorCode.INVALID_ARGUMENT, `cannot deliver reliably to "${target}"`));
@@ -131,7 +136,7 @@ export class ReliableDelivery implements ClientExtension {
     const peer = this.peer(target);
     if (peer.parked) this.unpark(peer);
     const timeout = options.timeout ?? this.options.sendTimeoutMs ?? DEFAULT_SEND_TIMEOUT_MS;
-    return peer.link.send(body ?? null, timeout).catch((error: unknown) => {
+    return peer.link.send(body ?? null, timeout, options.headers).catch((error: unknown) => {
       if (isBotzError(error) && error.code === ErrorCode.CLOSED && peer.failure) throw peer.failure;
       if (isBotzError(error) && error.code === ErrorCode.TIMEOUT && peer.lastError) {
         throw new Timeout(error.message, { cause: peer.lastError, details: { ...error.details, lastError: peer.lastError.code } });
@@ -155,19 +160,18 @@ export class ReliableDelivery implements ClientExtension {
   /** Up to `n` messages already waiting (round robin over senders, each sender in order), confirmed at once. */
   read(n = Infinity): Message[] {
     this.assertPullMode();
-    return this.take(n, true).map(({ message }) => message);
+    return this.waiting(n, true).map(({ message }) => message);
   }
 
-  onFrame(frame: Frame, channel: Channel | undefined): void {
-    if (this.closed || frame.from === this.host.name) return;
+  take(frame: Frame, arrival: Arrival): boolean {
+    if (frame.type !== 'data' && frame.type !== 'sack' && frame.type !== 'resume') return false;
+    if (this.closed || frame.from === this.host.name) return true;
     const peer = this.peer(frame.from);
     peer.parked = false; // it is back: its own resume restarts the exchange
-    // No channel: it came across the mesh. A relayed frame arrives on the server's channel; any
-    // other channel is a direct link (whoever dialed it: a frame's `from` is not bound to its link).
-    const path: Path = channel === undefined ? 'mesh' : channel.peer === SERVER_DESTINATION ? 'relay' : 'direct';
-    const carried = frame.type === 'data' ? { ...frame, path } : frame;
+    const carried = frame.type === 'data' ? { ...frame, arrival } : frame;
     peer.deliverFrame?.(carried as ReliableFrameInit);
     if (peer.link.available > 0) this.becameReadable(peer);
+    return true;
   }
 
   onPathDown(peer: string): void {
@@ -199,6 +203,7 @@ export class ReliableDelivery implements ClientExtension {
     if (known) return known;
     const o = this.options;
     const link = new ReliableLink({
+      clock: this.host.clock,
       send: { ...o.rto, ...(o.windowSize === undefined ? {} : { windowSize: o.windowSize }) },
       receive: o.inboxCapacity === undefined ? {} : { capacity: o.inboxCapacity },
       sendTimeoutMs: o.sendTimeoutMs ?? DEFAULT_SEND_TIMEOUT_MS,
@@ -224,7 +229,7 @@ export class ReliableDelivery implements ClientExtension {
     };
     link.onEvent((event) => {
       if (event.type !== 'peerRestarted') return;
-      this.emit('peerRestarted', { peer: name, previous: event.previous, session: event.peer, failed: event.failed });
+      this.host.emit({ type: 'peerRestarted', peer: name, previous: event.previous, session: event.peer, failed: event.failed });
     });
     this.peers.set(name, state);
     link.resume(state.transport);
@@ -260,8 +265,9 @@ export class ReliableDelivery implements ClientExtension {
   }
 
   private becameReadable(peer: PeerState): void {
-    if (this.handler) {
-      if (!peer.pumping) void this.pump(peer, this.handler);
+    const deliver = this.host.deliver;
+    if (deliver) {
+      if (!peer.pumping) void this.pump(peer, deliver);
       return;
     }
     this.readable.add(peer);
@@ -272,7 +278,7 @@ export class ReliableDelivery implements ClientExtension {
    * Hands one sender's messages to the handler, in order, each after the previous settled, and
    * confirms each to its sender only once its handler settled.
    */
-  private async pump(peer: PeerState, handler: (message: Message) => unknown): Promise<void> {
+  private async pump(peer: PeerState, deliver: (message: Message) => Promise<unknown>): Promise<void> {
     peer.pumping = true;
     try {
       while (!this.closed) {
@@ -280,10 +286,9 @@ export class ReliableDelivery implements ClientExtension {
         if (frame === undefined) break;
         const message = toMessage(peer.name, frame);
         try {
-          this.emit('message', message);
-          await handler(message);
+          await deliver(message);
         } catch (error) {
-          this.emit('messageFailed', { message, error });
+          this.host.emit({ type: 'messageFailed', message, error });
         }
         peer.link.confirm();
       }
@@ -293,7 +298,7 @@ export class ReliableDelivery implements ClientExtension {
   }
 
   /** Up to `n` waiting messages, round robin over senders; unless `confirm`, each sender's link awaits confirm(). */
-  private take(n: number, confirm: boolean): { peer: PeerState; message: Message }[] {
+  private waiting(n: number, confirm: boolean): { peer: PeerState; message: Message }[] {
     const out: { peer: PeerState; message: Message }[] = [];
     for (const peer of [...this.readable]) {
       if (out.length >= n) break;
@@ -312,7 +317,7 @@ export class ReliableDelivery implements ClientExtension {
       for (;;) {
         holding?.link.confirm();
         holding = undefined;
-        const [taken] = this.take(1, false);
+        const [taken] = this.waiting(1, false);
         if (taken !== undefined) {
           holding = taken.peer;
           yield taken.message;
@@ -334,17 +339,15 @@ export class ReliableDelivery implements ClientExtension {
   }
 
   private assertPullMode(): void {
-    if (this.handler) {
+    if (this.host.deliver) {
       throw new BotzError(ErrorCode.INVALID_ARGUMENT, 'this component hands reliable messages to its onMessage handler');
     }
   }
 
-  private emit(event: string, payload: unknown): void {
-    const host = this.host as Partial<Emitter>;
-    if (typeof host.emit === 'function') host.emit(event, payload);
-  }
 }
 
+/** A reliable message as the handler sees it: built like every other (message.ts). */
 function toMessage(from: string, frame: Arrived): Message {
-  return { kind: 'message', from, body: frame.body, id: `${frame.session}:${frame.seq}`, path: frame.path ?? 'direct' };
+  const { arrival = { path: 'direct', encrypted: false }, ...data } = frame;
+  return messageOf({ v: 1, id: '-', ...data, from, type: 'data' } as Extract<Frame, { type: 'data' }>, arrival);
 }

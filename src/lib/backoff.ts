@@ -1,6 +1,7 @@
 /**
- * Reconnect delays: exponential with "full jitter" (a uniform draw below the exponential cap),
- * so a crowd of components that lost the same server does not come back in lockstep.
+ * The one backoff of botz (server reconnects, mesh redials, retries of a dial at start):
+ * exponential with "full jitter" (a uniform draw below the exponential cap), so a crowd of
+ * nodes that lost the same peer does not come back in lockstep.
  */
 export interface BackoffOptions {
   baseMs: number;

@@ -1,6 +1,6 @@
 /**
- * Frames of the reliable-delivery layer, in the style of wire/frames.ts; the lead merges them
- * into the Frame union and FRAME_FIELDS.
+ * Frames of the reliable-delivery layer (src/lib/reliable): their types and bounds. Their field
+ * checks are in the one table of frames.ts, with every other frame's.
  *
  * Every reliable frame names two sessions: `session`, the one of the end that sent the frame,
  * and `peer`, the one of the end it is meant for. A frame whose `peer` is not the receiver's
@@ -21,7 +21,7 @@
  *   seq:  1 .. cumulative | cumulative+1 .. held | hole | ranges ... |        ... cumulative + window
  *         taken: confirmed   arrived, not taken    lost?  arrived out of order     accepted up to here
  */
-import type { Body } from '../wire/frames.js';
+import type { Body, Headers } from './values.js';
 
 interface Base {
   v: number;
@@ -36,6 +36,7 @@ export interface DataFrame extends Base {
   peer: string;
   seq: number;
   body: Body;
+  headers?: Headers;
 }
 
 /** An inclusive range of sequence numbers `[first, last]`. */
@@ -85,32 +86,5 @@ export type ReliableFrameInit<T extends ReliableFrame = ReliableFrame> = T exten
   ? Omit<T, 'v' | 'id' | 'from'>
   : never;
 
-type FieldCheck = (value: unknown) => boolean;
-const str: FieldCheck = (x) => typeof x === 'string' && x.length > 0;
-const bool: FieldCheck = (x) => typeof x === 'boolean';
-/** Any JSON value, but present. */
-const json: FieldCheck = (x) => x !== undefined;
-const count: FieldCheck = (x) => Number.isSafeInteger(x) && (x as number) >= 0;
-const seq: FieldCheck = (x) => Number.isSafeInteger(x) && (x as number) >= 1;
-const nullable =
-  (check: FieldCheck): FieldCheck =>
-  (x) =>
-    x === null || check(x);
 /** Bounded so that a hostile sack cannot make the sender loop over a huge list. */
 export const MAX_SACK_RANGES = 8;
-const ranges: FieldCheck = (x) =>
-  Array.isArray(x) &&
-  x.length <= MAX_SACK_RANGES &&
-  x.every((r) => Array.isArray(r) && r.length === 2 && seq(r[0]) && seq(r[1]) && r[0] <= r[1]);
-
-/** The required fields of each reliable frame type beyond `v`, `id`, `from`. */
-export const RELIABLE_FRAME_FIELDS: Record<ReliableFrameType, Record<string, FieldCheck>> = {
-  data: { session: str, peer: str, seq, body: json },
-  sack: { session: str, peer: str, cumulative: count, held: count, ranges, window: count },
-  resume: { session: str, epoch: count, peer: nullable(str), received: count, window: count, reply: bool },
-};
-
-/** True for the frame types this layer owns (what a channel hands to a ReliableLink). */
-export function isReliableFrame(frame: { type: string }): frame is ReliableFrame {
-  return Object.hasOwn(RELIABLE_FRAME_FIELDS, frame.type);
-}

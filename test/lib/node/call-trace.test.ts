@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { answeredCall, failedCall, jsonSize, type TracedCall } from '../../../src/lib/component/call-trace.js';
+import { answeredCall, failedCall, jsonSize, type TracedCall } from '../../../src/lib/node/call-trace.js';
 import type { Frame } from '../../../src/lib/wire/frames.js';
 
 const call = (bodies: boolean): TracedCall => ({

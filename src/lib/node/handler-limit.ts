@@ -10,7 +10,7 @@
  * per-peer limit keeps one busy peer from taking every slot from the others; the total is the
  * bound on memory, whatever names a flood uses.
  */
-import { BotzError, ErrorCode } from './errors.js';
+import { BotzError, ErrorCode } from '../errors.js';
 
 /**
  * Calls from one peer running at once. A well-behaved sender keeps far fewer in flight (the

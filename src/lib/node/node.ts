@@ -1,0 +1,346 @@
+/**
+ * A botz node: the one core that a Component (a name, a listener, a handler) and a one-shot
+ * Client (none of those) are both made of. Composition, not inheritance: it owns the context,
+ * the link to the server, the pool of direct links, the mesh part, the locator and router, the
+ * one pending map, the one inbound dispatch, and reliable delivery, and wires them:
+ *
+ *                       ┌───────────── Caller ◀── send, broadcast, shutdown, reliable frames
+ *                       │   Router: direct | relay | mesh  (router.ts)
+ *    user ── Client ────┤
+ *         └─ Component ─┤   frames from every link and the mesh ──▶ Inbound ──▶ calls settle,
+ *                       └────────────────────────────────────────────  Message ──▶ handler
+ */
+import { EventEmitter } from 'node:events';
+import { BotzError, Closed, ErrorCode, Unreachable } from '../errors.js';
+import { Channel } from '../channel/channel.js';
+import { NodeContext } from '../channel/node-context.js';
+import { PendingRequests } from '../channel/pending.js';
+import { remaining } from '../deadline.js';
+import { ServerLink } from '../registry/server-link.js';
+import { validateName } from '../registry/registry.js';
+import { refusalError, type Link, type Listener, type Transport } from '../transport/transport.js';
+import { wsTransport } from '../transport/ws.js';
+import { SERVER_DESTINATION } from '../wire/packet.js';
+import type { Frame, FrameInit, FrameOf, LinkRole } from '../wire/frames.js';
+import type { CarriedFrame } from '../wire/mesh-frames.js';
+import { Caller } from './caller.js';
+import type { NodeEvent } from './events.js';
+import { Feed } from './feed.js';
+import { HandlerLimit } from './handler-limit.js';
+import { Inbound, type Answer } from './inbound.js';
+import { Locator } from './locator.js';
+import { MeshBridge } from './mesh-bridge.js';
+import { MeshService } from './mesh-service.js';
+import type { Arrival } from './message.js';
+import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_SERVER, DEFAULT_SHUTDOWN_GRACE_MS, DEFAULT_TIMEOUT_MS, type ComponentOptions } from './options.js';
+import { PeerPool } from './peer-pool.js';
+import { ReliableDelivery } from './reliable-delivery.js';
+import { Router } from './router.js';
+
+/** What a node is: a registered component, or a client with a name on the wire only. */
+export type NodeKind = 'component' | 'client';
+
+/** Options of either kind: a client has no port, groups, handler or mesh. */
+export type NodeOptions = ComponentOptions;
+
+export class Node {
+  readonly ctx: NodeContext;
+  readonly events = new EventEmitter();
+  readonly calls: PendingRequests<Answer>;
+  readonly peers: PeerPool;
+  readonly locator: Locator;
+  readonly router: Router;
+  readonly caller: Caller;
+  readonly feed: Feed;
+  readonly inbound: Inbound;
+  readonly reliable: ReliableDelivery;
+  readonly limit: HandlerLimit;
+  readonly transport: Transport;
+  readonly timeoutMs: number;
+  readonly connectTimeoutMs: number;
+  serverLink: ServerLink | undefined;
+  mesh: MeshBridge | undefined;
+  /** Where peers dial us, or null when we are reached through the relay. */
+  address: string | null = null;
+  private listener: Listener | undefined;
+  private meshService: MeshService | undefined;
+  private stopped = false;
+
+  constructor(
+    readonly options: NodeOptions,
+    readonly kind: NodeKind,
+  ) {
+    const role: LinkRole = kind;
+    this.ctx = NodeContext.create({
+      name: options.name,
+      secret: options.secret,
+      maxPacketBytes: options.maxPacketBytes,
+      maxBufferedBytes: options.maxBufferedBytes,
+      codecs: options.codecs,
+      encrypt: options.encrypt,
+      clock: options.clock,
+      onReject: (r) => this.emit({ type: 'rejected', ...r }),
+    });
+    const clock = this.ctx.clock;
+    this.transport = options.transport ?? wsTransport;
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.connectTimeoutMs = options.connectTimeoutMs ?? Math.min(DEFAULT_CONNECT_TIMEOUT_MS, this.timeoutMs);
+    this.calls = new PendingRequests<Answer>(undefined, clock);
+    this.limit = new HandlerLimit(options.name, options.handlerLimits);
+    this.peers = new PeerPool(this.ctx, this.transport, role, {
+      onFrame: (frame, channel, header) => this.inbound.receive(frame, { path: 'direct', channel, encrypted: header.encrypted }),
+      onClose: (ch, error) => this.linkClosed(ch, error, true),
+    });
+    const oneShot = options.oneShot === true;
+    this.locator = new Locator({
+      name: options.name,
+      ask: (init, deadline, describe) => this.ask(init, deadline, describe),
+      ...(oneShot ? {} : { followMembers: (deadline: number) => this.feed.followMembers(deadline) }),
+    });
+    this.feed = new Feed({
+      clock,
+      directory: this.locator.directory,
+      server: () => this.serverLink,
+      timeoutMs: this.timeoutMs,
+      tailRefused: (error) => this.emit({ type: 'tailRefused', error }),
+    });
+    this.router = new Router({
+      ctx: this.ctx,
+      peers: this.peers,
+      locator: this.locator,
+      server: () => this.serverLink,
+      mesh: () => this.mesh?.node,
+      connectTimeoutMs: this.connectTimeoutMs,
+      oneShot,
+    });
+    this.caller = new Caller({
+      ctx: this.ctx,
+      router: this.router,
+      locator: this.locator,
+      calls: this.calls,
+      timeoutMs: this.timeoutMs,
+      tracing: () => ({ on: this.feed.tracing, bodies: this.feed.traceBodies }),
+      report: (event) => this.feed.report(event),
+    });
+    const handler = kind === 'component' ? options.onMessage : undefined;
+    this.reliable = new ReliableDelivery(
+      {
+        name: options.name,
+        maxPacketBytes: this.ctx.maxPacketBytes,
+        clock,
+        post: (peer, init, timeoutMs) => this.caller.post(peer, init, timeoutMs),
+        // Reliable messages are bounded by their window, not the handler limit: they are already accepted.
+        deliver: handler ? (message) => this.inbound.deliver(message, false) : undefined,
+        emit: (event) => this.emit(event),
+      },
+      options.reliable ?? {},
+    );
+    this.inbound = new Inbound({
+      name: options.name,
+      calls: this.calls,
+      handler,
+      // A client tells a sender it is none, instead of leaving it to time out.
+      noHandler: () =>
+        kind === 'client'
+          ? new BotzError(ErrorCode.NO_SUCH_COMPONENT, `"${options.name}" is a client, not a registered component`, { details: { name: options.name } })
+          : new BotzError(ErrorCode.REMOTE_ERROR, `"${options.name}" has no message handler`),
+      broadcasts: options.broadcasts !== false,
+      limit: this.limit,
+      answer: (frame, arrival, init) => this.answer(frame, arrival, init),
+      takers: [this.reliable, this.feed],
+      shutdown: (frame, arrival) => void this.onShutdownRequest(frame, arrival),
+      onMessage: (message) => this.emit({ type: 'message', message }),
+    });
+  }
+
+  get name(): string {
+    return this.ctx.name;
+  }
+
+  get serverConnected(): boolean {
+    return this.serverLink?.connected ?? false;
+  }
+
+  emit(event: NodeEvent): void {
+    this.events.emit(event.type, event);
+  }
+
+  /**
+   * Starts the node: the direct listener (a component with a port), the mesh part, and the link
+   * to the server (registering a component and declaring it ready). Throws INVALID_NAME,
+   * NAME_TAKEN, AUTH_FAILED, SERVER_UNREACHABLE, TIMEOUT...
+   */
+  async start(): Promise<void> {
+    const o = this.options;
+    if (this.kind === 'component') validateName(o.name);
+    try {
+      if (this.kind === 'component' && o.port !== undefined) await this.listen(o.port);
+      if (this.kind === 'component' && o.mesh) await this.startMesh();
+      if (o.server === null) return;
+      this.serverLink = await ServerLink.connect({
+        ctx: this.ctx,
+        transport: this.transport,
+        address: o.server ?? DEFAULT_SERVER,
+        role: this.kind,
+        connectTimeoutMs: this.connectTimeoutMs,
+        onFrame: (frame, channel, header) => this.inbound.receive(frame, { path: 'relay', channel, encrypted: header.encrypted }),
+        onUp: (ch, reconnect) => this.serverUp(ch, reconnect),
+        onDown: (error, ch) => {
+          if (ch) this.linkClosed(ch, error, false);
+          this.emit({ type: 'disconnected', error });
+        },
+        // A mesh component starts without a server if there is none, and keeps trying to register.
+        background: this.mesh !== undefined,
+      });
+    } catch (error) {
+      await this.mesh?.close();
+      await this.listener?.close();
+      throw error;
+    }
+  }
+
+  /** Asks the server (lookup, list, register...) and waits for its answer, until `deadline`. */
+  async ask(init: FrameInit, deadline: number, describe: string): Promise<Frame> {
+    if (!this.serverLink) throw new Closed('this node has no link to a server');
+    const ch = await this.serverLink.ready(deadline);
+    return ch.request(init, { timeoutMs: remaining(this.ctx.clock, deadline), describe });
+  }
+
+  /** Stops everything; a component first says bye (peers are told at once). Idempotent. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.feed.stop();
+    this.reliable.close();
+    this.meshService?.stop();
+    await this.mesh?.close();
+    this.peers.closeAll();
+    await this.serverLink?.close(this.kind === 'component' ? (ch) => ch.send({ type: 'bye' }) : undefined);
+    await this.listener?.close();
+    this.calls.closeAll(new Closed('this node has stopped'));
+    this.emit({ type: 'stopped' });
+  }
+
+  /**
+   * Sends `init` back to the sender of `frame` the way it came: on the link it came by, or over
+   * the mesh. Encrypted if the frame was; never throws (an answer that cannot go is dropped: the
+   * asker learns of it by its timeout or its closed link).
+   */
+  answer(frame: Frame, arrival: Arrival, init: FrameInit): void {
+    if (arrival.channel) {
+      arrival.channel.answer(frame, init);
+      return;
+    }
+    const mesh = this.mesh?.node;
+    if (!mesh) return;
+    void mesh.carry([frame.from], [this.ctx.stamp(init) as unknown as CarriedFrame], { encrypt: arrival.encrypted }).catch(() => {});
+  }
+
+  /** Registers (again, after a reconnect), declares itself ready, and subscribes again. */
+  private async serverUp(ch: Channel, reconnect: boolean): Promise<void> {
+    const o = this.options;
+    const timeoutMs = this.connectTimeoutMs;
+    if (reconnect) this.locator.reset();
+    if (this.kind === 'component') {
+      const port = this.listener ? Number(this.listener.address.split(':').pop()) : null;
+      const meta = { ...o.meta, ...(this.mesh ? { mesh: this.mesh.address } : {}) };
+      // Register and ready travel in one packet; the server answers them in order.
+      const [registered] = await Promise.all([
+        ch.request({ type: 'register', address: this.address, port, groups: o.groups ?? [], meta }, { timeoutMs, describe: `the registration of "${this.name}"` }),
+        ch.request({ type: 'ready' }, { timeoutMs, describe: 'the ready announcement' }),
+      ]);
+      if (registered.type === 'registered' && this.address === null && port !== null) this.address = registered.component.address;
+    }
+    await this.feed.restore(ch, timeoutMs);
+    if (reconnect) {
+      // Relayed frames in flight died with the old link, and any path may have changed.
+      this.reliable.onServerUp();
+      this.emit({ type: 'reconnected' });
+    }
+    // Announced for those (the CLI) that started while the server was down and wait for it; after
+    // this turn, once the server link has taken the channel as its own.
+    if (this.kind === 'component') setImmediate(() => this.emit({ type: 'registered', server: ch.link.remoteAddress }));
+  }
+
+  /** A link closed: the calls that left on it will get no answer; a path to its peer is gone. */
+  private linkClosed(ch: Channel, error: BotzError, ours: boolean): void {
+    const failure = error.code === ErrorCode.CLOSED ? new Unreachable(error.message, { cause: error }) : error;
+    this.calls.failWhere((tag) => tag === ch, failure);
+    // Only our own dials (and the server link) are our paths: a link a peer dialed is its own.
+    if (ours && ch.peer !== SERVER_DESTINATION) this.reliable.onPathDown(ch.peer);
+  }
+
+  private async listen(port: number): Promise<void> {
+    const o = this.options;
+    const { ctx } = this;
+    this.listener = await this.transport.listen(
+      {
+        host: o.host ?? '127.0.0.1',
+        port,
+        maxMessageBytes: ctx.maxPacketBytes,
+        limits: o.connectionLimits,
+        onRefused: (refusal) => ctx.reject({ error: refusalError(refusal), remote: refusal.remote }),
+      },
+      (link) => this.acceptDirect(link),
+    );
+    const wildcard = o.host === '0.0.0.0' || o.host === '::';
+    this.address = o.advertise ?? (wildcard ? null : this.listener.address);
+  }
+
+  private acceptDirect(link: Link): void {
+    if (this.stopped) return link.close();
+    const channel = Channel.accept(
+      this.ctx,
+      link,
+      (_hello, ch) => {
+        // The hello's `from` is a claim any holder of the secret can make: the link answers what
+        // arrives on it, but never becomes our route to that name (see peer-pool.ts).
+        this.peers.accept(ch);
+        return { session: 'direct' };
+      },
+      {
+        onFrame: (frame, ch, header) => this.inbound.receive(frame, { path: 'direct', channel: ch, encrypted: header.encrypted }),
+        onClose: (ch) => this.peers.acceptedClosed(ch),
+      },
+      this.options.connectionLimits?.handshakeTimeoutMs,
+    );
+    void channel;
+  }
+
+  private async startMesh(): Promise<void> {
+    const mesh = new MeshBridge(this.ctx, this.transport, this.options.mesh!);
+    this.mesh = mesh;
+    mesh.attach(this.caller, this.router);
+    mesh.node.receive((delivery) => {
+      const arrival: Arrival = { path: 'mesh', hops: delivery.hops, encrypted: delivery.encrypted };
+      for (const frame of delivery.frames) this.inbound.receive(frame as unknown as Frame, arrival);
+    });
+    mesh.node.on((e) => {
+      if (e.type === 'linkDown') this.reliable.onPathDown(e.peer);
+    });
+    this.meshService = new MeshService({ mesh: mesh.node, clock: this.ctx.clock, caller: this.caller, router: this.router, inbound: this.inbound });
+    mesh.node.serveClients(this.meshService);
+    await mesh.start();
+  }
+
+  private async onShutdownRequest(frame: FrameOf<'shutdownRequest'>, arrival: Arrival): Promise<void> {
+    if (this.kind === 'client') {
+      this.answer(frame, arrival, { type: 'error', re: frame.id, code: ErrorCode.NO_SUCH_COMPONENT, message: `"${this.name}" is a client, not a registered component` });
+      return;
+    }
+    const notice = { forced: frame.forced, from: frame.from };
+    let ready = true;
+    try {
+      if (this.options.onShutdown) ready = await this.options.onShutdown(notice);
+    } catch {
+      ready = false;
+    }
+    this.answer(frame, arrival, { type: 'shutdownResponse', re: frame.id, ready });
+    arrival.channel?.flush();
+    if (!ready && !frame.forced) return;
+    const grace = ready ? 0 : (this.options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS);
+    this.ctx.clock.setTimeout(() => {
+      void this.stop().then(() => this.emit({ type: 'shutdown', notice }));
+    }, grace);
+  }
+}

@@ -1,0 +1,136 @@
+/**
+ * Frames of the mesh (src/lib/mesh): their types and bounds. Their field checks are in the one
+ * table of frames.ts, with every other frame's.
+ *
+ * - `msa`: a mesh state announcement, flooded over mesh links.
+ * - `meshSend` / `meshAck`: ordinary botz frames carried hop by hop along shortest paths. The
+ *   mesh is one of a node's three paths (direct, relay, mesh): what travels inside a meshSend
+ *   is exactly what would travel in a packet on the other two (a request, its response, a
+ *   reliable `data`...), stamped once by its origin. Each hop answers its sender with a meshAck
+ *   once it delivered its share or passed it on, naming who was reached and who not (and why).
+ * - `meshQuery` / `meshInfo`, `meshDial` / `meshDialed`, `meshHangup`: what a client on a link
+ *   to a mesh node (the CLI) asks of it: its routes, graph or status, to link to an address, to
+ *   drop a link. Traffic the node sees is followed with `subscribe {topics: ['traffic']}` and
+ *   pushed as `trace` events, as a server does.
+ *
+ *   CLI ──request{to: n4}──▶ n1 ──meshSend{frames:[request]}──▶ … ──▶ n4 (handler runs)
+ *   CLI ◀──response───────── n1 ◀──meshSend{frames:[response]}── … ◀── n4
+ */
+import type { Headers } from './values.js';
+
+interface MeshBase {
+  v: number;
+  id: string;
+  from: string;
+}
+
+export interface MsaFrame extends MeshBase {
+  type: 'msa';
+  /** The node this announcement describes (`from` is only the neighbour that passed it on). */
+  origin: string;
+  /** The origin's start time in ms: it grows across restarts, so seq may start again. */
+  incarnation: number;
+  /** Grows by one with each announcement of one incarnation. */
+  seq: number;
+  /** Names of the nodes the origin has a link with. */
+  neighbours: string[];
+}
+
+/** A frame carried inside a meshSend: any frame a node sends to another, but the mesh's own and the handshake's. */
+export interface CarriedFrame {
+  v: number;
+  type: string;
+  id: string;
+  from: string;
+  headers?: Headers;
+  [field: string]: unknown;
+}
+
+export interface MeshSendFrame extends MeshBase {
+  type: 'meshSend';
+  /** The node that sent the frames in the first place. */
+  origin: string;
+  /** Who this copy is for; every one of them is answered in the ack. */
+  recipients: string[];
+  /** Nodes this copy has passed through, the origin first and the sender of this copy last. */
+  path: string[];
+  /** The most hops the frames may take from their origin. */
+  hopLimit: number;
+  /** Milliseconds the sender of this copy waits for the ack. */
+  ttl: number;
+  /** True for a mesh-wide broadcast (recipients are then every node the origin knew). */
+  broadcast: boolean;
+  /** The carried frames, stamped by the origin, validated like any frame at each receiver. */
+  frames: CarriedFrame[];
+}
+
+/** A recipient that was not reached, and the error code that says why. */
+export interface MeshMiss {
+  name: string;
+  code: string;
+}
+
+export interface MeshAckFrame extends MeshBase {
+  type: 'meshAck';
+  re: string;
+  reached: string[];
+  unreachable: MeshMiss[];
+}
+
+/** What a mesh node can be asked to show. */
+export type MeshQueryKind = 'routes' | 'dot' | 'status';
+export const MESH_QUERY_KINDS: readonly MeshQueryKind[] = ['routes', 'dot', 'status'];
+
+export interface MeshQueryFrame extends MeshBase {
+  type: 'meshQuery';
+  what: MeshQueryKind;
+}
+
+/** The answer to a meshQuery: exactly the field it asked for. */
+export interface MeshInfoFrame extends MeshBase {
+  type: 'meshInfo';
+  re: string;
+  routes?: { destination: string; nextHop: string; hops: number; path: string[] }[];
+  dot?: string;
+  /** A MeshStatus (src/lib/mesh/mesh-status.ts), checked as an object. */
+  status?: Record<string, unknown>;
+}
+
+export interface MeshDialFrame extends MeshBase {
+  type: 'meshDial';
+  /** `host:port` of the mesh node to link to. */
+  address: string;
+}
+
+export interface MeshDialedFrame extends MeshBase {
+  type: 'meshDialed';
+  re: string;
+  /** The name of the node reached there. */
+  peer: string;
+}
+
+/** Drop the link to a peer, named or by its address; answered by `ack`, or `error` NO_ROUTE. */
+export interface MeshHangupFrame extends MeshBase {
+  type: 'meshHangup';
+  peer: string;
+}
+
+export type MeshFrame = MsaFrame | MeshSendFrame | MeshAckFrame | MeshQueryFrame | MeshInfoFrame | MeshDialFrame | MeshDialedFrame | MeshHangupFrame;
+
+/**
+ * The most neighbours one announcement may name. Dialing is not limited (only discovery is, by
+ * `degree`), but a node with hundreds of links is far outside what the mesh is for; the cap
+ * keeps every valid msa small enough that a neighbour can pass it on: even 512 names of
+ * MAX_DESTINATION_BYTES that JSON escapes at 6 bytes per byte (about 785 KB) fit one packet of
+ * the default 1 MiB with the forwarder's own `from` and `id`. A node with more links announces
+ * the first MAX_MSA_NEIGHBOURS of them, sorted (see announcer.ts).
+ */
+export const MAX_MSA_NEIGHBOURS = 512;
+/**
+ * The largest incarnation or seq an msa may carry (2^52). Honest values are far below it (an
+ * incarnation is a start time in ms, about 2^41 today; seq grows by one per announcement), and
+ * it leaves 2^52 steps to count up before numbers stop being exact in a double.
+ */
+export const MAX_MSA_NUMBER = 2 ** 52;
+/** The most frames one meshSend carries (a sender batches what it queued in one turn). */
+export const MAX_CARRIED_FRAMES = 1024;

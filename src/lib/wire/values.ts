@@ -1,0 +1,14 @@
+/**
+ * The values frames carry: bodies (any JSON) and headers (a string map). Their own module so
+ * that every frame file can name them without importing another frame file.
+ */
+
+/** Any JSON value. Bodies are string maps by convention (`{ key: 'value' }`) but any JSON travels. */
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type Body = Json;
+
+/**
+ * Message headers, as NATS has them: a flat map of strings beside the body (a trace id, a
+ * content type, a reply hint). Never interpreted by botz; carried with the frame on every path.
+ */
+export type Headers = Record<string, string>;
