@@ -18,3 +18,19 @@ export function freePort(): Promise<number> {
  * in parallel), which then answers. Port 1 is below the range listen(0) hands out, and unused.
  */
 export const NOTHING_LISTENS = '127.0.0.1:1';
+
+/**
+ * A UDP port nothing is bound to now, as the system hands one out: discovery tests bind it
+ * with reuseAddr, so two test files that drew the same port at random would hear each other.
+ */
+export async function freeUdpPort(): Promise<number> {
+  const { createSocket } = await import('node:dgram');
+  const socket = createSocket('udp4');
+  await new Promise<void>((resolve, reject) => {
+    socket.once('error', reject);
+    socket.bind(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = socket.address();
+  await new Promise<void>((resolve) => socket.close(() => resolve()));
+  return port;
+}

@@ -1,3 +1,4 @@
+import { freeUdpPort } from '../../helpers/ports.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MeshNode } from '../../../src/lib/mesh/mesh-node.js';
 import { isMulticast, shouldAnswer } from '../../../src/lib/mesh/discovery.js';
@@ -10,8 +11,6 @@ afterEach(async () => {
   await Promise.all(nodes.splice(0).map((n) => n.stop()));
 });
 
-/** A UDP port per run, so parallel runs on one machine do not hear each other. */
-const udpPort = () => 45_000 + Math.floor(Math.random() * 10_000);
 
 async function node(name: string, namespace: string, discovery: DiscoveryConfig, degree = 2): Promise<MeshNode> {
   const n = new MeshNode({ name, secret: SECRET, transport: wsTransport, namespace, degree, discovery });
@@ -43,7 +42,7 @@ describe('discovery helpers', () => {
 
 describe('discovery on loopback', () => {
   it('nodes of one namespace find each other by broadcast to 127.255.255.255; another namespace is ignored', async () => {
-    const config: DiscoveryConfig = { group: '127.255.255.255', port: udpPort(), intervalMs: 50 };
+    const config: DiscoveryConfig = { group: '127.255.255.255', port: await freeUdpPort(), intervalMs: 50 };
     const a = await node('a', 'blue', config);
     const b = await node('b', 'blue', config);
     const c = await node('c', 'blue', config);
@@ -55,7 +54,7 @@ describe('discovery on loopback', () => {
   });
 
   it('works with a 239.x multicast group joined on 127.0.0.1', async () => {
-    const config: DiscoveryConfig = { group: '239.255.77.1', port: udpPort(), interfaceAddress: '127.0.0.1', intervalMs: 50 };
+    const config: DiscoveryConfig = { group: '239.255.77.1', port: await freeUdpPort(), interfaceAddress: '127.0.0.1', intervalMs: 50 };
     const a = await node('a', 'green', config, 1);
     const b = await node('b', 'green', config, 1);
     await waitFor(() => a.neighbours().length === 1 && b.neighbours().length === 1, 10_000, 'a and b to link');

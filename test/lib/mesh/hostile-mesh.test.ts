@@ -18,7 +18,7 @@ import { Topology, type Announcement } from '../../../src/lib/mesh/topology.js';
 import { wsTransport } from '../../../src/lib/transport/ws.js';
 import { validateFrame, type Frame } from '../../../src/lib/wire/frames.js';
 import { FIXED_HEADER_BYTES, MAC_BYTES } from '../../../src/lib/wire/packet.js';
-import { freePort, NOTHING_LISTENS } from '../../helpers/ports.js';
+import { freePort, NOTHING_LISTENS, freeUdpPort } from '../../helpers/ports.js';
 import { until } from '../../helpers/wait.js';
 import { Sim, SECRET } from './sim.js';
 
@@ -27,8 +27,6 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-/** A UDP port per run, so parallel runs on one machine do not hear each other. */
-const udpPort = () => 45_000 + Math.floor(Math.random() * 10_000);
 
 /** A peer that holds the mesh secret and sends whatever it likes over a link to `address`. */
 async function evilPeer(sim: Sim, address: string, name = 'evil'): Promise<Channel> {
@@ -88,7 +86,7 @@ function udpPortFree(port: number): Promise<boolean> {
 
 describe('discovery survives hostile datagrams', () => {
   it('ignores null, other non-object JSON, malformed solicitations and garbage, and still discovers a real peer', async () => {
-    const config: DiscoveryConfig = { group: '127.255.255.255', port: udpPort(), intervalMs: 50 };
+    const config: DiscoveryConfig = { group: '127.255.255.255', port: await freeUdpPort(), intervalMs: 50 };
     const ns = 'hostile-udp';
     const a = new MeshNode({ name: 'a', secret: SECRET, transport: wsTransport, namespace: ns, degree: 1, discovery: config });
     cleanups.push(() => a.stop());
@@ -269,7 +267,7 @@ describe('a start that fails half way', () => {
 
   it('MeshNode.start closes the listener, the UDP socket and the announcer before it rethrows', async () => {
     const port = await freePort();
-    const udp = udpPort();
+    const udp = await freeUdpPort();
     const before = openHandles();
     const node = new MeshNode({ name: 'f1', secret: SECRET, transport: wsTransport, port, degree: 2, discovery: broken(udp) });
     cleanups.push(() => node.stop());
@@ -288,7 +286,7 @@ describe('a start that fails half way', () => {
 
   it('a Component whose mesh fails to start frees the mesh port, so a retry works', async () => {
     const port = await freePort();
-    const udp = udpPort();
+    const udp = await freeUdpPort();
     const before = openHandles();
     const start = (discovery?: DiscoveryConfig) =>
       Component.start({ server: NOTHING_LISTENS, secret: SECRET, name: 'f2', connectTimeoutMs: 300, mesh: { port, degree: 1, discovery }, onMessage: () => ({}) });
