@@ -100,7 +100,8 @@ export abstract class BotzCommand extends Command {
     const { Client } = await import('../lib/component/client.js');
     // The clock starts with the network, as in fast-send.ts: loading code is not waiting for an answer.
     this.deadline = Date.now() + timeoutMs;
-    return Client.connect({ server: flags.server, secret, timeoutMs, encrypt: flags.encrypt });
+    // One-shot: no membership feed, and a name it never resolved goes through the relay at once.
+    return Client.connect({ server: flags.server, secret, timeoutMs, encrypt: flags.encrypt, oneShot: true });
   }
 
   /** What is left of the timeout `connect()` started, in ms (at least 1). */

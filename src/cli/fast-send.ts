@@ -80,7 +80,7 @@ export async function fastSend(args: string[]): Promise<number | undefined> {
     const encrypt = values.encrypt === true || envIsTrue(process.env.BOTZ_ENCRYPT);
     // One deadline: connecting (at most the client's 3 s default) and the request share --timeout.
     const deadline = Date.now() + timeoutMs;
-    const client = await Client.connect({ server, secret, timeoutMs, encrypt });
+    const client = await Client.connect({ server, secret, timeoutMs, encrypt, oneShot: true });
     let reply;
     try {
       reply = await client.send(name, body, { timeout: Math.max(1, deadline - Date.now()) });

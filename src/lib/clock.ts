@@ -114,7 +114,7 @@ export class ManualClock implements Clock {
   /** Moves time to `at`, firing every timer due on the way. */
   async runUntil(at: number): Promise<void> {
     for (;;) {
-      await settle();
+      await this.quiesce();
       const next = this.nextDue(at);
       if (!next) break;
       this.time = Math.max(this.time, next.at);
@@ -122,7 +122,21 @@ export class ManualClock implements Clock {
       next.fn();
     }
     this.time = Math.max(this.time, at);
-    await settle();
+    await this.quiesce();
+  }
+
+  /**
+   * Lets what the last timer set off run to its end before time moves on: promise chains,
+   * nextTicks and setImmediate hops (a message handed on, a packet flushed) may take several
+   * turns of the event loop before they set the timer that comes next. Turns go on until
+   * QUIET_TURNS in a row set no new timer.
+   */
+  private async quiesce(): Promise<void> {
+    for (let quiet = 0; quiet < QUIET_TURNS; ) {
+      const before = this.seq;
+      await settle();
+      quiet = this.seq === before ? quiet + 1 : 0;
+    }
   }
 
   private nextDue(at: number): Scheduled | undefined {
@@ -138,6 +152,9 @@ export class ManualClock implements Clock {
     return best;
   }
 }
+
+/** Event-loop turns without a new timer after which virtual time may move on. */
+const QUIET_TURNS = 8;
 
 /** One macrotask turn: pending promise callbacks, nextTicks and ready I/O run. */
 function settle(): Promise<void> {

@@ -82,7 +82,20 @@ export interface ChannelHandlers {
  * accepting means (taking a name, replacing an older link) goes in `admit`, which runs once the
  * dialer answered the challenge, and may still refuse by throwing.
  */
-export type HelloDecision = (hello: HelloFrame, channel: Channel) => { session: string; heartbeatMs?: number; admit?: () => void };
+export type HelloDecision = (
+  hello: HelloFrame,
+  channel: Channel,
+) => { session: string; heartbeatMs?: number; trace?: { bodies: boolean }; admit?: () => void };
+
+/** What a dialer learns from the welcome besides the channel. */
+export interface Welcomed {
+  channel: Channel;
+  session: string;
+  heartbeatMs?: number;
+  encrypt: boolean;
+  /** Somebody tails the network (with bodies?): report traffic from the first call on. */
+  trace?: { bodies: boolean };
+}
 
 /** Translates how a link closed into the error that waiting callers get. */
 export function closeError(code: number, reason: string, peer: string): BotzError {
@@ -154,7 +167,7 @@ export class Channel {
       timeoutMs?: number;
       handlers: ChannelHandlers;
     },
-  ): Promise<{ channel: Channel; session: string; heartbeatMs?: number; encrypt: boolean }> {
+  ): Promise<Welcomed> {
     const timeoutMs = options.timeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
     // One deadline for the dial and the hello: a peer slow at both must not get the timeout twice.
     const deadline = ctx.clock.now() + timeoutMs;
@@ -174,7 +187,13 @@ export class Channel {
         { to: options.expect, timeoutMs: Math.max(1, deadline - ctx.clock.now()), callTimeoutMs: timeoutMs, describe: `the handshake with ${address}` },
       );
       if (welcome.type !== 'welcome') throw new BotzError(ErrorCode.MALFORMED_FRAME, `expected welcome, got ${welcome.type}`);
-      return { channel, session: welcome.session, heartbeatMs: welcome.heartbeatMs, encrypt: welcome.encrypt === true };
+      return {
+        channel,
+        session: welcome.session,
+        heartbeatMs: welcome.heartbeatMs,
+        encrypt: welcome.encrypt === true,
+        ...(welcome.trace ? { trace: { bodies: welcome.traceBodies === true } } : {}),
+      };
     } catch (error) {
       channel.close(CloseCode.PROTOCOL_ERROR, 'handshake failed');
       throw error;
@@ -442,12 +461,24 @@ export class Channel {
     try {
       this.peer = hello.from;
       this.peerRole = hello.role;
-      const { session, heartbeatMs, admit } = this.onHello(hello, this);
+      const { session, heartbeatMs, trace, admit } = this.onHello(hello, this);
       this.session = session;
       const codec = hello.codecs.find((c) => this.ctx.codecs.includes(c)) ?? 'json';
       const nonce = randomBytes(12).toString('base64url');
       const encrypt = hello.encrypt === true || this.ctx.encrypt;
-      const welcome = this.send({ type: 'welcome', re: hello.id, codec, session, nonce, ...(heartbeatMs ? { heartbeatMs } : {}), ...(encrypt ? { encrypt } : {}) }, hello.from);
+      const welcome = this.send(
+        {
+          type: 'welcome',
+          re: hello.id,
+          codec,
+          session,
+          nonce,
+          ...(heartbeatMs ? { heartbeatMs } : {}),
+          ...(encrypt ? { encrypt } : {}),
+          ...(trace ? { trace: true, ...(trace.bodies ? { traceBodies: true } : {}) } : {}),
+        },
+        hello.from,
+      );
       this.flush();
       this.useCodec(codec);
       this.sealer.encrypt = encrypt;

@@ -103,6 +103,7 @@ export class MeshNode {
         maxMessageBytes: this.ctx.maxPacketBytes,
         limits: this.options.connectionLimits,
         onRefused: () => this.refusedConnections++,
+        clock: this.ctx.clock,
       },
       (link) => this.meshLinks.accept(link),
     );

@@ -57,6 +57,12 @@ export class Feed implements FrameTaker {
     }
   }
 
+  /** The server's welcome says whether somebody tails (a traceControl says so again later). */
+  traceFromWelcome(trace: { bodies: boolean } | undefined): void {
+    this.tracing = trace !== undefined;
+    this.traceBodies = trace?.bodies === true;
+  }
+
   /** Subscribes to membership events once, for the directory (a node that calls others by name). */
   followMembers(deadline: number): Promise<void> {
     return this.subscribe(['members'], deadline);

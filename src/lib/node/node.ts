@@ -184,6 +184,7 @@ export class Node {
         role: this.kind,
         connectTimeoutMs: this.connectTimeoutMs,
         onFrame: (frame, channel, header) => this.inbound.receive(frame, { path: 'relay', channel, encrypted: header.encrypted }),
+        onWelcome: ({ trace }) => this.feed.traceFromWelcome(trace),
         onUp: (ch, reconnect) => this.serverUp(ch, reconnect),
         onDown: (error, ch) => {
           if (ch) this.linkClosed(ch, error, false);
@@ -280,6 +281,7 @@ export class Node {
         maxMessageBytes: ctx.maxPacketBytes,
         limits: o.connectionLimits,
         onRefused: (refusal) => ctx.reject({ error: refusalError(refusal), remote: refusal.remote }),
+        clock: ctx.clock,
       },
       (link) => this.acceptDirect(link),
     );

@@ -25,6 +25,8 @@ export interface ServerLinkOptions {
   backoff?: BackoffOptions;
   /** Frames from the server that nobody waits for (heartbeats are answered before this). */
   onFrame: ChannelHandlers['onFrame'];
+  /** What the server's welcome said beyond the link itself: whether somebody tails. */
+  onWelcome?: (welcome: { trace?: { bodies: boolean } }) => void;
   /** Runs on every (re)connection before the link is offered to callers. */
   onUp: (channel: Channel, reconnect: boolean) => Promise<void>;
   /** The link went down (`channel`: the one that closed; none when a first connection failed). */
@@ -166,7 +168,8 @@ export class ServerLink {
       }
       throw e;
     }
-    const { channel, session, heartbeatMs, encrypt } = result;
+    const { channel, session, heartbeatMs, encrypt, trace } = result;
+    this.options.onWelcome?.({ trace });
     // A server that encrypts makes it the network's rule: every link of ours encrypts from now on.
     if (encrypt) ctx.encrypt = true;
     // close() ran while we dialled: this channel came too late, it must not register anything.

@@ -7,7 +7,7 @@
  * receiver verifies the sender's own MAC end to end.
  */
 import { BotzError, ErrorCode, NameTaken } from '../errors.js';
-import { Channel, DEFAULT_HANDSHAKE_TIMEOUT_MS } from '../channel/channel.js';
+import { Channel, DEFAULT_HANDSHAKE_TIMEOUT_MS, type HelloDecision } from '../channel/channel.js';
 import { NodeContext, type Secret } from '../channel/node-context.js';
 import { CloseCode, refusalError, type ConnectionCounts, type ConnectionLimits, type Listener, type Transport } from '../transport/transport.js';
 import { wsTransport } from '../transport/ws.js';
@@ -141,6 +141,7 @@ export class Server {
         maxMessageBytes: ctx.maxPacketBytes,
         limits: options.connectionLimits,
         onRefused: (refusal) => ctx.reject({ error: refusalError(refusal), remote: refusal.remote }),
+        clock: ctx.clock,
       },
       (link) => slot.server?.accept(link),
     );
@@ -212,7 +213,7 @@ export class Server {
    * Judged at the hello (to refuse early) and again when the dialer answered the challenge;
    * only then is the name taken (a replayed hello never gets that far).
    */
-  private decide(hello: HelloFrame, ch: Channel): { session: string; heartbeatMs: number; admit: () => void } {
+  private decide(hello: HelloFrame, ch: Channel): ReturnType<HelloDecision> {
     validateName(hello.from);
     const owner = () => {
       const live = this.channels.get(hello.from);
@@ -232,7 +233,9 @@ export class Server {
       this.lastSeen.set(ch, this.clock.now());
       if (this.traffic.active) ch.send({ type: 'traceControl', on: true, bodies: this.traffic.wantsBodies });
     };
-    return { session: reclaims ? session! : newSessionToken(), heartbeatMs: this.options.heartbeatIntervalMs, admit };
+    // The welcome says whether somebody tails: a one-shot caller sends at once, before a traceControl could reach it.
+    const trace = this.traffic.active ? { trace: { bodies: this.traffic.wantsBodies } } : {};
+    return { session: reclaims ? session! : newSessionToken(), heartbeatMs: this.options.heartbeatIntervalMs, ...trace, admit };
   }
 
   private onFrame(frame: Frame, ch: Channel): void {

@@ -4,8 +4,8 @@
  * handshake timeout, and reports each of these to the listener's `onRefused`. The transport only
  * says what happened to its connections (accepted, authenticated, closed) and how to drop one.
  */
+import { systemClock, type Clock, type TimerHandle } from '../clock.js';
 import { ErrorCode } from '../errors.js';
-import { timerDelay } from '../timer-limit.js';
 import { Admission } from './admission.js';
 import type { ConnectionLimits } from './connection-limits.js';
 import { CloseCode, type ConnectionCounts, type Refusal } from './transport.js';
@@ -20,11 +20,12 @@ export interface Guarded {
 
 export class Gatekeeper {
   private readonly admission: Admission<Guarded>;
-  private readonly deadlines = new Map<Guarded, NodeJS.Timeout>();
+  private readonly deadlines = new Map<Guarded, TimerHandle>();
 
   constructor(
     readonly limits: ConnectionLimits,
     private readonly onRefused: ((refusal: Refusal) => void) | undefined,
+    private readonly clock: Clock = systemClock,
   ) {
     this.admission = new Admission(limits);
   }
@@ -41,8 +42,7 @@ export class Gatekeeper {
       return false;
     }
     for (const victim of verdict.evicted) this.drop(victim, ErrorCode.TOO_MANY_CONNECTIONS);
-    const deadline = setTimeout(() => this.drop(conn, ErrorCode.HANDSHAKE_TIMEOUT), timerDelay(this.limits.handshakeTimeoutMs));
-    deadline.unref();
+    const deadline = this.clock.setTimeout(() => this.drop(conn, ErrorCode.HANDSHAKE_TIMEOUT), this.limits.handshakeTimeoutMs).unref();
     this.deadlines.set(conn, deadline);
     return true;
   }
@@ -63,7 +63,7 @@ export class Gatekeeper {
 
   /** The listener is closing (and closes every connection itself): no deadline may fire after. */
   close(): void {
-    for (const timer of this.deadlines.values()) clearTimeout(timer);
+    for (const timer of this.deadlines.values()) timer.clear();
     this.deadlines.clear();
   }
 
@@ -76,7 +76,7 @@ export class Gatekeeper {
   private clearDeadline(conn: Guarded): void {
     const timer = this.deadlines.get(conn);
     if (timer === undefined) return;
-    clearTimeout(timer);
+    timer.clear();
     this.deadlines.delete(conn);
   }
 

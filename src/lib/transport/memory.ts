@@ -21,6 +21,7 @@ import {
   type Transport,
 } from './transport.js';
 import { LinkInbox } from './inbox.js';
+import { systemClock, type Clock, type TimerHandle } from '../clock.js';
 import { resolveConnectionLimits } from './connection-limits.js';
 import { dropCloseCode, Gatekeeper, type Guarded } from './gatekeeper.js';
 
@@ -36,7 +37,7 @@ class MemoryLink implements Link {
   private readonly inbox = new LinkInbox();
   /** Messages in flight towards `peer`, with the time each may be delivered. */
   private queue: { data: Buffer; at: number }[] = [];
-  private timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
+  private timer: TimerHandle | NodeJS.Immediate | undefined;
   bufferedAmount = 0;
   /** On a link a listener accepted: what its gatekeeper is told. */
   guard: { authenticated(): void; closed(): void } | undefined;
@@ -66,22 +67,22 @@ class MemoryLink implements Link {
     if (this.network.shouldLose(info)) return;
     this.bufferedAmount += data.byteLength;
     const last = this.queue.length > 0 ? this.queue[this.queue.length - 1].at : 0;
-    this.queue.push({ data: info.data, at: Math.max(Date.now() + this.network.delayMs, last) });
+    this.queue.push({ data: info.data, at: Math.max(this.network.clock.now() + this.network.delayMs, last) });
     this.schedule();
   }
 
   private schedule(): void {
     if (this.timer !== undefined || this.queue.length === 0) return;
-    const wait = this.queue[0].at - Date.now();
+    const wait = this.queue[0].at - this.network.clock.now();
     const run = () => {
       this.timer = undefined;
       this.flush();
     };
-    this.timer = wait > 0 ? setTimeout(run, wait) : setImmediate(run);
+    this.timer = wait > 0 ? this.network.clock.setTimeout(run, wait) : setImmediate(run);
   }
 
   private flush(): void {
-    const now = Date.now();
+    const now = this.network.clock.now();
     while (this.queue.length > 0 && this.queue[0].at <= now && !this.closed) {
       const { data } = this.queue.shift()!;
       this.bufferedAmount -= data.byteLength;
@@ -109,8 +110,8 @@ class MemoryLink implements Link {
       for (const { data } of inFlight) this.peer.receive(data);
       this.peer.finish(code, reason);
     };
-    const wait = inFlight.length > 0 ? inFlight[inFlight.length - 1].at - Date.now() : 0;
-    if (wait > 0) setTimeout(deliver, wait);
+    const wait = inFlight.length > 0 ? inFlight[inFlight.length - 1].at - this.network.clock.now() : 0;
+    if (wait > 0) this.network.clock.setTimeout(deliver, wait);
     else setImmediate(deliver);
   }
 
@@ -127,8 +128,8 @@ class MemoryLink implements Link {
     this.queue = [];
     this.bufferedAmount = 0;
     if (this.timer !== undefined) {
-      clearTimeout(this.timer as NodeJS.Timeout);
-      clearImmediate(this.timer as NodeJS.Immediate);
+      if ('clear' in this.timer) this.timer.clear();
+      else clearImmediate(this.timer);
       this.timer = undefined;
     }
     this.network.forget(this);
@@ -144,6 +145,8 @@ interface MemoryListener {
 }
 
 export class MemoryNetwork {
+  /** Time for message delays (and the listeners' handshake deadlines): a ManualClock makes a whole simulated network run in virtual time. */
+  readonly clock: Clock;
   /** Delay added to every message, in ms (order per link is kept). */
   delayMs = 0;
   /** Probability that a message is silently lost (breaks the reliable-link contract on purpose). */
@@ -156,6 +159,10 @@ export class MemoryNetwork {
   private readonly lossFilters: ((m: MessageInfo) => boolean)[] = [];
   private nextPort = 40_000;
 
+  constructor(options: { clock?: Clock } = {}) {
+    this.clock = options.clock ?? systemClock;
+  }
+
   transport(host = 'mem'): Transport {
     return {
       listen: async (options: ListenOptions, onLink) => {
@@ -163,7 +170,7 @@ export class MemoryNetwork {
         const address = joinAddress(host, port);
         if (this.listeners.has(address)) throw new AddressInUse(address);
         // No descriptors in memory: the defaults must not depend on the machine's ulimit.
-        const gate = new Gatekeeper(resolveConnectionLimits(options.limits, Number.MAX_SAFE_INTEGER), options.onRefused);
+        const gate = new Gatekeeper(resolveConnectionLimits(options.limits, Number.MAX_SAFE_INTEGER), options.onRefused, options.clock ?? this.clock);
         this.listeners.set(address, { onLink, maxMessageBytes: options.maxMessageBytes, gate });
         const listener: Listener = {
           address,

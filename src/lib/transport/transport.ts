@@ -19,6 +19,7 @@
  * refusal and timeout is reported to the listener's `onRefused`.
  */
 import { BotzError, ErrorCode } from '../errors.js';
+import type { Clock } from '../clock.js';
 import type { ConnectionLimits } from './connection-limits.js';
 
 export type { ConnectionLimits } from './connection-limits.js';
@@ -87,6 +88,8 @@ export interface ListenOptions {
   limits?: Partial<ConnectionLimits>;
   /** Told of every eviction, refusal and handshake timeout (count them, log them). */
   onRefused?: (refusal: Refusal) => void;
+  /** Time for the handshake deadline (the node's clock). */
+  clock?: Clock;
 }
 
 export interface ConnectOptions {

@@ -166,7 +166,7 @@ export const wsTransport: Transport = {
   listen(options: ListenOptions, onLink: (link: Link) => void): Promise<Listener> {
     return new Promise((resolve, reject) => {
       const limits = resolveConnectionLimits(options.limits);
-      const gate = new Gatekeeper(limits, options.onRefused);
+      const gate = new Gatekeeper(limits, options.onRefused, options.clock);
       const accepted = new WeakMap<Socket, Accepted>();
       // Our own HTTP server, not ws's (`port` option): closing must also cut the connections
       // that never finished their upgrade. Node stops the headers timeout on close, so one

@@ -143,6 +143,10 @@ export interface WelcomeFrame extends Base, Reply {
   heartbeatMs?: number;
   /** Payloads on this link are encrypted from now on, both ways (either end asked). */
   encrypt?: boolean;
+  /** Somebody tails the network: report traffic from the first call on (a traceControl follows). */
+  trace?: boolean;
+  /** …with message bodies. */
+  traceBodies?: boolean;
 }
 /**
  * The dialer's answer to the welcome: the listener's fresh nonce, in a packet under the
@@ -326,7 +330,7 @@ const carriedFrames: FieldCheck = (x) =>
 export const FRAME_FIELDS: Record<FrameType, Record<string, FieldCheck>> = {
   // links
   hello: { role: oneOf('component', 'client', 'server', 'peer'), codecs: strArr, nonce: str, session: opt(str), encrypt: opt(bool) },
-  welcome: { re: str, codec: oneOf('json', 'msgpack'), session: str, nonce: str, heartbeatMs: opt(num), encrypt: opt(bool) },
+  welcome: { re: str, codec: oneOf('json', 'msgpack'), session: str, nonce: str, heartbeatMs: opt(num), encrypt: opt(bool), trace: opt(bool), traceBodies: opt(bool) },
   auth: { re: str, nonce: str },
   bye: {},
   heartbeat: {},
