@@ -5,11 +5,10 @@ import { randomBytes } from 'node:crypto';
 import { userInfo } from 'node:os';
 import type { Secret } from '../channel/node-context.js';
 import { isBotzError } from '../errors.js';
-import { DEFAULT_PORT } from '../registry/defaults.js';
 import type { Transport } from '../transport/transport.js';
 import type { Codec } from '../wire/frames.js';
 
-export const DEFAULT_SERVER = `127.0.0.1:${DEFAULT_PORT}`;
+export { DEFAULT_SERVER } from '../registry/defaults.js';
 export const DEFAULT_TIMEOUT_MS = 5_000;
 export const DEFAULT_CONNECT_TIMEOUT_MS = 3_000;
 

@@ -4,6 +4,7 @@
  * filters), and fans the feeds' frames out to the listeners, each tail with its own filter.
  */
 import type { ComponentInfo, DroppedTraffic, FrameInit, MemberEvent, Topic, TrafficEvent } from '../wire/frames.js';
+import { followsNames } from '../wire/name-filter.js';
 
 export interface MembershipNotice {
   type: MemberEvent;
@@ -74,7 +75,7 @@ export class Subscriptions {
       return;
     }
     for (const [t, names] of this.tailers) {
-      if (names.size === 0 || names.has(event.from) || names.has(event.to)) t({ kind: 'traffic', event });
+      if (followsNames(names, [event.from, event.to])) t({ kind: 'traffic', event });
     }
   }
 

@@ -12,6 +12,7 @@
 import { BotzError, ErrorCode } from '../errors.js';
 import type { Channel } from '../channel/channel.js';
 import type { TrafficEvent } from '../wire/frames.js';
+import { followsNames } from '../wire/name-filter.js';
 
 /** Tails one server serves at once: each one costs a copy of every traffic event. */
 export const DEFAULT_MAX_TAILS = 32;
@@ -105,7 +106,7 @@ export class TrafficHub {
    */
   publish(event: TrafficEvent): void {
     for (const [ch, tail] of this.tails) {
-      if (tail.names.size > 0 && !tail.names.has(event.from) && !tail.names.has(event.to)) continue;
+      if (!followsNames(tail.names, [event.from, event.to])) continue;
       if (!this.hasRoom(ch, tail)) {
         tail.dropped++;
         this.droppedTotal++;
