@@ -7,7 +7,7 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { parseDuration } from './duration.js';
-import { restArg, type ArgSpecs, type FlagSpec, type FlagSpecs, type Input } from './verb.js';
+import { restArg, type ArgSpecs, type FlagSpec, type FlagSpecs, type AnyInput } from './verb.js';
 
 /**
  * What oclif's boolean flags take as true from the environment: exactly its `isTruthy`
@@ -59,7 +59,7 @@ function checkOption(options: readonly string[] | undefined, value: string): str
  * Reads `argv` (the words after the verb) against the specs, with `--json` when `json`; the
  * input oclif would give, or undefined to let oclif run it.
  */
-export function parseWithNode(flagSpecs: FlagSpecs, argSpecs: ArgSpecs, argv: string[], options: { json?: boolean; env?: NodeJS.ProcessEnv } = {}): Input | undefined {
+export function parseWithNode(flagSpecs: FlagSpecs, argSpecs: ArgSpecs, argv: string[], options: { json?: boolean; env?: NodeJS.ProcessEnv } = {}): AnyInput | undefined {
   const env = options.env ?? process.env;
   const specs: Record<string, FlagSpec> = { ...flagSpecs, ...(options.json ? { json: { type: 'boolean', description: '' } } : {}) };
   const config: NonNullable<ParseArgsConfig['options']> = {};
@@ -91,7 +91,7 @@ export function parseWithNode(flagSpecs: FlagSpecs, argSpecs: ArgSpecs, argv: st
     const flags: Record<string, unknown> = {};
     for (const [name, spec] of Object.entries(flagSpecs)) flags[name] = flagValue(spec, given[name] ?? [], env);
     const args = readArgs(argSpecs, parsed.positionals);
-    return args && ({ args, flags, json: given.json !== undefined } as Input);
+    return args && ({ args, flags, json: given.json !== undefined } as AnyInput);
   } catch (e) {
     if (e === DEFER) return undefined;
     throw e;

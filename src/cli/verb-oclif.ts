@@ -5,7 +5,7 @@
  */
 import { Args, Flags, Parser, type Interfaces } from '@oclif/core';
 import { formatDuration, parseDuration } from './duration.js';
-import { restArg, type ArgSpec, type ArgSpecs, type FlagSpec, type FlagSpecs, type Input } from './verb.js';
+import { restArg, type ArgSpec, type ArgSpecs, type FlagSpec, type FlagSpecs, type AnyInput } from './verb.js';
 
 /** A duration flag: `500ms`, `5s`, `2m`; a bare number is milliseconds. */
 export const durationFlag = Flags.custom<number>({
@@ -56,10 +56,10 @@ export function oclifFlags(specs: FlagSpecs): Interfaces.FlagInput {
 }
 
 /** One argument spec as an oclif argument. */
-export function oclifArg(spec: ArgSpec, required = spec.required): Interfaces.Arg<string | undefined> {
+export function oclifArg(spec: ArgSpec, required = spec.required === true): Interfaces.Arg<string | undefined> {
   // ignoreStdin: oclif otherwise reads a missing argument from a piped stdin, which is the body
   // of `send --data -` and, in the REPL's script mode, the script itself.
-  return Args.string({ ignoreStdin: true, description: spec.description, ...defined({ required, options: spec.options && [...spec.options] }) });
+  return Args.string({ ignoreStdin: true, description: spec.description, ...defined({ required: required || undefined, options: spec.options && [...spec.options] }) });
 }
 
 /** Argument specs as oclif arguments. A rest argument is one more word: oclif runs non-strict. */
@@ -73,7 +73,7 @@ export function inputFromOclif(
   argSpecs: ArgSpecs,
   parsed: { flags: Record<string, unknown>; args: Record<string, unknown>; argv: unknown[] },
   json: boolean,
-): Input {
+): AnyInput {
   const flags: Record<string, unknown> = {};
   for (const [name, spec] of Object.entries(flagSpecs)) {
     const value = parsed.flags[name];
@@ -85,18 +85,18 @@ export function inputFromOclif(
     // Non-strict oclif keeps every positional word, in order, in argv: the rest argument's are those after its place.
     args[name] = name === rest ? (parsed.argv as string[]).slice(i) : parsed.args[name];
   });
-  return { args, flags, json } as Input;
+  return { args, flags, json } as AnyInput;
 }
 
 /**
  * Parses `argv` with oclif's parser: its usage errors, its reading of every flag. `json` adds
  * the --json flag that oclif's commands get from `enableJsonFlag`.
  */
-export async function parseWithOclif(flagSpecs: FlagSpecs, argSpecs: ArgSpecs, argv: string[], options: { json?: boolean; required?: (name: string, spec: ArgSpec) => boolean } = {}): Promise<Input> {
+export async function parseWithOclif(flagSpecs: FlagSpecs, argSpecs: ArgSpecs, argv: string[], options: { json?: boolean; required?: (name: string, spec: ArgSpec) => boolean } = {}): Promise<AnyInput> {
   const flags = oclifFlags(flagSpecs);
   if (options.json) flags.json = Flags.boolean({ description: 'print the result as JSON' });
-  const required = options.required ?? ((_name, spec) => spec.required);
-  const args = Object.fromEntries(Object.entries(argSpecs).map(([name, spec]) => [name, oclifArg(spec, required(name, spec) || undefined)]));
+  const required = options.required ?? ((_name, spec) => spec.required === true);
+  const args = Object.fromEntries(Object.entries(argSpecs).map(([name, spec]) => [name, oclifArg(spec, required(name, spec))]));
   const parsed = await Parser.parse(argv, { flags, args, strict: restArg(argSpecs) === undefined });
   return inputFromOclif(flagSpecs, argSpecs, parsed as never, parsed.flags.json === true);
 }

@@ -116,6 +116,13 @@ export interface Input<F extends FlagSpecs = FlagSpecs, A extends ArgSpecs = Arg
   json: boolean;
 }
 
+/** A parsed command line of a verb not known until run time (the table, the REPL). */
+export interface AnyInput {
+  args: Record<string, any>;
+  flags: Record<string, any>;
+  json: boolean;
+}
+
 /** The library calls verbs make: a one-shot Client's, or the REPL's own component's. */
 export type VerbClient = Pick<Client, 'send' | 'broadcast' | 'components' | 'shutdown' | 'tail' | 'watch' | 'once'>;
 
@@ -159,7 +166,7 @@ export interface Verb<F extends FlagSpecs = FlagSpecs, A extends ArgSpecs = ArgS
   name: string;
   summary: string;
   description?: string;
-  examples?: string[];
+  examples: string[];
   /** The usage line for --help, where oclif's own would not show repeated payload words. */
   usage?: string;
   flags: F;
@@ -199,11 +206,18 @@ export interface VerbOutcome {
 }
 
 /** Runs a verb and says what to print, the same way for the command, the fast path and the REPL. */
-export async function runVerb(verb: AnyVerb, ctx: VerbContext, input: Input): Promise<VerbOutcome> {
+export async function runVerb(verb: AnyVerb, ctx: VerbContext, input: AnyInput): Promise<VerbOutcome> {
   const result: unknown = await verb.run(ctx, input);
   if (result === undefined) return { exit: 0 };
   const text = input.json ? JSON.stringify(result, null, 2) : ((await verb.render?.(result, ctx.style, input)) ?? '');
   return { text, exit: verb.exitCode?.(result) ?? 0 };
+}
+
+/** How --help shows a flag's value: `<duration>`, `@file|-|json`, `<name>`. */
+export function helpValueOf(name: string, spec: FlagSpec): string | undefined {
+  if (spec.type === 'boolean') return undefined;
+  if (spec.type === 'duration') return '<duration>';
+  return spec.helpValue ?? `<${name}>`;
 }
 
 /** The argument that takes every remaining word, if the verb has one. */

@@ -134,6 +134,7 @@ describe('flags no verb has yet read alike too', () => {
   const probe = defineVerb({
     name: 'probe',
     summary: 'probe',
+    examples: [],
     args: { name: { required: true, description: 'n' }, payload: { rest: true, description: 'p' } },
     flags: {
       header: { type: 'string', char: 'H', multiple: true, description: 'h' },

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Parser } from '@oclif/core';
 import { runCommand } from '@oclif/test';
 import { connectionFlags } from '../../src/cli/base-command.js';
-import { envIsTrue } from '../../src/cli/fast-send.js';
+import { envIsTrue } from '../../src/cli/verb-node.js';
 import { Server } from '../../src/lib/registry/server.js';
 import { wsTransport } from '../../src/lib/transport/ws.js';
 import { ENCRYPTED_FLAG } from '../../src/lib/wire/packet.js';

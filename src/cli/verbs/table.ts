@@ -10,7 +10,8 @@ import { sendVerb } from './send.js';
 import { shutdownVerb } from './shutdown.js';
 import { tailVerb } from './tail.js';
 
-export const VERBS: readonly AnyVerb[] = [sendVerb, broadcastVerb, componentsVerb, shutdownVerb, tailVerb, ...MESH_VERBS];
+/** In the order the REPL's `help` lists them. */
+export const VERBS: readonly AnyVerb[] = [sendVerb, broadcastVerb, componentsVerb, tailVerb, shutdownVerb, ...MESH_VERBS];
 
 /** Words that group verbs (`mesh routes`), with what --help and the REPL say of them. */
 export const TOPICS: Readonly<Record<string, string>> = { mesh: MESH_TOPIC };
