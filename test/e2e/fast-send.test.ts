@@ -70,6 +70,26 @@ describe('botz send fast path', () => {
   });
 });
 
+describe('the fast path never loads oclif', () => {
+  const forbid = join(ROOT, 'test', 'fixtures', 'forbid-oclif.mjs');
+  const withoutOclif = (args: string[], input?: string) => runToEnd(['--import', forbid, join(ROOT, 'bin', 'run.js'), ...args], net.env, input);
+
+  it('sends, prints, and reports failures with @oclif/core kept out of the process', async () => {
+    expect(await withoutOclif(['send', 'fast-echo', 'a=1', 'n:=2'])).toEqual({ code: 0, stdout: 'a=1\nn:=2\n', stderr: '' });
+    expect(await withoutOclif(['send', 'fast-echo', '--data', '-', '--json'], '{"from":"stdin"}')).toMatchObject({ code: 0, stdout: '{\n  "from": "stdin"\n}\n' });
+    const missing = await withoutOclif(['send', 'nobody-here', 'a=1', '--json']);
+    expect(missing).toMatchObject({ code: 3, stderr: expect.stringMatching(/^botz: no component named "nobody-here"/) });
+    expect(JSON.parse(missing.stdout)).toMatchObject({ error: { code: 'NO_SUCH_COMPONENT', exit: 3 } });
+    expect(await withoutOclif(['send', 'fast-echo', 'a:=oops'])).toMatchObject({ code: 2, stdout: '', stderr: expect.stringMatching(/^botz: the value of a:= is not valid JSON/) });
+  });
+
+  it('(the guard works: --help needs oclif, and fails under it)', async () => {
+    const help = await withoutOclif(['send', '--help']);
+    expect(help.code).not.toBe(0);
+    expect(help.stderr).toMatch(/@oclif\/core was loaded/);
+  });
+});
+
 describe('--encrypt and BOTZ_ENCRYPT', () => {
   it('ask for encrypted links, on the fast path and through oclif alike', async () => {
     const flag = await runBotz(['send', 'fast-echo', 'secret=payload', '--encrypt'], net.env);
