@@ -6,7 +6,7 @@
  * reader gives up on (verb-node.ts: --help, unknown flags, a missing NAME, a value flag given
  * twice...) it returns undefined, and oclif runs the command instead.
  */
-import { failureReport, type FailureContext } from './exit-codes.js';
+import type { FailureContext } from './exit-codes.js';
 import { OneShot, splitConnection } from './one-shot.js';
 import { styleFor } from './output.js';
 import { configDir } from './secret.js';
@@ -36,6 +36,8 @@ export async function fastRun(verb: AnyVerb, argv: string[], env: NodeJS.Process
     if (text !== undefined) process.stdout.write(text + '\n');
     return exit;
   } catch (error) {
+    // Only a failure needs the exit codes and their lines.
+    const { failureReport } = await import('./exit-codes.js');
     const report = failureReport(error, failure, ctx?.secret);
     if (json) process.stdout.write(JSON.stringify(report.json, null, 2) + '\n');
     process.stderr.write(report.line + '\n');

@@ -1,16 +1,16 @@
 /**
  * How a verb runs in a one-shot process, the oclif command's and the fast path's alike: it
  * connects for the verb (connecting and the call share --timeout), writes to stdout and stderr,
- * and stops on Ctrl-C. No oclif here: the fast path loads it.
+ * and stops on Ctrl-C. No oclif here: the fast path loads it. What only some verbs need (--data,
+ * mesh nodes) is imported when they need it: every module costs `botz send` start-up.
  */
 import { BotzError, ErrorCode } from '../lib/errors.js';
 import type { MeshControlClient } from '../lib/mesh/mesh-control-client.js';
 import type { ComponentInfo, Json } from '../lib/wire/frames.js';
-import { readData } from './data-source.js';
 import type { FailureContext } from './exit-codes.js';
-import { withMeshControl } from './mesh-target.js';
 import type { OutputStyle } from './output.js';
 import { describeSecretSource, requireSecret, type SecretSource } from './secret.js';
+// Not lazy: a stream must listen for Ctrl-C before it says it is streaming.
 import { waitForStop, type StopReason } from './signals.js';
 import type { VerbClient, VerbContext } from './verb.js';
 import { CONNECTION_FLAGS, type Connection } from './verbs/flags.js';
@@ -68,10 +68,12 @@ export class OneShot implements VerbContext {
   async withControl<T>(node: string, timeoutMs: number, fn: (ctl: MeshControlClient) => Promise<T>): Promise<T> {
     const secret = await this.requireSecret();
     const list = (): Promise<ComponentInfo[]> => this.withClient(timeoutMs, (client, timeLeft) => client.components({ timeout: timeLeft() }));
+    const { withMeshControl } = await import('./mesh-target.js');
     return withMeshControl(node, { secret, timeoutMs, list, failure: this.failure }, fn);
   }
 
-  readData(spec: string): Promise<Json> {
+  async readData(spec: string): Promise<Json> {
+    const { readData } = await import('./data-source.js');
     return readData(spec);
   }
 

@@ -6,7 +6,7 @@
 import type { TailEvent } from '../../lib/component/subscriptions.js';
 import type { BotzError } from '../../lib/errors.js';
 import type { MeshWatchEvent } from '../../lib/mesh/mesh-control.js';
-import { followsNames } from '../../lib/wire/name-filter.js';
+import { followsNames } from '../../lib/wire/names.js';
 import { tailLine } from '../event-lines.js';
 import { meshEventLine } from '../mesh-lines.js';
 import { defineVerb, type VerbContext } from '../verb.js';

@@ -4,7 +4,7 @@
  * filters), and fans the feeds' frames out to the listeners, each tail with its own filter.
  */
 import type { ComponentInfo, DroppedTraffic, FrameInit, MemberEvent, Topic, TrafficEvent } from '../wire/frames.js';
-import { followsNames } from '../wire/name-filter.js';
+import { followsNames } from '../wire/names.js';
 
 export interface MembershipNotice {
   type: MemberEvent;

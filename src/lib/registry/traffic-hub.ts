@@ -12,7 +12,7 @@
 import { BotzError, ErrorCode } from '../errors.js';
 import type { Channel } from '../channel/channel.js';
 import type { TrafficEvent } from '../wire/frames.js';
-import { followsNames } from '../wire/name-filter.js';
+import { followsNames } from '../wire/names.js';
 
 /** Tails one server serves at once: each one costs a copy of every traffic event. */
 export const DEFAULT_MAX_TAILS = 32;

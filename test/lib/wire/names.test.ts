@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { followsNames } from '../../../src/lib/wire/name-filter.js';
+import { followsNames } from '../../../src/lib/wire/names.js';
 
 describe('followsNames: what a tail that names components follows', () => {
   it.each([
