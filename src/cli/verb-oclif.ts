@@ -71,7 +71,7 @@ export function oclifArgs(specs: ArgSpecs): Interfaces.ArgInput {
 export function inputFromOclif(
   flagSpecs: FlagSpecs,
   argSpecs: ArgSpecs,
-  parsed: { flags: Record<string, unknown>; args: Record<string, unknown>; argv: unknown[] },
+  parsed: { flags: Record<string, unknown>; args: Record<string, unknown>; argv?: unknown[] },
   json: boolean,
 ): AnyInput {
   const flags: Record<string, unknown> = {};
@@ -83,20 +83,24 @@ export function inputFromOclif(
   const rest = restArg(argSpecs);
   Object.keys(argSpecs).forEach((name, i) => {
     // Non-strict oclif keeps every positional word, in order, in argv: the rest argument's are those after its place.
-    args[name] = name === rest ? (parsed.argv as string[]).slice(i) : parsed.args[name];
+    args[name] = name === rest ? ((parsed.argv ?? []) as string[]).slice(i) : parsed.args[name];
   });
   return { args, flags, json } as AnyInput;
 }
 
-/**
- * Parses `argv` with oclif's parser: its usage errors, its reading of every flag. `json` adds
- * the --json flag that oclif's commands get from `enableJsonFlag`.
- */
-export async function parseWithOclif(flagSpecs: FlagSpecs, argSpecs: ArgSpecs, argv: string[], options: { json?: boolean; required?: (name: string, spec: ArgSpec) => boolean } = {}): Promise<AnyInput> {
+export interface ParseOptions {
+  /** Add the --json flag that oclif's commands get from `enableJsonFlag`. */
+  json?: boolean;
+  /** Read the line as the REPL does: an argument it may go without (`replOptional`) is not required. */
+  repl?: boolean;
+}
+
+/** Parses `argv` with oclif's parser: its usage errors, its reading of every flag. */
+export async function parseWithOclif(flagSpecs: FlagSpecs, argSpecs: ArgSpecs, argv: string[], options: ParseOptions = {}): Promise<AnyInput> {
   const flags = oclifFlags(flagSpecs);
   if (options.json) flags.json = Flags.boolean({ description: 'print the result as JSON' });
-  const required = options.required ?? ((_name, spec) => spec.required === true);
-  const args = Object.fromEntries(Object.entries(argSpecs).map(([name, spec]) => [name, oclifArg(spec, required(name, spec))]));
+  const required = (spec: ArgSpec) => spec.required === true && !(options.repl && spec.replOptional);
+  const args = Object.fromEntries(Object.entries(argSpecs).map(([name, spec]) => [name, oclifArg(spec, required(spec))]));
   const parsed = await Parser.parse(argv, { flags, args, strict: restArg(argSpecs) === undefined });
-  return inputFromOclif(flagSpecs, argSpecs, parsed as never, parsed.flags.json === true);
+  return inputFromOclif(flagSpecs, argSpecs, parsed, parsed.flags.json === true);
 }

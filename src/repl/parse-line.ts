@@ -37,7 +37,7 @@ export async function parseLine(line: string): Promise<Invocation | undefined> {
 
 /** The verb's words (after the verb itself) → its invocation. */
 export async function parseVerb(spec: ReplVerb, argv: string[]): Promise<Invocation> {
-  const input = await parseWithOclif(spec.flags, spec.args, argv, { required: (_name, arg) => arg.required === true && !arg.replOptional });
+  const input = await parseWithOclif(spec.flags, spec.args, argv, { repl: true });
   leaveOutName(spec, input);
   if (input.flags.data === '-') throw usage('--data - (stdin) is not available in the REPL; use --data @FILE or inline JSON', { flag: 'data' });
   return { spec, input };
