@@ -5,9 +5,10 @@
  * verb; verb-oclif.ts and verb-node.ts turn the spec into each parser's form, and a test holds
  * the two parsers to the same reading of every argv.
  *
- * A flag added to a verb's `flags` (say a repeatable `-H key:value` on send: `{ type: 'string',
- * char: 'H', multiple: true, ... }`, its values in `input.flags.H`) reaches the command's
- * --help and parser, the fast path and the REPL at once; `commandOnly` keeps it out of the REPL.
+ * A flag added to a verb's `flags` (say a repeatable `-H key:value` on send: `header: { type:
+ * 'string', char: 'H', multiple: true, ... }`, its values in `input.flags.header` as a string[])
+ * reaches the command's --help and parser, the fast path and the REPL at once; `commandOnly`
+ * keeps it out of the REPL.
  *
  * No oclif here, and nothing heavy: the fast path loads this file.
  */
