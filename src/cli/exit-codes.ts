@@ -180,3 +180,18 @@ export function redact(text: string, secret: string | undefined): string {
   if (!secret || secret.length < 4) return text;
   return text.split(secret).join('[secret]');
 }
+
+/** What a one-shot command prints for a failure: its --json error record, its stderr line, its exit code. */
+export interface FailureReport {
+  exit: ExitCode;
+  /** `{ error: { code, message, exit } }`, for stdout with --json. */
+  json: { error: { code: string; message: string; exit: ExitCode } };
+  /** `botz: ...`, for stderr. */
+  line: string;
+}
+
+/** The failure as a one-shot command reports it, with `secret` redacted from what it quotes. */
+export function failureReport(err: unknown, ctx: FailureContext, secret: string | undefined): FailureReport {
+  const f = describeFailure(err, ctx);
+  return { exit: f.exit, json: { error: { code: f.code, message: redact(f.message, secret), exit: f.exit } }, line: `botz: ${redact(f.line, secret)}` };
+}

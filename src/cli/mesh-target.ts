@@ -1,10 +1,13 @@
 /**
- * What NODE means in `botz mesh ... NODE`: a `host:port` of a mesh node as it is, or the name of
- * a component the server knows, found through the mesh address it registered (`meta.mesh`).
- * Component names cannot hold a `:`, so the two never collide.
+ * What NODE means in `botz mesh ... NODE` (and `--via NODE`): a `host:port` of a mesh node as it
+ * is, or the name of a component the server knows, found through the mesh address it registered
+ * (`meta.mesh`). Component names cannot hold a `:`, so the two never collide. And how a control
+ * link to it is opened, the same for the commands and the REPL.
  */
 import { BotzError, ErrorCode, NoSuchComponent } from '../lib/errors.js';
+import type { MeshControlClient } from '../lib/mesh/mesh-control-client.js';
 import type { ComponentInfo } from '../lib/wire/frames.js';
+import type { FailureContext } from './exit-codes.js';
 
 /** True when NODE is an address rather than a name. */
 export function isMeshAddress(node: string): boolean {
@@ -26,4 +29,34 @@ export async function meshAddressOf(node: string, list: () => Promise<ComponentI
     });
   }
   return address;
+}
+
+/** What reaching a mesh node needs, wherever the caller got it. */
+export interface MeshControlOptions {
+  secret: string;
+  /** Bounds connecting to the node, and each control call. */
+  timeoutMs: number;
+  /** The server's listing, asked only when NODE is a name. */
+  list: () => Promise<ComponentInfo[]>;
+  /** The error context: from here on, failures are about the mesh node, not the server. */
+  failure: FailureContext;
+}
+
+/**
+ * Runs `fn` with a control link to NODE and closes it whatever happens. Throws
+ * NO_SUCH_COMPONENT, NO_ROUTE (not a mesh node), SERVER_UNREACHABLE (nobody at the address) or
+ * AUTH_FAILED.
+ */
+export async function withMeshControl<T>(node: string, o: MeshControlOptions, fn: (ctl: MeshControlClient) => Promise<T>): Promise<T> {
+  const address = await meshAddressOf(node, o.list);
+  o.failure.server = address;
+  o.failure.peer = 'mesh node';
+  // Loaded only for a mesh verb: the rest of the CLI never needs it.
+  const { MeshControlClient } = await import('../lib/mesh/mesh-control-client.js');
+  const ctl = await MeshControlClient.connect({ address, secret: o.secret, timeoutMs: o.timeoutMs });
+  try {
+    return await fn(ctl);
+  } finally {
+    await ctl.close();
+  }
 }

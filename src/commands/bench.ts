@@ -2,7 +2,8 @@ import { Args, Flags } from '@oclif/core';
 import { BotzError, ErrorCode } from '../lib/errors.js';
 import type { RequestBenchResult, RequestTarget } from '../lib/bench/request-bench.js';
 import type { LoadProgress } from '../lib/bench/request-load.js';
-import { BotzCommand, connectionFlags, durationFlag } from '../cli/base-command.js';
+import { BotzCommand, connectionFlags } from '../cli/base-command.js';
+import { durationFlag } from '../cli/verb-oclif.js';
 
 /** Measured when neither --count nor --duration is given. */
 const DEFAULT_DURATION_MS = 5_000;

@@ -1,7 +1,8 @@
 import { Args, Flags } from '@oclif/core';
 import { BotzError, ErrorCode } from '../lib/errors.js';
 import type { Json } from '../lib/wire/frames.js';
-import { BotzCommand, connectionFlags, durationFlag } from '../cli/base-command.js';
+import { BotzCommand, connectionFlags } from '../cli/base-command.js';
+import { durationFlag } from '../cli/verb-oclif.js';
 import { receivedLine } from '../cli/event-lines.js';
 import { DEFAULT_EXEC_CONCURRENCY, DEFAULT_EXEC_TIMEOUT_MS, ExecPool } from '../cli/exec-handler.js';
 import { waitForStop } from '../cli/signals.js';

@@ -4,6 +4,7 @@ import { memberLine, rejectedLine } from '../cli/event-lines.js';
 import { describeSecretSource, ensureSecret } from '../cli/secret.js';
 import { waitForStop } from '../cli/signals.js';
 import type { ServerEvent } from '../index.js';
+import { DEFAULT_PORT } from '../lib/registry/defaults.js';
 
 export default class Serve extends BotzCommand {
   static override summary = 'Run the botz server (the registry) in the foreground';
@@ -14,7 +15,7 @@ export default class Serve extends BotzCommand {
   static override examples = ['<%= config.bin %> serve', '<%= config.bin %> serve --host 0.0.0.0 --port 7300', '<%= config.bin %> serve --port 0 --json'];
   static override flags = {
     host: Flags.string({ default: '127.0.0.1', description: 'interface to listen on' }),
-    port: Flags.integer({ char: 'p', default: 7300, min: 0, max: 65535, description: 'port to listen on (0: any free port)' }),
+    port: Flags.integer({ char: 'p', default: DEFAULT_PORT, min: 0, max: 65535, description: 'port to listen on (0: any free port)' }),
     'secret-file': Flags.string({ helpValue: '<path>', description: 'file holding the shared secret (default: env BOTZ_SECRET, else created in the config directory)' }),
     encrypt: connectionFlags.encrypt,
     'max-tails': Flags.integer({ default: 32, min: 1, description: 'traffic subscriptions (botz tail) served at once; more are refused' }),

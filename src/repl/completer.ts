@@ -4,7 +4,8 @@
  * `[candidates, substringBeingCompleted]`, so it is tested with plain strings.
  */
 import { scan } from './tokenize.js';
-import { findVerb, flagWords, verbWords, type VerbSpec } from './verbs.js';
+import type { ArgSpec } from '../cli/verb.js';
+import { findVerb, flagWords, verbWords, type ReplVerb } from './verbs.js';
 
 /** What the network looks like right now (kept current by membership events). */
 export interface CompletionSources {
@@ -33,35 +34,42 @@ export function complete(line: string, sources: CompletionSources): Completion {
 
 function candidates(prior: string[], prefix: string, sources: CompletionSources): string[] {
   if (prior.length === 0) return verbWords();
-  const spec = findVerb(prior[0]);
-  if (!spec) return [];
-  const previous = prior[prior.length - 1];
-  if (prior.length > 1 && takesValue(spec, previous)) {
+  const found = findVerb(prior);
+  // A topic's verbs (`mesh rou<Tab>`) and their arguments are not offered yet.
+  if (!found) return [];
+  const { spec } = found;
+  const words = prior.slice(found.length);
+  const previous = words[words.length - 1];
+  if (previous !== undefined && takesValue(spec, previous)) {
     return flagName(spec, previous) === 'group' ? [...sources.groups] : [];
   }
   if (prefix.startsWith('-')) return flagWords(spec);
-  const index = positionalCount(spec, prior.slice(1));
-  switch (spec.positional) {
+  const arg = argAt(spec, positionalCount(spec, words));
+  if (!arg) return [];
+  if (arg.options) return [...arg.options];
+  switch (arg.names) {
     case 'component':
-      return index === 0 ? [...sources.components, ...sources.groups.map((g) => `@${g}`)] : [];
+      return [...sources.components, ...sources.groups.map((g) => `@${g}`)];
     case 'components':
-      return [...sources.components];
-    case 'tail':
-      return index === 0 ? ['on', 'off'] : sources.components.filter((c) => !prior.includes(c));
+      return sources.components.filter((c) => !words.includes(c));
     case 'verb':
-      return index === 0 ? VERB_TOPICS() : [];
+      return words.length === 0 ? verbWords().filter((w) => w !== '?') : [];
     default:
       return [];
   }
 }
 
-const VERB_TOPICS = () => verbWords().filter((w) => w !== '?');
+/** The argument the `index`th positional word fills: the rest argument takes every later one. */
+function argAt(spec: ReplVerb, index: number): ArgSpec | undefined {
+  const args = Object.values(spec.args);
+  return args[index] ?? (args.at(-1)?.rest ? args.at(-1) : undefined);
+}
 
 /** The long name of a flag word (`-g` → `group`), if the verb has it. */
-function flagName(spec: VerbSpec, word: string): string | undefined {
+function flagName(spec: ReplVerb, word: string): string | undefined {
   if (word.startsWith('--')) {
     const name = word.slice(2);
-    return name in spec.flags ? name : undefined;
+    return Object.hasOwn(spec.flags, name) ? name : undefined;
   }
   if (word.startsWith('-') && word.length === 2) {
     return Object.entries(spec.flags).find(([, f]) => f.char === word[1])?.[0];
@@ -70,13 +78,13 @@ function flagName(spec: VerbSpec, word: string): string | undefined {
 }
 
 /** True for a flag word whose value is the next word (`--timeout`, not `--timeout=2s` or `--json`). */
-function takesValue(spec: VerbSpec, word: string): boolean {
+function takesValue(spec: ReplVerb, word: string): boolean {
   const name = flagName(spec, word);
-  return name !== undefined && spec.flags[name].type === 'option';
+  return name !== undefined && spec.flags[name].type !== 'boolean';
 }
 
 /** How many positional words `words` holds, skipping flags and their values. */
-function positionalCount(spec: VerbSpec, words: string[]): number {
+function positionalCount(spec: ReplVerb, words: string[]): number {
   let count = 0;
   for (let i = 0; i < words.length; i++) {
     const w = words[i];

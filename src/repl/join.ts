@@ -9,6 +9,8 @@ import { describeFailure } from '../cli/exit-codes.js';
 import { describeSecretSource, ensureSecret, findSecret, requireSecret, type SecretSource } from '../cli/secret.js';
 import type { Component, Message, Server } from '../index.js';
 import { ErrorCode } from '../lib/errors.js';
+import { DEFAULT_PORT } from '../lib/registry/defaults.js';
+import { splitAddress } from '../lib/transport/transport.js';
 
 /** `repl-<user>-<pid>`: unique per process, recognisable in `botz components`. */
 export function defaultReplName(user?: string, pid = process.pid): string {
@@ -22,14 +24,6 @@ export function defaultReplName(user?: string, pid = process.pid): string {
   }
   const clean = who.replace(/[^A-Za-z0-9_.-]/g, '').slice(0, 40) || 'user';
   return `repl-${clean}-${pid}`;
-}
-
-/** `host:port` → its parts; the port defaults to botz's. */
-export function splitAddress(address: string, defaultPort = 7300): { host: string; port: number } {
-  const colon = address.lastIndexOf(':');
-  if (colon === -1) return { host: address, port: defaultPort };
-  const port = Number(address.slice(colon + 1));
-  return { host: address.slice(0, colon).replace(/^\[(.*)\]$/, '$1'), port: Number.isInteger(port) ? port : defaultPort };
 }
 
 export interface JoinOptions {
@@ -81,7 +75,8 @@ export async function join(o: JoinOptions): Promise<Joined> {
     throw Object.assign(failure ?? new Error('no server to join'), { declined: true });
   }
   const secret = await ensureSecret({ secretFile: o.secretFile, configDir: o.configDir });
-  const { host, port } = splitAddress(o.server);
+  // `--server localhost` names the host; the server it starts takes botz's port.
+  const { host, port } = splitAddress(o.server, DEFAULT_PORT);
   const localServer = await Server.start({ host, port, secret: secret.secret, encrypt: o.encrypt });
   const where = describeSecretSource(secret);
   o.say(`started a local server on ${localServer.address} (it stops when you exit); ${secret.created ? `created a new secret in ${where}` : `secret from ${where}`}`);

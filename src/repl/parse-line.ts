@@ -1,76 +1,59 @@
 /**
- * One REPL line → one typed invocation. The line is split like a shell (tokenize.ts), then parsed
- * by oclif's own parser with the commands' flag definitions (verbs.ts), so
- * `send echo a=1 b:=2 --timeout 2s` means exactly what `botz send echo a=1 b:=2 --timeout 2s` means.
- * Bodies are built later with buildBody (payload.ts), once any --data file is read.
+ * One REPL line → one verb and its input. The line is split like a shell (tokenize.ts), then
+ * parsed by oclif's own parser from the verb's spec (verb-oclif.ts), as the commands are, so
+ * `send echo a=1 b:=2 --timeout 2s` means exactly what `botz send echo a=1 b:=2 --timeout 2s`
+ * means. Bodies are built when the verb runs, once any --data file is read.
  */
-import { Parser } from '@oclif/core';
 import { BotzError, ErrorCode } from '../lib/errors.js';
+import { parseWithOclif } from '../cli/verb-oclif.js';
+import { restArg, type AnyInput } from '../cli/verb.js';
 import { tokenize } from './tokenize.js';
-import { findVerb, type VerbSpec } from './verbs.js';
+import { findVerb, isTopic, type ReplVerb } from './verbs.js';
 
-/** Assignments and --data, before the body is built. */
-export interface PayloadArgs {
-  /** `key=value` / `key:=json` words, in order. */
-  assignments: string[];
-  /** The raw --data value (`@file` or inline JSON). */
-  data?: string;
+/** A line to run: its verb and what the line gave it. */
+export interface Invocation {
+  spec: ReplVerb;
+  input: AnyInput;
 }
-
-export type Invocation =
-  | { verb: 'empty' }
-  | ({ verb: 'send'; target?: string; timeoutMs: number; json: boolean } & PayloadArgs)
-  | ({ verb: 'broadcast'; group?: string; timeoutMs: number; json: boolean } & PayloadArgs)
-  | { verb: 'components'; group?: string; timeoutMs: number; json: boolean }
-  | { verb: 'shutdown'; name: string; force: boolean; timeoutMs: number; json: boolean }
-  | { verb: 'tail'; mode?: 'on' | 'off'; names: string[]; bodies: boolean }
-  | { verb: 'mesh'; words: string[] }
-  | { verb: 'help'; topic?: string }
-  | { verb: 'exit' };
 
 function usage(message: string, details: Record<string, unknown> = {}): BotzError {
   return new BotzError(ErrorCode.INVALID_ARGUMENT, message, { details });
 }
 
-/** Parse one line. Throws INVALID_ARGUMENT (bad quoting, unknown verb) or oclif's parse errors. */
-export async function parseLine(line: string): Promise<Invocation> {
+/**
+ * Parse one line; undefined for a blank line or a comment. Throws INVALID_ARGUMENT (bad quoting,
+ * unknown verb) or oclif's parse errors.
+ */
+export async function parseLine(line: string): Promise<Invocation | undefined> {
   const words = tokenize(line);
-  if (words.length === 0 || words[0].startsWith('#')) return { verb: 'empty' };
-  const [word, ...rest] = words;
-  const spec = findVerb(word);
-  if (!spec) throw usage(`unknown verb "${word}"; type \`help\` for the list`, { verb: word });
-  return parseVerb(spec, rest);
+  if (words.length === 0 || words[0].startsWith('#')) return undefined;
+  const found = findVerb(words);
+  if (!found) {
+    if (isTopic(words[0])) throw usage(`unknown ${words[0]} verb "${words[1] ?? ''}"`, { verb: words.slice(0, 2).join(' ') });
+    throw usage(`unknown verb "${words[0]}"; type \`help\` for the list`, { verb: words[0] });
+  }
+  return parseVerb(found.spec, words.slice(found.length));
 }
 
 /** The verb's words (after the verb itself) → its invocation. */
-export async function parseVerb(spec: VerbSpec, argv: string[]): Promise<Invocation> {
-  if (spec.name === 'mesh') return { verb: 'mesh', words: argv };
-  const parsed = await Parser.parse(argv, { flags: spec.flags, args: spec.args, strict: spec.strict });
-  const flags = parsed.flags as Record<string, unknown>;
-  const positional = parsed.argv as string[];
-  const timeoutMs = flags.timeout as number;
-  const json = flags.json === true;
-  const data = flags.data as string | undefined;
-  if (data === '-') throw usage('--data - (stdin) is not available in the REPL; use --data @FILE or inline JSON', { flag: 'data' });
-  switch (spec.name) {
-    case 'send': {
-      // No name has an "=", so `send a=1` names no target: the REPL then offers its pick-list.
-      const named = positional.length > 0 && !positional[0].includes('=');
-      return { verb: 'send', target: named ? positional[0] : undefined, assignments: positional.slice(named ? 1 : 0), data, timeoutMs, json };
-    }
-    case 'broadcast':
-      return { verb: 'broadcast', assignments: positional, data, group: flags.group as string | undefined, timeoutMs, json };
-    case 'components':
-      return { verb: 'components', group: flags.group as string | undefined, timeoutMs, json };
-    case 'shutdown':
-      return { verb: 'shutdown', name: positional[0], force: flags.force === true, timeoutMs, json };
-    case 'tail': {
-      const mode = positional[0] as 'on' | 'off' | undefined;
-      return { verb: 'tail', mode, names: positional.slice(1), bodies: flags.bodies === true };
-    }
-    case 'help':
-      return { verb: 'help', topic: positional[0] };
-    default:
-      return { verb: 'exit' };
+export async function parseVerb(spec: ReplVerb, argv: string[]): Promise<Invocation> {
+  const input = await parseWithOclif(spec.flags, spec.args, argv, { repl: true });
+  leaveOutName(spec, input);
+  if (input.flags.data === '-') throw usage('--data - (stdin) is not available in the REPL; use --data @FILE or inline JSON', { flag: 'data' });
+  return { spec, input };
+}
+
+/**
+ * An argument the REPL lets go unsaid (send's NAME) never takes a word holding `=`: no name has
+ * one, so `send a=1` names no target (the REPL then offers its pick-list) and a=1 is payload.
+ */
+function leaveOutName(spec: ReplVerb, input: AnyInput): void {
+  const rest = restArg(spec.args);
+  if (rest === undefined) return;
+  for (const [name, arg] of Object.entries(spec.args)) {
+    const word = input.args[name];
+    if (!arg.replOptional || typeof word !== 'string' || !word.includes('=')) continue;
+    input.args[name] = undefined;
+    input.args[rest] = [word, ...(input.args[rest] as string[])];
   }
 }

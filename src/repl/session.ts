@@ -1,27 +1,26 @@
 /**
- * Runs one REPL line at a time against the REPL's own component: the same library calls, body
- * grammar and printing as the commands, and the CLI's one-line errors, which never end the
- * session. A failure's exit code is returned so a script can end with the first one.
+ * Runs one REPL line at a time against the REPL's own component: the table's verbs (the very
+ * verbs the commands run, in a REPL context), the REPL's own `tail on|off`, `help` and `exit`,
+ * and the CLI's one-line errors, which never end the session. A failure's exit code is returned
+ * so a script can end with the first one.
  */
-import { readData } from '../cli/data-source.js';
 import { tailLine } from '../cli/event-lines.js';
-import { describeFailure, ExitCode, redact } from '../cli/exit-codes.js';
-import { renderBody, renderComponents, type OutputStyle } from '../cli/output.js';
-import { buildBody } from '../cli/payload.js';
-import { broadcastExit, broadcastLines, shutdownLine } from '../cli/result-lines.js';
+import { describeFailure, ExitCode, redact, type FailureContext } from '../cli/exit-codes.js';
+import type { OutputStyle } from '../cli/output.js';
+import { runVerb, type AnyInput, type VerbClient } from '../cli/verb.js';
 import type { Client, TailEvent } from '../index.js';
 import { cancellable } from '../lib/cancel.js';
 import { BotzError, ErrorCode, isBotzError } from '../lib/errors.js';
-import type { Json } from '../lib/wire/frames.js';
 import type { LiveComponents } from './live-components.js';
 import type { ReplOutput } from './output.js';
 import { parseLine, type Invocation } from './parse-line.js';
+import { ReplContext } from './repl-context.js';
 import { TailState } from './tail-state.js';
-import { findVerb, helpText } from './verbs.js';
-import { runMeshVerb } from './mesh-verb.js';
+import { tokenize } from './tokenize.js';
+import { findVerb, helpText, isTopic } from './verbs.js';
 
 /** The library calls the REPL makes: every Client (and so Component) has them. */
-export type ReplClient = Pick<Client, 'name' | 'send' | 'broadcast' | 'components' | 'shutdown' | 'tail'>;
+export type ReplClient = VerbClient & Pick<Client, 'name'>;
 
 export interface SessionOptions {
   client: ReplClient;
@@ -30,7 +29,7 @@ export interface SessionOptions {
   style: OutputStyle;
   /** The server address, for error lines. */
   server: string;
-  /** Where the secret came from, for error lines; the secret itself only to redact it. */
+  /** Where the secret came from, for error lines; the secret itself only to redact it (and reach mesh nodes). */
   secretSource?: string;
   secret?: string;
   /** Asks the user to pick a component; absent without a terminal. */
@@ -55,18 +54,22 @@ export class Session {
   /** Run one line; `signal` (Ctrl-C) cancels it, the library call included. Never throws. */
   async run(line: string, signal?: AbortSignal): Promise<LineResult> {
     let inv: Invocation | undefined;
+    // What the error line says; the verb adds to it as it goes (a mesh node's address).
+    const failure: FailureContext = { server: this.o.server, secretSource: this.o.secretSource };
     try {
-      const parsed = await parseLine(line);
-      inv = parsed;
-      if (parsed.verb === 'exit') return { exit: ExitCode.OK, quit: true };
-      const exit = await cancellable(() => this.execute(parsed, signal), signal, 'the command');
+      inv = await parseLine(line);
+      if (inv === undefined) return { exit: ExitCode.OK, quit: false };
+      if (inv.spec.name === 'exit') return { exit: ExitCode.OK, quit: true };
+      const parsed = inv;
+      Object.assign(failure, parsed.spec.verb?.failure?.(parsed.input));
+      const exit = await cancellable(() => this.execute(parsed, failure, signal), signal, 'the command');
       return { exit: exit ?? ExitCode.OK, quit: false };
     } catch (err) {
       if (isBotzError(err) && err.code === ErrorCode.CANCELLED) {
         this.o.output.err('cancelled');
         return { exit: CANCELLED_EXIT, quit: false };
       }
-      return { exit: this.report(err, inv, line), quit: false };
+      return { exit: this.report(err, failure, inv, line), quit: false };
     }
   }
 
@@ -76,76 +79,54 @@ export class Session {
     this.untail = undefined;
   }
 
-  private report(err: unknown, inv: Invocation | undefined, line: string): number {
-    const target = inv?.verb === 'send' ? inv.target : inv?.verb === 'shutdown' ? inv.name : undefined;
-    const timeoutMs = inv && 'timeoutMs' in inv ? inv.timeoutMs : undefined;
-    const f = describeFailure(readableFlagError(err), { server: this.o.server, secretSource: this.o.secretSource, target, timeoutMs });
-    // A line that failed to parse has no invocation; its first word may still name the verb.
-    const verb = inv?.verb ?? findVerb(line.trim().split(/\s+/)[0])?.name;
-    const hint = f.exit === ExitCode.USAGE && verb && verb !== 'empty' ? ` (see \`help ${verb}\`)` : '';
+  private report(err: unknown, failure: FailureContext, inv: Invocation | undefined, line: string): number {
+    const f = describeFailure(readableFlagError(err), failure);
+    const hint = f.exit === ExitCode.USAGE ? helpHint(inv, line) : '';
     this.o.output.err(`botz: ${redact(f.line, this.o.secret)}${hint}`);
     return f.exit;
   }
 
   /** Runs one verb; a verb whose outcome is printed but not a success (a broadcast some missed) returns its exit code. */
-  private async execute(inv: Invocation, signal: AbortSignal | undefined): Promise<number | void> {
-    const { client, output } = this.o;
-    switch (inv.verb) {
-      case 'empty':
-      case 'exit':
-        return;
-      case 'help':
-        return output.out(helpText(inv.topic));
-      case 'mesh':
-        return output.out(await runMeshVerb(inv.words, { secret: this.o.secret, components: () => client.components() }));
-      case 'send': {
-        const body = await this.body(inv.assignments, inv.data);
-        const target = inv.target ?? (await this.pickTarget());
-        const reply = await client.send(target, body, { timeout: inv.timeoutMs, signal });
-        return this.result(reply, inv.json, async () => renderBody(reply, this.o.style));
-      }
-      case 'broadcast': {
-        const body = await this.body(inv.assignments, inv.data);
-        const result = await client.broadcast(body, { group: inv.group, timeout: inv.timeoutMs, signal });
-        await this.result(result, inv.json, async () => broadcastLines(result, inv.group).join('\n'));
-        return broadcastExit(result);
-      }
-      case 'components': {
-        const list = await client.components({ group: inv.group, timeout: inv.timeoutMs, signal });
-        if (!inv.group) this.o.live.reset(list);
-        return this.result(list, inv.json, async () => renderComponents(list, this.o.style, Date.now()));
-      }
-      case 'shutdown': {
-        const { ready } = await client.shutdown(inv.name, { forced: inv.force, timeout: inv.timeoutMs, signal });
-        return this.result({ name: inv.name, forced: inv.force, ready }, inv.json, async () => shutdownLine(inv.name, ready));
-      }
-      case 'tail':
-        return this.retail(inv);
+  private async execute({ spec, input }: Invocation, failure: FailureContext, signal: AbortSignal | undefined): Promise<number | void> {
+    const { output } = this.o;
+    if (spec.verb) {
+      const ctx = new ReplContext({
+        client: this.o.client,
+        output,
+        style: this.o.style,
+        json: input.json,
+        signal,
+        server: this.o.server,
+        secret: this.o.secret,
+        failure,
+        pick: this.o.pick && (() => this.pickTarget()),
+        sawComponents: (list) => this.o.live.reset(list),
+      });
+      const { text, exit } = await runVerb(spec.verb, ctx, input);
+      if (text !== undefined) output.out(text);
+      return exit;
     }
-  }
-
-  private async body(assignments: string[], data: string | undefined): Promise<Json> {
-    return buildBody(assignments, data === undefined ? undefined : await readData(data));
-  }
-
-  private async result(value: unknown, json: boolean, human: () => Promise<string>): Promise<void> {
-    this.o.output.out(json ? JSON.stringify(value ?? null, null, 2) : await human());
+    switch (spec.name) {
+      case 'help':
+        return output.out(helpText((input.args.topic as string[]).join(' ') || undefined));
+      case 'tail':
+        return this.retail(input);
+    }
   }
 
   private async pickTarget(): Promise<string> {
-    if (!this.o.pick) {
-      throw new BotzError(ErrorCode.INVALID_ARGUMENT, 'send needs a component NAME (a pick-list is offered only on a terminal)');
-    }
     const names = this.o.live.components;
     if (names.length === 0) throw new BotzError(ErrorCode.NO_SUCH_COMPONENT, 'no components are registered to send to');
-    return this.o.pick(names);
+    return this.o.pick!(names);
   }
 
   /** Apply `tail on|off [NAME...]` and resubscribe with the resulting filter. */
-  private async retail(inv: Extract<Invocation, { verb: 'tail' }>): Promise<void> {
+  private async retail(input: AnyInput): Promise<void> {
     const { output } = this.o;
-    if (inv.mode === undefined) return output.out(this.tail.describe());
-    const change = inv.mode === 'on' ? this.tail.on(inv.names, inv.bodies) : this.tail.off(inv.names);
+    const mode = input.args.mode as 'on' | 'off' | undefined;
+    const names = input.args.names as string[];
+    if (mode === undefined) return output.out(this.tail.describe());
+    const change = mode === 'on' ? this.tail.on(names, input.flags.bodies === true) : this.tail.off(names);
     if (!change) return output.out(this.tail.describe());
     await this.untail?.();
     this.untail = undefined;
@@ -161,6 +142,21 @@ export class Session {
     }
     output.out(this.tail.describe());
   }
+}
+
+/**
+ * ` (see \`help send\`)` after a usage error. A line that failed to parse has no invocation; its
+ * first words may still name the verb (or a topic, as in `mesh fly`).
+ */
+function helpHint(inv: Invocation | undefined, line: string): string {
+  let words: string[];
+  try {
+    words = tokenize(line);
+  } catch {
+    words = line.trim().split(/\s+/);
+  }
+  const name = inv?.spec.name ?? findVerb(words)?.spec.name ?? (isTopic(words[0] ?? '') ? words[0] : undefined);
+  return name ? ` (see \`help ${name}\`)` : '';
 }
 
 /**

@@ -1,148 +1,138 @@
 /**
- * The REPL's verbs. Their flags are the very flag definitions of the commands (`Send.flags.timeout`
- * is the object `botz send` parses `--timeout` with), so a flag means the same in both places and
- * a change to a command's flag reaches the REPL. Connection flags are absent: the REPL is already
- * connected. Pure data plus help text; parsing is in parse-line.ts.
+ * The REPL's verbs: the CLI's verb table (src/cli/verbs) as the REPL has it — joined already, so
+ * without connection flags or what only a one-shot process can do (flags marked commandOnly),
+ * and with --json on every verb that prints a result — plus the REPL's own: `tail on|off`,
+ * `help` and `exit`. A verb means here what it means on the command line because it is the same
+ * verb: same spec, same run, same rendering. Pure data plus help text; parsing is in
+ * parse-line.ts.
  */
-import { Args, Flags, type Interfaces } from '@oclif/core';
-import Broadcast from '../commands/broadcast.js';
-import Components from '../commands/components.js';
-import Send from '../commands/send.js';
-import Shutdown from '../commands/shutdown.js';
-import Tail from '../commands/tail.js';
+import { TOPICS, VERBS } from '../cli/verbs/table.js';
+import { tailVerb } from '../cli/verbs/tail.js';
+import { helpValueOf, restArg, type AnyVerb, type ArgSpecs, type FlagSpecs } from '../cli/verb.js';
 
-/** What the positional words of a verb complete to. */
-export type PositionalKind = 'component' | 'components' | 'tail' | 'verb' | 'none';
-
-export interface VerbSpec {
+export interface ReplVerb {
+  /** Its words: `send`, `mesh routes`. */
   name: string;
-  aliases: string[];
+  aliases: readonly string[];
   summary: string;
   usage: string;
-  flags: Interfaces.FlagInput;
-  args: Interfaces.ArgInput;
-  /** `component`: only the first positional is a component; `components`: every one is. */
-  positional: PositionalKind;
-  /** False where the command takes any number of words (payloads, names), as the commands do. */
-  strict: boolean;
+  /** The flags a line may give it. */
+  flags: FlagSpecs;
+  args: ArgSpecs;
+  /** The table's verb it runs; absent for the REPL's own verbs. */
+  verb?: AnyVerb;
 }
 
-/*
- * Every arg sets ignoreStdin: oclif otherwise reads a missing arg from a piped stdin, which in
- * script mode is the script itself.
- */
-/** --json, as every result command has it (oclif adds it to commands at run time). */
-const json = Flags.boolean({ description: 'print the result as JSON' });
-const payload = Args.string({ ignoreStdin: true, description: 'key=value (string) or key:=json (typed), repeated' });
+/** --json, as every result command has it (oclif adds it to the commands at run time). */
+const JSON_FLAG = { type: 'boolean', description: 'print the result as JSON' } as const;
 
-export const VERBS: readonly VerbSpec[] = [
-  {
-    name: 'send',
-    strict: false,
-    aliases: [],
-    summary: 'send a request to a component and print its reply (no NAME: pick one from a list)',
-    usage: 'send [NAME|@GROUP] [KEY=VALUE | KEY:=JSON]... [--data @FILE|JSON] [--timeout 5s] [--json]',
-    flags: { data: Send.flags.data, timeout: Send.flags.timeout, json },
-    // Not required here: without a NAME the REPL offers a pick-list on a terminal.
-    args: { name: Args.string({ ignoreStdin: true, description: 'component name, or @group' }), payload },
-    positional: 'component',
-  },
-  {
-    name: 'broadcast',
-    strict: false,
-    aliases: [],
-    summary: 'send a message to every component (or one group) and print who got it',
-    usage: 'broadcast [KEY=VALUE | KEY:=JSON]... [--group G] [--data @FILE|JSON] [--timeout 5s] [--json]',
-    flags: { group: Broadcast.flags.group, data: Broadcast.flags.data, timeout: Broadcast.flags.timeout, json },
-    args: { payload },
-    positional: 'none',
-  },
-  {
-    name: 'components',
-    strict: true,
-    aliases: ['ls'],
-    summary: 'list the registered components',
-    usage: 'components [--group G] [--timeout 5s] [--json]',
-    flags: { group: Components.flags.group, timeout: Components.flags.timeout, json },
-    args: {},
-    positional: 'none',
-  },
-  {
-    name: 'tail',
-    strict: false,
-    aliases: [],
-    summary: 'print live traffic and membership above the prompt: tail on [NAME...], tail off [NAME...], tail',
-    usage: 'tail [on|off] [NAME]... [--bodies]',
-    flags: { bodies: Tail.flags.bodies },
-    args: { mode: Args.string({ ignoreStdin: true, options: ['on', 'off'], description: 'on or off; nothing shows what is tailed' }), names: Tail.args.names },
-    positional: 'tail',
-  },
-  {
-    name: 'shutdown',
-    strict: true,
-    aliases: [],
-    summary: 'ask a component to shut down and print its answer',
-    usage: 'shutdown NAME [--force] [--timeout 5s] [--json]',
-    flags: { force: Shutdown.flags.force, timeout: Shutdown.flags.timeout, json },
-    args: { name: Shutdown.args.name },
-    positional: 'component',
-  },
-  {
-    name: 'mesh',
-    strict: false,
-    aliases: [],
-    summary: "inspect and steer a mesh node's links and routes (NODE: a component name or host:port)",
-    usage: 'mesh routes|dot|status NODE [--json] | mesh dial NODE ADDR | mesh hangup NODE NAME|ADDR',
-    flags: {},
-    args: {},
-    positional: 'none',
-  },
+const ALIASES: Readonly<Record<string, readonly string[]>> = { components: ['ls'] };
+
+/** A verb of the table as the REPL has it. */
+function fromTable(verb: AnyVerb): ReplVerb {
+  const own = Object.entries(verb.flags as FlagSpecs).filter(([, f]) => !f.commandOnly);
+  const flags: FlagSpecs = { ...Object.fromEntries(own), json: JSON_FLAG };
+  const summary = verb.summary[0].toLowerCase() + verb.summary.slice(1) + (verb.repl?.note ? ` (${verb.repl.note})` : '');
+  return { name: verb.name, aliases: ALIASES[verb.name] ?? [], summary, usage: verb.repl?.usage ?? usageOf(verb.name, flags, verb.args), flags, args: verb.args, verb };
+}
+
+/** The command's `tail` streams until Ctrl-C; the REPL's prints above the prompt while you work. */
+const TAIL: ReplVerb = {
+  name: 'tail',
+  aliases: [],
+  summary: 'print live traffic and membership above the prompt: tail on [NAME...], tail off [NAME...], tail',
+  usage: 'tail [on|off] [NAME]... [--bodies]',
+  flags: { bodies: tailVerb.flags.bodies },
+  args: { mode: { options: ['on', 'off'], description: 'on or off; nothing shows what is tailed' }, names: tailVerb.args.names },
+};
+
+export const REPL_VERBS: readonly ReplVerb[] = [
+  ...VERBS.map((v) => (v === tailVerb ? TAIL : fromTable(v))),
   {
     name: 'help',
-    strict: true,
     aliases: ['?'],
     summary: 'list the verbs, or show one verb in detail',
     usage: 'help [VERB]',
     flags: {},
-    args: { verb: Args.string({ ignoreStdin: true }) },
-    positional: 'verb',
+    args: { topic: { rest: true, names: 'verb', description: 'a verb' } },
   },
-  { name: 'exit', strict: true, aliases: ['quit'], summary: 'leave the REPL (or press Ctrl-D)', usage: 'exit', flags: {}, args: {}, positional: 'none' },
+  { name: 'exit', aliases: ['quit'], summary: 'leave the REPL (or press Ctrl-D)', usage: 'exit', flags: {}, args: {} },
 ];
 
-/** The verb a word names (by name or alias), if any. */
-export function findVerb(word: string): VerbSpec | undefined {
-  return VERBS.find((v) => v.name === word || v.aliases.includes(word));
+/** A usage line from the spec: `mesh dial NODE ADDRESS [--timeout <duration>] [--json]`. */
+function usageOf(name: string, flags: FlagSpecs, args: ArgSpecs): string {
+  const rest = restArg(args);
+  const words = Object.entries(args).map(([a, spec]) => (a === rest ? `[${a.toUpperCase()}]...` : spec.required ? a.toUpperCase() : `[${a.toUpperCase()}]`));
+  const options = Object.entries(flags).map(([f, spec]) => `[--${f}${spec.type === 'boolean' ? '' : ` ${helpValueOf(f, spec)}`}]`);
+  return [name, ...words, ...options].join(' ');
 }
 
-/** Every word that starts a command: names and aliases. */
+/** The verb that `words` start with (by name or alias), and how many words name it. */
+export function findVerb(words: readonly string[]): { spec: ReplVerb; length: number } | undefined {
+  for (const spec of REPL_VERBS) {
+    for (const name of [spec.name, ...spec.aliases]) {
+      const parts = name.split(' ');
+      if (parts.every((p, i) => words[i] === p)) return { spec, length: parts.length };
+    }
+  }
+  return undefined;
+}
+
+/** True for a word that groups verbs (`mesh`). */
+export function isTopic(word: string): boolean {
+  return Object.hasOwn(TOPICS, word);
+}
+
+/** Every word that starts a command: names (a topic once) and aliases. */
 export function verbWords(): string[] {
-  return VERBS.flatMap((v) => [v.name, ...v.aliases]);
+  return [...new Set(REPL_VERBS.flatMap((v) => [v.name.split(' ')[0], ...v.aliases]))];
 }
 
 /** `--timeout`, `-d`...: the flag words a verb accepts. */
-export function flagWords(spec: VerbSpec): string[] {
+export function flagWords(spec: ReplVerb): string[] {
   return Object.entries(spec.flags).flatMap(([name, f]) => [`--${name}`, ...(f.char ? [`-${f.char}`] : [])]);
 }
 
-/** The text of `help` (no topic) or `help VERB`. */
+/** The text of `help` (no topic), `help VERB` or `help TOPIC`. */
 export function helpText(topic?: string): string {
-  if (topic === undefined) {
-    const width = Math.max(...VERBS.map((v) => v.name.length));
-    const lines = VERBS.map((v) => `  ${v.name.padEnd(width)}  ${v.summary}${v.aliases.length ? ` (alias: ${v.aliases.join(', ')})` : ''}`);
+  if (topic === undefined || topic === '') {
+    const entries = new Map<string, string>();
+    for (const v of REPL_VERBS) {
+      const word = v.name.split(' ')[0];
+      if (!entries.has(word)) entries.set(word, isTopic(word) ? `${TOPICS[word]} (\`help ${word}\` for its verbs)` : `${v.summary}${v.aliases.length ? ` (alias: ${v.aliases.join(', ')})` : ''}`);
+    }
+    const width = Math.max(...[...entries.keys()].map((w) => w.length));
     return [
       'verbs:',
-      ...lines,
+      ...[...entries].map(([word, summary]) => `  ${word.padEnd(width)}  ${summary}`),
       '',
       'Payloads are written as for `botz send`: key=value, key:=json, --data @file. Quote like a shell.',
       'Tab completes verbs, flags and live component names; Up/Down recall history; Ctrl-C cancels; Ctrl-D exits.',
     ].join('\n');
   }
-  const spec = findVerb(topic);
-  if (!spec) return `no verb "${topic}"; type \`help\` for the list`;
+  const words = topic.split(/\s+/);
+  const found = findVerb(words);
+  if (found && found.length === words.length) return verbHelp(found.spec);
+  if (words.length === 1 && isTopic(topic)) {
+    const verbs = REPL_VERBS.filter((v) => v.name.startsWith(`${topic} `));
+    const width = Math.max(...verbs.map((v) => v.name.length));
+    return [`${topic}: ${TOPICS[topic]}`, '', ...verbs.map((v) => `  ${v.name.padEnd(width)}  ${v.summary}`), '', `\`help ${topic} VERB\` shows one in detail.`].join('\n');
+  }
+  return `no verb "${topic}"; type \`help\` for the list`;
+}
+
+function verbHelp(spec: ReplVerb): string {
+  const args = Object.entries(spec.args).map(([name, a]) => `  ${name.toUpperCase().padEnd(28)}  ${a.description}`);
   const flags = Object.entries(spec.flags).map(([name, f]) => {
-    const word = `${f.char ? `-${f.char}, ` : '    '}--${name}${f.type === 'option' ? ` ${f.helpValue ?? `<${name}>`}` : ''}`;
-    return `  ${word.padEnd(28)}  ${f.description ?? ''}`;
+    const value = helpValueOf(name, f);
+    const word = `${f.char ? `-${f.char}, ` : '    '}--${name}${value === undefined ? '' : ` ${value}`}`;
+    return `  ${word.padEnd(28)}  ${f.description}`;
   });
-  return [`usage: ${spec.usage}`, '', spec.summary, ...(flags.length ? ['', 'flags:', ...flags] : [])].join('\n');
+  return [
+    `usage: ${spec.usage}`,
+    '',
+    spec.summary,
+    ...(args.length ? ['', 'arguments:', ...args] : []),
+    ...(flags.length ? ['', 'flags:', ...flags] : []),
+  ].join('\n');
 }

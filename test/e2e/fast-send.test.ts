@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Parser } from '@oclif/core';
 import { runCommand } from '@oclif/test';
 import { connectionFlags } from '../../src/cli/base-command.js';
-import { envIsTrue } from '../../src/cli/fast-send.js';
+import { envIsTrue } from '../../src/cli/verb-node.js';
 import { Server } from '../../src/lib/registry/server.js';
 import { wsTransport } from '../../src/lib/transport/ws.js';
 import { ENCRYPTED_FLAG } from '../../src/lib/wire/packet.js';
@@ -67,6 +67,26 @@ describe('botz send fast path', () => {
     expect(r).toMatchObject({ code: 0, stdout: 'from=stdin\n' });
     const bad = await runBotz(['send', 'fast-echo', 'not-an-assignment'], net.env);
     expect(bad.code).toBe(2);
+  });
+});
+
+describe('the fast path never loads oclif', () => {
+  const forbid = join(ROOT, 'test', 'fixtures', 'forbid-oclif.mjs');
+  const withoutOclif = (args: string[], input?: string) => runToEnd(['--import', forbid, join(ROOT, 'bin', 'run.js'), ...args], net.env, input);
+
+  it('sends, prints, and reports failures with @oclif/core kept out of the process', async () => {
+    expect(await withoutOclif(['send', 'fast-echo', 'a=1', 'n:=2'])).toEqual({ code: 0, stdout: 'a=1\nn:=2\n', stderr: '' });
+    expect(await withoutOclif(['send', 'fast-echo', '--data', '-', '--json'], '{"from":"stdin"}')).toMatchObject({ code: 0, stdout: '{\n  "from": "stdin"\n}\n' });
+    const missing = await withoutOclif(['send', 'nobody-here', 'a=1', '--json']);
+    expect(missing).toMatchObject({ code: 3, stderr: expect.stringMatching(/^botz: no component named "nobody-here"/) });
+    expect(JSON.parse(missing.stdout)).toMatchObject({ error: { code: 'NO_SUCH_COMPONENT', exit: 3 } });
+    expect(await withoutOclif(['send', 'fast-echo', 'a:=oops'])).toMatchObject({ code: 2, stdout: '', stderr: expect.stringMatching(/^botz: the value of a:= is not valid JSON/) });
+  });
+
+  it('(the guard works: --help needs oclif, and fails under it)', async () => {
+    const help = await withoutOclif(['send', '--help']);
+    expect(help.code).not.toBe(0);
+    expect(help.stderr).toMatch(/@oclif\/core was loaded/);
   });
 });
 

@@ -8,7 +8,6 @@ import type { Secret } from '../channel/node-context.js';
 import type { Clock } from '../clock.js';
 import { isBotzError } from '../errors.js';
 import type { MeshNodeOptions } from '../mesh/mesh-options.js';
-import { DEFAULT_PORT } from '../registry/defaults.js';
 import type { ConnectionLimits, Transport } from '../transport/transport.js';
 import type { Body, Codec, Headers } from '../wire/frames.js';
 import type { HandlerLimits } from './handler-limit.js';
@@ -16,7 +15,7 @@ import type { Message } from './message.js';
 import type { ReliableOptions } from './reliable-delivery.js';
 import type { ShutdownNotice } from './events.js';
 
-export const DEFAULT_SERVER = `127.0.0.1:${DEFAULT_PORT}`;
+export { DEFAULT_SERVER } from '../registry/defaults.js';
 export const DEFAULT_TIMEOUT_MS = 5_000;
 export const DEFAULT_CONNECT_TIMEOUT_MS = 3_000;
 

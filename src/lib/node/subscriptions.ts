@@ -4,6 +4,7 @@
  * filters), and fans the feeds' frames out to the listeners, each tail with its own filter.
  */
 import type { ComponentInfo, DroppedTraffic, FrameInit, LinkChange, MemberEvent, Topic, TrafficEvent } from '../wire/frames.js';
+import { followsNames } from '../wire/names.js';
 
 export interface MembershipNotice {
   type: MemberEvent;
@@ -76,11 +77,11 @@ export class Subscriptions {
       return;
     }
     if (event.kind === 'link') {
-      for (const [t, names] of this.tailers) if (names.size === 0 || names.has(event.node) || names.has(event.peer)) t({ kind: 'link', event });
+      for (const [t, names] of this.tailers) if (followsNames(names, [event.node, event.peer])) t({ kind: 'link', event });
       return;
     }
     for (const [t, names] of this.tailers) {
-      if (names.size === 0 || names.has(event.from) || names.has(event.to)) t({ kind: 'traffic', event });
+      if (followsNames(names, [event.from, event.to])) t({ kind: 'traffic', event });
     }
   }
 

@@ -12,6 +12,7 @@
 import { BotzError, ErrorCode } from '../errors.js';
 import type { Channel } from '../channel/channel.js';
 import type { LinkChange, TrafficEvent } from '../wire/frames.js';
+import { followsNames } from '../wire/names.js';
 
 /** Tails one server serves at once: each one costs a copy of every traffic event. */
 export const DEFAULT_MAX_TAILS = 32;
@@ -108,9 +109,8 @@ export class TrafficHub {
    * one whose link is backed up is dropped for it and counted.
    */
   publish(event: TrafficEvent | LinkChange): void {
-    const [a, b] = event.kind === 'link' ? [event.node, event.peer] : [event.from, event.to];
     for (const [ch, tail] of this.tails) {
-      if (tail.names.size > 0 && !tail.names.has(a) && !tail.names.has(b)) continue;
+      if (!followsNames(tail.names, event.kind === 'link' ? [event.node, event.peer] : [event.from, event.to])) continue;
       if (!this.hasRoom(ch, tail)) {
         tail.dropped++;
         this.droppedTotal++;

@@ -123,11 +123,15 @@ export const CloseCode = {
   SLOW_CONSUMER: 4012,
 } as const;
 
-/** `host:port` → parts; accepts `[v6]:port`. */
-export function splitAddress(address: string): { host: string; port: number } {
-  const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(address);
-  const port = m ? Number(m[3]) : NaN;
-  if (!m || port > 65535) {
+/**
+ * `host:port` → parts; accepts `[v6]:port`. With `defaultPort`, a bare host (`localhost`,
+ * `[::1]`) gets that port, as where a user names a server to start; a port that is there must
+ * still be one.
+ */
+export function splitAddress(address: string, defaultPort?: number): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]+))(?::(\d{1,5}))?$/.exec(address);
+  const port = m?.[3] !== undefined ? Number(m[3]) : (defaultPort ?? NaN);
+  if (!m || !(port <= 65535)) {
     throw new BotzError(ErrorCode.INVALID_ARGUMENT, `"${address}" is not a host:port address`, { details: { address } });
   }
   return { host: m[1] ?? m[2], port };

@@ -1,8 +1,15 @@
 /**
- * How long a node name may be on the wire. A packet header gives its destination one length
- * byte, and replies go to a frame's `from`, so every name a node may be addressed by fits it.
- * (Its own module: frames.ts, packet.ts, the mesh frames and discovery all check names, and
- * frames.ts imports the mesh frames, so none of them can hold it for the others.)
+ * The rules for names on the wire, in one place: how long a name may be, and which names a
+ * traffic subscription's name list selects.
+ *
+ * Length: a packet header gives its destination one length byte, and replies go to a frame's
+ * `from`, so every name a node may be addressed by fits it. (Its own module: frames.ts,
+ * packet.ts, the mesh frames and discovery all check names, and frames.ts imports the mesh
+ * frames, so none of them can hold it for the others.)
+ *
+ * Selection: a tail that names components follows a message from or to any of them, and every
+ * message when it names none: one rule for the server's traffic hub, a node's own tails and
+ * `botz tail --via` (whose mesh messages have one origin and any number of recipients).
  */
 export const MAX_DESTINATION_BYTES = 255;
 
@@ -10,4 +17,11 @@ export const MAX_DESTINATION_BYTES = 255;
 export function fitsDestination(name: string): boolean {
   // A UTF-16 unit is at most 3 bytes of UTF-8: only long names need counting.
   return name.length * 3 <= MAX_DESTINATION_BYTES || Buffer.byteLength(name) <= MAX_DESTINATION_BYTES;
+}
+
+/** True when `names` is empty (follow everything) or holds one of `parties`. */
+export function followsNames(names: ReadonlySet<string>, parties: Iterable<string>): boolean {
+  if (names.size === 0) return true;
+  for (const party of parties) if (names.has(party)) return true;
+  return false;
 }

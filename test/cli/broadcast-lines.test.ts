@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { broadcastExit, broadcastLines } from '../../src/cli/result-lines.js';
+import { broadcastExit, broadcastLines } from '../../src/cli/verbs/broadcast.js';
+import { shutdownLine } from '../../src/cli/verbs/shutdown.js';
 
 const failure = { name: 'c', error: { code: 'TIMEOUT', message: 'no answer' } };
 
@@ -21,5 +22,14 @@ describe('broadcast result lines and exit code', () => {
     expect(broadcastLines(r, 'workers')).toEqual(['delivered (0): - (no ready component in group "workers")']);
     expect(broadcastLines(r)).toEqual(['delivered (0): - (no ready component)']);
     expect(broadcastExit(r)).toBe(3);
+  });
+});
+
+describe('shutdown answer line', () => {
+  it.each([
+    [true, 'echo: ready, shutting down'],
+    [false, 'echo: not ready, refused to shut down'],
+  ])('ready %s', (ready, line) => {
+    expect(shutdownLine('echo', ready)).toBe(line);
   });
 });

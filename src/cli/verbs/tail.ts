@@ -1,0 +1,121 @@
+/**
+ * `tail [NAME...]`: live traffic and membership events, one line (or NDJSON record) each, until
+ * Ctrl-C or --count events; `--via` shows what one mesh node sees instead. A stream: its lines
+ * print as they come, and its run resolves to nothing.
+ */
+import type { TailEvent } from '../../lib/node/subscriptions.js';
+import type { BotzError } from '../../lib/errors.js';
+import type { MeshWatchEvent } from '../../lib/mesh/mesh-control-client.js';
+import { followsNames } from '../../lib/wire/names.js';
+import { tailLine } from '../event-lines.js';
+import { meshEventLine } from '../mesh-lines.js';
+import { defineVerb, type VerbContext } from '../verb.js';
+import { timeoutFlag } from './flags.js';
+
+export const tailVerb = defineVerb({
+  name: 'tail',
+  summary: 'Show live traffic and membership events across the network',
+  description:
+    'One line per message (time, from → to, kind, size, latency, path) and per membership event, until Ctrl-C ' +
+    'or --count events. Components report traffic only while somebody tails. --json prints NDJSON.',
+  examples: ['<%= config.bin %> tail', '<%= config.bin %> tail echo worker-1 --bodies', '<%= config.bin %> tail --count 10 --json'],
+  usage: 'tail [NAME]... [--bodies] [--count N] [--json]',
+  args: { names: { rest: true, names: 'components', description: 'only traffic from or to these components (repeatable)' } },
+  flags: {
+    bodies: { type: 'boolean', char: 'b', description: 'include message bodies' },
+    count: { type: 'integer', char: 'n', min: 1, description: 'exit after this many events' },
+    timeout: timeoutFlag,
+    via: {
+      type: 'string',
+      helpValue: '<host:port>',
+      description: 'show the mesh traffic one mesh node originates, forwards and delivers, with the path of each message',
+    },
+  },
+
+  async run(ctx, { args, flags }): Promise<undefined> {
+    const names = new Set(args.names);
+    const counter = new Counter(flags.count);
+    if (flags.via !== undefined) {
+      const print = (e: MeshWatchEvent) => {
+        const parties = e.kind === 'link' ? [e.node, e.peer] : [e.from, ...e.to.split(',')];
+        if (followsNames(names, parties) && counter.take()) ctx.out(ctx.json ? JSON.stringify(e) : meshEventLine(e, flags.bodies));
+      };
+      await tailMesh(ctx, flags.via, { timeoutMs: flags.timeout, bodies: flags.bodies }, print, counter);
+      return undefined;
+    }
+    await ctx.withClient(flags.timeout, async (client) => {
+      // NDJSON records are the library's TailEvent as it is: {kind:'traffic', event} | {kind:'member', type, component, at}
+      // | {kind:'dropped', dropped, at}.
+      const untail = await client.tail({ names: names.size ? [...names] : undefined, bodies: flags.bodies }, (e: TailEvent) => {
+        if (counter.take()) ctx.out(ctx.json ? JSON.stringify(e) : tailLine(e, flags.bodies));
+      });
+      // After a reconnect the server may have no tail left for us (LIMIT_REACHED): that ends the tail.
+      let refused: BotzError | undefined;
+      const refusedLater = new Promise<void>((resolve) =>
+        client.once('tailRefused', (error: BotzError) => {
+          refused = error;
+          resolve();
+        }),
+      );
+      // tail() resolves once the server confirmed the subscription: from this line on, nothing is missed.
+      const stopped = ctx.untilStopped(Promise.race([counter.reached, refusedLater]));
+      // On stderr even with --json: scripts (and tests) wait for it, and it never pollutes NDJSON.
+      ctx.note(`tailing ${names.size ? [...names].join(', ') : 'all traffic'} on ${ctx.server} (Ctrl-C to stop)`);
+      try {
+        await stopped;
+        if (refused) throw refused;
+      } finally {
+        await untail();
+      }
+    });
+    return undefined;
+  },
+});
+
+/** The mesh traffic seen at one node (it has no view of the rest of the network). */
+async function tailMesh(
+  ctx: VerbContext,
+  via: string,
+  o: { timeoutMs: number; bodies: boolean },
+  print: (e: MeshWatchEvent) => void,
+  counter: Counter,
+): Promise<void> {
+  await ctx.withControl(via, o.timeoutMs, async (ctl) => {
+    const unwatch = await ctl.watch(print, { bodies: o.bodies });
+    // The node going away ends the tail with an error (exit 7): nothing else would, since a
+    // tail only listens, and an empty event loop would end the process with Node's exit 13.
+    let lost: BotzError | undefined;
+    const gone = ctl.lost.then((error) => {
+      if (!counter.done) lost = error;
+    });
+    const stopped = ctx.untilStopped(Promise.race([counter.reached, gone]));
+    ctx.note(`tailing mesh traffic at ${ctl.address} (Ctrl-C to stop)`);
+    try {
+      await stopped;
+      if (lost) throw lost;
+    } finally {
+      await unwatch();
+    }
+  });
+}
+
+/** --count: how many events may still print, and a promise kept when none may. */
+class Counter {
+  private seen = 0;
+  private resolve!: () => void;
+  readonly reached = new Promise<void>((resolve) => (this.resolve = resolve));
+
+  constructor(private readonly limit: number | undefined) {}
+
+  get done(): boolean {
+    return this.limit !== undefined && this.seen >= this.limit;
+  }
+
+  /** True when one more event may print (and counts it). */
+  take(): boolean {
+    if (this.done) return false;
+    this.seen++;
+    if (this.done) this.resolve();
+    return true;
+  }
+}
