@@ -8,65 +8,32 @@
  *   is handed on; a bad packet is counted and dropped (before the handshake, the link closes);
  * - the pending-request map of requests sent on it.
  *
- *   dialer                                   listener
- *     | -- hello {role, codecs, nonce} -----> |   verify MAC; name free? session valid? (no state changes)
- *     | <-- welcome {re, codec, session, nonce} |  (or close 4001 AUTH_FAILED / 4009 NAME_TAKEN)
- *     | -- auth {re: welcome.id, nonce} ----> |   the listener's nonce, under our key: fresh proof;
- *     | == frames, batched per destination == |   only now does the listener act (take the name...)
+ * The handshake's frames are in handshake.ts.
  */
-import { randomBytes } from 'node:crypto';
-import {
-  AuthFailed,
-  BotzError,
-  Closed,
-  ErrorCode,
-  errorFromWire,
-  NameTaken,
-  Unreachable,
-  isBotzError,
-} from '../errors.js';
+import { AuthFailed, BotzError, Closed, ErrorCode, errorFromWire, Unreachable, isBotzError } from '../errors.js';
 import { CODECS } from '../wire/codec.js';
-import {
-  type Codec,
-  type Frame,
-  type FrameInit,
-  type HelloFrame,
-  type LinkRole,
-} from '../wire/frames.js';
-import {
-  ANY_DESTINATION,
-  PacketSealer,
-  SERVER_DESTINATION,
-  decodeVerified,
-  type PacketHeader,
-  type VerifiedPacket,
-} from '../wire/packet.js';
+import type { Codec, Frame, FrameInit, LinkRole } from '../wire/frames.js';
+import { ANY_DESTINATION, PacketSealer, SERVER_DESTINATION, decodeVerified, type PacketHeader, type VerifiedPacket } from '../wire/packet.js';
 import { CloseCode, type Link, type Transport } from '../transport/transport.js';
 import type { NodeContext } from './node-context.js';
 import { Outbox } from './outbox.js';
 import { PendingRequests } from './pending.js';
-import { throwIfCancelled } from '../cancel.js';
+import { clipMessage, closeError } from './close-error.js';
+import { Inbox } from './inbox.js';
+import { SlowConsumerWatch } from './slow-consumer.js';
+import {
+  DEFAULT_HANDSHAKE_TIMEOUT_MS,
+  answersChallenge,
+  helloFrame,
+  termsOf,
+  welcomeFor,
+  type Challenge,
+  type HelloDecision as Decision,
+  type WelcomeTerms,
+} from './handshake.js';
 
-export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 5_000;
-/**
- * Frames handed on per event-loop turn; the rest of a large packet waits for the next turn.
- * Without this, two busy ends alternate: one works through a whole 64-frame packet while the
- * other idles. Yielding half-way lets the replies to the first part leave (and the peer start
- * on them) while we work on the rest. Measured with both ends pinned to their own CPU,
- * 64 in flight: about 80k req/s unsliced, 125-130k at 32, 101k at 48, 114k at 24.
- */
-export const MAX_FRAMES_PER_TURN = 32;
-/**
- * Frames a link holds received but not yet handed on. Slicing lets the socket be read again
- * between slices, so packets arriving faster than MAX_FRAMES_PER_TURN a turn would queue without
- * end; past this (or MAX_BACKLOG_BYTES), the backlog is handed on at once, in order, and the
- * socket is not read again until it is, as without slicing (the sender's TCP window then slows
- * it). At most this many frames plus one packet wait: 64 turns' worth, far above what a busy
- * legitimate peer queues.
- */
-export const MAX_BACKLOG_FRAMES = 2_048;
-/** The same bound in bytes of the packets waiting (a few big frames are as heavy as many small ones): two full packets. */
-export const MAX_BACKLOG_BYTES = 2 * 1024 * 1024;
+export { DEFAULT_HANDSHAKE_TIMEOUT_MS };
+export type HelloDecision = Decision<Channel>;import { throwIfCancelled } from '../cancel.js';
 
 export interface ChannelHandlers {
   /** Every verified frame addressed to this node that is not a reply somebody waits for. */
@@ -76,49 +43,9 @@ export interface ChannelHandlers {
   onClose?(channel: Channel, error: BotzError): void;
 }
 
-/**
- * What a listener decides about a hello: accept (with a session token) or throw a BotzError.
- * The decision must not change any state outside the channel: the hello may be a replay. What
- * accepting means (taking a name, replacing an older link) goes in `admit`, which runs once the
- * dialer answered the challenge, and may still refuse by throwing.
- */
-export type HelloDecision = (
-  hello: HelloFrame,
-  channel: Channel,
-) => { session: string; heartbeatMs?: number; trace?: { bodies: boolean }; admit?: () => void };
-
-/** What a dialer learns from the welcome besides the channel. */
-export interface Welcomed {
+/** What a dialer learns from the welcome, and the channel. */
+export interface Welcomed extends WelcomeTerms {
   channel: Channel;
-  session: string;
-  heartbeatMs?: number;
-  encrypt: boolean;
-  /** Somebody tails the network (with bodies?): report traffic from the first call on. */
-  trace?: { bodies: boolean };
-}
-
-/** Translates how a link closed into the error that waiting callers get. */
-export function closeError(code: number, reason: string, peer: string): BotzError {
-  switch (code) {
-    case CloseCode.AUTH_FAILED:
-      return new AuthFailed(reason || `${peer} refused our key: check that both ends use the same secret`);
-    case CloseCode.NAME_TAKEN:
-      return new NameTaken(reason.replace(/^name taken: /, '') || '?');
-    case CloseCode.TOO_BIG:
-      return new BotzError(ErrorCode.FRAME_TOO_LARGE, `${peer} closed the link: a packet exceeded its size limit`);
-    case CloseCode.PROTOCOL_ERROR:
-      // A node of another protocol version refuses our first packet by its version byte.
-      if (/unsupported packet version/.test(reason)) {
-        return new BotzError(ErrorCode.BAD_VERSION, `${peer} speaks another botz protocol version (it said: ${reason}); upgrade the older side`, {
-          details: { code, peer, reason },
-        });
-      }
-      return new Closed(`link to ${peer} closed: ${reason || `code ${code}`}`, { details: { code, peer } });
-    default:
-      return new Closed(`link to ${peer} closed${reason ? `: ${reason}` : ` (code ${code})`}`, {
-        details: { code, peer },
-      });
-  }
 }
 
 export class Channel {
@@ -131,7 +58,7 @@ export class Channel {
   private readonly outbox: Outbox;
   private onHello: HelloDecision | undefined;
   /** Listener side, between the welcome and the dialer's auth: what the auth must answer. */
-  private challenge: { hello: HelloFrame; welcomeId: string; nonce: string; admit?: () => void } | undefined;
+  private challenge: Challenge | undefined;
   closeReason: BotzError | undefined;
   /** The session token the handshake agreed on (the server's proof of name ownership). */
   session: string | undefined;
@@ -139,6 +66,8 @@ export class Channel {
   tag: unknown;
   /** Frames that arrived in encrypted packets: their answers travel encrypted too, whatever the link does. */
   private readonly arrivedEncrypted = new WeakSet<Frame>();
+  /** Frames received, on their way to the handlers. */
+  readonly inbox = new Inbox((frames, header, from, to) => this.handOn(frames, header, from, to));
 
   constructor(
     readonly ctx: NodeContext,
@@ -147,7 +76,13 @@ export class Channel {
   ) {
     this.pending = new PendingRequests(undefined, ctx.clock);
     this.sealer = new PacketSealer({ keyring: ctx.keyring, maxPacketBytes: ctx.maxPacketBytes, now: () => ctx.clock.now() });
-    this.outbox = new Outbox(this.sealer, link, ctx.maxPacketBytes, () => this.checkConsumer());
+    const consumer = new SlowConsumerWatch(ctx, link, () => (this.established ? this.peer : undefined));
+    this.outbox = new Outbox(this.sealer, link, ctx.maxPacketBytes, () => consumer.check());
+    this.forward = (bytes) => {
+      this.flush();
+      link.send(bytes);
+      consumer.check();
+    };
     link.attach({
       onMessage: (data) => this.receive(data),
       onClose: (code, reason) => this.closed(code, reason),
@@ -175,25 +110,13 @@ export class Channel {
     const channel = new Channel(ctx, link, options.handlers);
     channel.peer = options.expect;
     try {
-      const welcome = await channel.request(
-        {
-          type: 'hello',
-          role: options.role,
-          codecs: ctx.codecs,
-          nonce: randomBytes(12).toString('base64url'),
-          ...(options.session ? { session: options.session } : {}),
-          ...(ctx.encrypt ? { encrypt: true } : {}),
-        },
-        { to: options.expect, timeoutMs: Math.max(1, deadline - ctx.clock.now()), callTimeoutMs: timeoutMs, describe: `the handshake with ${address}` },
-      );
-      if (welcome.type !== 'welcome') throw new BotzError(ErrorCode.MALFORMED_FRAME, `expected welcome, got ${welcome.type}`);
-      return {
-        channel,
-        session: welcome.session,
-        heartbeatMs: welcome.heartbeatMs,
-        encrypt: welcome.encrypt === true,
-        ...(welcome.trace ? { trace: { bodies: welcome.traceBodies === true } } : {}),
-      };
+      const welcome = await channel.request(helloFrame(ctx, options.role, options.session), {
+        to: options.expect,
+        timeoutMs: Math.max(1, deadline - ctx.clock.now()),
+        callTimeoutMs: timeoutMs,
+        describe: `the handshake with ${address}`,
+      });
+      return { channel, ...termsOf(welcome, ctx) };
     } catch (error) {
       channel.close(CloseCode.PROTOCOL_ERROR, 'handshake failed');
       throw error;
@@ -296,39 +219,7 @@ export class Channel {
   }
 
   /** Sends verified packet bytes on unchanged (the relay), after anything already queued. */
-  forward(bytes: Uint8Array): void {
-    this.flush();
-    this.link.send(bytes);
-    this.checkConsumer();
-  }
-
-  /**
-   * A peer that stops reading would make us queue whatever we write for it, without bound (a
-   * relay's traffic, membership events, answers). A burst may queue much for a moment; a peer
-   * that keeps more than the node's limit queued for longer than the grace period, or four times
-   * the limit at any moment, is a slow consumer: the link is closed, and counted. Whoever still
-   * waits on it learns of the closed link.
-   */
-  private checkConsumer(): void {
-    const queued = this.link.bufferedAmount;
-    const { maxBufferedBytes: limit, slowConsumerGraceMs: grace } = this.ctx;
-    if (queued <= limit) {
-      this.overLimitSince = undefined;
-      return;
-    }
-    const now = this.ctx.clock.now();
-    this.overLimitSince ??= now;
-    if (this.link.closed || (queued <= 4 * limit && now - this.overLimitSince < grace)) return;
-    this.ctx.reject({
-      error: new BotzError(ErrorCode.SLOW_CONSUMER, `${this.peer} stopped reading: ${queued} bytes queued for it`),
-      remote: this.link.remoteAddress,
-      peer: this.established ? this.peer : undefined,
-    });
-    this.link.close(CloseCode.SLOW_CONSUMER, `slow consumer: ${queued} bytes queued`);
-  }
-
-  /** When the bytes queued for the peer went over the limit, if they still are. */
-  private overLimitSince: number | undefined;
+  readonly forward: (bytes: Uint8Array) => void;
 
   close(code: number = CloseCode.NORMAL, reason = ''): void {
     this.flush();
@@ -375,58 +266,11 @@ export class Channel {
     this.dispatch(frames, header, data.length);
   }
 
-  /**
-   * Replies settle their waiting request; everything else goes to the owner's handler.
-   * In arrival order, at most MAX_FRAMES_PER_TURN per event-loop turn (see there).
-   */
+  /** Replies settle their waiting request; everything else goes to the owner's handler (paced by the inbox). */
   private dispatch(frames: Frame[], header: PacketHeader, bytes: number): void {
     if (header.encrypted) for (const frame of frames) this.arrivedEncrypted.add(frame);
-    if (this.backlog.length > 0) {
-      this.queue(frames, header, bytes);
-      if (this.backlogFrames > MAX_BACKLOG_FRAMES || this.backlogBytes > MAX_BACKLOG_BYTES) this.drainBacklog(Infinity);
-      return;
-    }
-    if (frames.length <= MAX_FRAMES_PER_TURN) {
-      this.handOn(frames, header, 0, frames.length);
-      return;
-    }
-    this.queue(frames, header, bytes);
-    this.drainBacklog();
+    this.inbox.take(frames, header, bytes);
   }
-
-  private readonly backlog: { frames: Frame[]; header: PacketHeader; next: number; bytes: number }[] = [];
-  /** Frames received but not yet handed on (for tests). */
-  backlogFrames = 0;
-  /** Bytes of the packets they came in (for tests). */
-  backlogBytes = 0;
-
-  private queue(frames: Frame[], header: PacketHeader, bytes: number): void {
-    this.backlog.push({ frames, header, next: 0, bytes });
-    this.backlogFrames += frames.length;
-    this.backlogBytes += bytes;
-  }
-
-  /** Hands on up to `budget` frames now and schedules the rest for the next turn. */
-  private drainBacklog = (budget = MAX_FRAMES_PER_TURN): void => {
-    while (this.backlog.length > 0) {
-      const item = this.backlog[0];
-      const end = Math.min(item.frames.length, item.next + budget);
-      budget -= end - item.next;
-      this.backlogFrames -= end - item.next;
-      this.handOn(item.frames, item.header, item.next, end);
-      item.next = end;
-      if (item.next < item.frames.length) {
-        setImmediate(this.drainBacklog);
-        return;
-      }
-      this.backlog.shift();
-      this.backlogBytes -= item.bytes;
-      if (budget === 0 && this.backlog.length > 0) {
-        setImmediate(this.drainBacklog);
-        return;
-      }
-    }
-  };
 
   private handOn(frames: Frame[], header: PacketHeader, from: number, to: number): void {
     for (let i = from; i < to; i++) {
@@ -461,28 +305,14 @@ export class Channel {
     try {
       this.peer = hello.from;
       this.peerRole = hello.role;
-      const { session, heartbeatMs, trace, admit } = this.onHello(hello, this);
-      this.session = session;
-      const codec = hello.codecs.find((c) => this.ctx.codecs.includes(c)) ?? 'json';
-      const nonce = randomBytes(12).toString('base64url');
-      const encrypt = hello.encrypt === true || this.ctx.encrypt;
-      const welcome = this.send(
-        {
-          type: 'welcome',
-          re: hello.id,
-          codec,
-          session,
-          nonce,
-          ...(heartbeatMs ? { heartbeatMs } : {}),
-          ...(encrypt ? { encrypt } : {}),
-          ...(trace ? { trace: true, ...(trace.bodies ? { traceBodies: true } : {}) } : {}),
-        },
-        hello.from,
-      );
+      const decision = this.onHello(hello, this);
+      this.session = decision.session;
+      const { welcome, codec, encrypt } = welcomeFor(this.ctx, hello, decision);
+      const sent = this.send(welcome, hello.from);
       this.flush();
       this.useCodec(codec);
       this.sealer.encrypt = encrypt;
-      this.challenge = { hello, welcomeId: welcome.id, nonce, admit };
+      this.challenge = { hello, welcomeId: sent.id, nonce: welcome.nonce, admit: decision.admit };
     } catch (error) {
       this.refuse(error, hello.from);
     }
@@ -498,7 +328,7 @@ export class Channel {
     if (first.type === 'welcome') {
       this.useCodec(first.codec);
       this.session = first.session;
-      this.sealer.encrypt = first.encrypt === true || this.ctx.encrypt;
+      this.sealer.encrypt = termsOf(first, this.ctx).encrypt;
       this.established = true;
       this.send({ type: 'auth', re: first.id, nonce: first.nonce });
       this.flush();
@@ -512,7 +342,7 @@ export class Channel {
   private answerOfChallenge(frames: Frame[], header: PacketHeader): void {
     const challenge = this.challenge!;
     const auth = frames[0];
-    if (auth.type !== 'auth' || auth.re !== challenge.welcomeId || auth.nonce !== challenge.nonce || auth.from !== challenge.hello.from) {
+    if (!answersChallenge(auth, challenge)) {
       this.rejectPacket(new BotzError(ErrorCode.AUTH_FAILED, 'the first packet after the welcome must answer its challenge (an auth frame)'));
       return;
     }
@@ -557,17 +387,8 @@ export class Channel {
     this.closeReason = error;
     // Frames still waiting to be handed on are not: their answers could not travel any more, and
     // whoever sent them learns of the closed link (reliable data is resent after a resume).
-    this.backlog.length = 0;
-    this.backlogFrames = 0;
-    this.backlogBytes = 0;
+    this.inbox.clear();
     this.pending.closeAll(error.code === ErrorCode.CLOSED ? new Unreachable(error.message, { cause: error }) : error);
     this.handlers.onClose?.(this, error);
   }
-}
-
-/** Error frames carry at most this many characters of message: a handler's error must always fit. */
-export const MAX_ERROR_MESSAGE_CHARS = 1_000;
-
-function clipMessage(message: string): string {
-  return message.length <= MAX_ERROR_MESSAGE_CHARS ? message : `${message.slice(0, MAX_ERROR_MESSAGE_CHARS)}... (${message.length} characters)`;
 }

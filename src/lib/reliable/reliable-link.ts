@@ -30,6 +30,7 @@ import type { DataFrame, ReliableFrameInit } from '../wire/reliable-frames.js';
 import { ReceiveWindow, type ReceiveWindowOptions } from './receive-window.js';
 import { SendWindow, type SendWindowOptions } from './send-window.js';
 import { Session, type ResumeOutcome } from './session.js';
+import { WaitingSends, type PendingSend } from './waiting-sends.js';
 
 /** What the link needs from a carrier: send a frame, hear frames. Loss and reordering are tolerated. */
 export interface FrameTransport {
@@ -70,17 +71,6 @@ export type ReliableLinkEvent =
   | { type: 'resumed'; peer: string; epoch: number }
   | { type: 'peerRestarted'; previous: string; peer: string; failed: number };
 
-interface PendingSend {
-  body: Body;
-  headers?: Headers;
-  resolve(): void;
-  reject(error: BotzError): void;
-  settled: boolean;
-  /** Still in the waiting queue (not yet numbered). */
-  queued: boolean;
-  timer: TimerHandle | undefined;
-}
-
 export class ReliableLink {
   readonly session: Session;
   private readonly options: ReliableLinkOptions;
@@ -88,11 +78,8 @@ export class ReliableLink {
   private readonly defer: Defer;
   private readonly sender: SendWindow<PendingSend>;
   private readonly receiver: ReceiveWindow<ReceivedData>;
-  /** Sends waiting for window space, oldest first from `waitingHead` (a queue without O(n) shifts). */
-  private waiting: PendingSend[] = [];
-  private waitingHead = 0;
-  /** Live sends in the queue: timed-out ones stay in it until fill() passes them, uncounted. */
-  private waitingCount = 0;
+  /** Sends waiting for window space. */
+  private readonly waiting = new WaitingSends();
   private readonly readers = new Set<() => void>();
   private readonly listeners = new Set<(event: ReliableLinkEvent) => void>();
   private transport: FrameTransport | undefined;
@@ -127,7 +114,7 @@ export class ReliableLink {
   }
   /** Sends numbered and not yet acknowledged, plus sends waiting for window space. */
   get unconfirmed(): number {
-    return this.sender.size + this.waitingCount;
+    return this.sender.size + this.waiting.count;
   }
 
   /** Subscribes to session events; returns a function that unsubscribes. */
@@ -151,23 +138,16 @@ export class ReliableLink {
   /** Sends one message; `timeoutMs` (default `sendTimeoutMs`) bounds the wait for space plus confirmation. */
   send(body: Body, timeoutMs: number = this.options.sendTimeoutMs, headers?: Headers): Promise<void> {
     if (this.closed) return Promise.reject(new Closed('the reliable link is closed'));
-    if (this.waitingCount >= this.options.maxWaitingSends) {
-      return Promise.reject(
-        new BotzError(ErrorCode.TOO_MANY_PENDING, `${this.waitingCount} sends already wait for window space`),
-      );
+    if (this.waiting.count >= this.options.maxWaitingSends) {
+      return Promise.reject(new BotzError(ErrorCode.TOO_MANY_PENDING, `${this.waiting.count} sends already wait for window space`));
     }
     return new Promise<void>((resolve, reject) => {
       const p: PendingSend = { body, ...(headers && Object.keys(headers).length > 0 ? { headers } : {}), resolve, reject, settled: false, queued: true, timer: undefined };
       p.timer = this.clock.setTimeout(() => {
-        // A timed-out waiter stays in the queue, settled; fill() skips it, so no O(n) removal here.
-        if (p.queued) {
-          p.queued = false;
-          this.waitingCount--;
-        }
+        this.waiting.drop(p);
         this.settle(p, new Timeout(`the peer did not confirm the message within ${timeoutMs} ms`, { details: { timeoutMs } }));
       }, timeoutMs);
       this.waiting.push(p);
-      this.waitingCount++;
       this.fill();
       this.pump();
     });
@@ -250,10 +230,7 @@ export class ReliableLink {
     this.transport = undefined;
     this.timer?.clear();
     const error = new Closed('the reliable link was closed before the peer confirmed the message');
-    for (let i = this.waitingHead; i < this.waiting.length; i++) this.settle(this.waiting[i], error);
-    this.waiting = [];
-    this.waitingHead = 0;
-    this.waitingCount = 0;
+    for (const p of this.waiting.clear()) this.settle(p, error);
     for (const { body } of this.sender.reset()) this.settle(body, error);
     this.wakeReaders();
   }
@@ -311,19 +288,12 @@ export class ReliableLink {
 
   /** Moves waiting sends into the window while it has room. */
   private fill(): void {
-    while (this.waitingHead < this.waiting.length && !this.sender.full) {
-      const p = this.waiting[this.waitingHead++];
-      if (!p.queued) continue;
-      p.queued = false;
-      this.waitingCount--;
+    while (!this.sender.full) {
+      const p = this.waiting.shift();
+      if (!p) return;
       this.sender.offer(p);
     }
-    if (this.waitingHead > 1024 && this.waitingHead * 2 > this.waiting.length) {
-      this.waiting = this.waiting.slice(this.waitingHead);
-      this.waitingHead = 0;
-    }
   }
-
 
   /** Transmits what the window says is due and arms the timer for the next deadline. */
   private pump(): void {

@@ -28,7 +28,8 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { BotzError, ErrorCode } from '../errors.js';
 import { CODEC_BY_ID, CODECS, type EncodedFrame, type PayloadCodec } from './codec.js';
-import { validateFrame, type Codec, type Frame } from './frames.js';
+import type { Codec, Frame } from './frames.js';
+import { validateFrame } from './validate.js';
 import { packetKeyOf, type Keyring, type Key } from './keyring.js';
 import { MAX_DESTINATION_BYTES } from './names.js';
 import { MAC_BYTES, macInto, macMatches } from './mac.js';

@@ -155,7 +155,7 @@ describe('Channel handshake race', () => {
 describe('Channel dispatch of large packets', () => {
   it('hands on every frame of big batches in arrival order, across turns and packets', async () => {
     const { MemoryNetwork } = await import('../../../src/lib/transport/memory.js');
-    const { MAX_FRAMES_PER_TURN } = await import('../../../src/lib/channel/channel.js');
+    const { MAX_FRAMES_PER_TURN } = await import('../../../src/lib/channel/inbox.js');
     const network = new MemoryNetwork();
     const serverCtx = NodeContext.create({ name: '$server', secret: SECRET });
     const seen: string[] = [];
@@ -200,7 +200,7 @@ describe('Channel dispatch of large packets', () => {
 
   it('hands on nothing more of a big batch once the link closed', async () => {
     const { MemoryNetwork } = await import('../../../src/lib/transport/memory.js');
-    const { MAX_FRAMES_PER_TURN } = await import('../../../src/lib/channel/channel.js');
+    const { MAX_FRAMES_PER_TURN } = await import('../../../src/lib/channel/inbox.js');
     const network = new MemoryNetwork();
     const serverCtx = NodeContext.create({ name: '$server', secret: SECRET });
     const seen: string[] = [];
@@ -233,7 +233,7 @@ describe('Channel dispatch of large packets', () => {
 
   it('queues a bounded number of frames when packets arrive faster than they are handed on', async () => {
     const { MemoryNetwork } = await import('../../../src/lib/transport/memory.js');
-    const { MAX_BACKLOG_FRAMES } = await import('../../../src/lib/channel/channel.js');
+    const { MAX_BACKLOG_FRAMES } = await import('../../../src/lib/channel/inbox.js');
     const network = new MemoryNetwork();
     const serverCtx = NodeContext.create({ name: '$server', secret: SECRET });
     const PACKETS = 40;
@@ -245,7 +245,7 @@ describe('Channel dispatch of large packets', () => {
         onFrame(frame, ch) {
           if (frame.type !== 'request') return;
           seen.push(frame.body as number);
-          mostQueued = Math.max(mostQueued, ch.backlogFrames);
+          mostQueued = Math.max(mostQueued, ch.inbox.frames);
         },
       });
     });
@@ -268,7 +268,7 @@ describe('Channel dispatch of large packets', () => {
 
   it('queues a bounded number of bytes when big packets arrive faster than they are handed on', async () => {
     const { MemoryNetwork } = await import('../../../src/lib/transport/memory.js');
-    const { MAX_BACKLOG_BYTES, MAX_FRAMES_PER_TURN } = await import('../../../src/lib/channel/channel.js');
+    const { MAX_BACKLOG_BYTES, MAX_FRAMES_PER_TURN } = await import('../../../src/lib/channel/inbox.js');
     const network = new MemoryNetwork();
     const serverCtx = NodeContext.create({ name: '$server', secret: SECRET });
     const PACKETS = 20;
@@ -282,7 +282,7 @@ describe('Channel dispatch of large packets', () => {
         onFrame(frame, ch) {
           if (frame.type !== 'request') return;
           seen++;
-          mostQueued = Math.max(mostQueued, ch.backlogBytes);
+          mostQueued = Math.max(mostQueued, ch.inbox.bytes);
         },
       });
     });

@@ -4,8 +4,8 @@
  * Optional fields are omitted rather than set to undefined: undefined does not exist on the wire.
  */
 import fc from 'fast-check';
+import { FRAME_FIELDS } from '../../../src/lib/wire/validate.js';
 import {
-  FRAME_FIELDS,
   PROTOCOL_VERSION,
   type Codec,
   type ComponentInfo,

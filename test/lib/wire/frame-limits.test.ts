@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { BotzError } from '../../../src/lib/errors.js';
-import { PROTOCOL_VERSION, validateFrame } from '../../../src/lib/wire/frames.js';
+import { PROTOCOL_VERSION } from '../../../src/lib/wire/frames.js';
+import { validateFrame } from '../../../src/lib/wire/validate.js';
 import { MAX_DESTINATION_BYTES } from '../../../src/lib/wire/names.js';
 
 const lookup = (from: unknown) => ({ v: PROTOCOL_VERSION, type: 'lookup', id: 'l1', from, name: 'echo' });

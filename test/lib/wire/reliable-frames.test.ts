@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { FRAME_FIELDS, type FrameType } from '../../../src/lib/wire/frames.js';
+import type { FrameType } from '../../../src/lib/wire/frames.js';
+import { FRAME_FIELDS } from '../../../src/lib/wire/validate.js';
 
-/** The reliable frames' rows of the one field table (frames.ts). */
+/** The reliable frames' rows of the one field table (validate.ts). */
 function valid(frame: Record<string, unknown>): boolean {
   const fields = FRAME_FIELDS[frame.type as FrameType];
   return Object.entries(fields).every(([key, check]) => check(frame[key]));

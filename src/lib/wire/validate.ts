@@ -1,0 +1,120 @@
+/**
+ * What makes a decoded value a frame: the one table of each frame type's fields (FRAME_FIELDS)
+ * and the checks every frame passes. PROTOCOL.md §8 documents the same fields.
+ */
+import { BotzError, ErrorCode } from '../errors.js';
+import { PROTOCOL_VERSION, type ComponentInfo, type Frame, type FrameType } from './frames.js';
+import { fitsDestination, MAX_DESTINATION_BYTES } from './names.js';
+import {
+  arrayOf,
+  bool,
+  count,
+  json,
+  nodeName,
+  nonEmpty,
+  nullable,
+  num,
+  obj,
+  oneOf,
+  opt,
+  positive,
+  str,
+  strArr,
+  stringMap,
+  type FieldCheck,
+} from './fields.js';
+import { MAX_CARRIED_FRAMES, MAX_MSA_NEIGHBOURS, MAX_MSA_NUMBER, MESH_QUERY_KINDS, type MeshMiss } from './mesh-frames.js';
+import { MAX_SACK_RANGES } from './reliable-frames.js';
+
+const component: FieldCheck = (x) =>
+  obj(x) && str((x as ComponentInfo).name) && strArr((x as ComponentInfo).groups) && str((x as ComponentInfo).state);
+const headers = opt(stringMap);
+const msaNumber: FieldCheck = (x) => count(x) && (x as number) <= MAX_MSA_NUMBER;
+/** A neighbour name of at most MAX_DESTINATION_BYTES bytes of UTF-8. */
+const neighbourName: FieldCheck = (x) => typeof x === 'string' && fitsDestination(x);
+const misses = arrayOf((m) => obj(m) && str((m as MeshMiss).name) && str((m as MeshMiss).code));
+const seqRange: FieldCheck = (r) => Array.isArray(r) && r.length === 2 && positive(r[0]) && positive(r[1]) && r[0] <= r[1];
+/** Frames that never travel inside a meshSend: the handshake's and the mesh's own. */
+const NOT_CARRIED = new Set(['hello', 'welcome', 'auth', 'msa', 'meshSend', 'meshAck']);
+/** The frames a meshSend carries: each one validated as a frame in its own right. */
+const carriedFrames: FieldCheck = (x) =>
+  Array.isArray(x) && x.length >= 1 && x.length <= MAX_CARRIED_FRAMES && x.every((f) => {
+    validateFrame(f);
+    return !NOT_CARRIED.has((f as { type: string }).type);
+  });
+
+/**
+ * The required fields of each frame type beyond the common ones: the single source for validation.
+ */
+export const FRAME_FIELDS: Record<FrameType, Record<string, FieldCheck>> = {
+  // links
+  hello: { role: oneOf('component', 'client', 'server', 'peer'), codecs: strArr, nonce: str, session: opt(str), encrypt: opt(bool) },
+  welcome: { re: str, codec: oneOf('json', 'msgpack'), session: str, nonce: str, heartbeatMs: opt(num), encrypt: opt(bool), trace: opt(bool), traceBodies: opt(bool) },
+  auth: { re: str, nonce: str },
+  bye: {},
+  heartbeat: {},
+  // the registry
+  register: { address: nullable(str), port: nullable(num), groups: strArr, meta: obj },
+  registered: { re: str, component },
+  ready: {},
+  lookup: { name: str },
+  located: { re: str, component },
+  list: { group: opt(str) },
+  components: { re: str, components: arrayOf(component) },
+  subscribe: { topics: strArr, names: opt(strArr), bodies: opt(bool) },
+  unsubscribe: { topics: strArr },
+  member: { event: oneOf('join', 'ready', 'suspect', 'alive', 'leave'), component },
+  traceControl: { on: bool, bodies: opt(bool) },
+  trace: { event: obj },
+  // messages between components
+  request: { body: json, headers, ttl: opt(num) },
+  response: { re: str, body: json, headers },
+  error: { re: opt(str), code: str, message: str },
+  broadcast: { group: opt(str), body: json, headers },
+  message: { body: json, headers, broadcast: opt(bool) },
+  ack: { re: str, ignored: opt(bool) },
+  shutdownRequest: { forced: bool },
+  shutdownResponse: { re: str, ready: bool },
+  // reliable delivery
+  data: { session: nonEmpty, peer: nonEmpty, seq: positive, body: json, headers },
+  sack: { session: nonEmpty, peer: nonEmpty, cumulative: count, held: count, ranges: arrayOf(seqRange, MAX_SACK_RANGES), window: count },
+  resume: { session: nonEmpty, epoch: count, peer: nullable(nonEmpty), received: count, window: count, reply: bool },
+  // the mesh
+  msa: { origin: nodeName, incarnation: msaNumber, seq: msaNumber, neighbours: arrayOf(neighbourName, MAX_MSA_NEIGHBOURS) },
+  meshSend: { origin: nodeName, recipients: strArr, path: strArr, hopLimit: count, ttl: num, broadcast: bool, frames: carriedFrames },
+  meshAck: { re: str, reached: strArr, unreachable: misses },
+  meshQuery: { what: oneOf(...MESH_QUERY_KINDS) },
+  meshInfo: { re: str, routes: opt(arrayOf(obj)), dot: opt(str), status: opt(obj) },
+  meshDial: { address: str },
+  meshDialed: { re: str, peer: str },
+  meshHangup: { peer: str },
+};
+
+function malformed(message: string): BotzError {
+  return new BotzError(ErrorCode.MALFORMED_FRAME, message);
+}
+
+/**
+ * Checks that a decoded value is a well-formed frame of a known type and version.
+ * Throws a BotzError (MALFORMED_FRAME, UNKNOWN_TYPE or BAD_VERSION), never anything else.
+ */
+export function validateFrame(value: unknown): Frame {
+  if (!obj(value)) throw malformed('a frame must be an object');
+  const f = value as Record<string, unknown>;
+  if (f.v !== PROTOCOL_VERSION) {
+    throw new BotzError(ErrorCode.BAD_VERSION, `unsupported protocol version ${JSON.stringify(f.v)}`);
+  }
+  if (typeof f.type !== 'string') throw malformed('a frame needs a string "type"');
+  const fields = Object.hasOwn(FRAME_FIELDS, f.type) ? FRAME_FIELDS[f.type as FrameType] : undefined;
+  if (!fields) throw new BotzError(ErrorCode.UNKNOWN_TYPE, `unknown frame type "${f.type.slice(0, 64)}"`);
+  if (typeof f.id !== 'string' || f.id.length === 0) throw malformed(`${f.type}: "id" must be a non-empty string`);
+  if (typeof f.from !== 'string') throw malformed(`${f.type}: "from" must be a string`);
+  // Replies go to `from`: it must be a name a packet header can carry (one length byte).
+  if (f.from.length === 0 || !fitsDestination(f.from)) {
+    throw malformed(`${f.type}: "from" must be 1 to ${MAX_DESTINATION_BYTES} bytes of UTF-8`);
+  }
+  for (const key in fields) {
+    if (!fields[key](f[key])) throw malformed(`${f.type}: field "${key}" is missing or has the wrong type`);
+  }
+  return value as unknown as Frame;
+}
