@@ -2,9 +2,11 @@
  * One line per event, for `botz serve`, `botz register` and `botz tail` (and their NDJSON twins).
  * Pure: time comes in on the event.
  */
+import type { Message } from '../lib/node/message.js';
 import type { TailEvent } from '../lib/node/subscriptions.js';
-import type { ComponentInfo, Json, LinkChange, TrafficEvent } from '../lib/wire/frames.js';
+import type { ComponentInfo, LinkChange, TrafficEvent } from '../lib/wire/frames.js';
 import { formatDuration } from './duration.js';
+import { headersInline } from './headers.js';
 
 /** `12:03:04.567`, local time: a line's timestamp. */
 export function formatClock(at: number): string {
@@ -43,7 +45,7 @@ export function trafficLine(e: TrafficEvent, bodies = false): string {
   if (e.action) parts.push(`${e.action} at ${e.node}`);
   parts.push(e.path + (e.hops?.length ? ` via ${e.hops.join('>')}` : ''));
   if (e.route) parts.push(`(route ${e.route.join('>')})`);
-  if (e.headers) parts.push(Object.entries(e.headers).map(([k, v]) => `${k}: ${v}`).join('; '));
+  if (e.headers) parts.push(headersInline(e.headers));
   if (bodies && e.body !== undefined) parts.push(JSON.stringify(e.body));
   return parts.join('  ');
 }
@@ -72,7 +74,13 @@ export function tailLine(e: TailEvent, bodies = false): string {
   }
 }
 
-/** A message a registered component received: `12:03:04.567  cli-1 → echo  request  {"a":"1"}`. */
-export function receivedLine(from: string, to: string, kind: string, body: Json, at: number): string {
-  return `${formatClock(at)}  ${from} → ${to}  ${kind}  ${JSON.stringify(body)}`;
+/**
+ * A message a registered component received: `12:03:04.567  cli-1 → echo  request  {"a":"1"}`,
+ * then its headers (`trace-id: abc`) and the mesh path it took, when it has them.
+ */
+export function receivedLine(msg: Pick<Message, 'from' | 'kind' | 'body' | 'headers' | 'hops'>, to: string, at: number): string {
+  const parts = [formatClock(at), `${msg.from} → ${to}`, msg.kind, JSON.stringify(msg.body)];
+  if (Object.keys(msg.headers).length > 0) parts.push(headersInline(msg.headers));
+  if (msg.hops) parts.push(`mesh via ${msg.hops.join('>')}`);
+  return parts.join('  ');
 }

@@ -9,7 +9,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { BotzError, RemoteError } from '../lib/errors.js';
-import type { Json } from '../lib/wire/frames.js';
+import type { Headers, Json } from '../lib/wire/frames.js';
 import { DEFAULT_MAX_PACKET_BYTES } from '../lib/wire/packet.js';
 
 /** How much of a failing command's stderr travels back to the caller. */
@@ -25,7 +25,10 @@ export const DEFAULT_EXEC_CONCURRENCY = 16;
 export interface ExecContext {
   /** The sender's name, given to CMD as env BOTZ_FROM. */
   from: string;
+  /** request or broadcast, as env BOTZ_KIND. */
   kind: string;
+  /** The message's headers, as env BOTZ_HEADERS (a JSON object, `{}` when none came). */
+  headers?: Headers;
 }
 
 export interface ExecLimits {
@@ -53,7 +56,7 @@ export function runExecHandler(command: string, body: Json, ctx: ExecContext, en
       shell: true,
       detached: true,
       stdio: ['pipe', 'pipe', 'pipe'],
-      env: { ...childEnv, BOTZ_FROM: ctx.from, BOTZ_KIND: ctx.kind },
+      env: { ...childEnv, BOTZ_FROM: ctx.from, BOTZ_KIND: ctx.kind, BOTZ_HEADERS: JSON.stringify(ctx.headers ?? {}) },
     });
     const out: Buffer[] = [];
     let outBytes = 0;

@@ -1,12 +1,11 @@
 import { Args, Flags } from '@oclif/core';
 import { BotzError, ErrorCode } from '../lib/errors.js';
-import type { Json } from '../lib/wire/frames.js';
 import { BotzCommand, connectionFlags } from '../cli/base-command.js';
 import { durationFlag } from '../cli/verb-oclif.js';
 import { receivedLine } from '../cli/event-lines.js';
 import { DEFAULT_EXEC_CONCURRENCY, DEFAULT_EXEC_TIMEOUT_MS, ExecPool } from '../cli/exec-handler.js';
 import { waitForStop } from '../cli/signals.js';
-import type { Message, ShutdownNotice } from '../index.js';
+import { reply, type Message, type ShutdownNotice } from '../index.js';
 import type { MeshOptions } from '../lib/node/options.js';
 
 /**
@@ -18,8 +17,8 @@ const DEFAULT_DISCOVERY = '127.255.255.255:7399';
 export default class Register extends BotzCommand {
   static override summary = 'Run a component in the foreground, printing every message it receives';
   static override description =
-    'Without --echo or --exec it answers every request with {}. --exec runs CMD per request with the body as JSON ' +
-    'on stdin (env BOTZ_FROM names the sender) and replies with the JSON CMD prints; a failing CMD becomes a remote ' +
+    'Without --echo or --exec it answers every request with {}; --echo replies with the body and headers it got. --exec runs CMD per request with the body as JSON ' +
+    'on stdin (env BOTZ_FROM names the sender, BOTZ_HEADERS holds the headers as a JSON object) and replies with the JSON CMD prints; a failing CMD becomes a remote ' +
     'error carrying its stderr. CMD is killed (with its process group) after --exec-timeout, once its output exceeds ' +
     'the packet limit, or when register stops; at most --exec-concurrency run at once. Exits cleanly on `botz shutdown NAME`, Ctrl-C or SIGTERM. --json prints NDJSON.';
   static override examples = [
@@ -115,12 +114,13 @@ export default class Register extends BotzCommand {
     await component.stop();
   }
 
-  private async handle(name: string, msg: Message, echo: boolean, pool: ExecPool | undefined): Promise<Json> {
+  private async handle(name: string, msg: Message, echo: boolean, pool: ExecPool | undefined): Promise<unknown> {
     const at = Date.now();
-    if (this.jsonEnabled()) this.ndjson({ type: 'message', at, from: msg.from, to: name, kind: msg.kind, id: msg.id, path: msg.path, ...(msg.hops ? { hops: msg.hops } : {}), body: msg.body });
-    else this.line(receivedLine(msg.from, name, msg.kind, msg.body, at) + (msg.hops ? `  mesh via ${msg.hops.join('>')}` : ''));
-    if (echo) return msg.body;
-    if (pool) return pool.run(msg.body, { from: msg.from, kind: msg.kind });
+    const headers = Object.keys(msg.headers).length > 0 ? { headers: msg.headers } : {};
+    if (this.jsonEnabled()) this.ndjson({ type: 'message', at, from: msg.from, to: name, kind: msg.kind, id: msg.id, path: msg.path, ...(msg.hops ? { hops: msg.hops } : {}), ...headers, body: msg.body });
+    else this.line(receivedLine(msg, name, at));
+    if (echo) return reply(msg.body, headers);
+    if (pool) return pool.run(msg.body, { from: msg.from, kind: msg.kind, headers: msg.headers });
     return {};
   }
 }

@@ -31,7 +31,7 @@ export async function runRepl(o: ReplOptions): Promise<number> {
   // Messages can arrive as soon as we are registered, before the output exists: queue them.
   const early: string[] = [];
   let notice: (line: string) => void = (line) => void early.push(line);
-  const onMessage = (m: Message) => notice(receivedLine(m.from, o.name, m.kind, m.body, Date.now()));
+  const onMessage = (m: Message) => notice(receivedLine(m, o.name, Date.now()));
 
   const joined: Joined = await join({
     server: o.server,

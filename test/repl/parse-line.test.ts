@@ -14,7 +14,7 @@ describe('parseLine', () => {
     expect(shape(await parseLine('send echo a=1 b:=2 --timeout 2s'))).toEqual({
       verb: 'send',
       args: { name: 'echo', payload: ['a=1', 'b:=2'] },
-      flags: { data: undefined, timeout: 2000, json: false },
+      flags: { data: undefined, header: [], timeout: 2000, json: false },
       json: false,
     });
   });
@@ -40,7 +40,7 @@ describe('parseLine', () => {
     expect(shape(inv)).toEqual({
       verb: 'broadcast',
       args: { payload: ['reload=now'] },
-      flags: { group: 'workers', data: undefined, timeout: cli.flags.timeout, json: false },
+      flags: { group: 'workers', data: undefined, header: [], timeout: cli.flags.timeout, json: false },
       json: false,
     });
   });

@@ -22,11 +22,12 @@ function fakeClient(overrides: Partial<ReplClient> = {}): ReplClient & { calls: 
   const c = {
     name: 'repl-test',
     calls,
-    async send(target: string, body: unknown, opts: unknown) {
-      calls.push(['send', target, body, opts]);
+    async request(target: string, body: unknown, opts: { headers?: Record<string, string> }) {
+      calls.push(['request', target, body, opts]);
       if (target === 'nope') throw new BotzError(ErrorCode.NO_SUCH_COMPONENT, 'no component named "nope" is registered');
       if (target === 'never') return new Promise(() => {});
-      return body;
+      // The reply carries back what headers came, as `register --echo` does.
+      return { body, headers: opts.headers ?? {}, from: target, path: 'relay' };
     },
     async broadcast(body: unknown, opts: unknown) {
       calls.push(['broadcast', body, opts]);
@@ -63,8 +64,16 @@ describe('Session', () => {
   it('sends with the body and timeout the line gives, and prints the reply as `botz send` does when piped', async () => {
     const { s, lines, client } = session();
     expect(await s.run('send echo a=1 b:=2 --timeout 2s')).toEqual({ exit: 0, quit: false });
-    expect(client.calls[0]).toEqual(['send', 'echo', { a: '1', b: 2 }, { timeout: 2000 }]);
+    expect(client.calls[0]).toEqual(['request', 'echo', { a: '1', b: 2 }, { timeout: 2000 }]);
     expect(lines.out).toEqual(['a=1\nb:=2']);
+  });
+
+  it('-H sends headers, and the reply\'s are shown as notices, the body alone on the output', async () => {
+    const { s, lines, client } = session();
+    expect(await s.run('send echo a=1 -H trace-id:abc -H k:v')).toEqual({ exit: 0, quit: false });
+    expect(client.calls[0]).toMatchObject(['request', 'echo', { a: '1' }, { headers: { 'trace-id': 'abc', k: 'v' } }]);
+    expect(lines.out).toEqual(['a=1']);
+    expect(lines.err).toEqual(['trace-id: abc', 'k: v']);
   });
 
   it('--json prints JSON', async () => {
@@ -105,7 +114,7 @@ describe('Session', () => {
     tty.live.reset([{ name: 'echo', address: null, groups: [], state: 'ready', meta: {}, lastHeartbeat: 0, registeredAt: 0 }]);
     expect((await tty.s.run('send a=1')).exit).toBe(0);
     expect(picked).toEqual([['echo']]);
-    expect(tty.client.calls[0]).toEqual(['send', 'echo', { a: '1' }, { timeout: 5000 }]);
+    expect(tty.client.calls[0]).toEqual(['request', 'echo', { a: '1' }, { timeout: 5000 }]);
   });
 
   it('an abort cancels the wait with exit 130', async () => {

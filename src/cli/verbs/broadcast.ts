@@ -4,27 +4,33 @@
  */
 import type { BroadcastResult } from '../../lib/node/options.js';
 import { ExitCode } from '../exit-codes.js';
+import { parseHeaders } from '../headers.js';
 import { buildBody } from '../payload.js';
 import { defineVerb } from '../verb.js';
-import { dataFlag, groupFlag, payloadArg, timeoutFlag } from './flags.js';
+import { dataFlag, groupFlag, headerFlag, payloadArg, timeoutFlag } from './flags.js';
 
 export const broadcastVerb = defineVerb({
   name: 'broadcast',
   summary: 'Send a message to every component (or one group) and print who got it',
-  examples: ['<%= config.bin %> broadcast reload=now', '<%= config.bin %> broadcast --group workers pause:=true --json'],
-  usage: 'broadcast [KEY=VALUE | KEY:=JSON]... [--group G] [--data @FILE | --data -] [--json]',
+  examples: [
+    '<%= config.bin %> broadcast reload=now',
+    '<%= config.bin %> broadcast --group workers pause:=true --json',
+    '<%= config.bin %> broadcast reload=now -H reason:deploy',
+  ],
+  usage: 'broadcast [KEY=VALUE | KEY:=JSON]... [--group G] [--data @FILE | --data -] [-H KEY:VALUE]... [--json]',
   args: { payload: payloadArg },
-  flags: { group: groupFlag, data: dataFlag, timeout: timeoutFlag },
+  flags: { group: groupFlag, data: dataFlag, header: headerFlag, timeout: timeoutFlag },
   failure: ({ flags }) => ({ timeoutMs: flags.timeout }),
 
   async run(ctx, { args, flags }): Promise<BroadcastResult> {
     const body = buildBody(args.payload, flags.data === undefined ? undefined : await ctx.readData(flags.data));
-    return ctx.withClient(flags.timeout, (client, timeLeft) => client.broadcast(body, { group: flags.group, timeout: timeLeft(), signal: ctx.signal }));
+    const headers = parseHeaders(flags.header);
+    return ctx.withClient(flags.timeout, (client, timeLeft) => client.broadcast(body, { group: flags.group, timeout: timeLeft(), signal: ctx.signal, headers }));
   },
 
   render: (result, _style, { flags }) => broadcastLines(result, flags.group).join('\n'),
   exitCode: (result) => broadcastExit(result),
-  repl: { usage: 'broadcast [KEY=VALUE | KEY:=JSON]... [--group G] [--data @FILE|JSON] [--timeout 5s] [--json]' },
+  repl: { usage: 'broadcast [KEY=VALUE | KEY:=JSON]... [--group G] [--data @FILE|JSON] [-H KEY:VALUE]... [--timeout 5s] [--json]' },
 });
 
 /** `delivered (2): a, b`, then ignored and failed lines when there are any. */

@@ -63,6 +63,15 @@ export const groupFlag = {
   description: 'only the members of this group',
 } as const satisfies StringFlag;
 
+/** -H: headers to send with the message (headers.ts reads them). */
+export const headerFlag = {
+  type: 'string',
+  char: 'H',
+  multiple: true,
+  helpValue: '<key:value>',
+  description: 'a header to send with the message, KEY:VALUE (repeatable)',
+} as const satisfies StringFlag;
+
 /** `key=value` / `key:=json` words: the payload grammar of payload.ts. */
 export const payloadArg = {
   rest: true,
