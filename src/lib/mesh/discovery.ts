@@ -8,6 +8,7 @@
  * joined on 127.0.0.1 (see STACK.md); never 255.255.255.255, which leaves the machine.
  */
 import { createSocket, type Socket } from 'node:dgram';
+import { every, systemClock, type Clock, type TimerHandle } from '../clock.js';
 import { fitsDestination } from '../wire/names.js';
 
 export const DEFAULT_SOLICIT_INTERVAL_MS = 1_000;
@@ -28,6 +29,8 @@ export interface DiscoveryOptions {
   /** Interface to bind and join the group on. Default 0.0.0.0 (broadcast) / 127.0.0.1 is for tests. */
   interfaceAddress?: string;
   intervalMs?: number;
+  /** Time for the solicitation ticks (the node's clock). */
+  clock?: Clock;
   /** Whether this node still wants links (fewer than its degree). */
   wanted(): boolean;
   /** Whether to answer a node that solicits, given it is not linked already. */
@@ -84,7 +87,7 @@ export function shouldAnswer(meshSize: number, random: () => number = Math.rando
 export class Discovery {
   readonly counters: DiscoveryCounters = { heard: 0, ignored: 0 };
   private socket: Socket | undefined;
-  private timer: NodeJS.Timeout | undefined;
+  private timer: TimerHandle | undefined;
 
   constructor(private readonly options: DiscoveryOptions) {}
 
@@ -120,13 +123,12 @@ export class Discovery {
       if (this.socket === socket) this.stop();
       throw error;
     }
-    this.timer = setInterval(() => this.solicit(), o.intervalMs ?? DEFAULT_SOLICIT_INTERVAL_MS);
-    this.timer.unref?.();
+    this.timer = every(o.clock ?? systemClock, o.intervalMs ?? DEFAULT_SOLICIT_INTERVAL_MS, () => this.solicit()).unref();
     this.solicit();
   }
 
   stop(): void {
-    clearInterval(this.timer);
+    this.timer?.clear();
     const socket = this.socket;
     this.socket = undefined;
     try {

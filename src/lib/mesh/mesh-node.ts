@@ -121,6 +121,7 @@ export class MeshNode {
           ...discovery,
           name: this.name,
           namespace,
+          clock: this.options.clock,
           linkPort: splitAddress(listener.address).port,
           wanted: () => !this.stopped && this.links.size < degree,
           answer: (peer) => !this.stopped && !this.links.has(peer) && shouldAnswer(this.topology.nodes().length),
