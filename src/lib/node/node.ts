@@ -242,17 +242,17 @@ export class Node {
     const o = this.options;
     const timeoutMs = this.connectTimeoutMs;
     if (reconnect) this.locator.reset();
-    if (this.kind === 'component') {
-      const port = this.listener ? Number(this.listener.address.split(':').pop()) : null;
-      const meta = { ...o.meta, ...(this.mesh ? { mesh: this.mesh.address } : {}) };
-      // Register and ready travel in one packet; the server answers them in order.
-      const [registered] = await Promise.all([
-        ch.request({ type: 'register', address: this.address, port, groups: o.groups ?? [], meta }, { timeoutMs, describe: `the registration of "${this.name}"` }),
-        ch.request({ type: 'ready' }, { timeoutMs, describe: 'the ready announcement' }),
-      ]);
-      if (registered.type === 'registered' && this.address === null && port !== null) this.address = registered.component.address;
-    }
-    await this.feed.restore(ch, timeoutMs);
+    const port = this.listener ? Number(this.listener.address.split(':').pop()) : null;
+    const meta = { ...o.meta, ...(this.mesh ? { mesh: this.mesh.address } : {}) };
+    // Register, ready and the subscriptions travel in one packet; the server answers them in order.
+    const [registered] = await Promise.all([
+      this.kind === 'component'
+        ? ch.request({ type: 'register', address: this.address, port, groups: o.groups ?? [], meta }, { timeoutMs, describe: `the registration of "${this.name}"` })
+        : undefined,
+      this.kind === 'component' ? ch.request({ type: 'ready' }, { timeoutMs, describe: 'the ready announcement' }) : undefined,
+      this.feed.restore(ch, timeoutMs),
+    ]);
+    if (registered?.type === 'registered' && this.address === null && port !== null) this.address = registered.component.address;
     if (reconnect) {
       // Relayed frames in flight died with the old link, and any path may have changed.
       this.reliable.onServerUp();

@@ -1,7 +1,8 @@
 /**
  * A cold one-shot call (what `botz send` makes) costs two round trips: the handshake with the
  * server, then the request, relayed, and its answer. It subscribes to nothing, looks nothing up
- * and dials nothing: counted on the wire of an in-memory network.
+ * and dials nothing: counted on the wire of an in-memory network. A component's independent
+ * start-up requests (register, ready, its subscriptions) travel together too.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { Client, Component, MemoryNetwork, Server } from '../../../src/index.js';
@@ -49,5 +50,24 @@ describe('a cold one-shot send', () => {
     const client = await Client.connect({ server: server.address, secret: SECRET, transport: net.transport('client'), oneShot: true });
     stops.push(() => client.close());
     await expect(client.send('ghost', {})).rejects.toMatchObject({ code: 'NO_SUCH_COMPONENT' });
+  });
+});
+
+describe('a component (re)connecting', () => {
+  it('sends three packets to the server: hello, auth, then register, ready and its subscription together', async () => {
+    const net = new MemoryNetwork();
+    const sent: string[] = [];
+    net.lose((m) => (m.from.startsWith('worker:') && sent.push(m.to.split(':')[0]), false));
+    const server = await Server.start({ secret: SECRET, transport: net.transport('server') });
+    stops.push(() => server.stop());
+    const worker = await Component.start({ server: server.address, secret: SECRET, name: 'worker', transport: net.transport('worker'), onMessage: () => null });
+    stops.push(() => worker.stop());
+    await worker.watch(() => {}); // now it follows membership: a reconnect subscribes again
+    const back = new Promise((resolve) => worker.once('reconnected', resolve));
+    sent.length = 0;
+    net.cut((local, remote) => local.startsWith('worker:') && remote.startsWith('server:'));
+    await back;
+    expect(sent).toEqual(['server', 'server', 'server']);
+    expect((await worker.components()).map((c) => [c.name, c.state])).toEqual([['worker', 'ready']]);
   });
 });
