@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { BotzError, ErrorCode, NoSuchComponent, Timeout, Unreachable } from '../../../src/lib/errors.js';
 import { Locator, type LocatorHost } from '../../../src/lib/node/locator.js';
-import type { ComponentInfo, ComponentState, Frame, FrameInit, MemberEvent } from '../../../src/lib/wire/frames.js';
+import type { ComponentInfo, ComponentState, Frame, MemberEvent } from '../../../src/lib/wire/frames.js';
 
 const DEADLINE = 1_000_000;
 
@@ -16,7 +16,8 @@ function entry(name: string, state: ComponentState = 'ready', groups: string[] =
   return { name, address, groups, state, meta: {}, lastHeartbeat: 0, registeredAt: 0 };
 }
 
-const reply = (init: FrameInit): Frame => ({ v: 1, id: 's.1', from: '$server', re: 'x', ...init }) as unknown as Frame;
+/** A frame from the server answering something (its `re` does not matter to the locator). */
+const reply = (init: { type: string; [field: string]: unknown }): Frame => ({ v: 1, id: 's.1', from: '$server', re: 'x', ...init }) as unknown as Frame;
 
 interface FakeOptions {
   /** The server's registry. */
