@@ -48,7 +48,7 @@ export class PeerPool {
     this.links.set(name, dial);
     dial.catch(() => {
       if (this.links.get(name) === dial) this.links.delete(name);
-      this.dialFailedAt.set(name, this.ctx.clock.now());
+      this.rememberFailure(name);
     });
     return dial;
   }
@@ -57,6 +57,25 @@ export class PeerPool {
   open(name: string): Channel | undefined {
     const ch = this.ready.get(name);
     return ch && !ch.link.closed ? ch : undefined;
+  }
+
+  /** Failed dials still remembered (for tests of the bound). */
+  get failuresRemembered(): number {
+    return this.dialFailedAt.size;
+  }
+
+  /**
+   * Oldest first (a name failing again moves to the end): what expired goes, so the map holds
+   * only the last few seconds' failures however many names a peer makes us dial.
+   */
+  private rememberFailure(name: string): void {
+    const now = this.ctx.clock.now();
+    this.dialFailedAt.delete(name);
+    this.dialFailedAt.set(name, now);
+    for (const [old, at] of this.dialFailedAt) {
+      if (now - at < DIAL_FAILURE_MEMORY_MS) break;
+      this.dialFailedAt.delete(old);
+    }
   }
 
   /** True when a dial to `name` failed recently: use the relay instead. */
@@ -91,8 +110,9 @@ export class PeerPool {
   }
 
   closeAll(): void {
-    // Dials still on the way close when they complete; established links close now.
-    for (const link of this.links.values()) link.then((ch) => ch.close()).catch(() => {});
+    // Established links close now; dials still on the way close when they complete.
+    for (const ch of this.ready.values()) ch.close();
+    for (const [name, link] of this.links) if (!this.ready.has(name)) link.then((ch) => ch.close()).catch(() => {});
     for (const ch of this.accepted) ch.close();
     this.accepted.clear();
     this.links.clear();

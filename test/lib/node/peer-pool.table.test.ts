@@ -152,6 +152,15 @@ describe('PeerPool: a dial that fails', () => {
     expect(w.pool.recentlyFailed('b')).toBe(failed);
   });
 
+  it('remembers only the failures of the last DIAL_FAILURE_MEMORY_MS: a peer cannot grow it with name after name', async () => {
+    const w = await world();
+    for (let i = 0; i < 100; i++) await w.pool.get(`gone-${i}`, `gone-${i}:1`, TIMEOUT_MS).catch(() => {});
+    expect(w.pool.failuresRemembered).toBe(100);
+    await w.clock.advance(DIAL_FAILURE_MEMORY_MS);
+    await w.pool.get('b', 'b:1', TIMEOUT_MS).catch(() => {});
+    expect(w.pool.failuresRemembered).toBe(1);
+  });
+
   it('a dial that succeeds after one that failed does not clear the memory of the failure', async () => {
     // Pinned as it is: the memory only ages out. (The router asks recentlyFailed before it dials.)
     const w = await world();
