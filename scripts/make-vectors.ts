@@ -74,10 +74,21 @@ export interface RejectedVector {
 
 export interface VectorFiles {
   'keys.json': { keys: VectorKey[] };
-  'packets.json': { now: number; maxPacketBytes: number; vectors: PacketVector[] };
-  'rejected.json': { now: number; startedAt: number; replayWindowMs: number; startSkewMs: number; vectors: RejectedVector[] };
-  'replay.json': { startedAt: number; replayWindowMs: number; startSkewMs: number; steps: ReplayStep[] };
-  'handshake.json': { now: number; key: string; steps: HandshakeStep[] };
+  'packets.json': ReceiverState & { maxPacketBytes: number; vectors: PacketVector[] };
+  'rejected.json': ReceiverState & { vectors: RejectedVector[] };
+  'replay.json': Omit<ReceiverState, 'now'> & { steps: ReplayStep[] };
+  'handshake.json': ReceiverState & { key: string; steps: HandshakeStep[] };
+}
+
+/**
+ * The receiver a vector file assumes (PROTOCOL.md §4): its clock when a packet arrives, when its
+ * replay guard was created, the window W and the start skew S.
+ */
+export interface ReceiverState {
+  now: number;
+  startedAt: number;
+  replayWindowMs: number;
+  startSkewMs: number;
 }
 
 /**
@@ -105,6 +116,8 @@ export interface ReplayStep {
 }
 
 const DEFAULT_MAX = 1024 * 1024;
+/** Every file's receiver: its guard created at VECTOR_NOW, the default window and skew. */
+const RECEIVER: ReceiverState = { now: VECTOR_NOW, startedAt: VECTOR_NOW, replayWindowMs: 30_000, startSkewMs: 2_000 };
 const CODEC_ID = { json: 0, msgpack: 1 } as const;
 
 function makeKey(name: string, secretUtf8: string): VectorKey {
@@ -255,6 +268,7 @@ const response = { v: 1, type: 'response', id: 'BBBBBBBB.7', from: 'bob', re: 'A
 const ack = { v: 1, type: 'ack', id: 'BBBBBBBB.8', from: 'bob', re: 'AAAAAAAA.3', ignored: true };
 const heartbeat = { v: 1, type: 'heartbeat', id: 'AAAAAAAA.9', from: 'alice' };
 const shutdown = { v: 1, type: 'shutdownRequest', id: 'SSSSSSSS.2', from: '$server', forced: false };
+const meshSend = { v: 1, type: 'meshSend', id: 'AAAAAAAA.4', from: 'alice', origin: 'alice', recipients: ['bob'], path: ['alice'], hopLimit: 16, ttl: 2000, broadcast: false, frames: [request] };
 
 function packetVectors(): PacketVector[] {
   return [
@@ -363,6 +377,32 @@ function rejectedVectors(): RejectedVector[] {
       rawPacket({ ...header('json', 'k1', 1, 'bob'), ts: VECTOR_NOW + 31_000 }, encodePayload('json', [request]), k1)),
     rejected('before-receiver-start', 'signed 3 s before the receiver started (start skew 2 s)', 'STALE_TIMESTAMP',
       rawPacket({ ...header('json', 'k1', 1, 'bob'), ts: VECTOR_NOW - 3_000 }, encodePayload('json', [request]), k1)),
+    // Which failure wins (PROTOCOL.md §5 and §8): each of these fails two checks.
+    rejected('order-size-before-version', 'a version-1 packet over the size limit: the size is checked first', 'FRAME_TOO_LARGE',
+      v1Packet(encodePayload('json', [request]), k1), { maxPacketBytes: 64 }),
+    rejected('order-length-before-version', 'the first 54 bytes of a version-1 packet: too short, checked before the version', 'MALFORMED_FRAME',
+      v1Packet(encodePayload('json', [request]), k1).subarray(0, 54)),
+    rejected('order-codec-before-key', 'codec byte 7, signed with k3, which the receiver does not hold', 'MALFORMED_FRAME',
+      set(rawPacket(header('json', 'k3', 1, 'bob'), encodePayload('json', [request]), key('k3').secretHex), 1, 7)),
+    rejected('order-mac-before-timestamp', 'a bad MAC on a packet that is also stale', 'BAD_MAC',
+      flip(rawPacket({ ...header('json', 'k1', 1, 'bob'), ts: VECTOR_NOW - 31_000 }, encodePayload('json', [request]), k1), -1)),
+    rejected('order-timestamp-before-payload', 'stale, and the payload is not JSON', 'STALE_TIMESTAMP',
+      rawPacket({ ...header('json', 'k1', 1, 'bob'), ts: VECTOR_NOW - 31_000 }, Buffer.from('[{"v":1,', 'utf8'), k1)),
+    rejected('frame-not-a-map', 'the payload is [1]', 'MALFORMED_FRAME', withPayload('[1]')),
+    rejected('frame-version-missing', 'a request without "v"', 'BAD_VERSION', withPayload(JSON.stringify([{ ...request, v: undefined }]))),
+    rejected('order-version-before-type', 'v = 2 and type "teleport"', 'BAD_VERSION', withPayload(JSON.stringify([{ ...request, v: 2, type: 'teleport' }]))),
+    rejected('frame-type-not-a-string', 'type is the number 7', 'MALFORMED_FRAME', withPayload(JSON.stringify([{ ...request, type: 7 }]))),
+    rejected('order-type-before-id', 'type "teleport" and no id', 'UNKNOWN_TYPE', withPayload(JSON.stringify([{ ...request, type: 'teleport', id: undefined }]))),
+    rejected('frame-from-too-long', 'a "from" of 256 bytes: longer than a destination can be', 'MALFORMED_FRAME',
+      withPayload(JSON.stringify([{ ...request, from: 'a'.repeat(256) }]))),
+    rejected('order-first-frame-decides', 'a shutdownRequest without "forced", then a frame of unknown type', 'MALFORMED_FRAME',
+      withPayload(JSON.stringify([{ v: 1, type: 'shutdownRequest', id: 'x', from: 'a' }, { ...request, type: 'teleport' }]))),
+    rejected('carried-frame-error', 'a meshSend carrying a frame with v = 2: the carried frame\'s error is the packet\'s', 'BAD_VERSION',
+      withPayload(JSON.stringify([{ ...meshSend, frames: [{ ...request, v: 2 }] }]))),
+    rejected('carried-hello', 'a meshSend carrying a hello, which is never carried', 'MALFORMED_FRAME',
+      withPayload(JSON.stringify([{ ...meshSend, frames: [hello] }]))),
+    rejected('order-fields-before-carried', 'a meshSend with an empty origin carrying a frame with v = 2: frames are checked last', 'MALFORMED_FRAME',
+      withPayload(JSON.stringify([{ ...meshSend, origin: '', frames: [{ ...request, v: 2 }] }]))),
   ];
 }
 
@@ -398,7 +438,7 @@ function replaySteps(): ReplayStep[] {
     step('timestamp 30.001 s in the future', A, 53, 'STALE_TIMESTAMP', t + 40_000, t + 40_000 + 30_001),
     step('timestamp exactly 30 s in the future is accepted', A, 54, 'ok', t + 40_000, t + 70_000),
     step('a refused (stale) packet does not consume its counter', A, 52, 'ok', t + 40_000),
-    step('A/2 replayed 40 s later: A was swept as idle, its old timestamp refuses it', A, 2, 'STALE_TIMESTAMP', t + 40_000, t),
+    step('A/2 replayed 40 s after it was sealed: its timestamp is outside the window, so it is refused as stale before its counter is looked at, whatever the guard remembers of A', A, 2, 'STALE_TIMESTAMP', t + 40_000, t),
   ];
 }
 
@@ -430,9 +470,9 @@ function handshakeSteps(): HandshakeStep[] {
 export function makeVectors(): VectorFiles {
   return {
     'keys.json': { keys: KEYS },
-    'packets.json': { now: VECTOR_NOW, maxPacketBytes: DEFAULT_MAX, vectors: packetVectors() },
-    'rejected.json': { now: VECTOR_NOW, startedAt: VECTOR_NOW, replayWindowMs: 30_000, startSkewMs: 2_000, vectors: rejectedVectors() },
-    'replay.json': { startedAt: VECTOR_NOW, replayWindowMs: 30_000, startSkewMs: 2_000, steps: replaySteps() },
-    'handshake.json': { now: VECTOR_NOW, key: 'k1', steps: handshakeSteps() },
+    'packets.json': { ...RECEIVER, maxPacketBytes: DEFAULT_MAX, vectors: packetVectors() },
+    'rejected.json': { ...RECEIVER, vectors: rejectedVectors() },
+    'replay.json': { startedAt: RECEIVER.startedAt, replayWindowMs: RECEIVER.replayWindowMs, startSkewMs: RECEIVER.startSkewMs, steps: replaySteps() },
+    'handshake.json': { ...RECEIVER, key: 'k1', steps: handshakeSteps() },
   };
 }

@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { makeVectors, type VectorFiles } from '../../../scripts/make-vectors.js';
+import { makeVectors, type ReceiverState, type VectorFiles } from '../../../scripts/make-vectors.js';
 import { BotzError } from '../../../src/lib/errors.js';
 import { CODECS } from '../../../src/lib/wire/codec.js';
 import { Keyring, keyIdOf, packetKeyOf, packetKeyPrkOf } from '../../../src/lib/wire/keyring.js';
@@ -33,6 +33,14 @@ const handshake = load('handshake.json');
 
 function keyringOf(names: string[]): Keyring {
   return new Keyring(names.map((n) => Buffer.from(keys.find((k) => k.name === n)!.secretHex, 'hex')));
+}
+
+/** The replay guard of a file's receiver: created at `startedAt`, its clock at `now` from then on. */
+function guardOf(state: ReceiverState): ReplayGuard {
+  let now = state.startedAt;
+  const guard = new ReplayGuard({ now: () => now, windowMs: state.replayWindowMs, startSkewMs: state.startSkewMs });
+  now = state.now;
+  return guard;
 }
 
 function thrown(fn: () => unknown): unknown {
@@ -88,9 +96,10 @@ describe('packet vectors', () => {
   });
 
   it.each(packets.vectors.map((v) => [v.name, v] as const))('%s: opening yields the header and frames', (_, v) => {
+    // A fresh guard per vector: several share an instance and a counter.
     const opener = new PacketOpener({
       keyring: keyringOf(v.keyring),
-      guard: new ReplayGuard({ now: () => packets.now }),
+      guard: guardOf(packets),
       maxPacketBytes: packets.maxPacketBytes,
     });
     const opened = opener.open(Buffer.from(v.packetHex, 'hex'));
@@ -107,15 +116,8 @@ describe('packet vectors', () => {
 
 describe('rejected vectors', () => {
   it.each(rejected.vectors.map((v) => [v.name, v.code, v] as const))('%s → %s', (_, code, v) => {
-    const opener = new PacketOpener({
-      keyring: keyringOf(v.keyring),
-      guard: new ReplayGuard({
-        now: () => rejected.now,
-        windowMs: rejected.replayWindowMs,
-        startSkewMs: rejected.startSkewMs,
-      }),
-      maxPacketBytes: v.maxPacketBytes,
-    });
+    // A fresh guard per vector: they share an instance and a counter.
+    const opener = new PacketOpener({ keyring: keyringOf(v.keyring), guard: guardOf(rejected), maxPacketBytes: v.maxPacketBytes });
     const error = thrown(() => opener.open(Buffer.from(v.packetHex, 'hex')));
     expect(error).toBeInstanceOf(BotzError);
     expect((error as BotzError).code).toBe(code);
@@ -152,7 +154,7 @@ describe('handshake steps', () => {
       step.frames.map((f) => codec.encodeFrame(f)),
     );
     expect(sealed.toString('hex')).toBe(step.packetHex);
-    const opened = new PacketOpener({ keyring, guard: new ReplayGuard({ now: () => handshake.now }) }).open(sealed);
+    const opened = new PacketOpener({ keyring, guard: guardOf(handshake) }).open(sealed);
     expect(opened.frames).toEqual(step.frames);
   });
 
