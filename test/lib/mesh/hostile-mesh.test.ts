@@ -125,6 +125,7 @@ describe('discovery survives hostile datagrams', () => {
     cleanups.push(() => b.stop());
     await b.start();
     await until('a and b to discover each other', () => a.neighbours().join() === 'b' && b.neighbours().join() === 'a', 10_000);
+    await until('a route to b', () => a.hasRoute('b'), 10_000);
     expect((await a.send(['b'], 'hi')).reached).toEqual(['b']);
   });
 });
