@@ -101,11 +101,6 @@ export class ManualClock implements Clock {
     return handle;
   }
 
-  /** Timers not yet fired nor cleared. */
-  get pending(): number {
-    return this.timers.filter((t) => !t.cleared).length;
-  }
-
   /** Moves time forward by `ms`, firing every timer due on the way, in order. */
   async advance(ms: number): Promise<void> {
     await this.runUntil(this.time + ms);

@@ -65,8 +65,6 @@ export class BotzError extends Error {
   }
 }
 
-/** A packet or frame that was rejected before any of it reached an application. */
-export class WireError extends BotzError {}
 export class AuthFailed extends BotzError {
   constructor(message: string, options?: BotzErrorOptions) {
     super(ErrorCode.AUTH_FAILED, message, options);
@@ -140,12 +138,6 @@ export function isBotzError(e: unknown): e is BotzError {
 /** Rebuild a typed error from the `error` frame a peer sent (code + message). */
 export function errorFromWire(code: string, message: string, details?: Record<string, unknown>): BotzError {
   const known = (Object.values(ErrorCode) as string[]).includes(code) ? (code as ErrorCode) : ErrorCode.REMOTE_ERROR;
-  switch (known) {
-    case ErrorCode.NO_SUCH_COMPONENT:
-      return new BotzError(known, message, { details });
-    case ErrorCode.REMOTE_ERROR:
-      return new RemoteError(message, { details: { remoteCode: code, ...details } });
-    default:
-      return new BotzError(known, message, { details });
-  }
+  if (known === ErrorCode.REMOTE_ERROR) return new RemoteError(message, { details: { remoteCode: code, ...details } });
+  return new BotzError(known, message, { details });
 }

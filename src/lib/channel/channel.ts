@@ -51,7 +51,6 @@ export interface Welcomed extends WelcomeTerms {
 export class Channel {
   /** The name of the node at the other end (known after the handshake). */
   peer = '?';
-  peerRole: LinkRole = 'peer';
   established = false;
   readonly pending: PendingRequests;
   readonly sealer: PacketSealer;
@@ -304,7 +303,6 @@ export class Channel {
     }
     try {
       this.peer = hello.from;
-      this.peerRole = hello.role;
       const decision = this.onHello(hello, this);
       this.session = decision.session;
       const { welcome, codec, encrypt } = welcomeFor(this.ctx, hello, decision);

@@ -15,9 +15,6 @@ import { ReplayGuard } from '../wire/replay.js';
  * largest packets (a burst of big answers is not slowness), far below what would hurt the
  * process. The kernel's socket buffers come on top and are not ours to count.
  */
-/** How long a peer may leave more than the limit unread: a slow reader catching up is not dead. */
-export const DEFAULT_SLOW_CONSUMER_GRACE_MS = 10_000;
-
 export function slowConsumerLimit(maxPacketBytes: number): number {
   return Math.max(8 * 1024 * 1024, 4 * maxPacketBytes);
 }
@@ -36,10 +33,8 @@ export interface NodeContextOptions {
   name: string;
   secret: Secret;
   maxPacketBytes?: number;
-  /** Bytes queued for a link that its peer may leave unread for `slowConsumerGraceMs` (default: see slowConsumerLimit); four times it, never. */
+  /** Bytes queued for a link that its peer may leave unread for a while (see slow-consumer.ts); four times it, never. */
   maxBufferedBytes?: number;
-  slowConsumerGraceMs?: number;
-  replayWindowMs?: number;
   codecs?: Codec[];
   /** Encrypt payloads on every link this node opens or accepts (the other end follows). */
   encrypt?: boolean;
@@ -49,13 +44,13 @@ export interface NodeContextOptions {
 }
 
 export class NodeContext {
+  readonly name: string;
   readonly keyring: Keyring;
   readonly opener: PacketOpener;
   readonly clock: Clock;
   readonly maxPacketBytes: number;
   /** A link with more than this queued for its peer for longer than the grace (or 4× it at all) is closed: the peer stopped reading. */
   readonly maxBufferedBytes: number;
-  readonly slowConsumerGraceMs: number;
   readonly codecs: Codec[];
   /**
    * Encrypt every link this node opens or accepts from now on. Set by the options, or by the
@@ -67,26 +62,19 @@ export class NodeContext {
   private readonly idPrefix = randomBytes(6).toString('base64url') + '.';
   private idCounter = 0;
 
-  constructor(
-    public name: string,
-    private readonly options: NodeContextOptions,
-  ) {
+  constructor(private readonly options: NodeContextOptions) {
+    this.name = options.name;
     this.keyring = Keyring.from(options.secret);
     this.clock = options.clock ?? systemClock;
     this.maxPacketBytes = options.maxPacketBytes ?? DEFAULT_MAX_PACKET_BYTES;
     this.maxBufferedBytes = options.maxBufferedBytes ?? slowConsumerLimit(this.maxPacketBytes);
-    this.slowConsumerGraceMs = options.slowConsumerGraceMs ?? DEFAULT_SLOW_CONSUMER_GRACE_MS;
     this.codecs = options.codecs ?? ['json', 'msgpack'];
     this.encrypt = options.encrypt ?? false;
     this.opener = new PacketOpener({
       keyring: this.keyring,
-      guard: new ReplayGuard({ windowMs: options.replayWindowMs, now: () => this.clock.now() }),
+      guard: new ReplayGuard({ now: () => this.clock.now() }),
       maxPacketBytes: this.maxPacketBytes,
     });
-  }
-
-  static create(options: NodeContextOptions): NodeContext {
-    return new NodeContext(options.name, options);
   }
 
   /** A frame id unique to this node: a random prefix per process plus a counter. */

@@ -97,11 +97,6 @@ export class PendingRequests<T = Frame> {
     });
   }
 
-  /** True when something waits for the answer to `id`. */
-  has(id: string): boolean {
-    return this.entries.has(id);
-  }
-
   /** Settles the wait for `re`; returns false when nobody waits for it (late or unknown). */
   settle(re: string, value: T): boolean {
     const entry = this.entries.get(re);

@@ -34,7 +34,6 @@ export interface DiscoveryOptions {
   answer(name: string): boolean;
   /** Dial the node heard at `address`. */
   onPeer(address: string, name: string): void;
-  random?: () => number;
 }
 
 export interface Solicitation {

@@ -66,7 +66,7 @@ export class MeshControlClient {
   /** Connects and authenticates. Throws SERVER_UNREACHABLE (nobody there), AUTH_FAILED or TIMEOUT. */
   static async connect(options: MeshControlClientOptions): Promise<MeshControlClient> {
     const timeoutMs = options.timeoutMs ?? DEFAULT_CONTROL_TIMEOUT_MS;
-    const ctx = NodeContext.create({ name: `botz-mesh-${process.pid}-${randomBytes(3).toString('hex')}`, secret: options.secret });
+    const ctx = new NodeContext({ name: `botz-mesh-${process.pid}-${randomBytes(3).toString('hex')}`, secret: options.secret });
     let client: MeshControlClient | undefined;
     try {
       const { channel } = await Channel.connect(ctx, options.transport ?? wsTransport, options.address, {

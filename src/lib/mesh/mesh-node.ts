@@ -52,7 +52,7 @@ export class MeshNode {
   constructor(options: MeshNodeOptions, ctx?: NodeContext) {
     this.options = resolveMeshOptions(ctx ? { ...options, clock: ctx.clock } : options);
     this.name = this.options.name;
-    this.ctx = ctx ?? NodeContext.create({ name: this.name, secret: this.options.secret, encrypt: this.options.encrypt, clock: this.options.clock });
+    this.ctx = ctx ?? new NodeContext({ name: this.name, secret: this.options.secret, encrypt: this.options.encrypt, clock: this.options.clock });
     this.topology = new Topology(this.name, this.options.msaMaxAgeMs);
     this.announcer = new Announcer({
       name: this.name,
@@ -257,11 +257,6 @@ export class MeshNode {
   on(listener: (event: MeshEvent) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
-  }
-
-  /** Floods a fresh announcement of this node's links now. */
-  announce(): void {
-    this.announcer.announce();
   }
 
   private emit(event: MeshEvent): void {

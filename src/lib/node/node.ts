@@ -71,7 +71,7 @@ export class Node {
     readonly kind: NodeKind,
   ) {
     const role: LinkRole = kind;
-    this.ctx = NodeContext.create({
+    this.ctx = new NodeContext({
       name: options.name,
       secret: options.secret,
       maxPacketBytes: options.maxPacketBytes,

@@ -9,7 +9,7 @@ import { BotzError, ErrorCode } from '../errors.js';
 import type { Channel } from '../channel/channel.js';
 import type { MeshNode } from '../mesh/mesh-node.js';
 import type { MeshMiss, CarriedFrame } from '../wire/mesh-frames.js';
-import type { Frame, Path } from '../wire/frames.js';
+import type { Frame } from '../wire/frames.js';
 
 export type Route =
   /** direct: our own link to the target; relay: our link to the server, packets addressed to the target. */
@@ -43,9 +43,4 @@ export function sendOn(route: Route, frame: Frame, options: SendOptions = {}): v
 export function missError(miss: MeshMiss): BotzError {
   const code = (Object.values(ErrorCode) as string[]).includes(miss.code) ? (miss.code as ErrorCode) : ErrorCode.UNREACHABLE;
   return new BotzError(code, `the mesh could not reach "${miss.name}" (${miss.code})`, { details: { name: miss.name } });
-}
-
-/** The path a route takes, for messages and traffic events. */
-export function pathOf(route: Route): Path {
-  return route.path;
 }

@@ -11,7 +11,7 @@ import type { NodeContext } from '../channel/node-context.js';
 import { CloseCode, type Transport } from '../transport/transport.js';
 import { SERVER_DESTINATION } from '../wire/packet.js';
 import type { Frame, LinkRole } from '../wire/frames.js';
-import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from '../backoff.js';
+import { backoffDelay } from '../backoff.js';
 import { every, type Clock, type TimerHandle } from '../clock.js';
 
 const MISSED_HEARTBEATS_BEFORE_DEAD = 3;
@@ -22,7 +22,6 @@ export interface ServerLinkOptions {
   address: string;
   role: LinkRole;
   connectTimeoutMs: number;
-  backoff?: BackoffOptions;
   /** Frames from the server that nobody waits for (heartbeats are answered before this). */
   onFrame: ChannelHandlers['onFrame'];
   /** What the server's welcome said beyond the link itself: whether somebody tails. */
@@ -244,7 +243,7 @@ export class ServerLink {
 
   private async reconnectLoop(): Promise<void> {
     for (let attempt = 0; !this.closing; attempt++) {
-      await this.pause(backoffDelay(attempt, this.options.backoff ?? DEFAULT_BACKOFF));
+      await this.pause(backoffDelay(attempt));
       if (this.closing) return;
       try {
         await this.open(true);

@@ -119,7 +119,7 @@ export class Server {
     // The listener's callback needs the Server, and the Server needs the listener: the slot
     // breaks the cycle (no link can arrive before listen() has resolved).
     const slot: { server?: Server } = {};
-    const ctx = NodeContext.create({
+    const ctx = new NodeContext({
       name: SERVER_DESTINATION,
       secret: options.secret,
       maxPacketBytes: options.maxPacketBytes,

@@ -53,8 +53,6 @@ export interface ReliableLinkOptions {
   sendTimeoutMs: number;
   /** Sends allowed to wait for window space; more fail at once instead of queueing without bound. */
   maxWaitingSends: number;
-  /** This end's session id (random by default). */
-  sessionId?: string;
   /** Time for the retransmission, resume and send timers (the node's clock). */
   clock: Clock;
   /** How acks wait for the end of the turn (default setImmediate). */
@@ -103,7 +101,7 @@ export class ReliableLink {
     };
     this.clock = this.options.clock;
     this.defer = this.options.defer;
-    this.session = new Session(this.options.sessionId);
+    this.session = new Session();
     this.sender = new SendWindow(this.options.send);
     this.receiver = new ReceiveWindow<ReceivedData>(this.options.receive);
   }

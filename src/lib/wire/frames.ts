@@ -278,8 +278,3 @@ export type FrameType = Frame['type'];
 export type FrameOf<T extends FrameType> = Extract<Frame, { type: T }>;
 /** A frame before the sender stamps it with `v`, `id` and `from`. */
 export type FrameInit<T extends Frame = Frame> = T extends Frame ? Omit<T, 'v' | 'id' | 'from'> : never;
-
-/** Frames that answer another frame (they carry `re`). */
-export function isReply(frame: Frame): frame is Frame & Reply {
-  return typeof (frame as Partial<Reply>).re === 'string';
-}

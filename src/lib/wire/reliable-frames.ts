@@ -80,7 +80,6 @@ export interface ResumeFrame extends Base {
 }
 
 export type ReliableFrame = DataFrame | SackFrame | ResumeFrame;
-export type ReliableFrameType = ReliableFrame['type'];
 /** A reliable frame before the channel stamps it with `v`, `id` and `from`. */
 export type ReliableFrameInit<T extends ReliableFrame = ReliableFrame> = T extends ReliableFrame
   ? Omit<T, 'v' | 'id' | 'from'>
