@@ -5,12 +5,16 @@
  */
 export { Server, DEFAULT_PORT, DEFAULT_HEARTBEAT_INTERVAL_MS } from './lib/registry/server.js';
 export type { ServerOptions, ServerEvent, ServerStats } from './lib/registry/server.js';
-export { Client, DEFAULT_SERVER, DEFAULT_TIMEOUT_MS, defaultClientName } from './lib/component/client.js';
-export type { ClientOptions, CallOptions, BroadcastResult, MembershipNotice, TailEvent, ReplyInfo } from './lib/component/client.js';
+export { Client } from './lib/component/client.js';
+export type { ReplyInfo } from './lib/component/client.js';
+export { DEFAULT_SERVER, DEFAULT_TIMEOUT_MS, defaultClientName } from './lib/node/options.js';
+export type { ClientOptions, ComponentOptions, CallOptions, BroadcastResult, MeshOptions } from './lib/node/options.js';
+export type { MembershipNotice, TailEvent } from './lib/node/subscriptions.js';
 export { Component } from './lib/component/component.js';
-export type { ComponentOptions, ComponentStats, Message, ShutdownNotice, MeshOptions } from './lib/component/component.js';
+export type { ComponentStats } from './lib/component/component.js';
 export { reply, Reply } from './lib/node/message.js';
-export type { NodeEvent } from './lib/node/events.js';
+export type { Message } from './lib/node/message.js';
+export type { NodeEvent, ShutdownNotice } from './lib/node/events.js';
 export * from './lib/errors.js';
 export { Keyring } from './lib/wire/keyring.js';
 export type { Secret } from './lib/channel/node-context.js';

@@ -16,6 +16,7 @@ import { CloseCode, type Transport } from '../transport/transport.js';
 import { wsTransport } from '../transport/ws.js';
 import { ANY_DESTINATION } from '../wire/packet.js';
 import type { Body, Frame, FrameInit, Headers, LinkChange, TrafficEvent } from '../wire/frames.js';
+import { headersOf } from '../wire/values.js';
 import type { MeshStatus } from './mesh-status.js';
 import type { Route } from './routing.js';
 
@@ -122,9 +123,8 @@ export class MeshControlClient {
   /** A request to `target`, carried over the mesh from the node; the reply and the paths both took. */
   async send(target: string, body: Body, options: { timeoutMs?: number; headers?: Headers } = {}): Promise<MeshCallReply> {
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
-    const headers = options.headers && Object.keys(options.headers).length > 0 ? { headers: options.headers } : {};
     // The node times the request out itself (ttl); we wait a little longer to hear why.
-    const reply = await this.call({ type: 'request', body: body ?? null, ttl: timeoutMs, ...headers }, 'response', timeoutMs + 1_000, target);
+    const reply = await this.call({ type: 'request', body: body ?? null, ttl: timeoutMs, ...headersOf(options.headers) }, 'response', timeoutMs + 1_000, target);
     const { [HOPS_HEADER]: hops = '', [REPLY_HOPS_HEADER]: replyHops = '', ...rest } = reply.headers ?? {};
     return { body: reply.body, headers: rest, hops: hops ? hops.split('>') : [], replyHops: replyHops ? replyHops.split('>') : [] };
   }

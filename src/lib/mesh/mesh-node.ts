@@ -12,6 +12,7 @@ import { Closed, ErrorCode } from '../errors.js';
 import type { Channel } from '../channel/channel.js';
 import { NodeContext } from '../channel/node-context.js';
 import { PROTOCOL_VERSION, type Body, type Frame, type Headers } from '../wire/frames.js';
+import { headersOf } from '../wire/values.js';
 import { splitAddress, type Listener } from '../transport/transport.js';
 import { toDot } from './dot.js';
 import { linkState as state } from './link-choice.js';
@@ -296,7 +297,7 @@ export class MeshNode {
       id: this.ctx.nextId(),
       from: this.name,
       body: body ?? null,
-      ...(headers && Object.keys(headers).length > 0 ? { headers } : {}),
+      ...headersOf(headers),
       ...(broadcast ? { broadcast } : {}),
     };
   }

@@ -10,6 +10,7 @@ import type { TimerHandle } from '../clock.js';
 import { MeshNode, type SendResult } from '../mesh/mesh-node.js';
 import type { Transport } from '../transport/transport.js';
 import type { Body, Headers } from '../wire/frames.js';
+import { headersOf } from '../wire/values.js';
 import type { Caller } from './caller.js';
 import type { MeshOptions } from './options.js';
 import type { Router } from './router.js';
@@ -76,8 +77,7 @@ export class MeshBridge {
   async request(target: string, body: Body, options: { timeoutMs?: number; signal?: AbortSignal; headers?: Headers } = {}): Promise<MeshReply> {
     const { caller, router } = this.parts!;
     const route = router.overMesh(target);
-    const headers = options.headers && Object.keys(options.headers).length > 0 ? { headers: options.headers } : {};
-    const answer = await caller.call(target, { type: 'request', body: body ?? null, ...headers }, { route, timeout: options.timeoutMs, signal: options.signal });
+    const answer = await caller.call(target, { type: 'request', body: body ?? null, ...headersOf(options.headers) }, { route, timeout: options.timeoutMs, signal: options.signal });
     const reply = answer.frame.type === 'response' ? answer.frame : undefined;
     return {
       body: reply ? reply.body : null,

@@ -10,7 +10,6 @@
  *         └─ Component ─┤   frames from every link and the mesh ──▶ Inbound ──▶ calls settle,
  *                       └────────────────────────────────────────────  Message ──▶ handler
  */
-import { EventEmitter } from 'node:events';
 import { BotzError, Closed, ErrorCode, Unreachable } from '../errors.js';
 import { Channel } from '../channel/channel.js';
 import { NodeContext } from '../channel/node-context.js';
@@ -45,7 +44,8 @@ export type NodeOptions = ComponentOptions;
 
 export class Node {
   readonly ctx: NodeContext;
-  readonly events = new EventEmitter();
+  /** Told of every event (the facade re-emits it). */
+  onEvent: (event: NodeEvent) => void = () => {};
   readonly calls: PendingRequests<Answer>;
   readonly peers: PeerPool;
   readonly locator: Locator;
@@ -162,7 +162,7 @@ export class Node {
   }
 
   emit(event: NodeEvent): void {
-    this.events.emit(event.type, event);
+    this.onEvent(event);
   }
 
   /**

@@ -25,6 +25,7 @@
  */
 import { BotzError, Closed, ErrorCode, Timeout } from '../errors.js';
 import type { Body, Headers } from '../wire/frames.js';
+import { headersOf } from '../wire/values.js';
 import { systemClock, type Clock, type TimerHandle } from '../clock.js';
 import type { DataFrame, ReliableFrameInit } from '../wire/reliable-frames.js';
 import { ReceiveWindow, type ReceiveWindowOptions } from './receive-window.js';
@@ -140,7 +141,7 @@ export class ReliableLink {
       return Promise.reject(new BotzError(ErrorCode.TOO_MANY_PENDING, `${this.waiting.count} sends already wait for window space`));
     }
     return new Promise<void>((resolve, reject) => {
-      const p: PendingSend = { body, ...(headers && Object.keys(headers).length > 0 ? { headers } : {}), resolve, reject, settled: false, queued: true, timer: undefined };
+      const p: PendingSend = { body, ...headersOf(headers), resolve, reject, settled: false, queued: true, timer: undefined };
       p.timer = this.clock.setTimeout(() => {
         this.waiting.drop(p);
         this.settle(p, new Timeout(`the peer did not confirm the message within ${timeoutMs} ms`, { details: { timeoutMs } }));

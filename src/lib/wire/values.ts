@@ -12,3 +12,8 @@ export type Body = Json;
  * content type, a reply hint). Never interpreted by botz; carried with the frame on every path.
  */
 export type Headers = Record<string, string>;
+
+/** `{ headers }` for a frame, when there are any: an empty map does not travel. */
+export function headersOf(headers: Headers | undefined): { headers?: Headers } {
+  return headers && Object.keys(headers).length > 0 ? { headers } : {};
+}
