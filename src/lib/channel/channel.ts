@@ -10,7 +10,7 @@
  *
  * The handshake's frames are in handshake.ts.
  */
-import { AuthFailed, BotzError, Closed, ErrorCode, errorFromWire, Unreachable, isBotzError } from '../errors.js';
+import { asBotzError, AuthFailed, BotzError, Closed, ErrorCode, errorFromWire, Unreachable, isBotzError } from '../errors.js';
 import { CODECS } from '../wire/codec.js';
 import type { Codec, Frame, FrameInit, LinkRole } from '../wire/frames.js';
 import { ANY_DESTINATION, PacketSealer, SERVER_DESTINATION, decodeVerified, type PacketHeader, type VerifiedPacket } from '../wire/packet.js';
@@ -170,8 +170,7 @@ export class Channel {
       if (this.link.closed) return;
       if (init.type === 'error') {
         // Not even an error fits (a huge id to repeat as `re`): the frame goes unanswered, counted.
-        const e = isBotzError(error) ? error : new BotzError(ErrorCode.FRAME_TOO_LARGE, String(error));
-        this.ctx.reject({ error: e, remote: this.link.remoteAddress, peer: this.established ? this.peer : undefined });
+        this.ctx.reject({ error: asBotzError(error, ErrorCode.FRAME_TOO_LARGE), remote: this.link.remoteAddress, peer: this.established ? this.peer : undefined });
         return;
       }
       const code = isBotzError(error) ? error.code : ErrorCode.REMOTE_ERROR;
@@ -282,7 +281,7 @@ export class Channel {
       } catch (error) {
         // This runs in the socket's message callback, where a throw ends the process: a frame
         // its handler could not take is counted as rejected, like a bad packet, and the link goes on.
-        this.ctx.reject({ error: isBotzError(error) ? error : new BotzError(ErrorCode.MALFORMED_FRAME, String(error), { cause: error }), remote: this.link.remoteAddress, peer: this.peer });
+        this.ctx.reject({ error: asBotzError(error, ErrorCode.MALFORMED_FRAME), remote: this.link.remoteAddress, peer: this.peer });
       }
     }
   }
@@ -359,14 +358,14 @@ export class Channel {
 
   /** Closes a link whose hello (or auth) the listener refused, with the close code that says why. */
   private refuse(error: unknown, from: string): void {
-    const e = isBotzError(error) ? error : new BotzError(ErrorCode.MALFORMED_FRAME, String(error));
+    const e = asBotzError(error, ErrorCode.MALFORMED_FRAME);
     const code = e.code === ErrorCode.NAME_TAKEN ? CloseCode.NAME_TAKEN : e.code === ErrorCode.AUTH_FAILED ? CloseCode.AUTH_FAILED : CloseCode.PROTOCOL_ERROR;
     this.ctx.reject({ error: e, remote: this.link.remoteAddress, peer: from });
     this.link.close(code, e.code === ErrorCode.NAME_TAKEN ? `name taken: ${from}` : e.message);
   }
 
   private rejectPacket(error: unknown): void {
-    const e = isBotzError(error) ? error : new BotzError(ErrorCode.MALFORMED_FRAME, String(error));
+    const e = asBotzError(error, ErrorCode.MALFORMED_FRAME);
     this.ctx.reject({ error: e, remote: this.link.remoteAddress, peer: this.established ? this.peer : undefined });
     if (!this.established) {
       // Before the handshake we cannot trust the other end at all: refuse the link.

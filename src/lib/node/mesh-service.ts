@@ -11,7 +11,7 @@
  *                                   and `botz-reply-hops` headers
  *   anything else               ──▶ the node's inbound dispatch (a request to this node itself)
  */
-import { BotzError, ErrorCode, isBotzError } from '../errors.js';
+import { BotzError, ErrorCode } from '../errors.js';
 import type { Channel } from '../channel/channel.js';
 import type { Clock } from '../clock.js';
 import type { MeshNode } from '../mesh/mesh-node.js';
@@ -20,7 +20,7 @@ import type { MeshTrace } from '../mesh/forwarder.js';
 import type { MeshEvent } from '../mesh/mesh-status.js';
 import { TrafficHub } from '../registry/traffic-hub.js';
 import { decodeVerified, type PacketHeader, type VerifiedPacket } from '../wire/packet.js';
-import type { Frame, FrameInit, LinkChange, TrafficEvent } from '../wire/frames.js';
+import { errorReply, type Frame, type FrameInit, type LinkChange, type TrafficEvent } from '../wire/frames.js';
 import type { CarriedFrame } from '../wire/mesh-frames.js';
 import { jsonSize } from './call-trace.js';
 import type { Caller } from './caller.js';
@@ -60,10 +60,7 @@ export class MeshService implements MeshClientHandler {
 
   onFrame(frame: Frame, ch: Channel, header: PacketHeader): void {
     const answer = (init: FrameInit): void => ch.answer(frame, init);
-    const refuse = (error: unknown): void => {
-      const e = isBotzError(error) ? error : new BotzError(ErrorCode.INVALID_ARGUMENT, String(error));
-      answer({ type: 'error', re: frame.id, code: e.code, message: e.message });
-    };
+    const refuse = (error: unknown): void => answer(errorReply(frame.id, error, ErrorCode.INVALID_ARGUMENT));
     const { mesh } = this.deps;
     switch (frame.type) {
       case 'meshQuery':
@@ -130,8 +127,7 @@ export class MeshService implements MeshClientHandler {
       const headers = { ...((reply as { headers?: Record<string, string> }).headers ?? {}), ...hops };
       ch.answer(frame, { ...(reply as FrameInit), re: frame.id, ...(reply.type === 'response' ? { headers } : {}) } as FrameInit);
     } catch (error) {
-      const e = isBotzError(error) ? error : new BotzError(ErrorCode.UNREACHABLE, String(error));
-      ch.answer(frame, { type: 'error', re: frame.id, code: e.code, message: e.message });
+      ch.answer(frame, errorReply(frame.id, error, ErrorCode.UNREACHABLE));
     }
   }
 

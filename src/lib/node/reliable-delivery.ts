@@ -30,7 +30,7 @@
  *   when the handler threw: the message is confirmed to its sender all the same (the
  *   application had it; what it did with it is its own affair).
  */
-import { BotzError, Closed, ErrorCode, Timeout, isBotzError } from '../errors.js';
+import { asBotzError, BotzError, Closed, ErrorCode, Timeout, isBotzError } from '../errors.js';
 import type { Clock } from '../clock.js';
 import type { Body, Frame, FrameInit, Headers, Path } from '../wire/frames.js';
 import type { ReliableFrameInit } from '../wire/reliable-frames.js';
@@ -242,7 +242,7 @@ export class ReliableDelivery implements FrameTaker {
       () => (state.lastError = undefined),
       (error: unknown) => {
         // A lost frame is what the link expects: it retransmits. Only remember why.
-        state.lastError = isBotzError(error) ? error : new BotzError(ErrorCode.UNREACHABLE, String(error), { cause: error });
+        state.lastError = asBotzError(error, ErrorCode.UNREACHABLE);
         const neverHeard = state.link.session.peer === undefined;
         const gone = state.lastError.code === ErrorCode.NO_SUCH_COMPONENT && this.peers.get(state.name) === state;
         if (gone && neverHeard) {

@@ -5,7 +5,7 @@
  * hop by hop inside meshSend). What answers a request settles in the node's one pending map
  * whichever path either of them took.
  */
-import { BotzError, ErrorCode } from '../errors.js';
+import { asBotzError, BotzError, ErrorCode, isErrorCode } from '../errors.js';
 import type { Channel } from '../channel/channel.js';
 import type { MeshNode } from '../mesh/mesh-node.js';
 import type { MeshMiss, CarriedFrame } from '../wire/mesh-frames.js';
@@ -35,12 +35,12 @@ export function sendOn(route: Route, frame: Frame, options: SendOptions = {}): v
       const miss = result.unreachable[0];
       if (miss) options.missed?.(missError(miss));
     },
-    (error: unknown) => options.missed?.(error instanceof BotzError ? error : new BotzError(ErrorCode.UNREACHABLE, String(error))),
+    (error: unknown) => options.missed?.(asBotzError(error, ErrorCode.UNREACHABLE)),
   );
 }
 
 /** The error a frame gets when the mesh did not reach its target: NO_ROUTE, TIMEOUT, UNREACHABLE... */
 export function missError(miss: MeshMiss): BotzError {
-  const code = (Object.values(ErrorCode) as string[]).includes(miss.code) ? (miss.code as ErrorCode) : ErrorCode.UNREACHABLE;
+  const code = isErrorCode(miss.code) ? miss.code : ErrorCode.UNREACHABLE;
   return new BotzError(code, `the mesh could not reach "${miss.name}" (${miss.code})`, { details: { name: miss.name } });
 }

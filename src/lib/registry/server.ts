@@ -13,7 +13,7 @@ import { CloseCode, refusalError, type ConnectionCounts, type ConnectionLimits, 
 import { wsTransport } from '../transport/ws.js';
 import { every, type Clock, type TimerHandle } from '../clock.js';
 import { decodeVerified, SERVER_DESTINATION, type VerifiedPacket } from '../wire/packet.js';
-import type { Frame, HelloFrame, Topic } from '../wire/frames.js';
+import { errorReply, type Frame, type HelloFrame, type Topic } from '../wire/frames.js';
 import { newSessionToken, Registry, validateName, type MembershipEvent } from './registry.js';
 import { TrafficHub } from './traffic-hub.js';
 import { RejectionDigest, type Rejection } from './rejection-digest.js';
@@ -271,9 +271,7 @@ export class Server {
         try {
           this.subscribe(ch, frame.topics, frame.names ?? [], frame.bodies ?? false);
         } catch (error) {
-          const e = error as BotzError;
-          this.replyError(ch, frame, e.code, e.message);
-          return;
+          return ch.answer(frame, errorReply(frame.id, error, ErrorCode.LIMIT_REACHED));
         }
         ch.send({ type: 'ack', re: frame.id }, frame.from);
         return;

@@ -8,6 +8,7 @@
  * reliable delivery's in mesh-frames.ts and reliable-frames.ts beside this file, and one table
  * (FRAME_FIELDS, in validate.ts) checks them all. Nothing in wire imports the layers that use frames.
  */
+import { asBotzError, type ErrorCode } from '../errors.js';
 import type { MeshFrame } from './mesh-frames.js';
 import type { ReliableFrame } from './reliable-frames.js';
 import type { Body, Headers } from './values.js';
@@ -278,3 +279,9 @@ export type FrameType = Frame['type'];
 export type FrameOf<T extends FrameType> = Extract<Frame, { type: T }>;
 /** A frame before the sender stamps it with `v`, `id` and `from`. */
 export type FrameInit<T extends Frame = Frame> = T extends Frame ? Omit<T, 'v' | 'id' | 'from'> : never;
+
+/** The error frame that answers frame `re` with `error`: its code and message if it is a BotzError, else `fallback`. */
+export function errorReply(re: string, error: unknown, fallback: ErrorCode): FrameInit<ErrorFrame> {
+  const e = asBotzError(error, fallback);
+  return { type: 'error', re, code: e.code, message: e.message };
+}
