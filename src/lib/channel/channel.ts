@@ -10,11 +10,13 @@
  *
  * The handshake's frames are in handshake.ts.
  */
+import { throwIfCancelled } from '../cancel.js';
 import { asBotzError, AuthFailed, BotzError, Closed, ErrorCode, errorFromWire, Unreachable, isBotzError } from '../errors.js';
 import { CODECS } from '../wire/codec.js';
 import type { Codec, Frame, FrameInit, LinkRole } from '../wire/frames.js';
 import { ANY_DESTINATION, PacketSealer, SERVER_DESTINATION, decodeVerified, type PacketHeader, type VerifiedPacket } from '../wire/packet.js';
 import { CloseCode, type Link, type Transport } from '../transport/transport.js';
+import { DEFAULT_HANDSHAKE_TIMEOUT_MS } from '../transport/connection-limits.js';
 import type { NodeContext } from './node-context.js';
 import { Outbox } from './outbox.js';
 import { PendingRequests } from './pending.js';
@@ -22,7 +24,6 @@ import { clipMessage, closeError } from './close-error.js';
 import { Inbox } from './inbox.js';
 import { SlowConsumerWatch } from './slow-consumer.js';
 import {
-  DEFAULT_HANDSHAKE_TIMEOUT_MS,
   answersChallenge,
   helloFrame,
   termsOf,
@@ -32,8 +33,7 @@ import {
   type WelcomeTerms,
 } from './handshake.js';
 
-export { DEFAULT_HANDSHAKE_TIMEOUT_MS };
-export type HelloDecision = Decision<Channel>;import { throwIfCancelled } from '../cancel.js';
+export type HelloDecision = Decision<Channel>;
 
 export interface ChannelHandlers {
   /** Every verified frame addressed to this node that is not a reply somebody waits for. */
@@ -44,9 +44,7 @@ export interface ChannelHandlers {
 }
 
 /** What a dialer learns from the welcome, and the channel. */
-export interface Welcomed extends WelcomeTerms {
-  channel: Channel;
-}
+export type Welcomed = WelcomeTerms & { channel: Channel };
 
 export class Channel {
   /** The name of the node at the other end (known after the handshake). */

@@ -14,8 +14,6 @@ import { BotzError, ErrorCode } from '../errors.js';
 import type { Codec, Frame, FrameInit, HelloFrame, LinkRole } from '../wire/frames.js';
 import type { NodeContext } from './node-context.js';
 
-export { DEFAULT_HANDSHAKE_TIMEOUT_MS } from '../transport/connection-limits.js';
-
 /**
  * What a listener decides about a hello: accept (with a session token) or throw a BotzError.
  * The decision must not change any state outside the channel: the hello may be a replay. What

@@ -15,7 +15,7 @@
 import { randomBytes } from 'node:crypto';
 import { BotzError, Closed, ErrorCode, Timeout } from '../errors.js';
 import { Channel } from '../channel/channel.js';
-import { DEFAULT_HANDSHAKE_TIMEOUT_MS } from '../channel/handshake.js';
+import { DEFAULT_HANDSHAKE_TIMEOUT_MS } from '../transport/connection-limits.js';
 import type { NodeContext } from '../channel/node-context.js';
 import { ANY_DESTINATION } from '../wire/packet.js';
 import type { Frame, HelloFrame } from '../wire/frames.js';

@@ -7,7 +7,8 @@
  * receiver verifies the sender's own MAC end to end.
  */
 import { BotzError, ErrorCode, NameTaken } from '../errors.js';
-import { Channel, DEFAULT_HANDSHAKE_TIMEOUT_MS, type HelloDecision } from '../channel/channel.js';
+import { Channel, type HelloDecision } from '../channel/channel.js';
+import { DEFAULT_HANDSHAKE_TIMEOUT_MS } from '../transport/connection-limits.js';
 import { NodeContext, type Secret } from '../channel/node-context.js';
 import { CloseCode, refusalError, type ConnectionCounts, type ConnectionLimits, type Listener, type Transport } from '../transport/transport.js';
 import { wsTransport } from '../transport/ws.js';

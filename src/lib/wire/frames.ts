@@ -11,7 +11,7 @@
 import { asBotzError, type ErrorCode } from '../errors.js';
 import type { MeshFrame } from './mesh-frames.js';
 import type { ReliableFrame } from './reliable-frames.js';
-import type { Body, Headers } from './values.js';
+import type { Body, FrameBase, Headers, Unstamped } from './values.js';
 
 export type { Json, Body, Headers } from './values.js';
 
@@ -82,11 +82,6 @@ export interface LinkChange {
   code?: string;
 }
 
-interface Base {
-  v: number;
-  id: string;
-  from: string;
-}
 interface Reply {
   re: string;
 }
@@ -95,7 +90,7 @@ export type Codec = 'json' | 'msgpack';
 export type LinkRole = 'component' | 'client' | 'server' | 'peer';
 
 /** Opens a link. The first packet each way; proves the sender holds a key of the keyring. */
-export interface HelloFrame extends Base {
+export interface HelloFrame extends FrameBase {
   type: 'hello';
   role: LinkRole;
   /** Codecs the sender accepts, preferred first. */
@@ -107,7 +102,7 @@ export interface HelloFrame extends Base {
   /** Ask for encrypted payloads on this link (both ways). */
   encrypt?: boolean;
 }
-export interface WelcomeFrame extends Base, Reply {
+export interface WelcomeFrame extends FrameBase, Reply {
   type: 'welcome';
   codec: Codec;
   /** Session token: present it in a later hello to reclaim the name. */
@@ -127,41 +122,41 @@ export interface WelcomeFrame extends Base, Reply {
  * dialer's key. The first frame of the dialer's first packet after the welcome; until it
  * arrives the listener acts on nothing (a replayed hello cannot produce it).
  */
-export interface AuthFrame extends Base, Reply {
+export interface AuthFrame extends FrameBase, Reply {
   type: 'auth';
   /** The welcome's `nonce`. */
   nonce: string;
 }
-export interface RegisterFrame extends Base {
+export interface RegisterFrame extends FrameBase {
   type: 'register';
   address: string | null;
   port: number | null;
   groups: string[];
   meta: Record<string, string>;
 }
-export interface RegisteredFrame extends Base, Reply {
+export interface RegisteredFrame extends FrameBase, Reply {
   type: 'registered';
   component: ComponentInfo;
 }
-export interface RequestFrame extends Base {
+export interface RequestFrame extends FrameBase {
   type: 'request';
   body: Body;
   headers?: Headers;
   /** Milliseconds the sender will wait; a receiver may drop work it can no longer answer in time. */
   ttl?: number;
 }
-export interface ResponseFrame extends Base, Reply {
+export interface ResponseFrame extends FrameBase, Reply {
   type: 'response';
   body: Body;
   headers?: Headers;
 }
-export interface ErrorFrame extends Base {
+export interface ErrorFrame extends FrameBase {
   type: 'error';
   re?: string;
   code: string;
   message: string;
 }
-export interface BroadcastFrame extends Base {
+export interface BroadcastFrame extends FrameBase {
   type: 'broadcast';
   group?: string;
   body: Body;
@@ -171,53 +166,53 @@ export interface BroadcastFrame extends Base {
  * A one-way message that is never answered: what the mesh carries for MeshNode.send and a
  * mesh-wide broadcast, whose delivery the per-hop acks report.
  */
-export interface MessageFrame extends Base {
+export interface MessageFrame extends FrameBase {
   type: 'message';
   body: Body;
   headers?: Headers;
   /** Part of a mesh-wide broadcast (the handler sees kind 'broadcast'). */
   broadcast?: boolean;
 }
-export interface AckFrame extends Base, Reply {
+export interface AckFrame extends FrameBase, Reply {
   type: 'ack';
   /** True when the receiver does not listen for broadcasts and dropped it on purpose. */
   ignored?: boolean;
 }
-export interface ReadyFrame extends Base {
+export interface ReadyFrame extends FrameBase {
   type: 'ready';
 }
-export interface HeartbeatFrame extends Base {
+export interface HeartbeatFrame extends FrameBase {
   type: 'heartbeat';
 }
-export interface ShutdownRequestFrame extends Base {
+export interface ShutdownRequestFrame extends FrameBase {
   type: 'shutdownRequest';
   forced: boolean;
 }
-export interface ShutdownResponseFrame extends Base, Reply {
+export interface ShutdownResponseFrame extends FrameBase, Reply {
   type: 'shutdownResponse';
   ready: boolean;
 }
-export interface ByeFrame extends Base {
+export interface ByeFrame extends FrameBase {
   type: 'bye';
 }
-export interface LookupFrame extends Base {
+export interface LookupFrame extends FrameBase {
   type: 'lookup';
   name: string;
 }
-export interface LocatedFrame extends Base, Reply {
+export interface LocatedFrame extends FrameBase, Reply {
   type: 'located';
   component: ComponentInfo;
 }
-export interface ListFrame extends Base {
+export interface ListFrame extends FrameBase {
   type: 'list';
   group?: string;
 }
-export interface ComponentsFrame extends Base, Reply {
+export interface ComponentsFrame extends FrameBase, Reply {
   type: 'components';
   components: ComponentInfo[];
 }
 export type Topic = 'members' | 'traffic';
-export interface SubscribeFrame extends Base {
+export interface SubscribeFrame extends FrameBase {
   type: 'subscribe';
   topics: Topic[];
   /** Only traffic that involves one of these names (empty: all). */
@@ -225,23 +220,23 @@ export interface SubscribeFrame extends Base {
   /** Traffic events should carry message bodies. */
   bodies?: boolean;
 }
-export interface UnsubscribeFrame extends Base {
+export interface UnsubscribeFrame extends FrameBase {
   type: 'unsubscribe';
   topics: Topic[];
 }
-export interface MemberFrame extends Base {
+export interface MemberFrame extends FrameBase {
   type: 'member';
   event: MemberEvent;
   component: ComponentInfo;
 }
 /** Server → components: start (or stop) reporting traffic, because somebody tails. */
-export interface TraceControlFrame extends Base {
+export interface TraceControlFrame extends FrameBase {
   type: 'traceControl';
   on: boolean;
   /** Include message bodies in trace reports. */
   bodies?: boolean;
 }
-export interface TraceFrame extends Base {
+export interface TraceFrame extends FrameBase {
   type: 'trace';
   event: TrafficEvent | DroppedTraffic | LinkChange;
 }
@@ -278,7 +273,7 @@ export type Frame =
 export type FrameType = Frame['type'];
 export type FrameOf<T extends FrameType> = Extract<Frame, { type: T }>;
 /** A frame before the sender stamps it with `v`, `id` and `from`. */
-export type FrameInit<T extends Frame = Frame> = T extends Frame ? Omit<T, 'v' | 'id' | 'from'> : never;
+export type FrameInit<T extends Frame = Frame> = Unstamped<T>;
 
 /** The error frame that answers frame `re` with `error`: its code and message if it is a BotzError, else `fallback`. */
 export function errorReply(re: string, error: unknown, fallback: ErrorCode): FrameInit<ErrorFrame> {

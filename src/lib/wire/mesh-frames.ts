@@ -16,15 +16,9 @@
  *   CLI ──request{to: n4}──▶ n1 ──meshSend{frames:[request]}──▶ … ──▶ n4 (handler runs)
  *   CLI ◀──response───────── n1 ◀──meshSend{frames:[response]}── … ◀── n4
  */
-import type { Headers } from './values.js';
+import type { FrameBase, Headers } from './values.js';
 
-interface MeshBase {
-  v: number;
-  id: string;
-  from: string;
-}
-
-export interface MsaFrame extends MeshBase {
+export interface MsaFrame extends FrameBase {
   type: 'msa';
   /** The node this announcement describes (`from` is only the neighbour that passed it on). */
   origin: string;
@@ -37,16 +31,13 @@ export interface MsaFrame extends MeshBase {
 }
 
 /** A frame carried inside a meshSend: any frame a node sends to another, but the mesh's own and the handshake's. */
-export interface CarriedFrame {
-  v: number;
+export interface CarriedFrame extends FrameBase {
   type: string;
-  id: string;
-  from: string;
   headers?: Headers;
   [field: string]: unknown;
 }
 
-export interface MeshSendFrame extends MeshBase {
+export interface MeshSendFrame extends FrameBase {
   type: 'meshSend';
   /** The node that sent the frames in the first place. */
   origin: string;
@@ -70,7 +61,7 @@ export interface MeshMiss {
   code: string;
 }
 
-export interface MeshAckFrame extends MeshBase {
+export interface MeshAckFrame extends FrameBase {
   type: 'meshAck';
   re: string;
   reached: string[];
@@ -81,13 +72,13 @@ export interface MeshAckFrame extends MeshBase {
 export type MeshQueryKind = 'routes' | 'dot' | 'status';
 export const MESH_QUERY_KINDS: readonly MeshQueryKind[] = ['routes', 'dot', 'status'];
 
-export interface MeshQueryFrame extends MeshBase {
+export interface MeshQueryFrame extends FrameBase {
   type: 'meshQuery';
   what: MeshQueryKind;
 }
 
 /** The answer to a meshQuery: exactly the field it asked for. */
-export interface MeshInfoFrame extends MeshBase {
+export interface MeshInfoFrame extends FrameBase {
   type: 'meshInfo';
   re: string;
   routes?: { destination: string; nextHop: string; hops: number; path: string[] }[];
@@ -96,13 +87,13 @@ export interface MeshInfoFrame extends MeshBase {
   status?: Record<string, unknown>;
 }
 
-export interface MeshDialFrame extends MeshBase {
+export interface MeshDialFrame extends FrameBase {
   type: 'meshDial';
   /** `host:port` of the mesh node to link to. */
   address: string;
 }
 
-export interface MeshDialedFrame extends MeshBase {
+export interface MeshDialedFrame extends FrameBase {
   type: 'meshDialed';
   re: string;
   /** The name of the node reached there. */
@@ -110,7 +101,7 @@ export interface MeshDialedFrame extends MeshBase {
 }
 
 /** Drop the link to a peer, named or by its address; answered by `ack`, or `error` NO_ROUTE. */
-export interface MeshHangupFrame extends MeshBase {
+export interface MeshHangupFrame extends FrameBase {
   type: 'meshHangup';
   peer: string;
 }

@@ -29,7 +29,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { BotzError, ErrorCode } from '../errors.js';
 import { CODEC_BY_ID, CODECS, type EncodedFrame, type PayloadCodec } from './codec.js';
 import type { Codec, Frame } from './frames.js';
-import { validateFrame } from './validate.js';
+import { malformed, validateFrame } from './validate.js';
 import { packetKeyOf, type Keyring, type Key } from './keyring.js';
 import { MAX_DESTINATION_BYTES } from './names.js';
 import { MAC_BYTES, macInto, macMatches } from './mac.js';
@@ -150,10 +150,6 @@ export function sealPacket(fields: SealFields, frames: readonly EncodedFrame[], 
     macInto(fields.key, buf.subarray(0, end), buf, end);
   }
   return buf;
-}
-
-function malformed(message: string): BotzError {
-  return new BotzError(ErrorCode.MALFORMED_FRAME, message);
 }
 
 /**

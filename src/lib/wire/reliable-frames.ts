@@ -21,16 +21,10 @@
  *   seq:  1 .. cumulative | cumulative+1 .. held | hole | ranges ... |        ... cumulative + window
  *         taken: confirmed   arrived, not taken    lost?  arrived out of order     accepted up to here
  */
-import type { Body, Headers } from './values.js';
-
-interface Base {
-  v: number;
-  id: string;
-  from: string;
-}
+import type { Body, FrameBase, Headers, Unstamped } from './values.js';
 
 /** One application message of a stream. `seq` counts from 1 per (session, peer) pair. */
-export interface DataFrame extends Base {
+export interface DataFrame extends FrameBase {
   type: 'data';
   session: string;
   peer: string;
@@ -47,7 +41,7 @@ export type SeqRange = [number, number];
  * may report those delivered); the receiver holds everything up to `held` and the `ranges`
  * (do not resend them, but they are not delivered yet).
  */
-export interface SackFrame extends Base {
+export interface SackFrame extends FrameBase {
   type: 'sack';
   session: string;
   peer: string;
@@ -69,7 +63,7 @@ export type AckFields = Pick<SackFrame, 'cumulative' | 'held' | 'ranges' | 'wind
  * sack's `cumulative`: taken by the application), meaningful only when `peer` is the other
  * end's current session. `reply` marks an answer, never answered.
  */
-export interface ResumeFrame extends Base {
+export interface ResumeFrame extends FrameBase {
   type: 'resume';
   session: string;
   epoch: number;
@@ -81,9 +75,7 @@ export interface ResumeFrame extends Base {
 
 export type ReliableFrame = DataFrame | SackFrame | ResumeFrame;
 /** A reliable frame before the channel stamps it with `v`, `id` and `from`. */
-export type ReliableFrameInit<T extends ReliableFrame = ReliableFrame> = T extends ReliableFrame
-  ? Omit<T, 'v' | 'id' | 'from'>
-  : never;
+export type ReliableFrameInit<T extends ReliableFrame = ReliableFrame> = Unstamped<T>;
 
 /** Bounded so that a hostile sack cannot make the sender loop over a huge list. */
 export const MAX_SACK_RANGES = 8;

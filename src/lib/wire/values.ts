@@ -1,7 +1,18 @@
 /**
- * The values frames carry: bodies (any JSON) and headers (a string map). Their own module so
- * that every frame file can name them without importing another frame file.
+ * What every frame has (its envelope) and the values frames carry: bodies (any JSON) and
+ * headers (a string map). Their own module so that every frame file can name them without
+ * importing another frame file.
  */
+
+/** The envelope of every frame: the protocol version, a unique id, and the sender. */
+export interface FrameBase {
+  v: number;
+  id: string;
+  from: string;
+}
+
+/** A frame before its sender stamps it with `v`, `id` and `from`. */
+export type Unstamped<T extends FrameBase> = T extends FrameBase ? Omit<T, 'v' | 'id' | 'from'> : never;
 
 /** Any JSON value. Bodies are string maps by convention (`{ key: 'value' }`) but any JSON travels. */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
