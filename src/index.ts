@@ -3,11 +3,12 @@
  *
  *   import { Server, Component } from 'botz';
  */
-export { Server, DEFAULT_PORT, DEFAULT_HEARTBEAT_INTERVAL_MS } from './lib/registry/server.js';
+export { Server, DEFAULT_HEARTBEAT_INTERVAL_MS } from './lib/registry/server.js';
+export { DEFAULT_PORT, DEFAULT_SERVER } from './lib/registry/defaults.js';
 export type { ServerOptions, ServerEvent, ServerStats } from './lib/registry/server.js';
 export { Client } from './lib/component/client.js';
 export type { ReplyInfo } from './lib/component/client.js';
-export { DEFAULT_SERVER, DEFAULT_TIMEOUT_MS, defaultClientName } from './lib/node/options.js';
+export { DEFAULT_TIMEOUT_MS, defaultClientName } from './lib/node/options.js';
 export type { ClientOptions, ComponentOptions, CallOptions, BroadcastResult, MeshOptions } from './lib/node/options.js';
 export type { MembershipNotice, TailEvent } from './lib/node/subscriptions.js';
 export { Component } from './lib/component/component.js';

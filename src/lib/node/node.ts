@@ -20,7 +20,7 @@ import { validateName } from '../registry/registry.js';
 import { refusalError, type Link, type Listener, type Transport } from '../transport/transport.js';
 import { wsTransport } from '../transport/ws.js';
 import { SERVER_DESTINATION } from '../wire/packet.js';
-import type { Frame, FrameInit, FrameOf, LinkRole } from '../wire/frames.js';
+import { errorReply, type Frame, type FrameInit, type FrameOf } from '../wire/frames.js';
 import type { CarriedFrame } from '../wire/mesh-frames.js';
 import { Caller } from './caller.js';
 import type { NodeEvent } from './events.js';
@@ -31,13 +31,11 @@ import { Locator } from './locator.js';
 import { MeshBridge } from './mesh-bridge.js';
 import { MeshService } from './mesh-service.js';
 import type { Arrival } from './message.js';
-import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_SERVER, DEFAULT_SHUTDOWN_GRACE_MS, DEFAULT_TIMEOUT_MS, type ComponentOptions } from './options.js';
+import { DEFAULT_SERVER } from '../registry/defaults.js';
+import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_SHUTDOWN_GRACE_MS, DEFAULT_TIMEOUT_MS, type ComponentOptions } from './options.js';
 import { PeerPool } from './peer-pool.js';
 import { ReliableDelivery } from './reliable-delivery.js';
 import { Router } from './router.js';
-
-/** What a node is: a registered component, or a client with a name on the wire only. */
-export type NodeKind = 'component' | 'client';
 
 /** Options of either kind: a client has no port, groups, handler or mesh. */
 export type NodeOptions = ComponentOptions;
@@ -68,26 +66,17 @@ export class Node {
 
   constructor(
     readonly options: NodeOptions,
-    readonly kind: NodeKind,
+    /** A registered component, or a client with a name on the wire only. */
+    readonly kind: 'component' | 'client',
   ) {
-    const role: LinkRole = kind;
-    this.ctx = new NodeContext({
-      name: options.name,
-      secret: options.secret,
-      maxPacketBytes: options.maxPacketBytes,
-      maxBufferedBytes: options.maxBufferedBytes,
-      codecs: options.codecs,
-      encrypt: options.encrypt,
-      clock: options.clock,
-      onReject: (r) => this.emit({ type: 'rejected', ...r }),
-    });
+    this.ctx = new NodeContext({ ...options, onReject: (r) => this.emit({ type: 'rejected', ...r }) });
     const clock = this.ctx.clock;
     this.transport = options.transport ?? wsTransport;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.connectTimeoutMs = options.connectTimeoutMs ?? Math.min(DEFAULT_CONNECT_TIMEOUT_MS, this.timeoutMs);
     this.calls = new PendingRequests<Answer>(undefined, clock);
     this.limit = new HandlerLimit(options.name, options.handlerLimits);
-    this.peers = new PeerPool(this.ctx, this.transport, role, {
+    this.peers = new PeerPool(this.ctx, this.transport, kind, {
       onFrame: (frame, channel, header) => this.inbound.receive(frame, { path: 'direct', channel, encrypted: header.encrypted }),
       onClose: (ch, error) => this.linkClosed(ch, error, true),
     });
@@ -140,10 +129,7 @@ export class Node {
       calls: this.calls,
       handler,
       // A client tells a sender it is none, instead of leaving it to time out.
-      noHandler: () =>
-        kind === 'client'
-          ? new BotzError(ErrorCode.NO_SUCH_COMPONENT, `"${options.name}" is a client, not a registered component`, { details: { name: options.name } })
-          : new BotzError(ErrorCode.REMOTE_ERROR, `"${options.name}" has no message handler`),
+      noHandler: () => (kind === 'client' ? this.notAComponent() : new BotzError(ErrorCode.REMOTE_ERROR, `"${options.name}" has no message handler`)),
       broadcasts: options.broadcasts !== false,
       limit: this.limit,
       answer: (frame, arrival, init) => this.answer(frame, arrival, init),
@@ -291,7 +277,7 @@ export class Node {
 
   private acceptDirect(link: Link): void {
     if (this.stopped) return link.close();
-    const channel = Channel.accept(
+    Channel.accept(
       this.ctx,
       link,
       (_hello, ch) => {
@@ -306,7 +292,6 @@ export class Node {
       },
       this.options.connectionLimits?.handshakeTimeoutMs,
     );
-    void channel;
   }
 
   private async startMesh(): Promise<void> {
@@ -325,11 +310,12 @@ export class Node {
     await mesh.start();
   }
 
+  private notAComponent(): BotzError {
+    return new BotzError(ErrorCode.NO_SUCH_COMPONENT, `"${this.name}" is a client, not a registered component`, { details: { name: this.name } });
+  }
+
   private async onShutdownRequest(frame: FrameOf<'shutdownRequest'>, arrival: Arrival): Promise<void> {
-    if (this.kind === 'client') {
-      this.answer(frame, arrival, { type: 'error', re: frame.id, code: ErrorCode.NO_SUCH_COMPONENT, message: `"${this.name}" is a client, not a registered component` });
-      return;
-    }
+    if (this.kind === 'client') return this.answer(frame, arrival, errorReply(frame.id, this.notAComponent(), ErrorCode.NO_SUCH_COMPONENT));
     const notice = { forced: frame.forced, from: frame.from };
     let ready = true;
     try {

@@ -15,7 +15,6 @@ import type { Message } from './message.js';
 import type { ReliableOptions } from './reliable-delivery.js';
 import type { ShutdownNotice } from './events.js';
 
-export { DEFAULT_SERVER } from '../registry/defaults.js';
 export const DEFAULT_TIMEOUT_MS = 5_000;
 export const DEFAULT_CONNECT_TIMEOUT_MS = 3_000;
 

@@ -19,7 +19,6 @@ import { newSessionToken, Registry, validateName, type MembershipEvent } from '.
 import { TrafficHub } from './traffic-hub.js';
 import { RejectionDigest, type Rejection } from './rejection-digest.js';
 
-export { DEFAULT_PORT } from './defaults.js';
 import { DEFAULT_PORT } from './defaults.js';
 /** How often the server heartbeats every link; components answer each one. */
 export const DEFAULT_HEARTBEAT_INTERVAL_MS = 2_000;
@@ -121,12 +120,8 @@ export class Server {
     // breaks the cycle (no link can arrive before listen() has resolved).
     const slot: { server?: Server } = {};
     const ctx = new NodeContext({
+      ...options,
       name: SERVER_DESTINATION,
-      secret: options.secret,
-      maxPacketBytes: options.maxPacketBytes,
-      maxBufferedBytes: options.maxBufferedBytes,
-      encrypt: options.encrypt,
-      clock: options.clock,
       onReject: ({ error, remote, peer }) => slot.server?.reportRejection({ code: error.code, remote, peer, at: ctx.clock.now() }),
     });
     const registry = new Registry({
