@@ -14,8 +14,7 @@ import type { FrameInit, Path } from '../wire/frames.js';
 import { answeredCall, failedCall, type TrafficReport } from './call-trace.js';
 import type { Answer } from './inbound.js';
 import type { Locator } from './locator.js';
-import { missError, sendOn, type Route } from './route.js';
-import type { CarriedFrame } from '../wire/mesh-frames.js';
+import { sendOn, type Route } from './route.js';
 import type { Router } from './router.js';
 
 export interface CallerDeps {
@@ -75,13 +74,7 @@ export class Caller {
   async post(peer: string, init: FrameInit, timeoutMs: number): Promise<Path> {
     const { ctx, router } = this.deps;
     const route = router.ready(peer) ?? (await router.route(peer, ctx.clock.now() + timeoutMs));
-    const frame = ctx.stamp(init);
-    if (route.path !== 'mesh') {
-      route.channel.sendFrame(frame, peer);
-      return route.path;
-    }
-    const { unreachable } = await route.mesh.carry([peer], [frame as unknown as CarriedFrame]);
-    if (unreachable[0]) throw missError(unreachable[0]);
+    await sendOn(route, ctx.stamp(init));
     return route.path;
   }
 
@@ -104,7 +97,7 @@ export class Caller {
       tag: route.path === 'mesh' ? undefined : route.channel,
     });
     try {
-      sendOn(route, frame, { missed: (error) => calls.fail(frame.id, error) });
+      sendOn(route, frame)?.catch((error: BotzError) => calls.fail(frame.id, error));
     } catch (error) {
       calls.fail(frame.id, error as BotzError);
     }

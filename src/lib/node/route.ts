@@ -17,25 +17,23 @@ export type Route =
   /** The mesh, along `hops` (this node first, the target last) as the routing table says now. */
   | { path: 'mesh'; target: string; mesh: MeshNode; hops: string[] };
 
-export interface SendOptions {
-  /** Encrypted whatever the link does (an answer to an encrypted frame). */
-  encrypt?: boolean;
-  /** The mesh could not deliver it: why (NO_ROUTE, TIMEOUT, UNREACHABLE...). Not called for the other paths. */
-  missed?: (error: BotzError) => void;
-}
-
-/** Sends one stamped frame along `route`. Throws what a channel throws at once (FRAME_TOO_LARGE...). */
-export function sendOn(route: Route, frame: Frame, options: SendOptions = {}): void {
+/**
+ * Sends one stamped frame along `route`. Throws what a channel throws at once (FRAME_TOO_LARGE...).
+ * Over the mesh it returns the carrying, which rejects with why the frame did not reach its
+ * target (NO_ROUTE, TIMEOUT, UNREACHABLE...); the other paths have nothing more to wait for.
+ */
+export function sendOn(route: Route, frame: Frame): Promise<void> | undefined {
   if (route.path !== 'mesh') {
-    route.channel.sendFrame(frame, route.target, { encrypt: options.encrypt });
-    return;
+    route.channel.sendFrame(frame, route.target);
+    return undefined;
   }
-  void route.mesh.carry([route.target], [frame as unknown as CarriedFrame], { encrypt: options.encrypt }).then(
-    (result) => {
-      const miss = result.unreachable[0];
-      if (miss) options.missed?.(missError(miss));
+  return route.mesh.carry([route.target], [frame as unknown as CarriedFrame]).then(
+    ({ unreachable }) => {
+      if (unreachable[0]) throw missError(unreachable[0]);
     },
-    (error: unknown) => options.missed?.(asBotzError(error, ErrorCode.UNREACHABLE)),
+    (error: unknown) => {
+      throw asBotzError(error, ErrorCode.UNREACHABLE);
+    },
   );
 }
 
