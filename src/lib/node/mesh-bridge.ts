@@ -7,7 +7,8 @@
 import type { NodeContext } from '../channel/node-context.js';
 import { backoffDelay } from '../backoff.js';
 import type { TimerHandle } from '../clock.js';
-import { MeshNode, type SendResult } from '../mesh/mesh-node.js';
+import { MeshNode } from '../mesh/mesh-node.js';
+import type { SendResult } from '../mesh/forwarder.js';
 import type { Transport } from '../transport/transport.js';
 import type { Body, Headers } from '../wire/frames.js';
 import { headersOf } from '../wire/values.js';

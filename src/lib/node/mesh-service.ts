@@ -109,15 +109,10 @@ export class MeshService implements MeshClientHandler {
   }
 
   private async proxy(frame: Frame, target: string, ch: Channel): Promise<void> {
-    const { caller, router } = this.deps;
-    if (frame.type !== 'request' && frame.type !== 'broadcast' && frame.type !== 'shutdownRequest') {
-      if (frame.type === 'message') {
-        const { v: _v, id: _id, from: _from, ...init } = frame;
-        void this.deps.mesh.carry([target], [{ ...this.deps.mesh.ctx.stamp(init) } as unknown as CarriedFrame]).catch(() => {});
-      }
-      return;
-    }
+    const { caller, router, mesh } = this.deps;
     const { v: _v, id: _id, from: _from, ...init } = frame;
+    if (frame.type === 'message') return void mesh.carry([target], [mesh.ctx.stamp(init as FrameInit) as unknown as CarriedFrame]).catch(() => {});
+    if (frame.type !== 'request' && frame.type !== 'broadcast' && frame.type !== 'shutdownRequest') return;
     const ttl = frame.type === 'request' ? frame.ttl : undefined;
     try {
       const route = router.overMesh(target);
