@@ -32,12 +32,13 @@ export class MeshBridge {
   readonly node: MeshNode;
   private readonly retries = new Set<TimerHandle>();
   private stopped = false;
-  private parts: { caller: Caller; router: Router } | undefined;
 
   constructor(
     private readonly ctx: NodeContext,
     transport: Transport,
     private readonly options: MeshOptions,
+    /** The node's calls go through these. */
+    private readonly calls: { caller: Caller; router: Router },
   ) {
     const { dial: _dial, dialWaitMs: _wait, ...rest } = options;
     // An option given as undefined means "the default", not "undefined over the default".
@@ -48,11 +49,6 @@ export class MeshBridge {
   /** Where the node accepts mesh links (and client links). */
   get address(): string {
     return this.node.address!;
-  }
-
-  /** The node's calls go through these (set once the node has them). */
-  attach(caller: Caller, router: Router): void {
-    this.parts = { caller, router };
   }
 
   /**
@@ -76,7 +72,7 @@ export class MeshBridge {
 
   /** A request to `target` over the mesh: its reply and both paths. Rejects NO_ROUTE, TIMEOUT, REMOTE_ERROR... */
   async request(target: string, body: Body, options: { timeoutMs?: number; signal?: AbortSignal; headers?: Headers } = {}): Promise<MeshReply> {
-    const { caller, router } = this.parts!;
+    const { caller, router } = this.calls;
     const route = router.overMesh(target);
     const answer = await caller.call(target, { type: 'request', body: body ?? null, ...headersOf(options.headers) }, { route, timeout: options.timeoutMs, signal: options.signal });
     const reply = answer.frame.type === 'response' ? answer.frame : undefined;

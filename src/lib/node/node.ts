@@ -295,9 +295,8 @@ export class Node {
   }
 
   private async startMesh(): Promise<void> {
-    const mesh = new MeshBridge(this.ctx, this.transport, this.options.mesh!);
+    const mesh = new MeshBridge(this.ctx, this.transport, this.options.mesh!, { caller: this.caller, router: this.router });
     this.mesh = mesh;
-    mesh.attach(this.caller, this.router);
     mesh.node.receive((delivery) => {
       const arrival: Arrival = { path: 'mesh', hops: delivery.hops, encrypted: delivery.encrypted };
       for (const frame of delivery.frames) this.inbound.receive(frame as unknown as Frame, arrival);
