@@ -13,6 +13,7 @@ import { SERVER_DESTINATION } from '../wire/packet.js';
 import type { FrameInit, Path } from '../wire/frames.js';
 import { answeredCall, failedCall, type TrafficReport } from './call-trace.js';
 import type { Answer } from './inbound.js';
+import type { Feed } from './feed.js';
 import type { Locator } from './locator.js';
 import { sendOn, type Route } from './route.js';
 import type { Router } from './router.js';
@@ -25,7 +26,7 @@ export interface CallerDeps {
   /** The node's default call timeout. */
   timeoutMs: number;
   /** Somebody tails: report each call (and with bodies?). */
-  tracing(): { on: boolean; bodies: boolean };
+  trace: Pick<Feed, 'tracing' | 'traceBodies'>;
   report(event: TrafficReport): void;
 }
 
@@ -81,8 +82,8 @@ export class Caller {
   private async over(route: Route, init: FrameInit, bounds: { deadline: number; timeout: number; signal?: AbortSignal }): Promise<Called> {
     const { ctx, calls, router } = this.deps;
     const target = route.target;
-    const tracing = this.deps.tracing();
-    const traced = tracing.on ? { self: ctx.name, target, init, path: route.path, startedAt: ctx.clock.now(), bodies: tracing.bodies } : undefined;
+    const { trace } = this.deps;
+    const traced = trace.tracing ? { self: ctx.name, target, init, path: route.path, startedAt: ctx.clock.now(), bodies: trace.traceBodies } : undefined;
     // Refused requests are not sent: a caller told TOO_MANY_PENDING may retry without running it
     // twice, and a call cancelled already sends nothing.
     throwIfCancelled(bounds.signal, `the ${init.type} to "${target}"`);

@@ -69,7 +69,7 @@ export class Node {
     /** A registered component, or a client with a name on the wire only. */
     readonly kind: 'component' | 'client',
   ) {
-    this.ctx = new NodeContext({ ...options, onReject: (r) => this.emit({ type: 'rejected', ...r }) });
+    this.ctx = new NodeContext({ ...options, onReject: (r) => this.onEvent({ type: 'rejected', ...r }) });
     const clock = this.ctx.clock;
     this.transport = options.transport ?? wsTransport;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -91,7 +91,7 @@ export class Node {
       directory: this.locator.directory,
       server: () => this.serverLink,
       timeoutMs: this.timeoutMs,
-      tailRefused: (error) => this.emit({ type: 'tailRefused', error }),
+      tailRefused: (error) => this.onEvent({ type: 'tailRefused', error }),
     });
     this.router = new Router({
       ctx: this.ctx,
@@ -108,7 +108,7 @@ export class Node {
       locator: this.locator,
       calls: this.calls,
       timeoutMs: this.timeoutMs,
-      tracing: () => ({ on: this.feed.tracing, bodies: this.feed.traceBodies }),
+      trace: this.feed,
       report: (event) => this.feed.report(event),
     });
     const handler = kind === 'component' ? options.onMessage : undefined;
@@ -120,7 +120,7 @@ export class Node {
         post: (peer, init, timeoutMs) => this.caller.post(peer, init, timeoutMs),
         // Reliable messages are bounded by their window, not the handler limit: they are already accepted.
         deliver: handler ? (message) => this.inbound.deliver(message, false) : undefined,
-        emit: (event) => this.emit(event),
+        emit: (event) => this.onEvent(event),
       },
       options.reliable ?? {},
     );
@@ -135,7 +135,7 @@ export class Node {
       answer: (frame, arrival, init) => this.answer(frame, arrival, init),
       takers: [this.reliable, this.feed],
       shutdown: (frame, arrival) => void this.onShutdownRequest(frame, arrival),
-      onMessage: (message) => this.emit({ type: 'message', message }),
+      onMessage: (message) => this.onEvent({ type: 'message', message }),
     });
   }
 
@@ -145,10 +145,6 @@ export class Node {
 
   get serverConnected(): boolean {
     return this.serverLink?.connected ?? false;
-  }
-
-  emit(event: NodeEvent): void {
-    this.onEvent(event);
   }
 
   /**
@@ -174,7 +170,7 @@ export class Node {
         onUp: (ch, reconnect) => this.serverUp(ch, reconnect),
         onDown: (error, ch) => {
           if (ch) this.linkClosed(ch, error, false);
-          this.emit({ type: 'disconnected', error });
+          this.onEvent({ type: 'disconnected', error });
         },
         // A mesh component starts without a server if there is none, and keeps trying to register.
         background: this.mesh !== undefined,
@@ -205,7 +201,7 @@ export class Node {
     await this.serverLink?.close(this.kind === 'component' ? (ch) => ch.send({ type: 'bye' }) : undefined);
     await this.listener?.close();
     this.calls.closeAll(new Closed('this node has stopped'));
-    this.emit({ type: 'stopped' });
+    this.onEvent({ type: 'stopped' });
   }
 
   /**
@@ -242,11 +238,11 @@ export class Node {
     if (reconnect) {
       // Relayed frames in flight died with the old link, and any path may have changed.
       this.reliable.onServerUp();
-      this.emit({ type: 'reconnected' });
+      this.onEvent({ type: 'reconnected' });
     }
     // Announced for those (the CLI) that started while the server was down and wait for it; after
     // this turn, once the server link has taken the channel as its own.
-    if (this.kind === 'component') setImmediate(() => this.emit({ type: 'registered', server: ch.link.remoteAddress }));
+    if (this.kind === 'component') setImmediate(() => this.onEvent({ type: 'registered', server: ch.link.remoteAddress }));
   }
 
   /** A link closed: the calls that left on it will get no answer; a path to its peer is gone. */
@@ -327,7 +323,7 @@ export class Node {
     if (!ready && !frame.forced) return;
     const grace = ready ? 0 : (this.options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS);
     this.ctx.clock.setTimeout(() => {
-      void this.stop().then(() => this.emit({ type: 'shutdown', notice }));
+      void this.stop().then(() => this.onEvent({ type: 'shutdown', notice }));
     }, grace);
   }
 }
