@@ -23,8 +23,8 @@ import type { Route } from './routing.js';
 /** How long a control call waits unless told otherwise. */
 export const DEFAULT_CONTROL_TIMEOUT_MS = 5_000;
 /** Headers on an answer the node carried back: the path the request took, and its answer's (`a>b>c`). */
-const HOPS_HEADER = 'botz-hops';
-const REPLY_HOPS_HEADER = 'botz-reply-hops';
+export const HOPS_HEADER = 'botz-hops';
+export const REPLY_HOPS_HEADER = 'botz-reply-hops';
 
 /** What a watcher of a mesh node is told: each frame it carried, and each of its link changes. */
 export type MeshWatchEvent = TrafficEvent | LinkChange;

@@ -9,6 +9,7 @@ import { backoffDelay } from '../backoff.js';
 import type { TimerHandle } from '../clock.js';
 import { MeshNode } from '../mesh/mesh-node.js';
 import type { SendResult } from '../mesh/forwarder.js';
+import type { MeshCallReply } from '../mesh/mesh-control-client.js';
 import type { Transport } from '../transport/transport.js';
 import type { Body, Headers } from '../wire/frames.js';
 import { headersOf } from '../wire/values.js';
@@ -21,12 +22,7 @@ export const DEFAULT_START_DIAL_RETRY_MS = 500;
 const MAX_START_DIAL_RETRY_MS = 30_000;
 
 /** A reply over the mesh and the two paths: the request's (this node first) and the reply's (the target first). */
-export interface MeshReply {
-  body: Body;
-  headers: Headers;
-  hops: string[];
-  replyHops: string[];
-}
+export type MeshReply = MeshCallReply;
 
 export class MeshBridge {
   readonly node: MeshNode;

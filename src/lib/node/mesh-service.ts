@@ -14,6 +14,7 @@
 import { BotzError, ErrorCode } from '../errors.js';
 import type { Channel } from '../channel/channel.js';
 import type { Clock } from '../clock.js';
+import { HOPS_HEADER, REPLY_HOPS_HEADER } from '../mesh/mesh-control-client.js';
 import type { MeshNode } from '../mesh/mesh-node.js';
 import type { MeshClientHandler } from '../mesh/mesh-links.js';
 import type { MeshTrace } from '../mesh/forwarder.js';
@@ -34,10 +35,6 @@ export interface MeshServiceDeps {
   router: Router;
   inbound: Inbound;
 }
-
-/** Headers on an answer carried back to a client: the path the call took, and its answer's. */
-export const HOPS_HEADER = 'botz-hops';
-export const REPLY_HOPS_HEADER = 'botz-reply-hops';
 
 export class MeshService implements MeshClientHandler {
   private readonly hub: TrafficHub;

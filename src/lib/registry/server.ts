@@ -56,16 +56,11 @@ export interface ServerOptions {
 
 export type ServerEvent =
   | MembershipEvent
-  | {
-      type: 'rejected';
-      code: string;
-      /** `host:port` of the other end; in a summary (`count` set), its source address. */
-      remote: string;
-      peer?: string;
-      at: number;
-      /** Set on a summary of a flood: how many rejections of this code from this source the last second held. */
-      count?: number;
-    };
+  /**
+   * A packet or connection refused. A summary of a flood has `count`: how many rejections of
+   * this code from this source the last second held, and `remote` is the source address.
+   */
+  | ({ type: 'rejected'; count?: number } & Rejection);
 
 export interface ServerStats {
   links: number;
