@@ -15,7 +15,7 @@ import { wsTransport } from '../transport/ws.js';
 import { every, type Clock, type TimerHandle } from '../clock.js';
 import { decodeVerified, SERVER_DESTINATION, type VerifiedPacket } from '../wire/packet.js';
 import { errorReply, type Frame, type HelloFrame, type Topic } from '../wire/frames.js';
-import { newSessionToken, Registry, validateName, type MembershipEvent } from './registry.js';
+import { newSessionToken, Registry, validateName, type LivenessOptions, type MembershipEvent } from './registry.js';
 import { TrafficHub } from './traffic-hub.js';
 import { RejectionDigest, type Rejection } from './rejection-digest.js';
 
@@ -23,17 +23,12 @@ import { DEFAULT_PORT } from './defaults.js';
 /** How often the server heartbeats every link; components answer each one. */
 export const DEFAULT_HEARTBEAT_INTERVAL_MS = 2_000;
 
-export interface ServerOptions {
+/** Liveness defaults to 3 heartbeats of silence for suspect, 5 for removal, and 2 of grace after a link dropped. */
+export interface ServerOptions extends Partial<LivenessOptions> {
   host?: string;
   port?: number;
   secret: Secret;
   heartbeatIntervalMs?: number;
-  /** Silence after which a component is suspect (default 3 heartbeats). */
-  suspectAfterMs?: number;
-  /** Silence after which it is removed (default 5 heartbeats). */
-  removeAfterMs?: number;
-  /** How long a component whose link dropped may reconnect before it is removed (default 2 heartbeats). */
-  closedGraceMs?: number;
   maxPacketBytes?: number;
   /** Bytes queued for one link past which it is closed as a slow consumer (default max(8 MiB, 4 packets)). */
   maxBufferedBytes?: number;
@@ -84,7 +79,6 @@ export class Server {
   private relayedPackets = 0;
   /** Last time each link sent anything. */
   private readonly lastSeen = new Map<Channel, number>();
-  private readonly removeAfterMs: number;
   private readonly timer: TimerHandle;
   private readonly digest = new RejectionDigest();
   private digestTimer: TimerHandle | undefined;
@@ -95,11 +89,10 @@ export class Server {
     private readonly ctx: NodeContext,
     private readonly listener: Listener,
     private readonly registry: Registry,
-    private readonly options: ServerOptions & { heartbeatIntervalMs: number },
+    private readonly options: ServerOptions & LivenessOptions & { heartbeatIntervalMs: number },
   ) {
     this.address = listener.address;
     this.clock = ctx.clock;
-    this.removeAfterMs = options.removeAfterMs ?? 5 * options.heartbeatIntervalMs;
     this.traffic = new TrafficHub({
       setTracing: (on, bodies) => this.broadcastToLinks({ type: 'traceControl', on, bodies }),
       maxTails: options.maxTails,
@@ -119,11 +112,11 @@ export class Server {
       name: SERVER_DESTINATION,
       onReject: ({ error, remote, peer }) => slot.server?.reportRejection({ code: error.code, remote, peer, at: ctx.clock.now() }),
     });
-    const registry = new Registry({
+    const liveness: LivenessOptions = {
       suspectAfterMs: options.suspectAfterMs ?? 3 * heartbeatIntervalMs,
       removeAfterMs: options.removeAfterMs ?? 5 * heartbeatIntervalMs,
       closedGraceMs: options.closedGraceMs ?? 2 * heartbeatIntervalMs,
-    });
+    };
     const transport = options.transport ?? wsTransport;
     const listener = await transport.listen(
       {
@@ -136,7 +129,7 @@ export class Server {
       },
       (link) => slot.server?.accept(link),
     );
-    slot.server = new Server(ctx, listener, registry, { ...options, heartbeatIntervalMs });
+    slot.server = new Server(ctx, listener, new Registry(liveness), { ...options, ...liveness, heartbeatIntervalMs });
     return slot.server;
   }
 
@@ -345,9 +338,9 @@ export class Server {
     // A link that stays silent as long as it takes to remove a component is dead weight,
     // whether or not it registered a name: close it (its owner will reconnect if alive).
     for (const ch of [...this.channels.values()]) {
-      if (now - (this.lastSeen.get(ch) ?? now) >= this.removeAfterMs) {
+      if (now - (this.lastSeen.get(ch) ?? now) >= this.options.removeAfterMs) {
         ch.tag = 'silent';
-        ch.close(CloseCode.HEARTBEAT_TIMEOUT, `no heartbeat for ${this.removeAfterMs} ms`);
+        ch.close(CloseCode.HEARTBEAT_TIMEOUT, `no heartbeat for ${this.options.removeAfterMs} ms`);
       }
     }
   }
