@@ -29,16 +29,23 @@ export interface RejectedPacket {
   peer?: string;
 }
 
+/** What every node (a server, a component, a client) is made with: their public options extend it. */
 export interface NodeContextOptions {
   name: string;
   secret: Secret;
   maxPacketBytes?: number;
-  /** Bytes queued for a link that its peer may leave unread for a while (see slow-consumer.ts); four times it, never. */
+  /**
+   * Bytes queued for one link past which its peer counts as a slow consumer (default max(8 MiB,
+   * 4 packets)): a link that stays past it for a while, or goes past four times it, is closed.
+   */
   maxBufferedBytes?: number;
   codecs?: Codec[];
-  /** Encrypt payloads on every link this node opens or accepts (the other end follows). */
+  /**
+   * Encrypt payloads (AES-256-GCM under a key of each link's own) on every link this node
+   * opens or accepts; the other end follows. By default links are authenticated, not encrypted.
+   */
   encrypt?: boolean;
-  /** Time for every timer and timestamp of the node (default: the system's). */
+  /** Time for every timer and timestamp of the node (heartbeats, liveness, timeouts, retransmission): a test's ManualClock. */
   clock?: Clock;
   onReject?: (rejected: RejectedPacket) => void;
 }

@@ -9,7 +9,7 @@
 import { BotzError, ErrorCode, NameTaken } from '../errors.js';
 import { Channel, type HelloDecision } from '../channel/channel.js';
 import { DEFAULT_HANDSHAKE_TIMEOUT_MS } from '../transport/connection-limits.js';
-import { NodeContext, type Secret } from '../channel/node-context.js';
+import { NodeContext, type NodeContextOptions } from '../channel/node-context.js';
 import { CloseCode, refusalError, type ConnectionCounts, type ConnectionLimits, type Listener, type Transport } from '../transport/transport.js';
 import { wsTransport } from '../transport/ws.js';
 import { every, type Clock, type TimerHandle } from '../clock.js';
@@ -24,23 +24,15 @@ import { DEFAULT_PORT } from './defaults.js';
 export const DEFAULT_HEARTBEAT_INTERVAL_MS = 2_000;
 
 /** Liveness defaults to 3 heartbeats of silence for suspect, 5 for removal, and 2 of grace after a link dropped. */
-export interface ServerOptions extends Partial<LivenessOptions> {
+export interface ServerOptions extends Partial<LivenessOptions>, Omit<NodeContextOptions, 'name' | 'onReject' | 'codecs'> {
   host?: string;
   port?: number;
-  secret: Secret;
   heartbeatIntervalMs?: number;
-  maxPacketBytes?: number;
-  /** Bytes queued for one link past which it is closed as a slow consumer (default max(8 MiB, 4 packets)). */
-  maxBufferedBytes?: number;
-  /** Encrypt payloads on every link (clients follow); by default links are authenticated only. */
-  encrypt?: boolean;
   /** Traffic subscriptions (tails) served at once; more are refused with LIMIT_REACHED (default 32). */
   maxTails?: number;
   /** Bytes queued on a tail's link past which its events are dropped, and counted (default 1 MiB). */
   maxTailBufferedBytes?: number;
   transport?: Transport;
-  /** Time for heartbeats, liveness and every timer of the server (a test's ManualClock). */
-  clock?: Clock;
   /**
    * Caps on connections and the handshake deadline (see connection-limits.ts); the defaults
    * follow the process's open-file limit. The deadline also bounds the wait for a hello.
