@@ -39,6 +39,11 @@ export const systemClock: Clock = {
   },
 };
 
+/** Milliseconds left until `deadline`, at least 1 (a timer of 0 would not mean "no time left"). */
+export function remaining(clock: Clock, deadline: number): number {
+  return Math.max(1, deadline - clock.now());
+}
+
 /** Runs `fn` every `ms` on `clock` until the returned handle is cleared. */
 export function every(clock: Clock, ms: number, fn: () => void): TimerHandle {
   let current: TimerHandle;

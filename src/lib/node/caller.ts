@@ -8,7 +8,7 @@ import { BotzError, ErrorCode, errorFromWire, isBotzError } from '../errors.js';
 import { cancellable, throwIfCancelled } from '../cancel.js';
 import type { NodeContext } from '../channel/node-context.js';
 import type { PendingRequests } from '../channel/pending.js';
-import { remaining } from '../deadline.js';
+import { remaining } from '../clock.js';
 import { SERVER_DESTINATION } from '../wire/packet.js';
 import type { FrameInit, Path } from '../wire/frames.js';
 import { answeredCall, failedCall, type TrafficReport } from './call-trace.js';

@@ -14,7 +14,7 @@ import { BotzError, Closed, ErrorCode, Unreachable } from '../errors.js';
 import { Channel } from '../channel/channel.js';
 import { NodeContext } from '../channel/node-context.js';
 import { PendingRequests } from '../channel/pending.js';
-import { remaining } from '../deadline.js';
+import { remaining } from '../clock.js';
 import { ServerLink } from '../registry/server-link.js';
 import { validateName } from '../registry/registry.js';
 import { refusalError, type Link, type Listener, type Transport } from '../transport/transport.js';
