@@ -40,11 +40,6 @@ export interface FrameTransport {
   onFrame(handler: (frame: ReliableFrameInit) => void): () => void;
 }
 
-/** Runs `fn` once the current turn of the event loop (its I/O callbacks and microtasks) is done. */
-export type Defer = (fn: () => void) => void;
-
-const nextTurn: Defer = (fn) => void setImmediate(fn);
-
 export interface ReliableLinkOptions {
   /** Messages unacknowledged at most (see SendWindowOptions). */
   send: Partial<SendWindowOptions>;
@@ -56,8 +51,6 @@ export interface ReliableLinkOptions {
   maxWaitingSends: number;
   /** Time for the retransmission, resume and send timers (the node's clock). */
   clock: Clock;
-  /** How acks wait for the end of the turn (default setImmediate). */
-  defer: Defer;
 }
 
 export const DEFAULT_SEND_TIMEOUT_MS = 30_000;
@@ -74,7 +67,6 @@ export class ReliableLink {
   readonly session: Session;
   private readonly options: ReliableLinkOptions;
   private readonly clock: Clock;
-  private readonly defer: Defer;
   private readonly sender: SendWindow<PendingSend>;
   private readonly receiver: ReceiveWindow<ReceivedData>;
   /** Sends waiting for window space. */
@@ -97,11 +89,9 @@ export class ReliableLink {
       sendTimeoutMs: DEFAULT_SEND_TIMEOUT_MS,
       maxWaitingSends: DEFAULT_MAX_WAITING_SENDS,
       clock: systemClock,
-      defer: nextTurn,
       ...options,
     };
     this.clock = this.options.clock;
-    this.defer = this.options.defer;
     this.session = new Session();
     this.sender = new SendWindow(this.options.send);
     this.receiver = new ReceiveWindow<ReceivedData>(this.options.receive);
@@ -339,7 +329,7 @@ export class ReliableLink {
   private queueAck(): void {
     if (this.ackQueued) return;
     this.ackQueued = true;
-    this.defer(() => {
+    setImmediate(() => {
       if (this.ackQueued) this.sendAck();
     });
   }
