@@ -11,6 +11,7 @@
  * The handshake's frames are in handshake.ts.
  */
 import { throwIfCancelled } from '../cancel.js';
+import { remaining } from '../clock.js';
 import { asBotzError, AuthFailed, BotzError, Closed, ErrorCode, errorFromWire, Unreachable, isBotzError } from '../errors.js';
 import { CODECS } from '../wire/codec.js';
 import type { Codec, Frame, FrameInit, LinkRole } from '../wire/frames.js';
@@ -109,7 +110,7 @@ export class Channel {
     try {
       const welcome = await channel.request(helloFrame(ctx, options.role, options.session), {
         to: options.expect,
-        timeoutMs: Math.max(1, deadline - ctx.clock.now()),
+        timeoutMs: remaining(ctx.clock, deadline),
         callTimeoutMs: timeoutMs,
         describe: `the handshake with ${address}`,
       });
@@ -120,7 +121,7 @@ export class Channel {
     }
   }
 
-  /** Wraps a link a listener accepted; `decide` judges its hello. */
+  /** Wraps a link a listener accepted; `decide` judges its hello, which must come (with the auth) within `timeoutMs`. */
   static accept(ctx: NodeContext, link: Link, decide: HelloDecision, handlers: ChannelHandlers, timeoutMs = DEFAULT_HANDSHAKE_TIMEOUT_MS): Channel {
     const channel = new Channel(ctx, link, handlers);
     channel.onHello = decide;

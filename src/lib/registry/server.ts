@@ -8,7 +8,6 @@
  */
 import { BotzError, ErrorCode, NameTaken } from '../errors.js';
 import { Channel, type HelloDecision } from '../channel/channel.js';
-import { DEFAULT_HANDSHAKE_TIMEOUT_MS } from '../transport/connection-limits.js';
 import { NodeContext, type NodeContextOptions } from '../channel/node-context.js';
 import { CloseCode, refusalError, type ConnectionCounts, type ConnectionLimits, type Listener, type Transport } from '../transport/transport.js';
 import { wsTransport } from '../transport/ws.js';
@@ -180,7 +179,7 @@ export class Server {
         onForward: (verified, bytes, ch) => this.relay(verified, bytes, ch),
         onClose: (ch) => this.onClose(ch),
       },
-      this.options.connectionLimits?.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
+      this.options.connectionLimits?.handshakeTimeoutMs,
     );
   }
 
