@@ -16,18 +16,61 @@
  *   CLI ──request{to: n4}──▶ n1 ──meshSend{frames:[request]}──▶ … ──▶ n4 (handler runs)
  *   CLI ◀──response───────── n1 ◀──meshSend{frames:[response]}── … ◀── n4
  */
-import type { FrameBase, Headers } from './values.js';
+import type { FrameBase, FramesOf, Headers } from './values.js';
 
-export interface MsaFrame extends FrameBase {
-  type: 'msa';
-  /** The node this announcement describes (`from` is only the neighbour that passed it on). */
-  origin: string;
-  /** The origin's start time in ms: it grows across restarts, so seq may start again. */
-  incarnation: number;
-  /** Grows by one with each announcement of one incarnation. */
-  seq: number;
-  /** Names of the nodes the origin has a link with. */
-  neighbours: string[];
+/** The fields of each mesh frame type beyond the envelope, by type. */
+export interface MeshFrameFields {
+  msa: {
+    /** The node this announcement describes (`from` is only the neighbour that passed it on). */
+    origin: string;
+    /** The origin's start time in ms: it grows across restarts, so seq may start again. */
+    incarnation: number;
+    /** Grows by one with each announcement of one incarnation. */
+    seq: number;
+    /** Names of the nodes the origin has a link with. */
+    neighbours: string[];
+  };
+  meshSend: {
+    /** The node that sent the frames in the first place. */
+    origin: string;
+    /** Who this copy is for; every one of them is answered in the ack. */
+    recipients: string[];
+    /** Nodes this copy has passed through, the origin first and the sender of this copy last. */
+    path: string[];
+    /** The most hops the frames may take from their origin. */
+    hopLimit: number;
+    /** Milliseconds the sender of this copy waits for the ack. */
+    ttl: number;
+    /** True for a mesh-wide broadcast (recipients are then every node the origin knew). */
+    broadcast: boolean;
+    /** The carried frames, stamped by the origin, validated like any frame at each receiver. */
+    frames: CarriedFrame[];
+  };
+  meshAck: {
+    re: string;
+    reached: string[];
+    unreachable: MeshMiss[];
+  };
+  meshQuery: { what: MeshQueryKind };
+  /** The answer to a meshQuery: exactly the field it asked for. */
+  meshInfo: {
+    re: string;
+    routes?: { destination: string; nextHop: string; hops: number; path: string[] }[];
+    dot?: string;
+    /** A MeshStatus (src/lib/mesh/mesh-status.ts), checked as an object. */
+    status?: Record<string, unknown>;
+  };
+  meshDial: {
+    /** `host:port` of the mesh node to link to. */
+    address: string;
+  };
+  meshDialed: {
+    re: string;
+    /** The name of the node reached there. */
+    peer: string;
+  };
+  /** Drop the link to a peer, named or by its address; answered by `ack`, or `error` NO_ROUTE. */
+  meshHangup: { peer: string };
 }
 
 /** A frame carried inside a meshSend: any frame a node sends to another, but the mesh's own and the handshake's. */
@@ -37,76 +80,19 @@ export interface CarriedFrame extends FrameBase {
   [field: string]: unknown;
 }
 
-export interface MeshSendFrame extends FrameBase {
-  type: 'meshSend';
-  /** The node that sent the frames in the first place. */
-  origin: string;
-  /** Who this copy is for; every one of them is answered in the ack. */
-  recipients: string[];
-  /** Nodes this copy has passed through, the origin first and the sender of this copy last. */
-  path: string[];
-  /** The most hops the frames may take from their origin. */
-  hopLimit: number;
-  /** Milliseconds the sender of this copy waits for the ack. */
-  ttl: number;
-  /** True for a mesh-wide broadcast (recipients are then every node the origin knew). */
-  broadcast: boolean;
-  /** The carried frames, stamped by the origin, validated like any frame at each receiver. */
-  frames: CarriedFrame[];
-}
-
 /** A recipient that was not reached, and the error code that says why. */
 export interface MeshMiss {
   name: string;
   code: string;
 }
 
-export interface MeshAckFrame extends FrameBase {
-  type: 'meshAck';
-  re: string;
-  reached: string[];
-  unreachable: MeshMiss[];
-}
-
 /** What a mesh node can be asked to show. */
 export type MeshQueryKind = 'routes' | 'dot' | 'status';
 export const MESH_QUERY_KINDS: readonly MeshQueryKind[] = ['routes', 'dot', 'status'];
 
-export interface MeshQueryFrame extends FrameBase {
-  type: 'meshQuery';
-  what: MeshQueryKind;
-}
-
-/** The answer to a meshQuery: exactly the field it asked for. */
-export interface MeshInfoFrame extends FrameBase {
-  type: 'meshInfo';
-  re: string;
-  routes?: { destination: string; nextHop: string; hops: number; path: string[] }[];
-  dot?: string;
-  /** A MeshStatus (src/lib/mesh/mesh-status.ts), checked as an object. */
-  status?: Record<string, unknown>;
-}
-
-export interface MeshDialFrame extends FrameBase {
-  type: 'meshDial';
-  /** `host:port` of the mesh node to link to. */
-  address: string;
-}
-
-export interface MeshDialedFrame extends FrameBase {
-  type: 'meshDialed';
-  re: string;
-  /** The name of the node reached there. */
-  peer: string;
-}
-
-/** Drop the link to a peer, named or by its address; answered by `ack`, or `error` NO_ROUTE. */
-export interface MeshHangupFrame extends FrameBase {
-  type: 'meshHangup';
-  peer: string;
-}
-
-export type MeshFrame = MsaFrame | MeshSendFrame | MeshAckFrame | MeshQueryFrame | MeshInfoFrame | MeshDialFrame | MeshDialedFrame | MeshHangupFrame;
+type MeshFrame = FramesOf<MeshFrameFields>;
+export type MsaFrame = Extract<MeshFrame, { type: 'msa' }>;
+export type MeshSendFrame = Extract<MeshFrame, { type: 'meshSend' }>;
 
 /**
  * The most neighbours one announcement may name. Dialing is not limited (only discovery is, by

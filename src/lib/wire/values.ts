@@ -11,6 +11,12 @@ export interface FrameBase {
   from: string;
 }
 
+/** A frame type with no fields of its own. */
+export type NoFields = Record<never, never>;
+
+/** The frames of a table of fields by frame type: each the envelope, its type and its fields. */
+export type FramesOf<Fields> = { [T in keyof Fields & string]: FrameBase & { type: T } & Fields[T] }[keyof Fields & string];
+
 /** A frame before its sender stamps it with `v`, `id` and `from`. */
 export type Unstamped<T extends FrameBase> = T extends FrameBase ? Omit<T, 'v' | 'id' | 'from'> : never;
 
