@@ -303,11 +303,11 @@ export class Channel {
       this.peer = hello.from;
       const decision = this.onHello(hello, this);
       this.session = decision.session;
-      const { welcome, codec, encrypt } = welcomeFor(this.ctx, hello, decision);
+      const welcome = welcomeFor(this.ctx, hello, decision);
       const sent = this.send(welcome, hello.from);
       this.flush();
-      this.useCodec(codec);
-      this.sealer.encrypt = encrypt;
+      this.useCodec(welcome.codec);
+      this.sealer.encrypt = welcome.encrypt === true;
       this.challenge = { hello, welcomeId: sent.id, nonce: welcome.nonce, admit: decision.admit };
     } catch (error) {
       this.refuse(error, hello.from);
