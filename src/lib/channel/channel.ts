@@ -144,8 +144,8 @@ export class Channel {
   }
 
   /** Queues a frame the node already stamped (it may travel by another path too) for `to`. */
-  sendFrame(frame: Frame, to: string = this.peer, options: { encrypt?: boolean } = {}): void {
-    this.outbox.enqueue(frame, to, options.encrypt);
+  sendFrame(frame: Frame, to: string): void {
+    this.outbox.enqueue(frame, to);
   }
 
   /** True when `frame` arrived on this channel in an encrypted packet. */

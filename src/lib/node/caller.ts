@@ -14,6 +14,7 @@ import type { FrameInit, Path } from '../wire/frames.js';
 import { answeredCall, failedCall, type TrafficReport } from './call-trace.js';
 import type { Answer } from './inbound.js';
 import type { Feed } from './feed.js';
+import type { CallOptions as PublicCallOptions } from './options.js';
 import type { Locator } from './locator.js';
 import { sendOn, type Route } from './route.js';
 import type { Router } from './router.js';
@@ -30,13 +31,8 @@ export interface CallerDeps {
   report(event: TrafficReport): void;
 }
 
-export interface CallOptions {
-  /** Milliseconds for the whole call (lookup, dial and answer). */
-  timeout?: number;
-  signal?: AbortSignal;
-  /** Go this way instead of asking the router (the mesh, for a mesh request). */
-  route?: Route;
-}
+/** A public call's timeout and signal; `route` goes this way instead of asking the router (the mesh, for a mesh request). */
+export type CallOptions = Pick<PublicCallOptions, 'timeout' | 'signal'> & { route?: Route };
 
 /** An answer and the route its call took. */
 export interface Called extends Answer {

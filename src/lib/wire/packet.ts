@@ -178,12 +178,7 @@ export class PacketKeyCache {
 }
 
 /** Parses the header and checks the trailer. Throws a BotzError; never trusts unverified bytes. */
-export function verifyPacket(
-  input: Uint8Array,
-  keyring: Keyring,
-  maxBytes = DEFAULT_MAX_PACKET_BYTES,
-  packetKeys?: PacketKeyCache,
-): VerifiedPacket {
+export function verifyPacket(input: Uint8Array, keyring: Keyring, maxBytes: number, packetKeys: PacketKeyCache): VerifiedPacket {
   const buf = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
   if (buf.length > maxBytes) {
     throw new BotzError(ErrorCode.FRAME_TOO_LARGE, `packet of ${buf.length} bytes exceeds the limit of ${maxBytes} bytes`, {
@@ -210,9 +205,7 @@ export function verifyPacket(
   }
   let plaintext: Buffer | undefined;
   if (encrypted) {
-    plaintext = packetKeys
-      ? packetKeys.open(buf, key, payloadStart, payloadEnd)
-      : openSealed(buf, payloadStart, payloadEnd, packetKeyOf(key, buf.subarray(INSTANCE_AT, INSTANCE_AT + INSTANCE_BYTES)));
+    plaintext = packetKeys.open(buf, key, payloadStart, payloadEnd);
   } else if (!macMatches(key, buf.subarray(0, payloadEnd), buf.subarray(payloadEnd))) {
     throw new BotzError(ErrorCode.BAD_MAC, 'packet MAC does not verify');
   }
