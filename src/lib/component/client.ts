@@ -9,6 +9,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { cancellable } from '../cancel.js';
+import { remaining } from '../clock.js';
 import type { Body, ComponentInfo, FrameInit, Headers, Path } from '../wire/frames.js';
 import { headersOf } from '../wire/values.js';
 import { Node, type NodeOptions } from '../node/node.js';
@@ -120,9 +121,8 @@ export class Client extends EventEmitter {
     const deadline = this.node.ctx.clock.now() + timeout;
     const targets = await this.node.locator.receivers(options.group, deadline);
     const init: FrameInit = { type: 'broadcast', body: body ?? null, ...(options.group ? { group: options.group } : {}), ...headersOf(options.headers) };
-    const left = (): number => Math.max(1, deadline - this.node.ctx.clock.now());
     const outcomes = await Promise.allSettled(
-      targets.map(async (info) => this.node.caller.call(info.name, init, { timeout: left(), signal: options.signal, route: await this.node.router.toEntry(info, deadline) })),
+      targets.map(async (info) => this.node.caller.call(info.name, init, { timeout: remaining(this.node.ctx.clock, deadline), signal: options.signal, route: await this.node.router.toEntry(info, deadline) })),
     );
     const result: BroadcastResult = { delivered: [], ignored: [], failed: [] };
     outcomes.forEach((outcome, i) => {

@@ -47,10 +47,7 @@ export class MeshService implements MeshClientHandler {
       // Nobody tails: the mesh node builds no traffic events at all.
       setTracing: (on) => {
         if (on) this.unwatch ??= deps.mesh.on((e) => this.observe(e));
-        else {
-          this.unwatch?.();
-          this.unwatch = undefined;
-        }
+        else this.stop();
       },
     });
   }
