@@ -26,7 +26,7 @@ import type { MeshEvent } from './mesh-status.js';
 import type { Announcer } from './announcer.js';
 import { Redialer } from './redialer.js';
 
-/** Who answers the control frames of client links (see mesh-control.ts). */
+/** Who answers the frames of client links (see node/mesh-service.ts). */
 export interface MeshClientHandler {
   onFrame(frame: Frame, channel: Channel, header: PacketHeader): void;
   /** A client's packet addressed to another node (what `botz send --via` sends): the node carries it on. */

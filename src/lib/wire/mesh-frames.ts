@@ -1,6 +1,6 @@
 /**
  * Frames of the mesh (src/lib/mesh): their types and bounds. Their field checks are in the one
- * table of frames.ts, with every other frame's.
+ * table of validate.ts, with every other frame's.
  *
  * - `msa`: a mesh state announcement, flooded over mesh links.
  * - `meshSend` / `meshAck`: ordinary botz frames carried hop by hop along shortest paths. The

@@ -1,6 +1,6 @@
 /**
  * Frames of the reliable-delivery layer (src/lib/reliable): their types and bounds. Their field
- * checks are in the one table of frames.ts, with every other frame's.
+ * checks are in the one table of validate.ts, with every other frame's.
  *
  * Every reliable frame names two sessions: `session`, the one of the end that sent the frame,
  * and `peer`, the one of the end it is meant for. A frame whose `peer` is not the receiver's
