@@ -49,15 +49,10 @@ export class MeshBridge {
 
   /**
    * Starts the mesh node and dials the `dial` addresses, waiting up to `dialWaitMs` for them
-   * (they keep trying after). If the node cannot start, everything it started is closed first.
+   * (they keep trying after). A node that cannot start has closed what it started (MeshNode.start).
    */
   async start(): Promise<void> {
-    try {
-      await this.node.start();
-    } catch (error) {
-      await this.close().catch(() => {});
-      throw error;
-    }
+    await this.node.start();
     const dials = (this.options.dial ?? []).map((address) => this.dialUntilLinked(address, 0));
     if (dials.length === 0) return;
     let timer: TimerHandle | undefined;
