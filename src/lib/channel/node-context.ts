@@ -9,6 +9,7 @@ import { PROTOCOL_VERSION, type Codec, type Frame, type FrameInit } from '../wir
 import { Keyring } from '../wire/keyring.js';
 import { DEFAULT_MAX_PACKET_BYTES, PacketOpener } from '../wire/packet.js';
 import { ReplayGuard } from '../wire/replay.js';
+import { refusalError, type Link, type Listener, type ListenOptions, type Refusal, type Transport } from '../transport/transport.js';
 
 /**
  * How much a node queues for one link before it gives up on the peer: enough for a few of the
@@ -92,6 +93,12 @@ export class NodeContext {
   /** A frame of ours: the init with the version, a fresh id and our name (the one place frames are stamped). */
   stamp<T extends FrameInit>(init: T): Frame {
     return { v: PROTOCOL_VERSION, id: this.nextId(), from: this.name, ...init } as unknown as Frame;
+  }
+
+  /** Listens with this node's packet limit and clock; every connection a cap refuses counts as a rejection. */
+  listen(transport: Transport, options: Pick<ListenOptions, 'host' | 'port' | 'limits'>, onLink: (link: Link) => void): Promise<Listener> {
+    const onRefused = (refusal: Refusal): void => this.reject({ error: refusalError(refusal), remote: refusal.remote });
+    return transport.listen({ ...options, maxMessageBytes: this.maxPacketBytes, onRefused, clock: this.clock }, onLink);
   }
 
   reject(rejected: RejectedPacket): void {

@@ -17,7 +17,7 @@ import { PendingRequests } from '../channel/pending.js';
 import { remaining } from '../clock.js';
 import { ServerLink } from '../registry/server-link.js';
 import { validateName } from '../registry/registry.js';
-import { refusalError, type Link, type Listener, type Transport } from '../transport/transport.js';
+import type { Link, Listener, Transport } from '../transport/transport.js';
 import { wsTransport } from '../transport/ws.js';
 import { SERVER_DESTINATION } from '../wire/packet.js';
 import { errorReply, type Frame, type FrameInit, type FrameOf } from '../wire/frames.js';
@@ -255,18 +255,7 @@ export class Node {
 
   private async listen(port: number): Promise<void> {
     const o = this.options;
-    const { ctx } = this;
-    this.listener = await this.transport.listen(
-      {
-        host: o.host ?? '127.0.0.1',
-        port,
-        maxMessageBytes: ctx.maxPacketBytes,
-        limits: o.connectionLimits,
-        onRefused: (refusal) => ctx.reject({ error: refusalError(refusal), remote: refusal.remote }),
-        clock: ctx.clock,
-      },
-      (link) => this.acceptDirect(link),
-    );
+    this.listener = await this.ctx.listen(this.transport, { host: o.host ?? '127.0.0.1', port, limits: o.connectionLimits }, (link) => this.acceptDirect(link));
     const wildcard = o.host === '0.0.0.0' || o.host === '::';
     this.address = o.advertise ?? (wildcard ? null : this.listener.address);
   }

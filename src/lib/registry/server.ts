@@ -9,7 +9,7 @@
 import { BotzError, ErrorCode, NameTaken } from '../errors.js';
 import { Channel, type HelloDecision } from '../channel/channel.js';
 import { NodeContext, type NodeContextOptions } from '../channel/node-context.js';
-import { CloseCode, refusalError, type ConnectionCounts, type ConnectionLimits, type Listener, type Transport } from '../transport/transport.js';
+import { CloseCode, type ConnectionCounts, type ConnectionLimits, type Listener, type Transport } from '../transport/transport.js';
 import { wsTransport } from '../transport/ws.js';
 import { every, type Clock, type TimerHandle } from '../clock.js';
 import { decodeVerified, SERVER_DESTINATION, type VerifiedPacket } from '../wire/packet.js';
@@ -109,17 +109,8 @@ export class Server {
       closedGraceMs: options.closedGraceMs ?? 2 * heartbeatIntervalMs,
     };
     const transport = options.transport ?? wsTransport;
-    const listener = await transport.listen(
-      {
-        host: options.host ?? '127.0.0.1',
-        port: options.port ?? DEFAULT_PORT,
-        maxMessageBytes: ctx.maxPacketBytes,
-        limits: options.connectionLimits,
-        onRefused: (refusal) => ctx.reject({ error: refusalError(refusal), remote: refusal.remote }),
-        clock: ctx.clock,
-      },
-      (link) => slot.server?.accept(link),
-    );
+    const address = { host: options.host ?? '127.0.0.1', port: options.port ?? DEFAULT_PORT, limits: options.connectionLimits };
+    const listener = await ctx.listen(transport, address, (link) => slot.server?.accept(link));
     slot.server = new Server(ctx, listener, new Registry(liveness), { ...options, ...liveness, heartbeatIntervalMs });
     return slot.server;
   }
