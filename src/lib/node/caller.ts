@@ -76,9 +76,8 @@ export class Caller {
   }
 
   private async over(route: Route, init: FrameInit, bounds: { deadline: number; timeout: number; signal?: AbortSignal }): Promise<Called> {
-    const { ctx, calls, router } = this.deps;
+    const { ctx, calls, router, trace } = this.deps;
     const target = route.target;
-    const { trace } = this.deps;
     const traced = trace.tracing ? { self: ctx.name, target, init, path: route.path, startedAt: ctx.clock.now(), bodies: trace.traceBodies } : undefined;
     // Refused requests are not sent: a caller told TOO_MANY_PENDING may retry without running it
     // twice, and a call cancelled already sends nothing.
