@@ -3,14 +3,19 @@
  *
  *   import { Server, Component } from 'botz';
  */
-export { Server, DEFAULT_PORT, DEFAULT_HEARTBEAT_INTERVAL_MS } from './lib/registry/server.js';
+export { Server, DEFAULT_HEARTBEAT_INTERVAL_MS } from './lib/registry/server.js';
+export { DEFAULT_PORT, DEFAULT_SERVER } from './lib/registry/defaults.js';
 export type { ServerOptions, ServerEvent, ServerStats } from './lib/registry/server.js';
-export { Client, DEFAULT_SERVER, DEFAULT_TIMEOUT_MS, defaultClientName } from './lib/component/client.js';
-export type { ClientOptions, CallOptions, BroadcastResult, MembershipNotice, TailEvent, ReplyInfo } from './lib/component/client.js';
+export { Client } from './lib/component/client.js';
+export type { ReplyInfo } from './lib/component/client.js';
+export { DEFAULT_TIMEOUT_MS, defaultClientName } from './lib/node/options.js';
+export type { ClientOptions, ComponentOptions, CallOptions, BroadcastResult, MeshOptions } from './lib/node/options.js';
+export type { MembershipNotice, TailEvent } from './lib/node/subscriptions.js';
 export { Component } from './lib/component/component.js';
-export type { ComponentOptions, ComponentStats, Message, ShutdownNotice, MeshOptions } from './lib/component/component.js';
+export type { ComponentStats } from './lib/component/component.js';
 export { reply, Reply } from './lib/node/message.js';
-export type { NodeEvent } from './lib/node/events.js';
+export type { Message } from './lib/node/message.js';
+export type { NodeEvent, ShutdownNotice } from './lib/node/events.js';
 export * from './lib/errors.js';
 export { Keyring } from './lib/wire/keyring.js';
 export type { Secret } from './lib/channel/node-context.js';
@@ -22,7 +27,8 @@ export { systemClock, ManualClock } from './lib/clock.js';
 export type { Clock, TimerHandle } from './lib/clock.js';
 export { MeshNode } from './lib/mesh/mesh-node.js';
 export type { MeshNodeOptions } from './lib/mesh/mesh-options.js';
-export type { MeshStatus, MeshEvent, SendResult as MeshSendResult } from './lib/mesh/mesh-node.js';
+export type { MeshStatus, MeshEvent } from './lib/mesh/mesh-status.js';
+export type { SendResult as MeshSendResult } from './lib/mesh/forwarder.js';
 export type { Route as MeshRoute } from './lib/mesh/routing.js';
 export { MeshBridge } from './lib/node/mesh-bridge.js';
 export type { MeshReply } from './lib/node/mesh-bridge.js';

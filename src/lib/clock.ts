@@ -39,6 +39,11 @@ export const systemClock: Clock = {
   },
 };
 
+/** Milliseconds left until `deadline`, at least 1 (a timer of 0 would not mean "no time left"). */
+export function remaining(clock: Clock, deadline: number): number {
+  return Math.max(1, deadline - clock.now());
+}
+
 /** Runs `fn` every `ms` on `clock` until the returned handle is cleared. */
 export function every(clock: Clock, ms: number, fn: () => void): TimerHandle {
   let current: TimerHandle;
@@ -99,11 +104,6 @@ export class ManualClock implements Clock {
       ref: () => handle,
     };
     return handle;
-  }
-
-  /** Timers not yet fired nor cleared. */
-  get pending(): number {
-    return this.timers.filter((t) => !t.cleared).length;
   }
 
   /** Moves time forward by `ms`, firing every timer due on the way, in order. */

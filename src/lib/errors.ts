@@ -65,8 +65,11 @@ export class BotzError extends Error {
   }
 }
 
-/** A packet or frame that was rejected before any of it reached an application. */
-export class WireError extends BotzError {}
+/** `options` with `facts` in its details (what the caller's details say wins). */
+function about(facts: Record<string, unknown>, options?: BotzErrorOptions): BotzErrorOptions {
+  return { ...options, details: { ...facts, ...options?.details } };
+}
+
 export class AuthFailed extends BotzError {
   constructor(message: string, options?: BotzErrorOptions) {
     super(ErrorCode.AUTH_FAILED, message, options);
@@ -74,27 +77,18 @@ export class AuthFailed extends BotzError {
 }
 export class NameTaken extends BotzError {
   constructor(name: string, options?: BotzErrorOptions) {
-    super(ErrorCode.NAME_TAKEN, `the name "${name}" is already registered by a live component`, {
-      ...options,
-      details: { name, ...options?.details },
-    });
+    super(ErrorCode.NAME_TAKEN, `the name "${name}" is already registered by a live component`, about({ name }, options));
   }
 }
 export class NoSuchComponent extends BotzError {
   constructor(name: string, options?: BotzErrorOptions) {
     const message = name.startsWith('@') ? `no ready component is in group "${name.slice(1)}"` : `no component named "${name}" is registered`;
-    super(ErrorCode.NO_SUCH_COMPONENT, message, {
-      ...options,
-      details: { name, ...options?.details },
-    });
+    super(ErrorCode.NO_SUCH_COMPONENT, message, about({ name }, options));
   }
 }
 export class AddressInUse extends BotzError {
   constructor(address: string, options?: BotzErrorOptions) {
-    super(ErrorCode.ADDRESS_IN_USE, `cannot listen on ${address}: the address is already in use`, {
-      ...options,
-      details: { address, ...options?.details },
-    });
+    super(ErrorCode.ADDRESS_IN_USE, `cannot listen on ${address}: the address is already in use`, about({ address }, options));
   }
 }
 export class Timeout extends BotzError {
@@ -109,10 +103,7 @@ export class Unreachable extends BotzError {
 }
 export class ServerUnreachable extends BotzError {
   constructor(address: string, options?: BotzErrorOptions) {
-    super(ErrorCode.SERVER_UNREACHABLE, `cannot reach the botz server at ${address}`, {
-      ...options,
-      details: { server: address, ...options?.details },
-    });
+    super(ErrorCode.SERVER_UNREACHABLE, `cannot reach the botz server at ${address}`, about({ server: address }, options));
   }
 }
 /** The remote handler threw; `message` is what it threw, `details.remoteCode` its code if any. */
@@ -137,15 +128,19 @@ export function isBotzError(e: unknown): e is BotzError {
   return e instanceof BotzError;
 }
 
+/** `error` if it is a BotzError, else one with code `fallback` that says what was thrown. */
+export function asBotzError(error: unknown, fallback: ErrorCode): BotzError {
+  return isBotzError(error) ? error : new BotzError(fallback, String(error), { cause: error });
+}
+
+/** True when `code` is one of botz's error codes (a peer may send any string). */
+export function isErrorCode(code: string): code is ErrorCode {
+  return (Object.values(ErrorCode) as string[]).includes(code);
+}
+
 /** Rebuild a typed error from the `error` frame a peer sent (code + message). */
 export function errorFromWire(code: string, message: string, details?: Record<string, unknown>): BotzError {
-  const known = (Object.values(ErrorCode) as string[]).includes(code) ? (code as ErrorCode) : ErrorCode.REMOTE_ERROR;
-  switch (known) {
-    case ErrorCode.NO_SUCH_COMPONENT:
-      return new BotzError(known, message, { details });
-    case ErrorCode.REMOTE_ERROR:
-      return new RemoteError(message, { details: { remoteCode: code, ...details } });
-    default:
-      return new BotzError(known, message, { details });
-  }
+  const known = isErrorCode(code) ? code : ErrorCode.REMOTE_ERROR;
+  if (known === ErrorCode.REMOTE_ERROR) return new RemoteError(message, { details: { remoteCode: code, ...details } });
+  return new BotzError(known, message, { details });
 }

@@ -15,7 +15,7 @@ export async function rawChannel(
   secret: string,
   options: { role?: 'component' | 'client'; answerHeartbeats?: boolean } = {},
 ) {
-  const ctx = NodeContext.create({ name, secret });
+  const ctx = new NodeContext({ name, secret });
   const frames: Frame[] = [];
   const waiters: { predicate: (frames: Frame[]) => boolean; resolve: () => void }[] = [];
   const { channel } = await Channel.connect(ctx, wsTransport, address, {

@@ -10,11 +10,14 @@
  *
  * The handshake's frames are in handshake.ts.
  */
-import { AuthFailed, BotzError, Closed, ErrorCode, errorFromWire, Unreachable, isBotzError } from '../errors.js';
+import { throwIfCancelled } from '../cancel.js';
+import { remaining } from '../clock.js';
+import { asBotzError, AuthFailed, BotzError, Closed, ErrorCode, errorFromWire, Unreachable, isBotzError } from '../errors.js';
 import { CODECS } from '../wire/codec.js';
 import type { Codec, Frame, FrameInit, LinkRole } from '../wire/frames.js';
 import { ANY_DESTINATION, PacketSealer, SERVER_DESTINATION, decodeVerified, type PacketHeader, type VerifiedPacket } from '../wire/packet.js';
 import { CloseCode, type Link, type Transport } from '../transport/transport.js';
+import { DEFAULT_HANDSHAKE_TIMEOUT_MS } from '../transport/connection-limits.js';
 import type { NodeContext } from './node-context.js';
 import { Outbox } from './outbox.js';
 import { PendingRequests } from './pending.js';
@@ -22,7 +25,6 @@ import { clipMessage, closeError } from './close-error.js';
 import { Inbox } from './inbox.js';
 import { SlowConsumerWatch } from './slow-consumer.js';
 import {
-  DEFAULT_HANDSHAKE_TIMEOUT_MS,
   answersChallenge,
   helloFrame,
   termsOf,
@@ -32,8 +34,7 @@ import {
   type WelcomeTerms,
 } from './handshake.js';
 
-export { DEFAULT_HANDSHAKE_TIMEOUT_MS };
-export type HelloDecision = Decision<Channel>;import { throwIfCancelled } from '../cancel.js';
+export type HelloDecision = Decision<Channel>;
 
 export interface ChannelHandlers {
   /** Every verified frame addressed to this node that is not a reply somebody waits for. */
@@ -44,14 +45,11 @@ export interface ChannelHandlers {
 }
 
 /** What a dialer learns from the welcome, and the channel. */
-export interface Welcomed extends WelcomeTerms {
-  channel: Channel;
-}
+export type Welcomed = WelcomeTerms & { channel: Channel };
 
 export class Channel {
   /** The name of the node at the other end (known after the handshake). */
   peer = '?';
-  peerRole: LinkRole = 'peer';
   established = false;
   readonly pending: PendingRequests;
   readonly sealer: PacketSealer;
@@ -112,7 +110,7 @@ export class Channel {
     try {
       const welcome = await channel.request(helloFrame(ctx, options.role, options.session), {
         to: options.expect,
-        timeoutMs: Math.max(1, deadline - ctx.clock.now()),
+        timeoutMs: remaining(ctx.clock, deadline),
         callTimeoutMs: timeoutMs,
         describe: `the handshake with ${address}`,
       });
@@ -123,7 +121,7 @@ export class Channel {
     }
   }
 
-  /** Wraps a link a listener accepted; `decide` judges its hello. */
+  /** Wraps a link a listener accepted; `decide` judges its hello, which must come (with the auth) within `timeoutMs`. */
   static accept(ctx: NodeContext, link: Link, decide: HelloDecision, handlers: ChannelHandlers, timeoutMs = DEFAULT_HANDSHAKE_TIMEOUT_MS): Channel {
     const channel = new Channel(ctx, link, handlers);
     channel.onHello = decide;
@@ -146,8 +144,8 @@ export class Channel {
   }
 
   /** Queues a frame the node already stamped (it may travel by another path too) for `to`. */
-  sendFrame(frame: Frame, to: string = this.peer, options: { encrypt?: boolean } = {}): void {
-    this.outbox.enqueue(frame, to, options.encrypt);
+  sendFrame(frame: Frame, to: string): void {
+    this.outbox.enqueue(frame, to);
   }
 
   /** True when `frame` arrived on this channel in an encrypted packet. */
@@ -171,8 +169,7 @@ export class Channel {
       if (this.link.closed) return;
       if (init.type === 'error') {
         // Not even an error fits (a huge id to repeat as `re`): the frame goes unanswered, counted.
-        const e = isBotzError(error) ? error : new BotzError(ErrorCode.FRAME_TOO_LARGE, String(error));
-        this.ctx.reject({ error: e, remote: this.link.remoteAddress, peer: this.established ? this.peer : undefined });
+        this.ctx.reject({ error: asBotzError(error, ErrorCode.FRAME_TOO_LARGE), remote: this.link.remoteAddress, peer: this.established ? this.peer : undefined });
         return;
       }
       const code = isBotzError(error) ? error.code : ErrorCode.REMOTE_ERROR;
@@ -283,7 +280,7 @@ export class Channel {
       } catch (error) {
         // This runs in the socket's message callback, where a throw ends the process: a frame
         // its handler could not take is counted as rejected, like a bad packet, and the link goes on.
-        this.ctx.reject({ error: isBotzError(error) ? error : new BotzError(ErrorCode.MALFORMED_FRAME, String(error), { cause: error }), remote: this.link.remoteAddress, peer: this.peer });
+        this.ctx.reject({ error: asBotzError(error, ErrorCode.MALFORMED_FRAME), remote: this.link.remoteAddress, peer: this.peer });
       }
     }
   }
@@ -304,14 +301,13 @@ export class Channel {
     }
     try {
       this.peer = hello.from;
-      this.peerRole = hello.role;
       const decision = this.onHello(hello, this);
       this.session = decision.session;
-      const { welcome, codec, encrypt } = welcomeFor(this.ctx, hello, decision);
+      const welcome = welcomeFor(this.ctx, hello, decision);
       const sent = this.send(welcome, hello.from);
       this.flush();
-      this.useCodec(codec);
-      this.sealer.encrypt = encrypt;
+      this.useCodec(welcome.codec);
+      this.sealer.encrypt = welcome.encrypt === true;
       this.challenge = { hello, welcomeId: sent.id, nonce: welcome.nonce, admit: decision.admit };
     } catch (error) {
       this.refuse(error, hello.from);
@@ -361,14 +357,14 @@ export class Channel {
 
   /** Closes a link whose hello (or auth) the listener refused, with the close code that says why. */
   private refuse(error: unknown, from: string): void {
-    const e = isBotzError(error) ? error : new BotzError(ErrorCode.MALFORMED_FRAME, String(error));
+    const e = asBotzError(error, ErrorCode.MALFORMED_FRAME);
     const code = e.code === ErrorCode.NAME_TAKEN ? CloseCode.NAME_TAKEN : e.code === ErrorCode.AUTH_FAILED ? CloseCode.AUTH_FAILED : CloseCode.PROTOCOL_ERROR;
     this.ctx.reject({ error: e, remote: this.link.remoteAddress, peer: from });
     this.link.close(code, e.code === ErrorCode.NAME_TAKEN ? `name taken: ${from}` : e.message);
   }
 
   private rejectPacket(error: unknown): void {
-    const e = isBotzError(error) ? error : new BotzError(ErrorCode.MALFORMED_FRAME, String(error));
+    const e = asBotzError(error, ErrorCode.MALFORMED_FRAME);
     this.ctx.reject({ error: e, remote: this.link.remoteAddress, peer: this.established ? this.peer : undefined });
     if (!this.established) {
       // Before the handshake we cannot trust the other end at all: refuse the link.

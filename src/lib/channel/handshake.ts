@@ -11,10 +11,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { BotzError, ErrorCode } from '../errors.js';
-import type { Codec, Frame, FrameInit, HelloFrame, LinkRole } from '../wire/frames.js';
+import type { Frame, FrameInit, FrameOf, HelloFrame, LinkRole } from '../wire/frames.js';
 import type { NodeContext } from './node-context.js';
-
-export { DEFAULT_HANDSHAKE_TIMEOUT_MS } from '../transport/connection-limits.js';
 
 /**
  * What a listener decides about a hello: accept (with a session token) or throw a BotzError.
@@ -59,25 +57,19 @@ export function helloFrame(ctx: NodeContext, role: LinkRole, session?: string): 
 }
 
 /** The listener's answer to a hello it accepted: the codec both speak, encryption if either asks, a fresh challenge. */
-export function welcomeFor(
-  ctx: NodeContext,
-  hello: HelloFrame,
-  decision: ReturnType<HelloDecision>,
-): { welcome: FrameInit & { type: 'welcome' }; codec: Codec; encrypt: boolean } {
-  const codec = hello.codecs.find((c) => ctx.codecs.includes(c)) ?? 'json';
+export function welcomeFor(ctx: NodeContext, hello: HelloFrame, decision: ReturnType<HelloDecision>): FrameInit<FrameOf<'welcome'>> {
   const encrypt = hello.encrypt === true || ctx.encrypt;
   const { session, heartbeatMs, trace } = decision;
-  const welcome = {
-    type: 'welcome' as const,
+  return {
+    type: 'welcome',
     re: hello.id,
-    codec,
+    codec: hello.codecs.find((c) => ctx.codecs.includes(c)) ?? 'json',
     session,
     nonce: freshNonce(),
     ...(heartbeatMs ? { heartbeatMs } : {}),
     ...(encrypt ? { encrypt } : {}),
     ...(trace ? { trace: true, ...(trace.bodies ? { traceBodies: true } : {}) } : {}),
   };
-  return { welcome, codec, encrypt };
 }
 
 /** True when `auth` is the dialer's answer to this challenge: the welcome's id and nonce, from the name that said hello. */

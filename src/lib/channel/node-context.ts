@@ -9,15 +9,13 @@ import { PROTOCOL_VERSION, type Codec, type Frame, type FrameInit } from '../wir
 import { Keyring } from '../wire/keyring.js';
 import { DEFAULT_MAX_PACKET_BYTES, PacketOpener } from '../wire/packet.js';
 import { ReplayGuard } from '../wire/replay.js';
+import { refusalError, type Link, type Listener, type ListenOptions, type Refusal, type Transport } from '../transport/transport.js';
 
 /**
  * How much a node queues for one link before it gives up on the peer: enough for a few of the
  * largest packets (a burst of big answers is not slowness), far below what would hurt the
  * process. The kernel's socket buffers come on top and are not ours to count.
  */
-/** How long a peer may leave more than the limit unread: a slow reader catching up is not dead. */
-export const DEFAULT_SLOW_CONSUMER_GRACE_MS = 10_000;
-
 export function slowConsumerLimit(maxPacketBytes: number): number {
   return Math.max(8 * 1024 * 1024, 4 * maxPacketBytes);
 }
@@ -32,30 +30,35 @@ export interface RejectedPacket {
   peer?: string;
 }
 
+/** What every node (a server, a component, a client) is made with: their public options extend it. */
 export interface NodeContextOptions {
   name: string;
   secret: Secret;
   maxPacketBytes?: number;
-  /** Bytes queued for a link that its peer may leave unread for `slowConsumerGraceMs` (default: see slowConsumerLimit); four times it, never. */
+  /**
+   * Bytes queued for one link past which its peer counts as a slow consumer (default max(8 MiB,
+   * 4 packets)): a link that stays past it for a while, or goes past four times it, is closed.
+   */
   maxBufferedBytes?: number;
-  slowConsumerGraceMs?: number;
-  replayWindowMs?: number;
   codecs?: Codec[];
-  /** Encrypt payloads on every link this node opens or accepts (the other end follows). */
+  /**
+   * Encrypt payloads (AES-256-GCM under a key of each link's own) on every link this node
+   * opens or accepts; the other end follows. By default links are authenticated, not encrypted.
+   */
   encrypt?: boolean;
-  /** Time for every timer and timestamp of the node (default: the system's). */
+  /** Time for every timer and timestamp of the node (heartbeats, liveness, timeouts, retransmission): a test's ManualClock. */
   clock?: Clock;
   onReject?: (rejected: RejectedPacket) => void;
 }
 
 export class NodeContext {
+  readonly name: string;
   readonly keyring: Keyring;
   readonly opener: PacketOpener;
   readonly clock: Clock;
   readonly maxPacketBytes: number;
   /** A link with more than this queued for its peer for longer than the grace (or 4× it at all) is closed: the peer stopped reading. */
   readonly maxBufferedBytes: number;
-  readonly slowConsumerGraceMs: number;
   readonly codecs: Codec[];
   /**
    * Encrypt every link this node opens or accepts from now on. Set by the options, or by the
@@ -67,26 +70,19 @@ export class NodeContext {
   private readonly idPrefix = randomBytes(6).toString('base64url') + '.';
   private idCounter = 0;
 
-  constructor(
-    public name: string,
-    private readonly options: NodeContextOptions,
-  ) {
+  constructor(private readonly options: NodeContextOptions) {
+    this.name = options.name;
     this.keyring = Keyring.from(options.secret);
     this.clock = options.clock ?? systemClock;
     this.maxPacketBytes = options.maxPacketBytes ?? DEFAULT_MAX_PACKET_BYTES;
     this.maxBufferedBytes = options.maxBufferedBytes ?? slowConsumerLimit(this.maxPacketBytes);
-    this.slowConsumerGraceMs = options.slowConsumerGraceMs ?? DEFAULT_SLOW_CONSUMER_GRACE_MS;
     this.codecs = options.codecs ?? ['json', 'msgpack'];
     this.encrypt = options.encrypt ?? false;
     this.opener = new PacketOpener({
       keyring: this.keyring,
-      guard: new ReplayGuard({ windowMs: options.replayWindowMs, now: () => this.clock.now() }),
+      guard: new ReplayGuard({ now: () => this.clock.now() }),
       maxPacketBytes: this.maxPacketBytes,
     });
-  }
-
-  static create(options: NodeContextOptions): NodeContext {
-    return new NodeContext(options.name, options);
   }
 
   /** A frame id unique to this node: a random prefix per process plus a counter. */
@@ -97,6 +93,12 @@ export class NodeContext {
   /** A frame of ours: the init with the version, a fresh id and our name (the one place frames are stamped). */
   stamp<T extends FrameInit>(init: T): Frame {
     return { v: PROTOCOL_VERSION, id: this.nextId(), from: this.name, ...init } as unknown as Frame;
+  }
+
+  /** Listens with this node's packet limit and clock; every connection a cap refuses counts as a rejection. */
+  listen(transport: Transport, options: Pick<ListenOptions, 'host' | 'port' | 'limits'>, onLink: (link: Link) => void): Promise<Listener> {
+    const onRefused = (refusal: Refusal): void => this.reject({ error: refusalError(refusal), remote: refusal.remote });
+    return transport.listen({ ...options, maxMessageBytes: this.maxPacketBytes, onRefused, clock: this.clock }, onLink);
   }
 
   reject(rejected: RejectedPacket): void {

@@ -31,6 +31,8 @@ export interface PendingWait {
   peer?: string;
   /** What the wait depends on (the channel a request left on): `failWhere` finds it by this. */
   tag?: unknown;
+  /** The error a timeout ends it with, when "got no answer within" does not say what it waited for. */
+  timedOut?: () => BotzError;
 }
 
 interface Entry<T> {
@@ -97,11 +99,6 @@ export class PendingRequests<T = Frame> {
     });
   }
 
-  /** True when something waits for the answer to `id`. */
-  has(id: string): boolean {
-    return this.entries.has(id);
-  }
-
   /** Settles the wait for `re`; returns false when nobody waits for it (late or unknown). */
   settle(re: string, value: T): boolean {
     const entry = this.entries.get(re);
@@ -125,6 +122,11 @@ export class PendingRequests<T = Frame> {
   /** Fails every wait whose tag matches (the requests that left on a link that closed). */
   failWhere(matches: (tag: unknown) => boolean, error: BotzError): void {
     for (const [id, entry] of [...this.entries]) if (matches(entry.wait.tag)) this.fail(id, error);
+  }
+
+  /** Settles every wait with `value` (what they all waited for came). */
+  settleAll(value: T): void {
+    for (const id of [...this.entries.keys()]) this.settle(id, value);
   }
 
   closeAll(error: BotzError): void {
@@ -181,7 +183,8 @@ function release<T>(entry: Entry<T>): void {
   if (entry.onAbort) entry.wait.signal!.removeEventListener('abort', entry.onAbort);
 }
 
-function timedOut(wait: PendingWait): Timeout {
+function timedOut(wait: PendingWait): BotzError {
+  if (wait.timedOut) return wait.timedOut();
   const timeoutMs = wait.shownTimeoutMs ?? wait.timeoutMs;
   const details: Record<string, unknown> = { timeoutMs };
   if (wait.peer !== undefined) details.peer = wait.peer;

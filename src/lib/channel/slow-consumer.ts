@@ -9,6 +9,9 @@ import { BotzError, ErrorCode } from '../errors.js';
 import { CloseCode, type Link } from '../transport/transport.js';
 import type { NodeContext } from './node-context.js';
 
+/** How long a peer may leave more than the limit unread: a slow reader catching up is not dead. */
+const SLOW_CONSUMER_GRACE_MS = 10_000;
+
 export class SlowConsumerWatch {
   /** When the bytes queued for the peer went over the limit, if they still are. */
   private overLimitSince: number | undefined;
@@ -23,14 +26,14 @@ export class SlowConsumerWatch {
   /** Called after every write to the link. */
   check(): void {
     const queued = this.link.bufferedAmount;
-    const { maxBufferedBytes: limit, slowConsumerGraceMs: grace } = this.ctx;
+    const limit = this.ctx.maxBufferedBytes;
     if (queued <= limit) {
       this.overLimitSince = undefined;
       return;
     }
     const now = this.ctx.clock.now();
     this.overLimitSince ??= now;
-    if (this.link.closed || (queued <= 4 * limit && now - this.overLimitSince < grace)) return;
+    if (this.link.closed || (queued <= 4 * limit && now - this.overLimitSince < SLOW_CONSUMER_GRACE_MS)) return;
     const peer = this.peer();
     this.ctx.reject({
       error: new BotzError(ErrorCode.SLOW_CONSUMER, `${peer ?? this.link.remoteAddress} stopped reading: ${queued} bytes queued for it`),

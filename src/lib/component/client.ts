@@ -9,22 +9,13 @@
  */
 import { EventEmitter } from 'node:events';
 import { cancellable } from '../cancel.js';
+import { remaining } from '../clock.js';
 import type { Body, ComponentInfo, FrameInit, Headers, Path } from '../wire/frames.js';
+import { headersOf } from '../wire/values.js';
 import { Node, type NodeOptions } from '../node/node.js';
 import type { NodeEvent } from '../node/events.js';
 import { defaultClientName, failureOf, type BroadcastResult, type CallOptions, type ClientOptions } from '../node/options.js';
 import type { MembershipNotice, TailEvent } from '../node/subscriptions.js';
-
-export {
-  DEFAULT_SERVER,
-  DEFAULT_TIMEOUT_MS,
-  DEFAULT_CONNECT_TIMEOUT_MS,
-  defaultClientName,
-  type ClientOptions,
-  type CallOptions,
-  type BroadcastResult,
-} from '../node/options.js';
-export type { MembershipNotice, TailEvent } from '../node/subscriptions.js';
 
 /** A reply with what came with it: the body, the replier's headers, who answered and how. */
 export interface ReplyInfo {
@@ -39,7 +30,7 @@ export interface ReplyInfo {
 export class Client extends EventEmitter {
   protected constructor(protected readonly node: Node) {
     super();
-    for (const type of EVENT_TYPES) node.events.on(type, (e: NodeEvent) => this.emit(type, ...payloadOf(e)));
+    node.onEvent = (e) => this.emit(e.type, ...(PAYLOADS[e.type] as (e: NodeEvent) => unknown[])(e));
   }
 
   /**
@@ -130,9 +121,8 @@ export class Client extends EventEmitter {
     const deadline = this.node.ctx.clock.now() + timeout;
     const targets = await this.node.locator.receivers(options.group, deadline);
     const init: FrameInit = { type: 'broadcast', body: body ?? null, ...(options.group ? { group: options.group } : {}), ...headersOf(options.headers) };
-    const left = (): number => Math.max(1, deadline - this.node.ctx.clock.now());
     const outcomes = await Promise.allSettled(
-      targets.map(async (info) => this.node.caller.call(info.name, init, { timeout: left(), signal: options.signal, route: await this.node.router.toEntry(info, deadline) })),
+      targets.map(async (info) => this.node.caller.call(info.name, init, { timeout: remaining(this.node.ctx.clock, deadline), signal: options.signal, route: await this.node.router.toEntry(info, deadline) })),
     );
     const result: BroadcastResult = { delivered: [], ignored: [], failed: [] };
     outcomes.forEach((outcome, i) => {
@@ -145,44 +135,16 @@ export class Client extends EventEmitter {
   }
 }
 
-/** `{ headers }` for a frame, when there are any. */
-export function headersOf(headers: Headers | undefined): { headers?: Headers } {
-  return headers && Object.keys(headers).length > 0 ? { headers } : {};
-}
-
-const EVENT_TYPES: readonly NodeEvent['type'][] = [
-  'rejected',
-  'disconnected',
-  'reconnected',
-  'registered',
-  'message',
-  'messageFailed',
-  'peerRestarted',
-  'tailRefused',
-  'shutdown',
-  'stopped',
-];
-
 /** What an EventEmitter listener of each event gets (the shapes these events always had). */
-function payloadOf(e: NodeEvent): unknown[] {
-  switch (e.type) {
-    case 'rejected':
-      return [{ error: e.error, remote: e.remote, peer: e.peer }];
-    case 'disconnected':
-    case 'tailRefused':
-      return [e.error];
-    case 'registered':
-      return [e.server];
-    case 'message':
-      return [e.message];
-    case 'messageFailed':
-      return [{ message: e.message, error: e.error }];
-    case 'peerRestarted':
-      return [{ peer: e.peer, previous: e.previous, session: e.session, failed: e.failed }];
-    case 'shutdown':
-      return [e.notice];
-    case 'reconnected':
-    case 'stopped':
-      return [];
-  }
-}
+const PAYLOADS: { [T in NodeEvent['type']]: (e: Extract<NodeEvent, { type: T }>) => unknown[] } = {
+  rejected: ({ error, remote, peer }) => [{ error, remote, peer }],
+  disconnected: (e) => [e.error],
+  reconnected: () => [],
+  registered: (e) => [e.server],
+  message: (e) => [e.message],
+  messageFailed: ({ message, error }) => [{ message, error }],
+  peerRestarted: ({ peer, previous, session, failed }) => [{ peer, previous, session, failed }],
+  tailRefused: (e) => [e.error],
+  shutdown: (e) => [e.notice],
+  stopped: () => [],
+};

@@ -12,12 +12,7 @@ import { Node } from '../node/node.js';
 import type { MeshBridge } from '../node/mesh-bridge.js';
 import type { Message } from '../node/message.js';
 import type { CallOptions, ComponentOptions } from '../node/options.js';
-import { Client, headersOf } from './client.js';
-
-export type { ComponentOptions, MeshOptions } from '../node/options.js';
-export type { Message } from '../node/message.js';
-export type { ShutdownNotice } from '../node/events.js';
-export { DEFAULT_SHUTDOWN_GRACE_MS } from '../node/options.js';
+import { Client } from './client.js';
 
 /** What a component's handlers are doing (for status lines and tests). */
 export interface ComponentStats {
@@ -65,7 +60,7 @@ export class Component extends Client {
    * reconnects of either side. Waits (backpressure) while the target's window is full.
    */
   deliver(target: string, body: Body, options: CallOptions = {}): Promise<void> {
-    return this.node.reliable.deliver(target, body, { timeout: options.timeout, ...headersOf(options.headers) });
+    return this.node.reliable.deliver(target, body, { timeout: options.timeout, headers: options.headers });
   }
 
   /**

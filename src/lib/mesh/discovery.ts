@@ -10,6 +10,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { every, systemClock, type Clock, type TimerHandle } from '../clock.js';
 import { fitsDestination } from '../wire/names.js';
+import type { DiscoveryConfig } from './mesh-options.js';
 
 export const DEFAULT_SOLICIT_INTERVAL_MS = 1_000;
 /** In a mesh smaller than this, everyone answers a solicitation (meshage's SOLICIT_LIMIT). */
@@ -17,18 +18,11 @@ export const SOLICIT_ALL_BELOW = 16;
 /** In a larger mesh, about one node in this many answers (meshage's SOLICIT_RATIO). */
 export const SOLICIT_RATIO = 8;
 
-export interface DiscoveryOptions {
+export interface DiscoveryOptions extends DiscoveryConfig {
   name: string;
   namespace: string;
   /** The port this node accepts mesh links on; the host is the datagram's source address. */
   linkPort: number;
-  /** Broadcast address or multicast group (224.0.0.0–239.255.255.255) to solicit on. */
-  group: string;
-  /** UDP port every node of the namespace binds and solicits to. */
-  port: number;
-  /** Interface to bind and join the group on. Default 0.0.0.0 (broadcast) / 127.0.0.1 is for tests. */
-  interfaceAddress?: string;
-  intervalMs?: number;
   /** Time for the solicitation ticks (the node's clock). */
   clock?: Clock;
   /** Whether this node still wants links (fewer than its degree). */
@@ -37,7 +31,6 @@ export interface DiscoveryOptions {
   answer(name: string): boolean;
   /** Dial the node heard at `address`. */
   onPeer(address: string, name: string): void;
-  random?: () => number;
 }
 
 export interface Solicitation {

@@ -47,16 +47,11 @@ export interface ForwarderDeps {
 }
 
 /** One observation of routed frames at this node. */
-export interface MeshTrace {
+export interface MeshTrace extends Omit<MeshDelivery, 'encrypted'> {
   /** originate: this node sent them; forward: it passed a copy on; deliver: they were for this node. */
   action: 'originate' | 'forward' | 'deliver';
-  origin: string;
   /** The recipients of this copy (for a forward: those it handed on to one next hop). */
   recipients: string[];
-  /** Nodes they passed through, the origin first and this node last. */
-  hops: string[];
-  broadcast: boolean;
-  frames: CarriedFrame[];
 }
 
 type Copy = Omit<MeshSendFrame, 'v' | 'id' | 'from' | 'type' | 'ttl'>;

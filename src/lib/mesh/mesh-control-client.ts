@@ -16,14 +16,15 @@ import { CloseCode, type Transport } from '../transport/transport.js';
 import { wsTransport } from '../transport/ws.js';
 import { ANY_DESTINATION } from '../wire/packet.js';
 import type { Body, Frame, FrameInit, Headers, LinkChange, TrafficEvent } from '../wire/frames.js';
+import { headersOf } from '../wire/values.js';
 import type { MeshStatus } from './mesh-status.js';
 import type { Route } from './routing.js';
 
 /** How long a control call waits unless told otherwise. */
 export const DEFAULT_CONTROL_TIMEOUT_MS = 5_000;
 /** Headers on an answer the node carried back: the path the request took, and its answer's (`a>b>c`). */
-const HOPS_HEADER = 'botz-hops';
-const REPLY_HOPS_HEADER = 'botz-reply-hops';
+export const HOPS_HEADER = 'botz-hops';
+export const REPLY_HOPS_HEADER = 'botz-reply-hops';
 
 /** What a watcher of a mesh node is told: each frame it carried, and each of its link changes. */
 export type MeshWatchEvent = TrafficEvent | LinkChange;
@@ -66,7 +67,7 @@ export class MeshControlClient {
   /** Connects and authenticates. Throws SERVER_UNREACHABLE (nobody there), AUTH_FAILED or TIMEOUT. */
   static async connect(options: MeshControlClientOptions): Promise<MeshControlClient> {
     const timeoutMs = options.timeoutMs ?? DEFAULT_CONTROL_TIMEOUT_MS;
-    const ctx = NodeContext.create({ name: `botz-mesh-${process.pid}-${randomBytes(3).toString('hex')}`, secret: options.secret });
+    const ctx = new NodeContext({ name: `botz-mesh-${process.pid}-${randomBytes(3).toString('hex')}`, secret: options.secret });
     let client: MeshControlClient | undefined;
     try {
       const { channel } = await Channel.connect(ctx, options.transport ?? wsTransport, options.address, {
@@ -122,9 +123,8 @@ export class MeshControlClient {
   /** A request to `target`, carried over the mesh from the node; the reply and the paths both took. */
   async send(target: string, body: Body, options: { timeoutMs?: number; headers?: Headers } = {}): Promise<MeshCallReply> {
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
-    const headers = options.headers && Object.keys(options.headers).length > 0 ? { headers: options.headers } : {};
     // The node times the request out itself (ttl); we wait a little longer to hear why.
-    const reply = await this.call({ type: 'request', body: body ?? null, ttl: timeoutMs, ...headers }, 'response', timeoutMs + 1_000, target);
+    const reply = await this.call({ type: 'request', body: body ?? null, ttl: timeoutMs, ...headersOf(options.headers) }, 'response', timeoutMs + 1_000, target);
     const { [HOPS_HEADER]: hops = '', [REPLY_HOPS_HEADER]: replyHops = '', ...rest } = reply.headers ?? {};
     return { body: reply.body, headers: rest, hops: hops ? hops.split('>') : [], replyHops: replyHops ? replyHops.split('>') : [] };
   }

@@ -15,7 +15,6 @@
 import { randomBytes } from 'node:crypto';
 import { BotzError, Closed, ErrorCode, Timeout } from '../errors.js';
 import { Channel } from '../channel/channel.js';
-import { DEFAULT_HANDSHAKE_TIMEOUT_MS } from '../channel/handshake.js';
 import type { NodeContext } from '../channel/node-context.js';
 import { ANY_DESTINATION } from '../wire/packet.js';
 import type { Frame, HelloFrame } from '../wire/frames.js';
@@ -27,7 +26,7 @@ import type { MeshEvent } from './mesh-status.js';
 import type { Announcer } from './announcer.js';
 import { Redialer } from './redialer.js';
 
-/** Who answers the control frames of client links (see mesh-control.ts). */
+/** Who answers the frames of client links (see node/mesh-service.ts). */
 export interface MeshClientHandler {
   onFrame(frame: Frame, channel: Channel, header: PacketHeader): void;
   /** A client's packet addressed to another node (what `botz send --via` sends): the node carries it on. */
@@ -126,9 +125,7 @@ export class MeshLinks {
         .unref();
       return { session: token };
     };
-    const handshakeTimeoutMs = this.deps.options.connectionLimits.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
-    const ch = Channel.accept(this.deps.ctx, link, decide, this.handlers(), handshakeTimeoutMs);
-    this.channels.add(ch);
+    this.channels.add(Channel.accept(this.deps.ctx, link, decide, this.handlers(), this.deps.options.connectionLimits.handshakeTimeoutMs));
   }
 
   private handlers() {

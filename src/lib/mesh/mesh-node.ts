@@ -11,11 +11,12 @@
 import { Closed, ErrorCode } from '../errors.js';
 import type { Channel } from '../channel/channel.js';
 import { NodeContext } from '../channel/node-context.js';
-import { PROTOCOL_VERSION, type Body, type Frame, type Headers } from '../wire/frames.js';
+import type { Body, Frame, Headers } from '../wire/frames.js';
+import { headersOf } from '../wire/values.js';
 import { splitAddress, type Listener } from '../transport/transport.js';
 import { toDot } from './dot.js';
 import { linkState as state } from './link-choice.js';
-import type { CarriedFrame, MeshMiss, MeshSendFrame } from '../wire/mesh-frames.js';
+import type { CarriedFrame, MeshSendFrame } from '../wire/mesh-frames.js';
 import { resolveMeshOptions, type MeshNodeOptions, type ResolvedMeshOptions } from './mesh-options.js';
 import { Forwarder, type MeshDelivery, type SendResult } from './forwarder.js';
 import { Discovery, shouldAnswer } from './discovery.js';
@@ -23,11 +24,7 @@ import type { Route } from './routing.js';
 import { Topology, type Graph } from './topology.js';
 import { Announcer } from './announcer.js';
 import { MeshLinks, type MeshClientHandler } from './mesh-links.js';
-
 import type { MeshCounters, MeshEvent, MeshStatus } from './mesh-status.js';
-
-export type { SendResult, MeshMiss, MeshDelivery, MeshClientHandler };
-export type { MeshCounters, MeshEvent, MeshLinkInfo, MeshStatus } from './mesh-status.js';
 
 export class MeshNode {
   readonly name: string;
@@ -52,7 +49,7 @@ export class MeshNode {
   constructor(options: MeshNodeOptions, ctx?: NodeContext) {
     this.options = resolveMeshOptions(ctx ? { ...options, clock: ctx.clock } : options);
     this.name = this.options.name;
-    this.ctx = ctx ?? NodeContext.create({ name: this.name, secret: this.options.secret, encrypt: this.options.encrypt, clock: this.options.clock });
+    this.ctx = ctx ?? new NodeContext({ name: this.name, secret: this.options.secret, encrypt: this.options.encrypt, clock: this.options.clock });
     this.topology = new Topology(this.name, this.options.msaMaxAgeMs);
     this.announcer = new Announcer({
       name: this.name,
@@ -260,11 +257,6 @@ export class MeshNode {
     return () => this.listeners.delete(listener);
   }
 
-  /** Floods a fresh announcement of this node's links now. */
-  announce(): void {
-    this.announcer.announce();
-  }
-
   private emit(event: MeshEvent): void {
     for (const listener of this.listeners) {
       try {
@@ -296,15 +288,7 @@ export class MeshNode {
 
   /** A one-way message frame of this node's, stamped as every frame is. */
   private message(body: Body, headers: Headers | undefined, broadcast: boolean): CarriedFrame {
-    return {
-      v: PROTOCOL_VERSION,
-      type: 'message',
-      id: this.ctx.nextId(),
-      from: this.name,
-      body: body ?? null,
-      ...(headers && Object.keys(headers).length > 0 ? { headers } : {}),
-      ...(broadcast ? { broadcast } : {}),
-    };
+    return this.ctx.stamp({ type: 'message', body: body ?? null, ...headersOf(headers), ...(broadcast ? { broadcast } : {}) }) as unknown as CarriedFrame;
   }
 
   /** Carried frames for this node: to the node it belongs to, or, standing alone, as events. */

@@ -57,12 +57,13 @@ export interface MeshNodeOptions {
 }
 
 export interface DiscoveryConfig {
-  /** Broadcast address or 239.x multicast group. Tests: 127.255.255.255 or a group on 127.0.0.1. */
+  /** Broadcast address or multicast group (224.0.0.0–239.255.255.255). Tests: 127.255.255.255 or a group on 127.0.0.1. */
   group: string;
-  /** UDP port shared by the namespace. */
+  /** UDP port every node of the namespace binds and solicits to. */
   port: number;
-  /** Interface for the multicast group (127.0.0.1 in tests). */
+  /** Interface to bind and join the group on (default 0.0.0.0; 127.0.0.1 in tests). */
   interfaceAddress?: string;
+  /** How often a node short of links solicits (default 1 s). */
   intervalMs?: number;
 }
 

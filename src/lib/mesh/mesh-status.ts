@@ -3,7 +3,8 @@
  * and exhaustive switches come free) and its status (`botz mesh status`).
  */
 import type { Body, Headers } from '../wire/values.js';
-import type { MeshTrace } from './forwarder.js';
+import type { MsaCounters } from './announcer.js';
+import type { Forwarder, MeshTrace } from './forwarder.js';
 
 /** A one-way message carried to a mesh node that stands alone (no node takes its deliveries). */
 export interface MeshMessage {
@@ -35,18 +36,12 @@ export interface MeshLinkInfo {
 }
 
 /** Counts since start; `unreachable` counts recipients this node reported unreachable. */
-export interface MeshCounters {
-  msaSent: number;
-  msaReceived: number;
-  msaAccepted: number;
-  sent: number;
-  delivered: number;
-  forwarded: number;
-  unreachable: number;
-  rejectedPackets: number;
-  /** Connections the listener closed or turned away: at its caps, or not authenticated in time. */
-  refusedConnections: number;
-}
+export type MeshCounters = MsaCounters &
+  Forwarder['counters'] & {
+    rejectedPackets: number;
+    /** Connections the listener closed or turned away: at its caps, or not authenticated in time. */
+    refusedConnections: number;
+  };
 
 export interface MeshStatus {
   name: string;

@@ -11,13 +11,10 @@
  *   keep attracting traffic once its neighbours have announced that the link went down.
  */
 
+import type { MsaFrame } from '../wire/mesh-frames.js';
+
 /** The content of one announcement (the `msa` frame without its envelope). */
-export interface Announcement {
-  origin: string;
-  incarnation: number;
-  seq: number;
-  neighbours: string[];
-}
+export type Announcement = Pick<MsaFrame, 'origin' | 'incarnation' | 'seq' | 'neighbours'>;
 
 /** Undirected graph as an adjacency list: every edge appears in both ends' lists, sorted. */
 export type Graph = Map<string, string[]>;

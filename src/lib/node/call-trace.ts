@@ -4,6 +4,7 @@
  * tails (see registry/traffic-hub.ts); pure, so the cost stays out of the untraced path.
  */
 import type { Frame, FrameInit, TrafficEvent } from '../wire/frames.js';
+import { headersOf } from '../wire/values.js';
 
 export type TrafficReport = Omit<TrafficEvent, 'at'>;
 
@@ -29,7 +30,7 @@ export function jsonSize(value: unknown): number {
 function bodyOf(frame: object, wanted: boolean): { body?: TrafficEvent['body']; headers?: TrafficEvent['headers'] } {
   const headers = (frame as { headers?: TrafficEvent['headers'] }).headers;
   return {
-    ...(headers && Object.keys(headers).length > 0 ? { headers } : {}),
+    ...headersOf(headers),
     ...(wanted && 'body' in frame ? { body: (frame as { body: TrafficEvent['body'] }).body } : {}),
   };
 }

@@ -8,14 +8,15 @@ import { BotzError, ErrorCode, errorFromWire, isBotzError } from '../errors.js';
 import { cancellable, throwIfCancelled } from '../cancel.js';
 import type { NodeContext } from '../channel/node-context.js';
 import type { PendingRequests } from '../channel/pending.js';
-import { remaining } from '../deadline.js';
+import { remaining } from '../clock.js';
 import { SERVER_DESTINATION } from '../wire/packet.js';
 import type { FrameInit, Path } from '../wire/frames.js';
 import { answeredCall, failedCall, type TrafficReport } from './call-trace.js';
 import type { Answer } from './inbound.js';
+import type { Feed } from './feed.js';
+import type { CallOptions as PublicCallOptions } from './options.js';
 import type { Locator } from './locator.js';
-import { missError, sendOn, type Route } from './route.js';
-import type { CarriedFrame } from '../wire/mesh-frames.js';
+import { sendOn, type Route } from './route.js';
 import type { Router } from './router.js';
 
 export interface CallerDeps {
@@ -26,17 +27,12 @@ export interface CallerDeps {
   /** The node's default call timeout. */
   timeoutMs: number;
   /** Somebody tails: report each call (and with bodies?). */
-  tracing(): { on: boolean; bodies: boolean };
+  trace: Pick<Feed, 'tracing' | 'traceBodies'>;
   report(event: TrafficReport): void;
 }
 
-export interface CallOptions {
-  /** Milliseconds for the whole call (lookup, dial and answer). */
-  timeout?: number;
-  signal?: AbortSignal;
-  /** Go this way instead of asking the router (the mesh, for a mesh request). */
-  route?: Route;
-}
+/** A public call's timeout and signal; `route` goes this way instead of asking the router (the mesh, for a mesh request). */
+export type CallOptions = Pick<PublicCallOptions, 'timeout' | 'signal'> & { route?: Route };
 
 /** An answer and the route its call took. */
 export interface Called extends Answer {
@@ -75,21 +71,14 @@ export class Caller {
   async post(peer: string, init: FrameInit, timeoutMs: number): Promise<Path> {
     const { ctx, router } = this.deps;
     const route = router.ready(peer) ?? (await router.route(peer, ctx.clock.now() + timeoutMs));
-    const frame = ctx.stamp(init);
-    if (route.path !== 'mesh') {
-      route.channel.sendFrame(frame, peer);
-      return route.path;
-    }
-    const { unreachable } = await route.mesh.carry([peer], [frame as unknown as CarriedFrame]);
-    if (unreachable[0]) throw missError(unreachable[0]);
+    await sendOn(route, ctx.stamp(init));
     return route.path;
   }
 
   private async over(route: Route, init: FrameInit, bounds: { deadline: number; timeout: number; signal?: AbortSignal }): Promise<Called> {
-    const { ctx, calls, router } = this.deps;
+    const { ctx, calls, router, trace } = this.deps;
     const target = route.target;
-    const tracing = this.deps.tracing();
-    const traced = tracing.on ? { self: ctx.name, target, init, path: route.path, startedAt: ctx.clock.now(), bodies: tracing.bodies } : undefined;
+    const traced = trace.tracing ? { self: ctx.name, target, init, path: route.path, startedAt: ctx.clock.now(), bodies: trace.traceBodies } : undefined;
     // Refused requests are not sent: a caller told TOO_MANY_PENDING may retry without running it
     // twice, and a call cancelled already sends nothing.
     throwIfCancelled(bounds.signal, `the ${init.type} to "${target}"`);
@@ -104,7 +93,7 @@ export class Caller {
       tag: route.path === 'mesh' ? undefined : route.channel,
     });
     try {
-      sendOn(route, frame, { missed: (error) => calls.fail(frame.id, error) });
+      sendOn(route, frame)?.catch((error: BotzError) => calls.fail(frame.id, error));
     } catch (error) {
       calls.fail(frame.id, error as BotzError);
     }

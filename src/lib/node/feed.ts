@@ -6,8 +6,7 @@
  */
 import { ErrorCode, isBotzError, type BotzError } from '../errors.js';
 import type { Channel } from '../channel/channel.js';
-import type { Clock } from '../clock.js';
-import { remaining } from '../deadline.js';
+import { remaining, type Clock } from '../clock.js';
 import type { ServerLink } from '../registry/server-link.js';
 import { SERVER_DESTINATION } from '../wire/packet.js';
 import type { Frame, Topic, TrafficEvent } from '../wire/frames.js';

@@ -12,9 +12,9 @@
  *
  * The handler runs in one place (`deliver`), for every path and for reliable messages alike.
  */
-import { BotzError, ErrorCode, isBotzError } from '../errors.js';
+import { ErrorCode, type BotzError } from '../errors.js';
 import type { PendingRequests } from '../channel/pending.js';
-import type { Frame, FrameInit, FrameOf } from '../wire/frames.js';
+import { errorReply, type Frame, type FrameInit, type FrameOf } from '../wire/frames.js';
 import type { HandlerLimit } from './handler-limit.js';
 import { messageOf, replyOf, type Arrival, type Message } from './message.js';
 
@@ -100,8 +100,7 @@ export class Inbound {
       running = this.deliver(messageOf(frame, arrival));
     } catch (refusal) {
       // Refused before anything ran (no handler, too busy): the sender may retry; the code says why.
-      const e = isBotzError(refusal) ? refusal : new BotzError(ErrorCode.REMOTE_ERROR, String(refusal));
-      if (frame.type !== 'message') answer({ type: 'error', re: frame.id, code: e.code, message: e.message });
+      if (frame.type !== 'message') answer(errorReply(frame.id, refusal, ErrorCode.REMOTE_ERROR));
       return;
     }
     running.then(

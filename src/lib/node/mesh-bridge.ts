@@ -7,9 +7,12 @@
 import type { NodeContext } from '../channel/node-context.js';
 import { backoffDelay } from '../backoff.js';
 import type { TimerHandle } from '../clock.js';
-import { MeshNode, type SendResult } from '../mesh/mesh-node.js';
+import { MeshNode } from '../mesh/mesh-node.js';
+import type { SendResult } from '../mesh/forwarder.js';
+import type { MeshCallReply } from '../mesh/mesh-control-client.js';
 import type { Transport } from '../transport/transport.js';
 import type { Body, Headers } from '../wire/frames.js';
+import { headersOf } from '../wire/values.js';
 import type { Caller } from './caller.js';
 import type { MeshOptions } from './options.js';
 import type { Router } from './router.js';
@@ -19,23 +22,19 @@ export const DEFAULT_START_DIAL_RETRY_MS = 500;
 const MAX_START_DIAL_RETRY_MS = 30_000;
 
 /** A reply over the mesh and the two paths: the request's (this node first) and the reply's (the target first). */
-export interface MeshReply {
-  body: Body;
-  headers: Headers;
-  hops: string[];
-  replyHops: string[];
-}
+export type MeshReply = MeshCallReply;
 
 export class MeshBridge {
   readonly node: MeshNode;
   private readonly retries = new Set<TimerHandle>();
   private stopped = false;
-  private parts: { caller: Caller; router: Router } | undefined;
 
   constructor(
     private readonly ctx: NodeContext,
     transport: Transport,
     private readonly options: MeshOptions,
+    /** The node's calls go through these. */
+    private readonly calls: { caller: Caller; router: Router },
   ) {
     const { dial: _dial, dialWaitMs: _wait, ...rest } = options;
     // An option given as undefined means "the default", not "undefined over the default".
@@ -48,22 +47,12 @@ export class MeshBridge {
     return this.node.address!;
   }
 
-  /** The node's calls go through these (set once the node has them). */
-  attach(caller: Caller, router: Router): void {
-    this.parts = { caller, router };
-  }
-
   /**
    * Starts the mesh node and dials the `dial` addresses, waiting up to `dialWaitMs` for them
-   * (they keep trying after). If the node cannot start, everything it started is closed first.
+   * (they keep trying after). A node that cannot start has closed what it started (MeshNode.start).
    */
   async start(): Promise<void> {
-    try {
-      await this.node.start();
-    } catch (error) {
-      await this.close().catch(() => {});
-      throw error;
-    }
+    await this.node.start();
     const dials = (this.options.dial ?? []).map((address) => this.dialUntilLinked(address, 0));
     if (dials.length === 0) return;
     let timer: TimerHandle | undefined;
@@ -74,10 +63,9 @@ export class MeshBridge {
 
   /** A request to `target` over the mesh: its reply and both paths. Rejects NO_ROUTE, TIMEOUT, REMOTE_ERROR... */
   async request(target: string, body: Body, options: { timeoutMs?: number; signal?: AbortSignal; headers?: Headers } = {}): Promise<MeshReply> {
-    const { caller, router } = this.parts!;
+    const { caller, router } = this.calls;
     const route = router.overMesh(target);
-    const headers = options.headers && Object.keys(options.headers).length > 0 ? { headers: options.headers } : {};
-    const answer = await caller.call(target, { type: 'request', body: body ?? null, ...headers }, { route, timeout: options.timeoutMs, signal: options.signal });
+    const answer = await caller.call(target, { type: 'request', body: body ?? null, ...headersOf(options.headers) }, { route, timeout: options.timeoutMs, signal: options.signal });
     const reply = answer.frame.type === 'response' ? answer.frame : undefined;
     return {
       body: reply ? reply.body : null,

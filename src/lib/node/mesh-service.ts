@@ -11,16 +11,17 @@
  *                                   and `botz-reply-hops` headers
  *   anything else               ──▶ the node's inbound dispatch (a request to this node itself)
  */
-import { BotzError, ErrorCode, isBotzError } from '../errors.js';
+import { BotzError, ErrorCode } from '../errors.js';
 import type { Channel } from '../channel/channel.js';
 import type { Clock } from '../clock.js';
+import { HOPS_HEADER, REPLY_HOPS_HEADER } from '../mesh/mesh-control-client.js';
 import type { MeshNode } from '../mesh/mesh-node.js';
 import type { MeshClientHandler } from '../mesh/mesh-links.js';
 import type { MeshTrace } from '../mesh/forwarder.js';
 import type { MeshEvent } from '../mesh/mesh-status.js';
 import { TrafficHub } from '../registry/traffic-hub.js';
 import { decodeVerified, type PacketHeader, type VerifiedPacket } from '../wire/packet.js';
-import type { Frame, FrameInit, LinkChange, TrafficEvent } from '../wire/frames.js';
+import { errorReply, type Frame, type FrameInit, type LinkChange, type TrafficEvent } from '../wire/frames.js';
 import type { CarriedFrame } from '../wire/mesh-frames.js';
 import { jsonSize } from './call-trace.js';
 import type { Caller } from './caller.js';
@@ -35,10 +36,6 @@ export interface MeshServiceDeps {
   inbound: Inbound;
 }
 
-/** Headers on an answer carried back to a client: the path the call took, and its answer's. */
-export const HOPS_HEADER = 'botz-hops';
-export const REPLY_HOPS_HEADER = 'botz-reply-hops';
-
 export class MeshService implements MeshClientHandler {
   private readonly hub: TrafficHub;
   private unwatch: (() => void) | undefined;
@@ -50,20 +47,14 @@ export class MeshService implements MeshClientHandler {
       // Nobody tails: the mesh node builds no traffic events at all.
       setTracing: (on) => {
         if (on) this.unwatch ??= deps.mesh.on((e) => this.observe(e));
-        else {
-          this.unwatch?.();
-          this.unwatch = undefined;
-        }
+        else this.stop();
       },
     });
   }
 
   onFrame(frame: Frame, ch: Channel, header: PacketHeader): void {
     const answer = (init: FrameInit): void => ch.answer(frame, init);
-    const refuse = (error: unknown): void => {
-      const e = isBotzError(error) ? error : new BotzError(ErrorCode.INVALID_ARGUMENT, String(error));
-      answer({ type: 'error', re: frame.id, code: e.code, message: e.message });
-    };
+    const refuse = (error: unknown): void => answer(errorReply(frame.id, error, ErrorCode.INVALID_ARGUMENT));
     const { mesh } = this.deps;
     switch (frame.type) {
       case 'meshQuery':
@@ -112,15 +103,10 @@ export class MeshService implements MeshClientHandler {
   }
 
   private async proxy(frame: Frame, target: string, ch: Channel): Promise<void> {
-    const { caller, router } = this.deps;
-    if (frame.type !== 'request' && frame.type !== 'broadcast' && frame.type !== 'shutdownRequest') {
-      if (frame.type === 'message') {
-        const { v: _v, id: _id, from: _from, ...init } = frame;
-        void this.deps.mesh.carry([target], [{ ...this.deps.mesh.ctx.stamp(init) } as unknown as CarriedFrame]).catch(() => {});
-      }
-      return;
-    }
+    const { caller, router, mesh } = this.deps;
     const { v: _v, id: _id, from: _from, ...init } = frame;
+    if (frame.type === 'message') return void mesh.carry([target], [mesh.ctx.stamp(init as FrameInit) as unknown as CarriedFrame]).catch(() => {});
+    if (frame.type !== 'request' && frame.type !== 'broadcast' && frame.type !== 'shutdownRequest') return;
     const ttl = frame.type === 'request' ? frame.ttl : undefined;
     try {
       const route = router.overMesh(target);
@@ -130,8 +116,7 @@ export class MeshService implements MeshClientHandler {
       const headers = { ...((reply as { headers?: Record<string, string> }).headers ?? {}), ...hops };
       ch.answer(frame, { ...(reply as FrameInit), re: frame.id, ...(reply.type === 'response' ? { headers } : {}) } as FrameInit);
     } catch (error) {
-      const e = isBotzError(error) ? error : new BotzError(ErrorCode.UNREACHABLE, String(error));
-      ch.answer(frame, { type: 'error', re: frame.id, code: e.code, message: e.message });
+      ch.answer(frame, errorReply(frame.id, error, ErrorCode.UNREACHABLE));
     }
   }
 

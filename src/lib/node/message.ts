@@ -5,6 +5,7 @@
  */
 import type { Channel } from '../channel/channel.js';
 import type { Body, Frame, Headers, Path } from '../wire/frames.js';
+import { headersOf } from '../wire/values.js';
 
 /** A message delivered to a component's handler. */
 export interface Message {
@@ -54,7 +55,7 @@ export function reply(body: Body, options: { headers?: Headers } = {}): Reply {
 
 /** The body and headers a handler's return value stands for. */
 export function replyOf(value: unknown): { body: Body; headers?: Headers } {
-  if (value instanceof Reply) return { body: value.body, ...(Object.keys(value.headers).length > 0 ? { headers: value.headers } : {}) };
+  if (value instanceof Reply) return { body: value.body, ...headersOf(value.headers) };
   return { body: (value ?? null) as Body };
 }
 

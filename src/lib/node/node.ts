@@ -10,18 +10,17 @@
  *         └─ Component ─┤   frames from every link and the mesh ──▶ Inbound ──▶ calls settle,
  *                       └────────────────────────────────────────────  Message ──▶ handler
  */
-import { EventEmitter } from 'node:events';
 import { BotzError, Closed, ErrorCode, Unreachable } from '../errors.js';
 import { Channel } from '../channel/channel.js';
 import { NodeContext } from '../channel/node-context.js';
 import { PendingRequests } from '../channel/pending.js';
-import { remaining } from '../deadline.js';
+import { remaining } from '../clock.js';
 import { ServerLink } from '../registry/server-link.js';
 import { validateName } from '../registry/registry.js';
-import { refusalError, type Link, type Listener, type Transport } from '../transport/transport.js';
+import type { Link, Listener, Transport } from '../transport/transport.js';
 import { wsTransport } from '../transport/ws.js';
 import { SERVER_DESTINATION } from '../wire/packet.js';
-import type { Frame, FrameInit, FrameOf, LinkRole } from '../wire/frames.js';
+import { errorReply, type Frame, type FrameInit, type FrameOf } from '../wire/frames.js';
 import type { CarriedFrame } from '../wire/mesh-frames.js';
 import { Caller } from './caller.js';
 import type { NodeEvent } from './events.js';
@@ -32,20 +31,19 @@ import { Locator } from './locator.js';
 import { MeshBridge } from './mesh-bridge.js';
 import { MeshService } from './mesh-service.js';
 import type { Arrival } from './message.js';
-import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_SERVER, DEFAULT_SHUTDOWN_GRACE_MS, DEFAULT_TIMEOUT_MS, type ComponentOptions } from './options.js';
+import { DEFAULT_SERVER } from '../registry/defaults.js';
+import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_SHUTDOWN_GRACE_MS, DEFAULT_TIMEOUT_MS, type ComponentOptions } from './options.js';
 import { PeerPool } from './peer-pool.js';
 import { ReliableDelivery } from './reliable-delivery.js';
 import { Router } from './router.js';
-
-/** What a node is: a registered component, or a client with a name on the wire only. */
-export type NodeKind = 'component' | 'client';
 
 /** Options of either kind: a client has no port, groups, handler or mesh. */
 export type NodeOptions = ComponentOptions;
 
 export class Node {
   readonly ctx: NodeContext;
-  readonly events = new EventEmitter();
+  /** Told of every event (the facade re-emits it). */
+  onEvent: (event: NodeEvent) => void = () => {};
   readonly calls: PendingRequests<Answer>;
   readonly peers: PeerPool;
   readonly locator: Locator;
@@ -68,26 +66,17 @@ export class Node {
 
   constructor(
     readonly options: NodeOptions,
-    readonly kind: NodeKind,
+    /** A registered component, or a client with a name on the wire only. */
+    readonly kind: 'component' | 'client',
   ) {
-    const role: LinkRole = kind;
-    this.ctx = NodeContext.create({
-      name: options.name,
-      secret: options.secret,
-      maxPacketBytes: options.maxPacketBytes,
-      maxBufferedBytes: options.maxBufferedBytes,
-      codecs: options.codecs,
-      encrypt: options.encrypt,
-      clock: options.clock,
-      onReject: (r) => this.emit({ type: 'rejected', ...r }),
-    });
+    this.ctx = new NodeContext({ ...options, onReject: (r) => this.onEvent({ type: 'rejected', ...r }) });
     const clock = this.ctx.clock;
     this.transport = options.transport ?? wsTransport;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.connectTimeoutMs = options.connectTimeoutMs ?? Math.min(DEFAULT_CONNECT_TIMEOUT_MS, this.timeoutMs);
     this.calls = new PendingRequests<Answer>(undefined, clock);
     this.limit = new HandlerLimit(options.name, options.handlerLimits);
-    this.peers = new PeerPool(this.ctx, this.transport, role, {
+    this.peers = new PeerPool(this.ctx, this.transport, kind, {
       onFrame: (frame, channel, header) => this.inbound.receive(frame, { path: 'direct', channel, encrypted: header.encrypted }),
       onClose: (ch, error) => this.linkClosed(ch, error, true),
     });
@@ -102,7 +91,7 @@ export class Node {
       directory: this.locator.directory,
       server: () => this.serverLink,
       timeoutMs: this.timeoutMs,
-      tailRefused: (error) => this.emit({ type: 'tailRefused', error }),
+      tailRefused: (error) => this.onEvent({ type: 'tailRefused', error }),
     });
     this.router = new Router({
       ctx: this.ctx,
@@ -119,7 +108,7 @@ export class Node {
       locator: this.locator,
       calls: this.calls,
       timeoutMs: this.timeoutMs,
-      tracing: () => ({ on: this.feed.tracing, bodies: this.feed.traceBodies }),
+      trace: this.feed,
       report: (event) => this.feed.report(event),
     });
     const handler = kind === 'component' ? options.onMessage : undefined;
@@ -131,7 +120,7 @@ export class Node {
         post: (peer, init, timeoutMs) => this.caller.post(peer, init, timeoutMs),
         // Reliable messages are bounded by their window, not the handler limit: they are already accepted.
         deliver: handler ? (message) => this.inbound.deliver(message, false) : undefined,
-        emit: (event) => this.emit(event),
+        emit: (event) => this.onEvent(event),
       },
       options.reliable ?? {},
     );
@@ -140,16 +129,13 @@ export class Node {
       calls: this.calls,
       handler,
       // A client tells a sender it is none, instead of leaving it to time out.
-      noHandler: () =>
-        kind === 'client'
-          ? new BotzError(ErrorCode.NO_SUCH_COMPONENT, `"${options.name}" is a client, not a registered component`, { details: { name: options.name } })
-          : new BotzError(ErrorCode.REMOTE_ERROR, `"${options.name}" has no message handler`),
+      noHandler: () => (kind === 'client' ? this.notAComponent() : new BotzError(ErrorCode.REMOTE_ERROR, `"${options.name}" has no message handler`)),
       broadcasts: options.broadcasts !== false,
       limit: this.limit,
       answer: (frame, arrival, init) => this.answer(frame, arrival, init),
       takers: [this.reliable, this.feed],
       shutdown: (frame, arrival) => void this.onShutdownRequest(frame, arrival),
-      onMessage: (message) => this.emit({ type: 'message', message }),
+      onMessage: (message) => this.onEvent({ type: 'message', message }),
     });
   }
 
@@ -159,10 +145,6 @@ export class Node {
 
   get serverConnected(): boolean {
     return this.serverLink?.connected ?? false;
-  }
-
-  emit(event: NodeEvent): void {
-    this.events.emit(event.type, event);
   }
 
   /**
@@ -188,7 +170,7 @@ export class Node {
         onUp: (ch, reconnect) => this.serverUp(ch, reconnect),
         onDown: (error, ch) => {
           if (ch) this.linkClosed(ch, error, false);
-          this.emit({ type: 'disconnected', error });
+          this.onEvent({ type: 'disconnected', error });
         },
         // A mesh component starts without a server if there is none, and keeps trying to register.
         background: this.mesh !== undefined,
@@ -219,7 +201,7 @@ export class Node {
     await this.serverLink?.close(this.kind === 'component' ? (ch) => ch.send({ type: 'bye' }) : undefined);
     await this.listener?.close();
     this.calls.closeAll(new Closed('this node has stopped'));
-    this.emit({ type: 'stopped' });
+    this.onEvent({ type: 'stopped' });
   }
 
   /**
@@ -256,11 +238,11 @@ export class Node {
     if (reconnect) {
       // Relayed frames in flight died with the old link, and any path may have changed.
       this.reliable.onServerUp();
-      this.emit({ type: 'reconnected' });
+      this.onEvent({ type: 'reconnected' });
     }
     // Announced for those (the CLI) that started while the server was down and wait for it; after
     // this turn, once the server link has taken the channel as its own.
-    if (this.kind === 'component') setImmediate(() => this.emit({ type: 'registered', server: ch.link.remoteAddress }));
+    if (this.kind === 'component') setImmediate(() => this.onEvent({ type: 'registered', server: ch.link.remoteAddress }));
   }
 
   /** A link closed: the calls that left on it will get no answer; a path to its peer is gone. */
@@ -273,25 +255,14 @@ export class Node {
 
   private async listen(port: number): Promise<void> {
     const o = this.options;
-    const { ctx } = this;
-    this.listener = await this.transport.listen(
-      {
-        host: o.host ?? '127.0.0.1',
-        port,
-        maxMessageBytes: ctx.maxPacketBytes,
-        limits: o.connectionLimits,
-        onRefused: (refusal) => ctx.reject({ error: refusalError(refusal), remote: refusal.remote }),
-        clock: ctx.clock,
-      },
-      (link) => this.acceptDirect(link),
-    );
+    this.listener = await this.ctx.listen(this.transport, { host: o.host ?? '127.0.0.1', port, limits: o.connectionLimits }, (link) => this.acceptDirect(link));
     const wildcard = o.host === '0.0.0.0' || o.host === '::';
     this.address = o.advertise ?? (wildcard ? null : this.listener.address);
   }
 
   private acceptDirect(link: Link): void {
     if (this.stopped) return link.close();
-    const channel = Channel.accept(
+    Channel.accept(
       this.ctx,
       link,
       (_hello, ch) => {
@@ -306,13 +277,11 @@ export class Node {
       },
       this.options.connectionLimits?.handshakeTimeoutMs,
     );
-    void channel;
   }
 
   private async startMesh(): Promise<void> {
-    const mesh = new MeshBridge(this.ctx, this.transport, this.options.mesh!);
+    const mesh = new MeshBridge(this.ctx, this.transport, this.options.mesh!, { caller: this.caller, router: this.router });
     this.mesh = mesh;
-    mesh.attach(this.caller, this.router);
     mesh.node.receive((delivery) => {
       const arrival: Arrival = { path: 'mesh', hops: delivery.hops, encrypted: delivery.encrypted };
       for (const frame of delivery.frames) this.inbound.receive(frame as unknown as Frame, arrival);
@@ -325,11 +294,12 @@ export class Node {
     await mesh.start();
   }
 
+  private notAComponent(): BotzError {
+    return new BotzError(ErrorCode.NO_SUCH_COMPONENT, `"${this.name}" is a client, not a registered component`, { details: { name: this.name } });
+  }
+
   private async onShutdownRequest(frame: FrameOf<'shutdownRequest'>, arrival: Arrival): Promise<void> {
-    if (this.kind === 'client') {
-      this.answer(frame, arrival, { type: 'error', re: frame.id, code: ErrorCode.NO_SUCH_COMPONENT, message: `"${this.name}" is a client, not a registered component` });
-      return;
-    }
+    if (this.kind === 'client') return this.answer(frame, arrival, errorReply(frame.id, this.notAComponent(), ErrorCode.NO_SUCH_COMPONENT));
     const notice = { forced: frame.forced, from: frame.from };
     let ready = true;
     try {
@@ -342,7 +312,7 @@ export class Node {
     if (!ready && !frame.forced) return;
     const grace = ready ? 0 : (this.options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS);
     this.ctx.clock.setTimeout(() => {
-      void this.stop().then(() => this.emit({ type: 'shutdown', notice }));
+      void this.stop().then(() => this.onEvent({ type: 'shutdown', notice }));
     }, grace);
   }
 }

@@ -4,25 +4,22 @@
  */
 import { randomBytes } from 'node:crypto';
 import { userInfo } from 'node:os';
-import type { Secret } from '../channel/node-context.js';
-import type { Clock } from '../clock.js';
+import type { NodeContextOptions } from '../channel/node-context.js';
 import { isBotzError } from '../errors.js';
 import type { MeshNodeOptions } from '../mesh/mesh-options.js';
 import type { ConnectionLimits, Transport } from '../transport/transport.js';
-import type { Body, Codec, Headers } from '../wire/frames.js';
+import type { Body, Headers } from '../wire/frames.js';
 import type { HandlerLimits } from './handler-limit.js';
 import type { Message } from './message.js';
 import type { ReliableOptions } from './reliable-delivery.js';
 import type { ShutdownNotice } from './events.js';
 
-export { DEFAULT_SERVER } from '../registry/defaults.js';
 export const DEFAULT_TIMEOUT_MS = 5_000;
 export const DEFAULT_CONNECT_TIMEOUT_MS = 3_000;
 
-export interface ClientOptions {
+export interface ClientOptions extends Omit<NodeContextOptions, 'name' | 'onReject'> {
   /** `host:port` of the server (default 127.0.0.1:7300); null: none at all (a component that only meshes). */
   server?: string | null;
-  secret: Secret;
   /** Name on the wire; a client's name is not registered, only used to route replies to it. */
   name?: string;
   /** Default timeout of each call, in ms. */
@@ -34,17 +31,6 @@ export interface ClientOptions {
    */
   connectTimeoutMs?: number;
   transport?: Transport;
-  maxPacketBytes?: number;
-  /**
-   * Encrypt payloads (AES-256-GCM under a key of each link's own) on every link this node
-   * opens or accepts; the other end follows. By default links are authenticated, not encrypted.
-   */
-  encrypt?: boolean;
-  codecs?: Codec[];
-  /** Time for every timer of the node (heartbeats, timeouts, retransmission): a test's ManualClock. */
-  clock?: Clock;
-  /** Bytes queued for one link past which its peer counts as a slow consumer (see node-context.ts). */
-  maxBufferedBytes?: number;
   /**
    * A one-shot caller (a CLI command): it follows no membership events, and reaches a name it
    * never resolved through the server's relay at once (no lookup, no dial).

@@ -21,16 +21,10 @@
  * next message (or left), or `read()` returned it. Arriving at the receiver's process is not
  * enough, since a process that dies (kill -9) loses its inbox: those messages are never
  * confirmed, and when the peer comes back as a new incarnation they are among the deliveries
- * rejected with `peerRestarted`.
- *
- * Events on the host (when it is an EventEmitter, as Component is):
- * - `peerRestarted` {peer, previous, session, failed}: a peer came back as a new incarnation;
- *   the `failed` deliveries to the old one rejected with CLOSED (details.reason 'peerRestarted').
- * - `message` (handler mode, before the handler runs) and `messageFailed` {message, error}
- *   when the handler threw: the message is confirmed to its sender all the same (the
- *   application had it; what it did with it is its own affair).
+ * rejected with `peerRestarted`. A handler that threw took its message all the same: it is
+ * confirmed, and the node reports `messageFailed` (events.ts).
  */
-import { BotzError, Closed, ErrorCode, Timeout, isBotzError } from '../errors.js';
+import { asBotzError, BotzError, Closed, ErrorCode, Timeout, isBotzError } from '../errors.js';
 import type { Clock } from '../clock.js';
 import type { Body, Frame, FrameInit, Headers, Path } from '../wire/frames.js';
 import type { ReliableFrameInit } from '../wire/reliable-frames.js';
@@ -111,12 +105,11 @@ export class ReliableDelivery implements FrameTaker {
   ) {}
 
   /**
-   * Sends `body` to `target` reliably; resolves once `target`'s application took it (its
-   * handler settled, its loop over `messages()` went on to the next, or `read()` returned it),
-   * not when it merely arrived. Rejects with TIMEOUT (not confirmed in time; it may still
-   * arrive, exactly once), TOO_MANY_PENDING, NO_SUCH_COMPONENT (a target never reached that
-   * the server does not know), CLOSED (we stopped, or the target restarted before its
-   * application took it: details.reason 'peerRestarted').
+   * Sends `body` to `target` reliably; resolves once it is confirmed (see the top of this file).
+   * Rejects with TIMEOUT (not confirmed in time; it may still arrive, exactly once),
+   * TOO_MANY_PENDING, NO_SUCH_COMPONENT (a target never reached that the server does not know),
+   * CLOSED (we stopped, or the target restarted before its application took it:
+   * details.reason 'peerRestarted').
    */
   deliver(target: string, body: Body, options: { timeout?: number; headers?: Headers } = {}): Promise<void> {
     if (this.closed) return Promise.reject(new Closed('reliable delivery is closed'));
@@ -242,7 +235,7 @@ export class ReliableDelivery implements FrameTaker {
       () => (state.lastError = undefined),
       (error: unknown) => {
         // A lost frame is what the link expects: it retransmits. Only remember why.
-        state.lastError = isBotzError(error) ? error : new BotzError(ErrorCode.UNREACHABLE, String(error), { cause: error });
+        state.lastError = asBotzError(error, ErrorCode.UNREACHABLE);
         const neverHeard = state.link.session.peer === undefined;
         const gone = state.lastError.code === ErrorCode.NO_SUCH_COMPONENT && this.peers.get(state.name) === state;
         if (gone && neverHeard) {
@@ -343,7 +336,6 @@ export class ReliableDelivery implements FrameTaker {
       throw new BotzError(ErrorCode.INVALID_ARGUMENT, 'this component hands reliable messages to its onMessage handler');
     }
   }
-
 }
 
 /** A reliable message as the handler sees it: built like every other (message.ts). */

@@ -5,11 +5,11 @@
  * hop by hop inside meshSend). What answers a request settles in the node's one pending map
  * whichever path either of them took.
  */
-import { BotzError, ErrorCode } from '../errors.js';
+import { asBotzError, BotzError, ErrorCode, isErrorCode } from '../errors.js';
 import type { Channel } from '../channel/channel.js';
 import type { MeshNode } from '../mesh/mesh-node.js';
 import type { MeshMiss, CarriedFrame } from '../wire/mesh-frames.js';
-import type { Frame, Path } from '../wire/frames.js';
+import type { Frame } from '../wire/frames.js';
 
 export type Route =
   /** direct: our own link to the target; relay: our link to the server, packets addressed to the target. */
@@ -17,35 +17,28 @@ export type Route =
   /** The mesh, along `hops` (this node first, the target last) as the routing table says now. */
   | { path: 'mesh'; target: string; mesh: MeshNode; hops: string[] };
 
-export interface SendOptions {
-  /** Encrypted whatever the link does (an answer to an encrypted frame). */
-  encrypt?: boolean;
-  /** The mesh could not deliver it: why (NO_ROUTE, TIMEOUT, UNREACHABLE...). Not called for the other paths. */
-  missed?: (error: BotzError) => void;
-}
-
-/** Sends one stamped frame along `route`. Throws what a channel throws at once (FRAME_TOO_LARGE...). */
-export function sendOn(route: Route, frame: Frame, options: SendOptions = {}): void {
+/**
+ * Sends one stamped frame along `route`. Throws what a channel throws at once (FRAME_TOO_LARGE...).
+ * Over the mesh it returns the carrying, which rejects with why the frame did not reach its
+ * target (NO_ROUTE, TIMEOUT, UNREACHABLE...); the other paths have nothing more to wait for.
+ */
+export function sendOn(route: Route, frame: Frame): Promise<void> | undefined {
   if (route.path !== 'mesh') {
-    route.channel.sendFrame(frame, route.target, { encrypt: options.encrypt });
-    return;
+    route.channel.sendFrame(frame, route.target);
+    return undefined;
   }
-  void route.mesh.carry([route.target], [frame as unknown as CarriedFrame], { encrypt: options.encrypt }).then(
-    (result) => {
-      const miss = result.unreachable[0];
-      if (miss) options.missed?.(missError(miss));
+  return route.mesh.carry([route.target], [frame as unknown as CarriedFrame]).then(
+    ({ unreachable }) => {
+      if (unreachable[0]) throw missError(unreachable[0]);
     },
-    (error: unknown) => options.missed?.(error instanceof BotzError ? error : new BotzError(ErrorCode.UNREACHABLE, String(error))),
+    (error: unknown) => {
+      throw asBotzError(error, ErrorCode.UNREACHABLE);
+    },
   );
 }
 
 /** The error a frame gets when the mesh did not reach its target: NO_ROUTE, TIMEOUT, UNREACHABLE... */
 export function missError(miss: MeshMiss): BotzError {
-  const code = (Object.values(ErrorCode) as string[]).includes(miss.code) ? (miss.code as ErrorCode) : ErrorCode.UNREACHABLE;
+  const code = isErrorCode(miss.code) ? miss.code : ErrorCode.UNREACHABLE;
   return new BotzError(code, `the mesh could not reach "${miss.name}" (${miss.code})`, { details: { name: miss.name } });
-}
-
-/** The path a route takes, for messages and traffic events. */
-export function pathOf(route: Route): Path {
-  return route.path;
 }

@@ -16,7 +16,7 @@ import type { NodeContext } from '../channel/node-context.js';
 import type { MeshNode } from '../mesh/mesh-node.js';
 import type { ServerLink } from '../registry/server-link.js';
 import type { ComponentInfo } from '../wire/frames.js';
-import { remaining } from '../deadline.js';
+import { remaining } from '../clock.js';
 import type { Locator } from './locator.js';
 import type { PeerPool } from './peer-pool.js';
 import type { Route } from './route.js';

@@ -5,12 +5,10 @@
  */
 import type { ComponentInfo, DroppedTraffic, FrameInit, LinkChange, MemberEvent, Topic, TrafficEvent } from '../wire/frames.js';
 import { followsNames } from '../wire/names.js';
+import type { MembershipEvent } from '../registry/registry.js';
 
-export interface MembershipNotice {
-  type: MemberEvent;
-  component: ComponentInfo;
-  at: number;
-}
+/** A membership event as a watcher or a tail hears it: what the server's registry published. */
+export type MembershipNotice = MembershipEvent;
 
 export type TailEvent =
   | { kind: 'traffic'; event: TrafficEvent }

@@ -7,11 +7,12 @@
  */
 import { AuthFailed, BotzError, Closed, ErrorCode, ServerUnreachable, Timeout } from '../errors.js';
 import { Channel, type ChannelHandlers } from '../channel/channel.js';
+import { PendingRequests } from '../channel/pending.js';
 import type { NodeContext } from '../channel/node-context.js';
 import { CloseCode, type Transport } from '../transport/transport.js';
 import { SERVER_DESTINATION } from '../wire/packet.js';
 import type { Frame, LinkRole } from '../wire/frames.js';
-import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from '../backoff.js';
+import { backoffDelay } from '../backoff.js';
 import { every, type Clock, type TimerHandle } from '../clock.js';
 
 const MISSED_HEARTBEATS_BEFORE_DEAD = 3;
@@ -22,7 +23,6 @@ export interface ServerLinkOptions {
   address: string;
   role: LinkRole;
   connectTimeoutMs: number;
-  backoff?: BackoffOptions;
   /** Frames from the server that nobody waits for (heartbeats are answered before this). */
   onFrame: ChannelHandlers['onFrame'];
   /** What the server's welcome said beyond the link itself: whether somebody tails. */
@@ -42,7 +42,8 @@ export interface ServerLinkOptions {
 export class ServerLink {
   private channel: Channel | undefined;
   private session: string | undefined;
-  private waiters: { resolve(ch: Channel): void; reject(e: BotzError): void }[] = [];
+  /** Callers of ready() while the link is down, until it is back or their deadline passed. */
+  private readonly waiters: PendingRequests<Channel>;
   private closing = false;
   /** What `close()` was told to do to the live channel first (a component's `bye`). */
   private beforeClose: ((ch: Channel) => void) | undefined;
@@ -60,6 +61,7 @@ export class ServerLink {
   private constructor(private readonly options: ServerLinkOptions) {
     this.clock = options.ctx.clock;
     this.lastHeard = this.clock.now();
+    this.waiters = new PendingRequests<Channel>(Infinity, this.clock);
   }
 
   /** First connection: failures are thrown (SERVER_UNREACHABLE, TIMEOUT, AUTH_FAILED, NAME_TAKEN), not retried. */
@@ -89,27 +91,11 @@ export class ServerLink {
   async ready(deadline: number): Promise<Channel> {
     if (this.channel && !this.channel.link.closed) return this.channel;
     if (this.closing) throw new Closed('this node has stopped');
-    return new Promise<Channel>((resolve, reject) => {
-      const waiter = {
-        resolve: (ch: Channel) => {
-          timer.clear();
-          resolve(ch);
-        },
-        reject: (e: BotzError) => {
-          timer.clear();
-          reject(e);
-        },
-      };
-      const timer = this.clock.setTimeout(() => {
-        this.waiters = this.waiters.filter((w) => w !== waiter);
-        reject(
-          new Timeout(`the link to the server at ${this.address} is down and did not come back in time`, {
-            cause: this.lastError,
-            details: { server: this.address },
-          }),
-        );
-      }, deadline - this.clock.now());
-      this.waiters.push(waiter);
+    return this.waiters.add(this.options.ctx.nextId(), {
+      timeoutMs: deadline - this.clock.now(),
+      describe: () => `the wait for the link to the server at ${this.address}`,
+      timedOut: () =>
+        new Timeout(`the link to the server at ${this.address} is down and did not come back in time`, { cause: this.lastError, details: { server: this.address } }),
     });
   }
 
@@ -128,7 +114,7 @@ export class ServerLink {
     this.watchdog?.clear();
     this.wake?.();
     for (const ch of [this.channel, this.opening]) if (ch) this.abandon(ch);
-    for (const w of this.waiters.splice(0)) w.reject(new Closed('this node has stopped'));
+    this.waiters.closeAll(new Closed('this node has stopped'));
   }
 
   /** Closes a channel this link will not use (after `beforeClose`, if the link is closing). */
@@ -193,7 +179,7 @@ export class ServerLink {
     if (channel.link.closed) throw channel.closeReason ?? new Closed('link closed while starting');
     this.channel = channel;
     if (heartbeatMs) this.startWatchdog(channel, heartbeatMs);
-    for (const w of this.waiters.splice(0)) w.resolve(channel);
+    this.waiters.settleAll(channel);
   }
 
   private startWatchdog(channel: Channel, heartbeatMs: number): void {
@@ -244,7 +230,7 @@ export class ServerLink {
 
   private async reconnectLoop(): Promise<void> {
     for (let attempt = 0; !this.closing; attempt++) {
-      await this.pause(backoffDelay(attempt, this.options.backoff ?? DEFAULT_BACKOFF));
+      await this.pause(backoffDelay(attempt));
       if (this.closing) return;
       try {
         await this.open(true);

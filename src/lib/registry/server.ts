@@ -7,45 +7,31 @@
  * receiver verifies the sender's own MAC end to end.
  */
 import { BotzError, ErrorCode, NameTaken } from '../errors.js';
-import { Channel, DEFAULT_HANDSHAKE_TIMEOUT_MS, type HelloDecision } from '../channel/channel.js';
-import { NodeContext, type Secret } from '../channel/node-context.js';
-import { CloseCode, refusalError, type ConnectionCounts, type ConnectionLimits, type Listener, type Transport } from '../transport/transport.js';
+import { Channel, type HelloDecision } from '../channel/channel.js';
+import { NodeContext, type NodeContextOptions } from '../channel/node-context.js';
+import { CloseCode, type ConnectionCounts, type ConnectionLimits, type Listener, type Transport } from '../transport/transport.js';
 import { wsTransport } from '../transport/ws.js';
 import { every, type Clock, type TimerHandle } from '../clock.js';
 import { decodeVerified, SERVER_DESTINATION, type VerifiedPacket } from '../wire/packet.js';
-import type { Frame, HelloFrame, Topic } from '../wire/frames.js';
-import { newSessionToken, Registry, validateName, type MembershipEvent } from './registry.js';
+import { errorReply, type Frame, type HelloFrame, type Topic } from '../wire/frames.js';
+import { newSessionToken, Registry, validateName, type LivenessOptions, type MembershipEvent } from './registry.js';
 import { TrafficHub } from './traffic-hub.js';
 import { RejectionDigest, type Rejection } from './rejection-digest.js';
 
-export { DEFAULT_PORT } from './defaults.js';
 import { DEFAULT_PORT } from './defaults.js';
 /** How often the server heartbeats every link; components answer each one. */
 export const DEFAULT_HEARTBEAT_INTERVAL_MS = 2_000;
 
-export interface ServerOptions {
+/** Liveness defaults to 3 heartbeats of silence for suspect, 5 for removal, and 2 of grace after a link dropped. */
+export interface ServerOptions extends Partial<LivenessOptions>, Omit<NodeContextOptions, 'name' | 'onReject' | 'codecs'> {
   host?: string;
   port?: number;
-  secret: Secret;
   heartbeatIntervalMs?: number;
-  /** Silence after which a component is suspect (default 3 heartbeats). */
-  suspectAfterMs?: number;
-  /** Silence after which it is removed (default 5 heartbeats). */
-  removeAfterMs?: number;
-  /** How long a component whose link dropped may reconnect before it is removed (default 2 heartbeats). */
-  closedGraceMs?: number;
-  maxPacketBytes?: number;
-  /** Bytes queued for one link past which it is closed as a slow consumer (default max(8 MiB, 4 packets)). */
-  maxBufferedBytes?: number;
-  /** Encrypt payloads on every link (clients follow); by default links are authenticated only. */
-  encrypt?: boolean;
   /** Traffic subscriptions (tails) served at once; more are refused with LIMIT_REACHED (default 32). */
   maxTails?: number;
   /** Bytes queued on a tail's link past which its events are dropped, and counted (default 1 MiB). */
   maxTailBufferedBytes?: number;
   transport?: Transport;
-  /** Time for heartbeats, liveness and every timer of the server (a test's ManualClock). */
-  clock?: Clock;
   /**
    * Caps on connections and the handshake deadline (see connection-limits.ts); the defaults
    * follow the process's open-file limit. The deadline also bounds the wait for a hello.
@@ -56,16 +42,11 @@ export interface ServerOptions {
 
 export type ServerEvent =
   | MembershipEvent
-  | {
-      type: 'rejected';
-      code: string;
-      /** `host:port` of the other end; in a summary (`count` set), its source address. */
-      remote: string;
-      peer?: string;
-      at: number;
-      /** Set on a summary of a flood: how many rejections of this code from this source the last second held. */
-      count?: number;
-    };
+  /**
+   * A packet or connection refused. A summary of a flood has `count`: how many rejections of
+   * this code from this source the last second held, and `remote` is the source address.
+   */
+  | ({ type: 'rejected'; count?: number } & Rejection);
 
 export interface ServerStats {
   links: number;
@@ -89,7 +70,6 @@ export class Server {
   private relayedPackets = 0;
   /** Last time each link sent anything. */
   private readonly lastSeen = new Map<Channel, number>();
-  private readonly removeAfterMs: number;
   private readonly timer: TimerHandle;
   private readonly digest = new RejectionDigest();
   private digestTimer: TimerHandle | undefined;
@@ -100,11 +80,10 @@ export class Server {
     private readonly ctx: NodeContext,
     private readonly listener: Listener,
     private readonly registry: Registry,
-    private readonly options: ServerOptions & { heartbeatIntervalMs: number },
+    private readonly options: ServerOptions & LivenessOptions & { heartbeatIntervalMs: number },
   ) {
     this.address = listener.address;
     this.clock = ctx.clock;
-    this.removeAfterMs = options.removeAfterMs ?? 5 * options.heartbeatIntervalMs;
     this.traffic = new TrafficHub({
       setTracing: (on, bodies) => this.broadcastToLinks({ type: 'traceControl', on, bodies }),
       maxTails: options.maxTails,
@@ -119,33 +98,20 @@ export class Server {
     // The listener's callback needs the Server, and the Server needs the listener: the slot
     // breaks the cycle (no link can arrive before listen() has resolved).
     const slot: { server?: Server } = {};
-    const ctx = NodeContext.create({
+    const ctx = new NodeContext({
+      ...options,
       name: SERVER_DESTINATION,
-      secret: options.secret,
-      maxPacketBytes: options.maxPacketBytes,
-      maxBufferedBytes: options.maxBufferedBytes,
-      encrypt: options.encrypt,
-      clock: options.clock,
       onReject: ({ error, remote, peer }) => slot.server?.reportRejection({ code: error.code, remote, peer, at: ctx.clock.now() }),
     });
-    const registry = new Registry({
+    const liveness: LivenessOptions = {
       suspectAfterMs: options.suspectAfterMs ?? 3 * heartbeatIntervalMs,
       removeAfterMs: options.removeAfterMs ?? 5 * heartbeatIntervalMs,
       closedGraceMs: options.closedGraceMs ?? 2 * heartbeatIntervalMs,
-    });
+    };
     const transport = options.transport ?? wsTransport;
-    const listener = await transport.listen(
-      {
-        host: options.host ?? '127.0.0.1',
-        port: options.port ?? DEFAULT_PORT,
-        maxMessageBytes: ctx.maxPacketBytes,
-        limits: options.connectionLimits,
-        onRefused: (refusal) => ctx.reject({ error: refusalError(refusal), remote: refusal.remote }),
-        clock: ctx.clock,
-      },
-      (link) => slot.server?.accept(link),
-    );
-    slot.server = new Server(ctx, listener, registry, { ...options, heartbeatIntervalMs });
+    const address = { host: options.host ?? '127.0.0.1', port: options.port ?? DEFAULT_PORT, limits: options.connectionLimits };
+    const listener = await ctx.listen(transport, address, (link) => slot.server?.accept(link));
+    slot.server = new Server(ctx, listener, new Registry(liveness), { ...options, ...liveness, heartbeatIntervalMs });
     return slot.server;
   }
 
@@ -204,7 +170,7 @@ export class Server {
         onForward: (verified, bytes, ch) => this.relay(verified, bytes, ch),
         onClose: (ch) => this.onClose(ch),
       },
-      this.options.connectionLimits?.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
+      this.options.connectionLimits?.handshakeTimeoutMs,
     );
   }
 
@@ -271,9 +237,7 @@ export class Server {
         try {
           this.subscribe(ch, frame.topics, frame.names ?? [], frame.bodies ?? false);
         } catch (error) {
-          const e = error as BotzError;
-          this.replyError(ch, frame, e.code, e.message);
-          return;
+          return ch.answer(frame, errorReply(frame.id, error, ErrorCode.LIMIT_REACHED));
         }
         ch.send({ type: 'ack', re: frame.id }, frame.from);
         return;
@@ -356,9 +320,9 @@ export class Server {
     // A link that stays silent as long as it takes to remove a component is dead weight,
     // whether or not it registered a name: close it (its owner will reconnect if alive).
     for (const ch of [...this.channels.values()]) {
-      if (now - (this.lastSeen.get(ch) ?? now) >= this.removeAfterMs) {
+      if (now - (this.lastSeen.get(ch) ?? now) >= this.options.removeAfterMs) {
         ch.tag = 'silent';
-        ch.close(CloseCode.HEARTBEAT_TIMEOUT, `no heartbeat for ${this.removeAfterMs} ms`);
+        ch.close(CloseCode.HEARTBEAT_TIMEOUT, `no heartbeat for ${this.options.removeAfterMs} ms`);
       }
     }
   }

@@ -105,7 +105,7 @@ export class TrafficHub {
 
   /**
    * Best effort, tail by tail: an event that cannot be sent to one (re-wrapped for a longer
-   * name, it outgrows the packet limit) is skipped for that tail only, as MeshControl.push does;
+   * name, it outgrows the packet limit) is skipped for that tail only;
    * one whose link is backed up is dropped for it and counted.
    */
   publish(event: TrafficEvent | LinkChange): void {

@@ -25,6 +25,7 @@
  */
 import { BotzError, Closed, ErrorCode, Timeout } from '../errors.js';
 import type { Body, Headers } from '../wire/frames.js';
+import { headersOf } from '../wire/values.js';
 import { systemClock, type Clock, type TimerHandle } from '../clock.js';
 import type { DataFrame, ReliableFrameInit } from '../wire/reliable-frames.js';
 import { ReceiveWindow, type ReceiveWindowOptions } from './receive-window.js';
@@ -39,11 +40,6 @@ export interface FrameTransport {
   onFrame(handler: (frame: ReliableFrameInit) => void): () => void;
 }
 
-/** Runs `fn` once the current turn of the event loop (its I/O callbacks and microtasks) is done. */
-export type Defer = (fn: () => void) => void;
-
-const nextTurn: Defer = (fn) => void setImmediate(fn);
-
 export interface ReliableLinkOptions {
   /** Messages unacknowledged at most (see SendWindowOptions). */
   send: Partial<SendWindowOptions>;
@@ -53,12 +49,8 @@ export interface ReliableLinkOptions {
   sendTimeoutMs: number;
   /** Sends allowed to wait for window space; more fail at once instead of queueing without bound. */
   maxWaitingSends: number;
-  /** This end's session id (random by default). */
-  sessionId?: string;
   /** Time for the retransmission, resume and send timers (the node's clock). */
   clock: Clock;
-  /** How acks wait for the end of the turn (default setImmediate). */
-  defer: Defer;
 }
 
 export const DEFAULT_SEND_TIMEOUT_MS = 30_000;
@@ -75,7 +67,6 @@ export class ReliableLink {
   readonly session: Session;
   private readonly options: ReliableLinkOptions;
   private readonly clock: Clock;
-  private readonly defer: Defer;
   private readonly sender: SendWindow<PendingSend>;
   private readonly receiver: ReceiveWindow<ReceivedData>;
   /** Sends waiting for window space. */
@@ -98,12 +89,10 @@ export class ReliableLink {
       sendTimeoutMs: DEFAULT_SEND_TIMEOUT_MS,
       maxWaitingSends: DEFAULT_MAX_WAITING_SENDS,
       clock: systemClock,
-      defer: nextTurn,
       ...options,
     };
     this.clock = this.options.clock;
-    this.defer = this.options.defer;
-    this.session = new Session(this.options.sessionId);
+    this.session = new Session();
     this.sender = new SendWindow(this.options.send);
     this.receiver = new ReceiveWindow<ReceivedData>(this.options.receive);
   }
@@ -142,7 +131,7 @@ export class ReliableLink {
       return Promise.reject(new BotzError(ErrorCode.TOO_MANY_PENDING, `${this.waiting.count} sends already wait for window space`));
     }
     return new Promise<void>((resolve, reject) => {
-      const p: PendingSend = { body, ...(headers && Object.keys(headers).length > 0 ? { headers } : {}), resolve, reject, settled: false, queued: true, timer: undefined };
+      const p: PendingSend = { body, ...headersOf(headers), resolve, reject, settled: false, queued: true, timer: undefined };
       p.timer = this.clock.setTimeout(() => {
         this.waiting.drop(p);
         this.settle(p, new Timeout(`the peer did not confirm the message within ${timeoutMs} ms`, { details: { timeoutMs } }));
@@ -340,7 +329,7 @@ export class ReliableLink {
   private queueAck(): void {
     if (this.ackQueued) return;
     this.ackQueued = true;
-    this.defer(() => {
+    setImmediate(() => {
       if (this.ackQueued) this.sendAck();
     });
   }

@@ -114,7 +114,3 @@ const msgpackCodec: PayloadCodec = {
 
 export const CODECS: Record<Codec, PayloadCodec> = { json: jsonCodec, msgpack: msgpackCodec };
 export const CODEC_BY_ID: readonly PayloadCodec[] = [jsonCodec, msgpackCodec];
-
-export function isCodec(name: unknown): name is Codec {
-  return name === 'json' || name === 'msgpack';
-}

@@ -1,5 +1,5 @@
 /**
- * Field checks: the small predicates the frame table (frames.ts) is written in. Each says
+ * Field checks: the small predicates the frame table (validate.ts) is written in. Each says
  * whether a decoded value may stand in a field; `opt` and `nullable` wrap them.
  */
 import { fitsDestination } from './names.js';

@@ -8,9 +8,10 @@
  * reliable delivery's in mesh-frames.ts and reliable-frames.ts beside this file, and one table
  * (FRAME_FIELDS, in validate.ts) checks them all. Nothing in wire imports the layers that use frames.
  */
-import type { MeshFrame } from './mesh-frames.js';
-import type { ReliableFrame } from './reliable-frames.js';
-import type { Body, Headers } from './values.js';
+import { asBotzError, type ErrorCode } from '../errors.js';
+import type { MeshFrameFields } from './mesh-frames.js';
+import type { ReliableFrameFields } from './reliable-frames.js';
+import type { Body, FramesOf, Headers, NoFields, Unstamped } from './values.js';
 
 export type { Json, Body, Headers } from './values.js';
 
@@ -81,205 +82,136 @@ export interface LinkChange {
   code?: string;
 }
 
-interface Base {
-  v: number;
-  id: string;
-  from: string;
-}
 interface Reply {
   re: string;
 }
 
 export type Codec = 'json' | 'msgpack';
+export type Topic = 'members' | 'traffic';
 export type LinkRole = 'component' | 'client' | 'server' | 'peer';
 
-/** Opens a link. The first packet each way; proves the sender holds a key of the keyring. */
-export interface HelloFrame extends Base {
-  type: 'hello';
-  role: LinkRole;
-  /** Codecs the sender accepts, preferred first. */
-  codecs: Codec[];
-  /** Random, fresh per link: a captured hello cannot open another link. */
-  nonce: string;
-  /** The session token of an earlier registration, to reclaim the name after a reconnect. */
-  session?: string;
-  /** Ask for encrypted payloads on this link (both ways). */
-  encrypt?: boolean;
-}
-export interface WelcomeFrame extends Base, Reply {
-  type: 'welcome';
-  codec: Codec;
-  /** Session token: present it in a later hello to reclaim the name. */
-  session: string;
-  nonce: string;
-  /** How often the listener heartbeats this link, so the dialer can tell when it went silent. */
-  heartbeatMs?: number;
-  /** Payloads on this link are encrypted from now on, both ways (either end asked). */
-  encrypt?: boolean;
-  /** Somebody tails the network: report traffic from the first call on (a traceControl follows). */
-  trace?: boolean;
-  /** …with message bodies. */
-  traceBodies?: boolean;
-}
 /**
- * The dialer's answer to the welcome: the listener's fresh nonce, in a packet under the
- * dialer's key. The first frame of the dialer's first packet after the welcome; until it
- * arrives the listener acts on nothing (a replayed hello cannot produce it).
+ * The fields of each frame type of the registry and the network beyond the envelope, by type
+ * (a reply's `re` is Reply); the mesh's and reliable delivery's are beside this file.
  */
-export interface AuthFrame extends Base, Reply {
-  type: 'auth';
-  /** The welcome's `nonce`. */
-  nonce: string;
-}
-export interface RegisterFrame extends Base {
-  type: 'register';
-  address: string | null;
-  port: number | null;
-  groups: string[];
-  meta: Record<string, string>;
-}
-export interface RegisteredFrame extends Base, Reply {
-  type: 'registered';
-  component: ComponentInfo;
-}
-export interface RequestFrame extends Base {
-  type: 'request';
-  body: Body;
-  headers?: Headers;
-  /** Milliseconds the sender will wait; a receiver may drop work it can no longer answer in time. */
-  ttl?: number;
-}
-export interface ResponseFrame extends Base, Reply {
-  type: 'response';
-  body: Body;
-  headers?: Headers;
-}
-export interface ErrorFrame extends Base {
-  type: 'error';
-  re?: string;
-  code: string;
-  message: string;
-}
-export interface BroadcastFrame extends Base {
-  type: 'broadcast';
-  group?: string;
-  body: Body;
-  headers?: Headers;
-}
-/**
- * A one-way message that is never answered: what the mesh carries for MeshNode.send and a
- * mesh-wide broadcast, whose delivery the per-hop acks report.
- */
-export interface MessageFrame extends Base {
-  type: 'message';
-  body: Body;
-  headers?: Headers;
-  /** Part of a mesh-wide broadcast (the handler sees kind 'broadcast'). */
-  broadcast?: boolean;
-}
-export interface AckFrame extends Base, Reply {
-  type: 'ack';
-  /** True when the receiver does not listen for broadcasts and dropped it on purpose. */
-  ignored?: boolean;
-}
-export interface ReadyFrame extends Base {
-  type: 'ready';
-}
-export interface HeartbeatFrame extends Base {
-  type: 'heartbeat';
-}
-export interface ShutdownRequestFrame extends Base {
-  type: 'shutdownRequest';
-  forced: boolean;
-}
-export interface ShutdownResponseFrame extends Base, Reply {
-  type: 'shutdownResponse';
-  ready: boolean;
-}
-export interface ByeFrame extends Base {
-  type: 'bye';
-}
-export interface LookupFrame extends Base {
-  type: 'lookup';
-  name: string;
-}
-export interface LocatedFrame extends Base, Reply {
-  type: 'located';
-  component: ComponentInfo;
-}
-export interface ListFrame extends Base {
-  type: 'list';
-  group?: string;
-}
-export interface ComponentsFrame extends Base, Reply {
-  type: 'components';
-  components: ComponentInfo[];
-}
-export type Topic = 'members' | 'traffic';
-export interface SubscribeFrame extends Base {
-  type: 'subscribe';
-  topics: Topic[];
-  /** Only traffic that involves one of these names (empty: all). */
-  names?: string[];
-  /** Traffic events should carry message bodies. */
-  bodies?: boolean;
-}
-export interface UnsubscribeFrame extends Base {
-  type: 'unsubscribe';
-  topics: Topic[];
-}
-export interface MemberFrame extends Base {
-  type: 'member';
-  event: MemberEvent;
-  component: ComponentInfo;
-}
-/** Server → components: start (or stop) reporting traffic, because somebody tails. */
-export interface TraceControlFrame extends Base {
-  type: 'traceControl';
-  on: boolean;
-  /** Include message bodies in trace reports. */
-  bodies?: boolean;
-}
-export interface TraceFrame extends Base {
-  type: 'trace';
-  event: TrafficEvent | DroppedTraffic | LinkChange;
+export interface CoreFrameFields {
+  /** Opens a link. The first packet each way; proves the sender holds a key of the keyring. */
+  hello: {
+    role: LinkRole;
+    /** Codecs the sender accepts, preferred first. */
+    codecs: Codec[];
+    /** Random, fresh per link: a captured hello cannot open another link. */
+    nonce: string;
+    /** The session token of an earlier registration, to reclaim the name after a reconnect. */
+    session?: string;
+    /** Ask for encrypted payloads on this link (both ways). */
+    encrypt?: boolean;
+  };
+  welcome: Reply & {
+    codec: Codec;
+    /** Session token: present it in a later hello to reclaim the name. */
+    session: string;
+    nonce: string;
+    /** How often the listener heartbeats this link, so the dialer can tell when it went silent. */
+    heartbeatMs?: number;
+    /** Payloads on this link are encrypted from now on, both ways (either end asked). */
+    encrypt?: boolean;
+    /** Somebody tails the network: report traffic from the first call on (a traceControl follows). */
+    trace?: boolean;
+    /** …with message bodies. */
+    traceBodies?: boolean;
+  };
+  /**
+   * The dialer's answer to the welcome: the listener's fresh nonce, in a packet under the
+   * dialer's key. The first frame of the dialer's first packet after the welcome; until it
+   * arrives the listener acts on nothing (a replayed hello cannot produce it).
+   */
+  auth: Reply & {
+    /** The welcome's `nonce`. */
+    nonce: string;
+  };
+  register: {
+    address: string | null;
+    port: number | null;
+    groups: string[];
+    meta: Record<string, string>;
+  };
+  registered: Reply & { component: ComponentInfo };
+  request: {
+    body: Body;
+    headers?: Headers;
+    /** Milliseconds the sender will wait; a receiver may drop work it can no longer answer in time. */
+    ttl?: number;
+  };
+  response: Reply & {
+    body: Body;
+    headers?: Headers;
+  };
+  error: {
+    re?: string;
+    code: string;
+    message: string;
+  };
+  broadcast: {
+    group?: string;
+    body: Body;
+    headers?: Headers;
+  };
+  /**
+   * A one-way message that is never answered: what the mesh carries for MeshNode.send and a
+   * mesh-wide broadcast, whose delivery the per-hop acks report.
+   */
+  message: {
+    body: Body;
+    headers?: Headers;
+    /** Part of a mesh-wide broadcast (the handler sees kind 'broadcast'). */
+    broadcast?: boolean;
+  };
+  ack: Reply & {
+    /** True when the receiver does not listen for broadcasts and dropped it on purpose. */
+    ignored?: boolean;
+  };
+  ready: NoFields;
+  heartbeat: NoFields;
+  shutdownRequest: { forced: boolean };
+  shutdownResponse: Reply & { ready: boolean };
+  bye: NoFields;
+  lookup: { name: string };
+  located: Reply & { component: ComponentInfo };
+  list: { group?: string };
+  components: Reply & { components: ComponentInfo[] };
+  subscribe: {
+    topics: Topic[];
+    /** Only traffic that involves one of these names (empty: all). */
+    names?: string[];
+    /** Traffic events should carry message bodies. */
+    bodies?: boolean;
+  };
+  unsubscribe: { topics: Topic[] };
+  member: {
+    event: MemberEvent;
+    component: ComponentInfo;
+  };
+  /** Server → components: start (or stop) reporting traffic, because somebody tails. */
+  traceControl: {
+    on: boolean;
+    /** Include message bodies in trace reports. */
+    bodies?: boolean;
+  };
+  trace: { event: TrafficEvent | DroppedTraffic | LinkChange };
 }
 
-export type Frame =
-  | HelloFrame
-  | WelcomeFrame
-  | AuthFrame
-  | RegisterFrame
-  | RegisteredFrame
-  | RequestFrame
-  | ResponseFrame
-  | ErrorFrame
-  | BroadcastFrame
-  | MessageFrame
-  | AckFrame
-  | ReadyFrame
-  | HeartbeatFrame
-  | ShutdownRequestFrame
-  | ShutdownResponseFrame
-  | ByeFrame
-  | LookupFrame
-  | LocatedFrame
-  | ListFrame
-  | ComponentsFrame
-  | SubscribeFrame
-  | UnsubscribeFrame
-  | MemberFrame
-  | TraceControlFrame
-  | TraceFrame
-  | MeshFrame
-  | ReliableFrame;
-
+/** Every frame: the envelope, the type and its fields, for each type of the three tables. */
+export type Frame = FramesOf<CoreFrameFields & MeshFrameFields & ReliableFrameFields>;
 export type FrameType = Frame['type'];
 export type FrameOf<T extends FrameType> = Extract<Frame, { type: T }>;
+export type HelloFrame = FrameOf<'hello'>;
+export type ErrorFrame = FrameOf<'error'>;
 /** A frame before the sender stamps it with `v`, `id` and `from`. */
-export type FrameInit<T extends Frame = Frame> = T extends Frame ? Omit<T, 'v' | 'id' | 'from'> : never;
+export type FrameInit<T extends Frame = Frame> = Unstamped<T>;
 
-/** Frames that answer another frame (they carry `re`). */
-export function isReply(frame: Frame): frame is Frame & Reply {
-  return typeof (frame as Partial<Reply>).re === 'string';
+/** The error frame that answers frame `re` with `error`: its code and message if it is a BotzError, else `fallback`. */
+export function errorReply(re: string, error: unknown, fallback: ErrorCode): FrameInit<ErrorFrame> {
+  const e = asBotzError(error, fallback);
+  return { type: 'error', re, code: e.code, message: e.message };
 }

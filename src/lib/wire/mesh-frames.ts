@@ -1,6 +1,6 @@
 /**
  * Frames of the mesh (src/lib/mesh): their types and bounds. Their field checks are in the one
- * table of frames.ts, with every other frame's.
+ * table of validate.ts, with every other frame's.
  *
  * - `msa`: a mesh state announcement, flooded over mesh links.
  * - `meshSend` / `meshAck`: ordinary botz frames carried hop by hop along shortest paths. The
@@ -16,52 +16,68 @@
  *   CLI ──request{to: n4}──▶ n1 ──meshSend{frames:[request]}──▶ … ──▶ n4 (handler runs)
  *   CLI ◀──response───────── n1 ◀──meshSend{frames:[response]}── … ◀── n4
  */
-import type { Headers } from './values.js';
+import type { FrameBase, FramesOf, Headers } from './values.js';
 
-interface MeshBase {
-  v: number;
-  id: string;
-  from: string;
-}
-
-export interface MsaFrame extends MeshBase {
-  type: 'msa';
-  /** The node this announcement describes (`from` is only the neighbour that passed it on). */
-  origin: string;
-  /** The origin's start time in ms: it grows across restarts, so seq may start again. */
-  incarnation: number;
-  /** Grows by one with each announcement of one incarnation. */
-  seq: number;
-  /** Names of the nodes the origin has a link with. */
-  neighbours: string[];
+/** The fields of each mesh frame type beyond the envelope, by type. */
+export interface MeshFrameFields {
+  msa: {
+    /** The node this announcement describes (`from` is only the neighbour that passed it on). */
+    origin: string;
+    /** The origin's start time in ms: it grows across restarts, so seq may start again. */
+    incarnation: number;
+    /** Grows by one with each announcement of one incarnation. */
+    seq: number;
+    /** Names of the nodes the origin has a link with. */
+    neighbours: string[];
+  };
+  meshSend: {
+    /** The node that sent the frames in the first place. */
+    origin: string;
+    /** Who this copy is for; every one of them is answered in the ack. */
+    recipients: string[];
+    /** Nodes this copy has passed through, the origin first and the sender of this copy last. */
+    path: string[];
+    /** The most hops the frames may take from their origin. */
+    hopLimit: number;
+    /** Milliseconds the sender of this copy waits for the ack. */
+    ttl: number;
+    /** True for a mesh-wide broadcast (recipients are then every node the origin knew). */
+    broadcast: boolean;
+    /** The carried frames, stamped by the origin, validated like any frame at each receiver. */
+    frames: CarriedFrame[];
+  };
+  meshAck: {
+    re: string;
+    reached: string[];
+    unreachable: MeshMiss[];
+  };
+  meshQuery: { what: MeshQueryKind };
+  /** The answer to a meshQuery: exactly the field it asked for. */
+  meshInfo: {
+    re: string;
+    routes?: { destination: string; nextHop: string; hops: number; path: string[] }[];
+    dot?: string;
+    /** A MeshStatus (src/lib/mesh/mesh-status.ts), checked as an object. */
+    status?: Record<string, unknown>;
+  };
+  meshDial: {
+    /** `host:port` of the mesh node to link to. */
+    address: string;
+  };
+  meshDialed: {
+    re: string;
+    /** The name of the node reached there. */
+    peer: string;
+  };
+  /** Drop the link to a peer, named or by its address; answered by `ack`, or `error` NO_ROUTE. */
+  meshHangup: { peer: string };
 }
 
 /** A frame carried inside a meshSend: any frame a node sends to another, but the mesh's own and the handshake's. */
-export interface CarriedFrame {
-  v: number;
+export interface CarriedFrame extends FrameBase {
   type: string;
-  id: string;
-  from: string;
   headers?: Headers;
   [field: string]: unknown;
-}
-
-export interface MeshSendFrame extends MeshBase {
-  type: 'meshSend';
-  /** The node that sent the frames in the first place. */
-  origin: string;
-  /** Who this copy is for; every one of them is answered in the ack. */
-  recipients: string[];
-  /** Nodes this copy has passed through, the origin first and the sender of this copy last. */
-  path: string[];
-  /** The most hops the frames may take from their origin. */
-  hopLimit: number;
-  /** Milliseconds the sender of this copy waits for the ack. */
-  ttl: number;
-  /** True for a mesh-wide broadcast (recipients are then every node the origin knew). */
-  broadcast: boolean;
-  /** The carried frames, stamped by the origin, validated like any frame at each receiver. */
-  frames: CarriedFrame[];
 }
 
 /** A recipient that was not reached, and the error code that says why. */
@@ -70,52 +86,13 @@ export interface MeshMiss {
   code: string;
 }
 
-export interface MeshAckFrame extends MeshBase {
-  type: 'meshAck';
-  re: string;
-  reached: string[];
-  unreachable: MeshMiss[];
-}
-
 /** What a mesh node can be asked to show. */
 export type MeshQueryKind = 'routes' | 'dot' | 'status';
 export const MESH_QUERY_KINDS: readonly MeshQueryKind[] = ['routes', 'dot', 'status'];
 
-export interface MeshQueryFrame extends MeshBase {
-  type: 'meshQuery';
-  what: MeshQueryKind;
-}
-
-/** The answer to a meshQuery: exactly the field it asked for. */
-export interface MeshInfoFrame extends MeshBase {
-  type: 'meshInfo';
-  re: string;
-  routes?: { destination: string; nextHop: string; hops: number; path: string[] }[];
-  dot?: string;
-  /** A MeshStatus (src/lib/mesh/mesh-status.ts), checked as an object. */
-  status?: Record<string, unknown>;
-}
-
-export interface MeshDialFrame extends MeshBase {
-  type: 'meshDial';
-  /** `host:port` of the mesh node to link to. */
-  address: string;
-}
-
-export interface MeshDialedFrame extends MeshBase {
-  type: 'meshDialed';
-  re: string;
-  /** The name of the node reached there. */
-  peer: string;
-}
-
-/** Drop the link to a peer, named or by its address; answered by `ack`, or `error` NO_ROUTE. */
-export interface MeshHangupFrame extends MeshBase {
-  type: 'meshHangup';
-  peer: string;
-}
-
-export type MeshFrame = MsaFrame | MeshSendFrame | MeshAckFrame | MeshQueryFrame | MeshInfoFrame | MeshDialFrame | MeshDialedFrame | MeshHangupFrame;
+type MeshFrame = FramesOf<MeshFrameFields>;
+export type MsaFrame = Extract<MeshFrame, { type: 'msa' }>;
+export type MeshSendFrame = Extract<MeshFrame, { type: 'meshSend' }>;
 
 /**
  * The most neighbours one announcement may name. Dialing is not limited (only discovery is, by

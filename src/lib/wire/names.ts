@@ -3,9 +3,8 @@
  * traffic subscription's name list selects.
  *
  * Length: a packet header gives its destination one length byte, and replies go to a frame's
- * `from`, so every name a node may be addressed by fits it. (Its own module: frames.ts,
- * packet.ts, the mesh frames and discovery all check names, and frames.ts imports the mesh
- * frames, so none of them can hold it for the others.)
+ * `from`, so every name a node may be addressed by fits it. (Its own module: the frame checks,
+ * packets, the outbox and mesh discovery all check names.)
  *
  * Selection: a tail that names components follows a message from or to any of them, and every
  * message when it names none: one rule for the server's traffic hub, a node's own tails and

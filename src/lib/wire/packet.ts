@@ -29,7 +29,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { BotzError, ErrorCode } from '../errors.js';
 import { CODEC_BY_ID, CODECS, type EncodedFrame, type PayloadCodec } from './codec.js';
 import type { Codec, Frame } from './frames.js';
-import { validateFrame } from './validate.js';
+import { malformed, validateFrame } from './validate.js';
 import { packetKeyOf, type Keyring, type Key } from './keyring.js';
 import { MAX_DESTINATION_BYTES } from './names.js';
 import { MAC_BYTES, macInto, macMatches } from './mac.js';
@@ -152,10 +152,6 @@ export function sealPacket(fields: SealFields, frames: readonly EncodedFrame[], 
   return buf;
 }
 
-function malformed(message: string): BotzError {
-  return new BotzError(ErrorCode.MALFORMED_FRAME, message);
-}
-
 /**
  * The packet keys of the instances a node hears from, so a link's key is expanded once, not
  * per packet. Only keys that opened a packet are kept (forged instances cannot crowd out real
@@ -182,12 +178,7 @@ export class PacketKeyCache {
 }
 
 /** Parses the header and checks the trailer. Throws a BotzError; never trusts unverified bytes. */
-export function verifyPacket(
-  input: Uint8Array,
-  keyring: Keyring,
-  maxBytes = DEFAULT_MAX_PACKET_BYTES,
-  packetKeys?: PacketKeyCache,
-): VerifiedPacket {
+export function verifyPacket(input: Uint8Array, keyring: Keyring, maxBytes: number, packetKeys: PacketKeyCache): VerifiedPacket {
   const buf = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
   if (buf.length > maxBytes) {
     throw new BotzError(ErrorCode.FRAME_TOO_LARGE, `packet of ${buf.length} bytes exceeds the limit of ${maxBytes} bytes`, {
@@ -214,9 +205,7 @@ export function verifyPacket(
   }
   let plaintext: Buffer | undefined;
   if (encrypted) {
-    plaintext = packetKeys
-      ? packetKeys.open(buf, key, payloadStart, payloadEnd)
-      : openSealed(buf, payloadStart, payloadEnd, packetKeyOf(key, buf.subarray(INSTANCE_AT, INSTANCE_AT + INSTANCE_BYTES)));
+    plaintext = packetKeys.open(buf, key, payloadStart, payloadEnd);
   } else if (!macMatches(key, buf.subarray(0, payloadEnd), buf.subarray(payloadEnd))) {
     throw new BotzError(ErrorCode.BAD_MAC, 'packet MAC does not verify');
   }

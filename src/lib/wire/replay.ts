@@ -1,5 +1,5 @@
 /**
- * Replay protection. Every packet header carries the sender's link instance (8 random bytes,
+ * Replay protection. Every packet header carries the sender's link instance (16 random bytes,
  * fresh per link), a counter that grows by one per packet on that link, and a timestamp.
  *
  * A packet is accepted when

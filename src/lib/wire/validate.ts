@@ -90,7 +90,7 @@ export const FRAME_FIELDS: Record<FrameType, Record<string, FieldCheck>> = {
   meshHangup: { peer: str },
 };
 
-function malformed(message: string): BotzError {
+export function malformed(message: string): BotzError {
   return new BotzError(ErrorCode.MALFORMED_FRAME, message);
 }
 

@@ -12,7 +12,7 @@ afterEach(async () => {
 });
 
 async function echoServer(secret = SECRET) {
-  const ctx = NodeContext.create({ name: '$server', secret });
+  const ctx = new NodeContext({ name: '$server', secret });
   listener = await wsTransport.listen({ host: '127.0.0.1', port: 0, maxMessageBytes: ctx.maxPacketBytes }, (link) => {
     Channel.accept(ctx, link, () => ({ session: 's1' }), {
       onFrame(frame, ch) {
@@ -26,7 +26,7 @@ async function echoServer(secret = SECRET) {
 describe('Channel over ws', () => {
   it('handshakes and answers 64 requests batched in one turn', async () => {
     const { address } = await echoServer();
-    const ctx = NodeContext.create({ name: 'alice', secret: SECRET });
+    const ctx = new NodeContext({ name: 'alice', secret: SECRET });
     const { channel, session } = await Channel.connect(ctx, wsTransport, address, {
       expect: '$server',
       role: 'client',
@@ -42,7 +42,7 @@ describe('Channel over ws', () => {
 
   it('refuses a client with the wrong secret with AUTH_FAILED on both sides', async () => {
     const { ctx: serverCtx, address } = await echoServer();
-    const ctx = NodeContext.create({ name: 'mallory', secret: 'another-secret-of-enough-length' });
+    const ctx = new NodeContext({ name: 'mallory', secret: 'another-secret-of-enough-length' });
     await expect(
       Channel.connect(ctx, wsTransport, address, { expect: '$server', role: 'client', handlers: { onFrame() {} } }),
     ).rejects.toMatchObject({ code: 'AUTH_FAILED' });
@@ -53,7 +53,7 @@ describe('Channel over ws', () => {
 describe('Channel limits', () => {
   /** A server that answers nothing and counts what arrives, by body.kind. */
   async function silentServer() {
-    const ctx = NodeContext.create({ name: '$server', secret: SECRET });
+    const ctx = new NodeContext({ name: '$server', secret: SECRET });
     const seen: Record<string, number> = {};
     listener = await wsTransport.listen({ host: '127.0.0.1', port: 0, maxMessageBytes: ctx.maxPacketBytes }, (link) => {
       Channel.accept(ctx, link, () => ({ session: 's1' }), {
@@ -63,7 +63,7 @@ describe('Channel limits', () => {
         },
       });
     });
-    const ctxA = NodeContext.create({ name: 'alice', secret: SECRET });
+    const ctxA = new NodeContext({ name: 'alice', secret: SECRET });
     const { channel } = await Channel.connect(ctxA, wsTransport, listener.address, { expect: '$server', role: 'client', handlers: { onFrame() {} } });
     return { channel, seen };
   }
@@ -99,7 +99,7 @@ describe('Channel limits', () => {
 
 describe('Channel handlers that throw', () => {
   it('a frame whose handler throws is counted as rejected and the link goes on', async () => {
-    const ctx = NodeContext.create({ name: '$server', secret: SECRET });
+    const ctx = new NodeContext({ name: '$server', secret: SECRET });
     const seen: string[] = [];
     listener = await wsTransport.listen({ host: '127.0.0.1', port: 0, maxMessageBytes: ctx.maxPacketBytes }, (link) => {
       Channel.accept(ctx, link, () => ({ session: 's1' }), {
@@ -110,7 +110,7 @@ describe('Channel handlers that throw', () => {
         },
       });
     });
-    const { channel } = await Channel.connect(NodeContext.create({ name: 'alice', secret: SECRET }), wsTransport, listener.address, {
+    const { channel } = await Channel.connect(new NodeContext({ name: 'alice', secret: SECRET }), wsTransport, listener.address, {
       expect: '$server',
       role: 'client',
       handlers: { onFrame() {} },
@@ -130,7 +130,7 @@ describe('Channel handshake race', () => {
   it('delivers a frame the listener sends right after its welcome, even in the same read', async () => {
     const { MemoryNetwork } = await import('../../../src/lib/transport/memory.js');
     const network = new MemoryNetwork();
-    const serverCtx = NodeContext.create({ name: '$server', secret: SECRET });
+    const serverCtx = new NodeContext({ name: '$server', secret: SECRET });
     const server = network.transport('server');
     const listener = await server.listen({ host: 'server', port: 0, maxMessageBytes: serverCtx.maxPacketBytes }, (link) => {
       Channel.accept(serverCtx, link, (_hello, ch) => {
@@ -141,7 +141,7 @@ describe('Channel handshake race', () => {
     });
     let heard!: (type: string) => void;
     const first = new Promise<string>((resolve) => (heard = resolve));
-    const ctx = NodeContext.create({ name: 'dialer', secret: SECRET });
+    const ctx = new NodeContext({ name: 'dialer', secret: SECRET });
     const { channel } = await Channel.connect(ctx, network.transport('client'), listener.address, {
       expect: '$server',
       role: 'client',
@@ -157,7 +157,7 @@ describe('Channel dispatch of large packets', () => {
     const { MemoryNetwork } = await import('../../../src/lib/transport/memory.js');
     const { MAX_FRAMES_PER_TURN } = await import('../../../src/lib/channel/inbox.js');
     const network = new MemoryNetwork();
-    const serverCtx = NodeContext.create({ name: '$server', secret: SECRET });
+    const serverCtx = new NodeContext({ name: '$server', secret: SECRET });
     const seen: string[] = [];
     const turnsSeen = new Set<number>();
     // Counts event-loop turns: one increment per check phase, the phase setImmediate runs in.
@@ -178,7 +178,7 @@ describe('Channel dispatch of large packets', () => {
         },
       });
     });
-    const ctx = NodeContext.create({ name: 'dialer', secret: SECRET });
+    const ctx = new NodeContext({ name: 'dialer', secret: SECRET });
     const { channel } = await Channel.connect(ctx, network.transport('client'), listener.address, {
       expect: '$server',
       role: 'client',
@@ -202,7 +202,7 @@ describe('Channel dispatch of large packets', () => {
     const { MemoryNetwork } = await import('../../../src/lib/transport/memory.js');
     const { MAX_FRAMES_PER_TURN } = await import('../../../src/lib/channel/inbox.js');
     const network = new MemoryNetwork();
-    const serverCtx = NodeContext.create({ name: '$server', secret: SECRET });
+    const serverCtx = new NodeContext({ name: '$server', secret: SECRET });
     const seen: string[] = [];
     let closedAfterTen!: () => void;
     const gone = new Promise<void>((resolve) => (closedAfterTen = resolve));
@@ -217,7 +217,7 @@ describe('Channel dispatch of large packets', () => {
         },
       });
     });
-    const ctx = NodeContext.create({ name: 'dialer', secret: SECRET });
+    const ctx = new NodeContext({ name: 'dialer', secret: SECRET });
     const { channel } = await Channel.connect(ctx, network.transport('client'), listener.address, {
       expect: '$server',
       role: 'client',
@@ -235,7 +235,7 @@ describe('Channel dispatch of large packets', () => {
     const { MemoryNetwork } = await import('../../../src/lib/transport/memory.js');
     const { MAX_BACKLOG_FRAMES } = await import('../../../src/lib/channel/inbox.js');
     const network = new MemoryNetwork();
-    const serverCtx = NodeContext.create({ name: '$server', secret: SECRET });
+    const serverCtx = new NodeContext({ name: '$server', secret: SECRET });
     const PACKETS = 40;
     const PER_PACKET = 500;
     const seen: number[] = [];
@@ -249,7 +249,7 @@ describe('Channel dispatch of large packets', () => {
         },
       });
     });
-    const ctx = NodeContext.create({ name: 'dialer', secret: SECRET });
+    const ctx = new NodeContext({ name: 'dialer', secret: SECRET });
     const { channel } = await Channel.connect(ctx, network.transport('client'), listener.address, {
       expect: '$server',
       role: 'client',
@@ -270,7 +270,7 @@ describe('Channel dispatch of large packets', () => {
     const { MemoryNetwork } = await import('../../../src/lib/transport/memory.js');
     const { MAX_BACKLOG_BYTES, MAX_FRAMES_PER_TURN } = await import('../../../src/lib/channel/inbox.js');
     const network = new MemoryNetwork();
-    const serverCtx = NodeContext.create({ name: '$server', secret: SECRET });
+    const serverCtx = new NodeContext({ name: '$server', secret: SECRET });
     const PACKETS = 20;
     const PER_PACKET = MAX_FRAMES_PER_TURN + 1; // each one is sliced
     const pad = 'p'.repeat(20 * 1024);
@@ -286,7 +286,7 @@ describe('Channel dispatch of large packets', () => {
         },
       });
     });
-    const ctx = NodeContext.create({ name: 'dialer', secret: SECRET });
+    const ctx = new NodeContext({ name: 'dialer', secret: SECRET });
     const { channel } = await Channel.connect(ctx, network.transport('client'), listener.address, {
       expect: '$server',
       role: 'client',

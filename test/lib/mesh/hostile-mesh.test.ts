@@ -31,7 +31,7 @@ afterEach(async () => {
 
 /** A peer that holds the mesh secret and sends whatever it likes over a link to `address`. */
 async function evilPeer(sim: Sim, address: string, name = 'evil'): Promise<Channel> {
-  const ctx = NodeContext.create({ name, secret: SECRET, codecs: ['json'] });
+  const ctx = new NodeContext({ name, secret: SECRET, codecs: ['json'] });
   const { channel } = await Channel.connect(ctx, sim.network.transport(name), address, {
     expect: '*',
     role: 'peer',
@@ -168,7 +168,7 @@ describe('oversized announcements', () => {
   it('an msa at the neighbour cap with the longest names still fits a packet, and more is malformed', () => {
     const name = '\u0001'.repeat(255); // JSON's worst case: six bytes per byte of name
     const msa = (n: number) => ({ v: 1, id: 'x'.repeat(64), from: name, type: 'msa', origin: name, incarnation: MAX_MSA_NUMBER, seq: MAX_MSA_NUMBER, neighbours: Array.from({ length: n }, () => name) });
-    expect(Buffer.byteLength(JSON.stringify(msa(MAX_MSA_NEIGHBOURS)))).toBeLessThan(NodeContext.create({ name: 'n', secret: SECRET }).maxPacketBytes - 1024);
+    expect(Buffer.byteLength(JSON.stringify(msa(MAX_MSA_NEIGHBOURS)))).toBeLessThan(new NodeContext({ name: 'n', secret: SECRET }).maxPacketBytes - 1024);
     expect(() => validateFrame(msa(MAX_MSA_NEIGHBOURS))).not.toThrow();
     expect(() => validateFrame(msa(MAX_MSA_NEIGHBOURS + 1))).toThrow(expect.objectContaining({ code: ErrorCode.MALFORMED_FRAME }));
   });

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { MeshNode, type MeshEvent } from '../../../src/lib/mesh/mesh-node.js';
+import { MeshNode } from '../../../src/lib/mesh/mesh-node.js';
+import type { MeshEvent } from '../../../src/lib/mesh/mesh-status.js';
 import { Sim, SECRET, waitFor } from './sim.js';
 
 let sim: Sim;

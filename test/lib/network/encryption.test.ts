@@ -101,7 +101,7 @@ describe('an exchange the caller asked to encrypt is encrypted both ways on ever
     const seen: unknown[] = [];
     const echo = await Component.start({ server: server.address, secret: SECRET, name: 'echo', transport: network.transport('a'), onMessage: (m) => (seen.push(m.body), m.body) });
     stops.push(() => echo.stop());
-    const ctx = NodeContext.create({ name: 'rogue', secret: SECRET });
+    const ctx = new NodeContext({ name: 'rogue', secret: SECRET });
     const { channel } = await Channel.connect(ctx, network.transport('r'), server.address, { expect: '$server', role: 'client', handlers: { onFrame() {} } });
     stops.push(async () => channel.close());
     channel.link.send(channel.sealer.sealFrames([{ v: 1, type: 'request', id: 'r.1', from: 'rogue', body: 'in clear' }], 'echo', false));

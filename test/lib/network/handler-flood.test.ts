@@ -47,7 +47,7 @@ describe('a flood of requests to a handler that never answers', () => {
       },
     });
 
-    const ctx = NodeContext.create({ name: 'mallory', secret: SECRET });
+    const ctx = new NodeContext({ name: 'mallory', secret: SECRET });
     let refused = 0;
     let otherAnswers = 0;
     const { channel } = await Channel.connect(ctx, wsTransport, victim.address!, {
@@ -92,7 +92,7 @@ describe('a flood of requests to a handler that never answers', () => {
       handlerLimits: { perPeer: 3, total: 4 },
       onMessage: (m) => (m.body === 'park' ? new Promise<string>((resolve) => parked.push(() => resolve('done'))) : m.body),
     });
-    const direct = await Channel.connect(NodeContext.create({ name: 'mallory', secret: SECRET }), wsTransport, victim.address!, {
+    const direct = await Channel.connect(new NodeContext({ name: 'mallory', secret: SECRET }), wsTransport, victim.address!, {
       expect: 'victim',
       role: 'component',
       handlers: { onFrame() {} },

@@ -18,7 +18,7 @@ afterEach(async () => {
 
 /** The first packet a component named `name` sends the server, as a listener on the path captures it. */
 function capturedHello(name: string): Buffer {
-  const ctx = NodeContext.create({ name, secret: SECRET });
+  const ctx = new NodeContext({ name, secret: SECRET });
   const sealer = new PacketSealer({ keyring: ctx.keyring });
   return sealer.sealFrames(
     [{ v: 1, type: 'hello', id: ctx.nextId(), from: name, role: 'component', codecs: ['json'], nonce: 'bm9uY2UtMTIzNDU2' }],

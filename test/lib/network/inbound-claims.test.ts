@@ -15,7 +15,7 @@ afterEach(() => net.stopAll());
 
 /** Dials `address` as `claim`, expecting `expect` there, and records every frame it is sent. */
 async function impostor(address: string, claim: string, expect: string) {
-  const ctx = NodeContext.create({ name: claim, secret: SECRET });
+  const ctx = new NodeContext({ name: claim, secret: SECRET });
   const received: Frame[] = [];
   const { channel } = await Channel.connect(ctx, wsTransport, address, {
     expect,

@@ -43,7 +43,7 @@ describe('heartbeats and liveness, in virtual time', () => {
   it('one that stops answering is suspect after three silent beats and removed after five, to the tick', async () => {
     const { clock, network, server, events } = await world();
     // A raw peer that registers and then never says another word.
-    const ctx = NodeContext.create({ name: 'hung', secret: SECRET, clock });
+    const ctx = new NodeContext({ name: 'hung', secret: SECRET, clock });
     const { channel } = await Channel.connect(ctx, network.transport('hung'), server.address, { expect: '$server', role: 'component', handlers: { onFrame() {} } });
     stops.push(async () => channel.close());
     const registered = clock.now();

@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { Component, Server } from '../../../src/index.js';
-import type { Message } from '../../../src/lib/component/component.js';
+import type { Message } from '../../../src/lib/node/message.js';
 import type { ReliableDelivery } from '../../../src/lib/node/reliable-delivery.js';
 import type { Frame } from '../../../src/lib/wire/frames.js';
 import { Network, SECRET } from '../../helpers/network.js';

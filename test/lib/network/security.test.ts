@@ -27,7 +27,7 @@ describe('wrong secret', () => {
     await net.serve();
     const delivered: unknown[] = [];
     const echo = await net.echo('echo', { onMessage: (m) => (delivered.push(m.body), m.body) });
-    const ctx = NodeContext.create({ name: 'mallory', secret: WRONG });
+    const ctx = new NodeContext({ name: 'mallory', secret: WRONG });
     await expect(
       Channel.connect(ctx, wsTransport, echo.address!, { expect: 'echo', role: 'component', handlers: { onFrame() {} } }),
     ).rejects.toMatchObject({ code: 'AUTH_FAILED' });

@@ -46,7 +46,7 @@ async function world() {
       return base.connect(address, options);
     },
   };
-  const ctx = NodeContext.create({ name: 'a', secret: SECRET, clock });
+  const ctx = new NodeContext({ name: 'a', secret: SECRET, clock });
   const closes: string[] = [];
   const closeWaiters: (() => void)[] = [];
   const pool = new PeerPool(ctx, transport, 'component', {
@@ -61,7 +61,7 @@ async function world() {
   const accepted = new Map<string, Channel[]>();
 
   async function peer(name: string, mode: PeerMode = 'answers'): Promise<string> {
-    const pctx = NodeContext.create({ name: mode === 'other-name' ? `not-${name}` : name, secret: SECRET, clock });
+    const pctx = new NodeContext({ name: mode === 'other-name' ? `not-${name}` : name, secret: SECRET, clock });
     const listener: Listener = await network.transport(name).listen({ host: name, port: 0, maxMessageBytes: pctx.maxPacketBytes, clock }, (link) => {
       if (mode === 'silent') return;
       const ch = Channel.accept(pctx, link, () => ({ session: 'direct' }), { onFrame() {} });
@@ -259,7 +259,7 @@ describe('PeerPool: a link a peer dialed to us is never a route (issue 12.2)', (
       });
     });
     stops.push(() => listener.close());
-    const bctx = NodeContext.create({ name: 'b', secret: SECRET, clock: w.clock });
+    const bctx = new NodeContext({ name: 'b', secret: SECRET, clock: w.clock });
     const { channel } = await Channel.connect(bctx, w.network.transport('b'), listener.address, { expect: 'a', role: 'component', handlers: { onFrame() {} } });
     stops.push(async () => channel.close());
     return { accepted, dialer: channel, acceptedClosed };

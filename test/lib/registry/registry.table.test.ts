@@ -253,7 +253,7 @@ describe('Server: lookup answers ready entries only (PROTOCOL §12, Lookup)', ()
     const server = await Server.start({ secret: SECRET, transport: network.transport('server'), clock, port: 0, onEvent });
     stops.push(() => server.stop());
     const dial = async (name: string) => {
-      const ctx = NodeContext.create({ name, secret: SECRET, clock });
+      const ctx = new NodeContext({ name, secret: SECRET, clock });
       const { channel } = await Channel.connect(ctx, network.transport(name), server.address, { expect: '$server', role: 'component', handlers: { onFrame() {} } });
       stops.push(async () => channel.close());
       return channel;
