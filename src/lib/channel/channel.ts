@@ -15,6 +15,7 @@ import { remaining } from '../clock.js';
 import { asBotzError, AuthFailed, BotzError, Closed, ErrorCode, errorFromWire, Unreachable, isBotzError } from '../errors.js';
 import { CODECS } from '../wire/codec.js';
 import type { Codec, Frame, FrameInit, LinkRole } from '../wire/frames.js';
+import { answerTo } from '../wire/validate.js';
 import { ANY_DESTINATION, PacketSealer, SERVER_DESTINATION, decodeVerified, type PacketHeader, type VerifiedPacket } from '../wire/packet.js';
 import { CloseCode, type Link, type Transport } from '../transport/transport.js';
 import { DEFAULT_HANDSHAKE_TIMEOUT_MS } from '../transport/connection-limits.js';
@@ -273,8 +274,8 @@ export class Channel {
     for (let i = from; i < to; i++) {
       if (this.link.closed) return; // a handler closed it: the rest goes with the backlog
       const frame = frames[i];
-      const re = (frame as { re?: unknown }).re;
-      if (typeof re === 'string' && this.pending.settle(re, frame)) continue;
+      const re = answerTo(frame);
+      if (re !== undefined && this.pending.settle(re, frame)) continue;
       try {
         this.handlers.onFrame(frame, this, header);
       } catch (error) {
@@ -321,17 +322,21 @@ export class Channel {
    */
   private dialerHandshake(frames: Frame[], header: PacketHeader): void {
     const first = frames[0];
-    if (first.type === 'welcome') {
-      this.useCodec(first.codec);
-      this.session = first.session;
-      this.sealer.encrypt = termsOf(first, this.ctx).encrypt;
-      this.established = true;
-      this.send({ type: 'auth', re: first.id, nonce: first.nonce });
-      this.flush();
+    // Only the answer to our hello (its re is the hello's id) opens the link; the connect it
+    // settles resumes after this turn, with the link established.
+    const re = answerTo(first);
+    if (re === undefined || !this.pending.settle(re, first)) {
+      this.rejectPacket(new BotzError(ErrorCode.MALFORMED_FRAME, 'the first packet from a listener must answer our hello'));
+      return;
     }
-    const re = (first as { re?: unknown }).re;
-    if (typeof re === 'string') this.pending.settle(re, first);
-    if (this.established) this.dispatch(frames.slice(1), header, 0);
+    if (first.type !== 'welcome') return; // an error: the connect rejects with it
+    this.useCodec(first.codec);
+    this.session = first.session;
+    this.sealer.encrypt = termsOf(first, this.ctx).encrypt;
+    this.established = true;
+    this.send({ type: 'auth', re: first.id, nonce: first.nonce });
+    this.flush();
+    this.dispatch(frames.slice(1), header, 0);
   }
 
   /** Listener side: the dialer's first packet after our welcome must open with the auth that answers it. */

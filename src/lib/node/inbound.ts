@@ -15,6 +15,7 @@
 import { ErrorCode, type BotzError } from '../errors.js';
 import type { PendingRequests } from '../channel/pending.js';
 import { errorReply, type Frame, type FrameInit, type FrameOf } from '../wire/frames.js';
+import { answerTo } from '../wire/validate.js';
 import type { HandlerLimit } from './handler-limit.js';
 import { messageOf, replyOf, type Arrival, type Message } from './message.js';
 
@@ -56,8 +57,8 @@ export class Inbound {
 
   /** One frame for this node, and how it came. Never throws for a frame it cannot use: it drops it. */
   receive(frame: Frame, arrival: Arrival): void {
-    const re = (frame as { re?: unknown }).re;
-    if (typeof re === 'string' && frame.type !== 'data') {
+    const re = answerTo(frame);
+    if (re !== undefined) {
       // Late or unknown answers need nothing: the call already ended.
       this.deps.calls.settle(re, { frame, arrival });
       return;

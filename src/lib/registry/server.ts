@@ -6,7 +6,7 @@
  * authenticated), reads the destination from the header, and forwards the exact bytes, so the
  * receiver verifies the sender's own MAC end to end.
  */
-import { BotzError, ErrorCode, NameTaken } from '../errors.js';
+import { asBotzError, BotzError, ErrorCode, NameTaken } from '../errors.js';
 import { Channel, type HelloDecision } from '../channel/channel.js';
 import { NodeContext, type NodeContextOptions } from '../channel/node-context.js';
 import { CloseCode, type ConnectionCounts, type ConnectionLimits, type Listener, type Transport } from '../transport/transport.js';
@@ -273,7 +273,9 @@ export class Server {
     let frames: Frame[];
     try {
       frames = decodeVerified(bytes, verified);
-    } catch {
+    } catch (error) {
+      // Authentic, yet not frames: counted as any bad packet is (nobody to forward it to anyway).
+      this.ctx.reject({ error: asBotzError(error, ErrorCode.MALFORMED_FRAME), remote: from.link.remoteAddress, peer: from.peer });
       return;
     }
     const info = this.registry.get(header.to);

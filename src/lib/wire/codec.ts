@@ -66,18 +66,48 @@ function hasProtoKey(value: unknown): boolean {
 }
 
 type MsgpackModule = typeof import('@msgpack/msgpack');
-let msgpackModule: MsgpackModule | undefined;
-/** Loaded on first use: most links speak JSON, and a one-shot CLI call should not pay for it. */
-function msgpack(): MsgpackModule {
-  msgpackModule ??= createRequire(import.meta.url)('@msgpack/msgpack') as MsgpackModule;
-  return msgpackModule;
+interface Msgpack {
+  encoder: import('@msgpack/msgpack').Encoder<undefined>;
+  decoder: import('@msgpack/msgpack').Decoder<undefined>;
+}
+let msgpackCoders: Msgpack | undefined;
+
+/**
+ * A frame is JSON's data model: no extension types (MessagePack's timestamp would become a Date,
+ * any other an opaque object) and only string map keys. Refused while decoding.
+ */
+const jsonOnly: import('@msgpack/msgpack').ExtensionCodecType<undefined> = {
+  tryToEncode: () => null,
+  decode: (_data: Uint8Array, type: number): never => {
+    throw new Error(`extension type ${type} is not part of a frame`);
+  },
+};
+function stringKey(key: unknown): string {
+  if (typeof key !== 'string') throw new Error('a map key that is not a string');
+  return key;
+}
+
+/**
+ * Loaded on first use: most links speak JSON, and a one-shot CLI call should not pay for it.
+ * One encoder and one decoder, reused (they keep their buffer and key cache; each clones itself
+ * if re-entered).
+ */
+function msgpack(): Msgpack {
+  if (!msgpackCoders) {
+    const { Encoder, Decoder } = createRequire(import.meta.url)('@msgpack/msgpack') as MsgpackModule;
+    msgpackCoders = {
+      encoder: new Encoder<undefined>({ ignoreUndefined: true, extensionCodec: jsonOnly }),
+      decoder: new Decoder<undefined>({ extensionCodec: jsonOnly, mapKeyConverter: stringKey }),
+    };
+  }
+  return msgpackCoders;
 }
 
 const msgpackCodec: PayloadCodec = {
   name: 'msgpack',
   id: 1,
   encodeFrame(frame) {
-    const data = msgpack().encode(frame, { ignoreUndefined: true });
+    const data = msgpack().encoder.encode(frame);
     // @msgpack/msgpack refuses to decode a "__proto__" map key, so such a frame would spoil the
     // whole packet at every receiver; refuse it here, where the sender learns why. The byte
     // search is cheap and only a hit pays for the exact walk.
@@ -105,7 +135,7 @@ const msgpackCodec: PayloadCodec = {
   },
   decode(payload) {
     try {
-      return msgpack().decode(payload);
+      return msgpack().decoder.decode(payload);
     } catch (cause) {
       throw new BotzError(ErrorCode.MALFORMED_FRAME, 'payload is not valid MessagePack', { cause });
     }

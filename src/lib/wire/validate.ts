@@ -54,7 +54,7 @@ export const FRAME_FIELDS: Record<FrameType, Record<string, FieldCheck>> = {
   bye: {},
   heartbeat: {},
   // the registry
-  register: { address: nullable(str), port: nullable(num), groups: strArr, meta: obj },
+  register: { address: nullable(str), port: nullable(num), groups: strArr, meta: stringMap },
   registered: { re: str, component },
   ready: {},
   lookup: { name: str },
@@ -89,6 +89,18 @@ export const FRAME_FIELDS: Record<FrameType, Record<string, FieldCheck>> = {
   meshDialed: { re: str, peer: str },
   meshHangup: { peer: str },
 };
+
+/** The frame types that answer another frame: those whose fields include `re`. */
+const ANSWER_TYPES: ReadonlySet<string> = new Set(Object.keys(FRAME_FIELDS).filter((type) => 're' in FRAME_FIELDS[type as FrameType]));
+
+/**
+ * The id a frame answers, when it is an answer: a frame of an answering type with a string `re`
+ * (an `error` may lack one). A request carrying a stray `re` is still a request.
+ */
+export function answerTo(frame: Frame): string | undefined {
+  const re = (frame as { re?: unknown }).re;
+  return typeof re === 'string' && ANSWER_TYPES.has(frame.type) ? re : undefined;
+}
 
 export function malformed(message: string): BotzError {
   return new BotzError(ErrorCode.MALFORMED_FRAME, message);

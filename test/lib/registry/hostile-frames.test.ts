@@ -59,6 +59,18 @@ function tailRecorder() {
   return { seen, listener, next };
 }
 
+describe('a packet for nobody the server can reach, whose frames are bad', () => {
+  it('is counted as rejected with why (it cannot be forwarded, and its frames cannot be answered)', async () => {
+    const server = await net.serve();
+    const raw = await rogue(server.address, 'rogue');
+    raw.channel.link.send(raw.channel.sealer.sealFrames([{ v: 1, type: 'no-such-type', id: 'x1', from: 'rogue' }], 'ghost'));
+    raw.channel.link.send(raw.channel.sealer.sealFrames([{ v: 1, type: 'request', id: 'x2', from: 'rogue' }], 'ghost')); // no body
+    const answer = await raw.channel.request({ type: 'list' }, { timeoutMs: 3000 });
+    expect(answer.type).toBe('components');
+    expect(server.stats.rejected).toEqual({ UNKNOWN_TYPE: 1, MALFORMED_FRAME: 1 });
+  });
+});
+
 describe('a peer holding the key sends frames whose answers cannot be sent', () => {
   it('a frame whose `from` is longer than a packet destination (300 bytes) is rejected as MALFORMED_FRAME, never answered; the server keeps serving', async () => {
     const events: ServerEvent[] = [];

@@ -111,6 +111,7 @@ const TYPE_SAMPLES: Record<string, { accepts: unknown[]; refuses: unknown[] }> =
   object: { accepts: [{}, { a: 1 }], refuses: [[], null, 'x'] },
   'object[]': { accepts: [[], [{}]], refuses: [[1], [[]], {}, null] },
   Headers: { accepts: [{}, { 'trace-id': 'abc' }], refuses: [{ a: 1 }, [], null] },
+  'string map': { accepts: [{}, { version: '2' }], refuses: [{ a: 1 }, { a: null }, [], null] },
   ComponentInfo: { accepts: [component], refuses: [{}, { ...component, groups: 'g' }, null] },
   'ComponentInfo[]': { accepts: [[], [component]], refuses: [[{}], component, null] },
   'Range[]': { accepts: [[], [[1, 1], [3, 5]]], refuses: [[[2, 1]], [[0, 1]], [[1]], Array(9).fill([1, 1]), null] },
