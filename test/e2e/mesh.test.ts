@@ -167,12 +167,14 @@ describe('send and tail across the mesh, and the reroute when the middle node di
       const killedAt = performance.now();
       await nodes.get('n3')!.proc.stop('SIGKILL');
       const exitedMs = performance.now() - killedAt;
-      // A send issued the moment the process is gone. If it overtakes n2's noticing that n3
-      // died (n2 then hands it to the dead link), it fails and says so; the next must go round.
+      // A send issued the moment the process is gone. If it overtakes the mesh's noticing that
+      // n3 died (n2 then hands it to the dead link), it fails and says so; once n1's routes go
+      // round n3, the next send must too.
       const send = () => ctl.send('n4', { right: 'after' }, { timeoutMs: 5_000 });
-      const first = await send().catch((error: unknown) => {
+      const first = await send().catch(async (error: unknown) => {
         expect(error).toMatchObject({ code: expect.stringMatching(/^(UNREACHABLE|CLOSED|NO_ROUTE)$/) });
-        console.log(`mesh reroute: the first send raced n3's death and failed with ${(error as { code: string }).code}; sending again`);
+        console.log(`mesh reroute: the first send raced n3's death and failed with ${(error as { code: string }).code}; sending again once n1 routes round n3`);
+        await routesUntil(ctl, (r) => pathTo(r, 'n4') === 'n1>n2>n5>n4');
         return send();
       });
       const firstSendMs = performance.now() - killedAt;
