@@ -14,6 +14,7 @@ import type { Body, ComponentInfo, FrameInit, Headers, Path } from '../wire/fram
 import { headersOf } from '../wire/values.js';
 import { Node, type NodeOptions } from '../node/node.js';
 import type { NodeEvent } from '../node/events.js';
+import type { Answer } from '../node/inbound.js';
 import { defaultClientName, failureOf, type BroadcastResult, type CallOptions, type ClientOptions } from '../node/options.js';
 import type { MembershipNotice, TailEvent } from '../node/subscriptions.js';
 
@@ -65,16 +66,24 @@ export class Client extends EventEmitter {
 
   /** Sends a request and returns the reply body. `target` is a name or `@group` (one ready member, round robin). */
   async send(target: string, body: Body, options: CallOptions = {}): Promise<Body> {
-    return (await this.request(target, body, options)).body;
+    const { frame } = await this.call(target, body, options);
+    return frame.type === 'response' ? frame.body : null;
   }
 
   /** Sends a request and returns the reply with its headers, who sent it and the path it took. */
   async request(target: string, body: Body, options: CallOptions = {}): Promise<ReplyInfo> {
-    const timeout = options.timeout ?? this.node.timeoutMs;
-    const init: FrameInit = { type: 'request', body: body ?? null, ttl: timeout, ...headersOf(options.headers) };
-    const { frame, arrival } = await this.node.caller.call(target, init, { timeout, signal: options.signal });
+    const { frame, arrival } = await this.call(target, body, options);
     const reply = frame.type === 'response' ? frame : undefined;
     return { body: reply ? reply.body : null, headers: reply?.headers ?? {}, from: frame.from, path: arrival.path, ...(arrival.hops ? { hops: arrival.hops } : {}) };
+  }
+
+  private call(target: string, body: Body, options: CallOptions): Promise<Answer> {
+    const timeout = options.timeout ?? this.node.timeoutMs;
+    const init: FrameInit =
+      options.headers && Object.keys(options.headers).length > 0
+        ? { type: 'request', body: body ?? null, ttl: timeout, headers: options.headers }
+        : { type: 'request', body: body ?? null, ttl: timeout };
+    return this.node.caller.call(target, init, { timeout, signal: options.signal });
   }
 
   /** Sends to every ready component (or every member of `group`) but ourselves; reports who got it. */

@@ -34,24 +34,32 @@ export interface CallerDeps {
 /** A public call's timeout and signal; `route` goes this way instead of asking the router (the mesh, for a mesh request). */
 export type CallOptions = Pick<PublicCallOptions, 'timeout' | 'signal'> & { route?: Route };
 
-/** An answer and the route its call took. */
-export interface Called extends Answer {
-  route: Route;
+/** One deadline for the whole call, the timeout it came from (for messages), and its signal. */
+interface Bounds {
+  deadline: number;
+  timeout: number;
+  signal?: AbortSignal;
 }
 
 export class Caller {
   constructor(private readonly deps: CallerDeps) {}
 
   /** Sends `init` to `target` and resolves with the frame that answers it. Rejects with what went wrong. */
-  async call(target: string, init: FrameInit, options: CallOptions = {}): Promise<Called> {
-    const { ctx, router } = this.deps;
+  call(target: string, init: FrameInit, options: CallOptions = {}): Promise<Answer> {
     const timeout = options.timeout ?? this.deps.timeoutMs;
-    const deadline = ctx.clock.now() + timeout;
-    const what = `the ${init.type} to "${target}"`;
-    // The hot path: an open direct link, no awaiting before the frame goes.
-    const route = options.route ?? router.ready(target) ?? (await cancellable(() => router.route(target, deadline), options.signal, what));
+    const bounds = { deadline: this.deps.ctx.clock.now() + timeout, timeout, signal: options.signal };
+    // The hot path: an open direct link, nothing awaited before the frame goes, no extra promise.
+    const ready = options.route ?? this.deps.router.ready(target);
+    return ready && ready.path !== 'relay' ? this.over(ready, init, bounds) : this.routed(target, init, bounds, ready);
+  }
+
+  /** A call that may wait for its route, or go again directly (see below). */
+  private async routed(target: string, init: FrameInit, bounds: Bounds, given: Route | undefined): Promise<Answer> {
+    const { ctx, router } = this.deps;
+    const { deadline } = bounds;
+    const route = given ?? (await cancellable(() => router.route(target, deadline), bounds.signal, `the ${init.type} to "${target}"`));
     try {
-      return await this.over(route, init, { deadline, timeout, signal: options.signal });
+      return await this.over(route, init, bounds);
     } catch (error) {
       // A one-shot's relayed request the server would not pass on (the target asked for
       // encryption, which a direct link negotiates): nothing ran, so it may go again, directly.
@@ -59,7 +67,7 @@ export class Caller {
       const info = await this.deps.locator.resolve(route.target, deadline);
       const direct = await router.toEntry(info, deadline);
       if (direct.path === 'relay') throw error;
-      return this.over(direct, init, { deadline, timeout, signal: options.signal });
+      return this.over(direct, init, bounds);
     }
   }
 
@@ -75,7 +83,7 @@ export class Caller {
     return route.path;
   }
 
-  private async over(route: Route, init: FrameInit, bounds: { deadline: number; timeout: number; signal?: AbortSignal }): Promise<Called> {
+  private async over(route: Route, init: FrameInit, bounds: Bounds): Promise<Answer> {
     const { ctx, calls, router, trace } = this.deps;
     const target = route.target;
     const traced = trace.tracing ? { self: ctx.name, target, init, path: route.path, startedAt: ctx.clock.now(), bodies: trace.traceBodies } : undefined;
@@ -101,7 +109,7 @@ export class Caller {
       const answer = await answered;
       if (answer.frame.type === 'error') throw errorFromWire(answer.frame.code, answer.frame.message, { from: answer.frame.from });
       if (traced) for (const event of answeredCall(traced, answer.frame, ctx.clock.now())) this.deps.report(event);
-      return { ...answer, route };
+      return answer;
     } catch (error) {
       router.failed(target, error);
       if (traced) this.deps.report(failedCall(traced, ctx.clock.now()));

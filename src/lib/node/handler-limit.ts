@@ -58,22 +58,8 @@ export class HandlerLimit {
     return this.refusedSoFar;
   }
 
-  /**
-   * Runs `call` for a frame from `peer` if a slot is free, and frees the slot when it settles.
-   * Throws (synchronously: nothing ran) TOO_MANY_PENDING when `peer` or the node is at its limit.
-   */
-  run<T>(peer: string, call: () => T | Promise<T>): Promise<T> {
-    this.take(peer);
-    let result: Promise<T>;
-    try {
-      result = Promise.resolve(call());
-    } catch (error) {
-      result = Promise.reject(error as Error);
-    }
-    return result.finally(() => this.release(peer));
-  }
-
-  private take(peer: string): void {
+  /** Takes a slot for a call from `peer`; throws TOO_MANY_PENDING (nothing taken) at the limit. */
+  take(peer: string): void {
     const mine = this.byPeer.get(peer) ?? 0;
     if (mine >= this.perPeer || this.runningNow >= this.total) {
       this.refusedSoFar++;
@@ -86,7 +72,8 @@ export class HandlerLimit {
     this.runningNow++;
   }
 
-  private release(peer: string): void {
+  /** Frees the slot a settled call from `peer` held. */
+  release(peer: string): void {
     const mine = (this.byPeer.get(peer) ?? 1) - 1;
     if (mine === 0) this.byPeer.delete(peer);
     else this.byPeer.set(peer, mine);

@@ -17,7 +17,7 @@ import type { PendingRequests } from '../channel/pending.js';
 import { errorReply, type Frame, type FrameInit, type FrameOf } from '../wire/frames.js';
 import { answerTo } from '../wire/validate.js';
 import type { HandlerLimit } from './handler-limit.js';
-import { messageOf, replyOf, type Arrival, type Message } from './message.js';
+import { messageOf, responseTo, type Arrival, type Message } from './message.js';
 
 /** What answers a call: the frame, and how it came (a mesh reply's hops are its path back). */
 export interface Answer {
@@ -82,37 +82,62 @@ export class Inbound {
    * Throws at once, without running anything, when the node refuses: no handler, or the limit.
    */
   deliver(message: Message, bounded = true): Promise<unknown> {
-    const { handler } = this.deps;
+    return new Promise((resolve, reject) => this.handle(message, bounded, (error, value) => (error === undefined ? resolve(value) : reject(error))));
+  }
+
+  /**
+   * Runs the handler and calls `done` once with how it settled: at once when it returned a plain
+   * value or threw, when its promise settles otherwise. A handler that answers at once (an echo)
+   * costs no promise and no turn of the microtask queue. Throws a refusal when nothing ran.
+   */
+  private handle(message: Message, bounded: boolean, done: (error: unknown, value?: unknown) => void): void {
+    const { handler, limit } = this.deps;
     if (!handler) throw this.deps.noHandler();
-    const run = async (): Promise<unknown> => {
+    if (bounded) limit.take(message.from);
+    let value: unknown;
+    try {
       this.deps.onMessage?.(message);
-      return handler(message);
-    };
-    return bounded ? this.deps.limit.run(message.from, run) : run();
+      value = handler(message);
+    } catch (error) {
+      if (bounded) limit.release(message.from);
+      return done(error ?? new Error('the handler threw undefined'));
+    }
+    if (!isThenable(value)) {
+      if (bounded) limit.release(message.from);
+      return done(undefined, value);
+    }
+    value.then(
+      (settled) => {
+        if (bounded) limit.release(message.from);
+        done(undefined, settled);
+      },
+      (error: unknown) => {
+        if (bounded) limit.release(message.from);
+        done(error ?? new Error('the handler rejected with undefined'));
+      },
+    );
   }
 
   private message(frame: FrameOf<'request' | 'broadcast' | 'message'>, arrival: Arrival): void {
     const { deps } = this;
-    const answer = (init: FrameInit): void => deps.answer(frame, arrival, init);
-    if (frame.type === 'broadcast' && (!deps.handler || !deps.broadcasts)) return answer({ type: 'ack', re: frame.id, ignored: true });
+    if (frame.type === 'broadcast' && (!deps.handler || !deps.broadcasts)) return deps.answer(frame, arrival, { type: 'ack', re: frame.id, ignored: true });
     if (frame.type === 'message' && (!deps.handler || (frame.broadcast === true && !deps.broadcasts))) return;
-    let running: Promise<unknown>;
     try {
-      running = this.deliver(messageOf(frame, arrival));
+      this.handle(messageOf(frame, arrival), true, (error, value) => {
+        if (frame.type === 'message') return; // one-way: nobody to tell
+        if (error !== undefined) {
+          const message = error instanceof Error ? error.message : String(error);
+          deps.answer(frame, arrival, { type: 'error', re: frame.id, code: ErrorCode.REMOTE_ERROR, message });
+        } else if (frame.type === 'request') deps.answer(frame, arrival, responseTo(frame.id, value));
+        else deps.answer(frame, arrival, { type: 'ack', re: frame.id });
+      });
     } catch (refusal) {
       // Refused before anything ran (no handler, too busy): the sender may retry; the code says why.
-      if (frame.type !== 'message') answer(errorReply(frame.id, refusal, ErrorCode.REMOTE_ERROR));
-      return;
+      if (frame.type !== 'message') deps.answer(frame, arrival, errorReply(frame.id, refusal, ErrorCode.REMOTE_ERROR));
     }
-    running.then(
-      (value) => {
-        if (frame.type === 'request') answer({ type: 'response', re: frame.id, ...replyOf(value) });
-        else if (frame.type === 'broadcast') answer({ type: 'ack', re: frame.id });
-      },
-      (error: unknown) => {
-        if (frame.type === 'message') return; // one-way: nobody to tell
-        answer({ type: 'error', re: frame.id, code: ErrorCode.REMOTE_ERROR, message: error instanceof Error ? error.message : String(error) });
-      },
-    );
   }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }

@@ -4,8 +4,7 @@
  * (direct, relay, mesh). And `reply`, how a handler answers with headers.
  */
 import type { Channel } from '../channel/channel.js';
-import type { Body, Frame, Headers, Path } from '../wire/frames.js';
-import { headersOf } from '../wire/values.js';
+import type { Body, Frame, FrameInit, Headers, Path } from '../wire/frames.js';
 
 /** A message delivered to a component's handler. */
 export interface Message {
@@ -53,10 +52,10 @@ export function reply(body: Body, options: { headers?: Headers } = {}): Reply {
   return new Reply(body ?? null, options.headers);
 }
 
-/** The body and headers a handler's return value stands for. */
-export function replyOf(value: unknown): { body: Body; headers?: Headers } {
-  if (value instanceof Reply) return { body: value.body, ...headersOf(value.headers) };
-  return { body: (value ?? null) as Body };
+/** The response a handler's return value stands for: its body, and headers when it returned a Reply with some. */
+export function responseTo(re: string, value: unknown): FrameInit {
+  if (!(value instanceof Reply)) return { type: 'response', re, body: (value ?? null) as Body };
+  return Object.keys(value.headers).length > 0 ? { type: 'response', re, body: value.body, headers: value.headers } : { type: 'response', re, body: value.body };
 }
 
 type MessageFrame = Extract<Frame, { type: 'request' | 'broadcast' | 'message' | 'data' }>;
@@ -72,6 +71,6 @@ export function messageOf(frame: MessageFrame, arrival: Arrival): Message {
     kind,
     id,
     path: arrival.path,
-    ...(arrival.hops ? { hops: arrival.hops } : {}),
+    ...(arrival.hops && { hops: arrival.hops }),
   };
 }

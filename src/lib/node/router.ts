@@ -41,10 +41,19 @@ export interface RouterDeps {
 export class Router {
   constructor(private readonly deps: RouterDeps) {}
 
-  /** The route that needs no waiting (an open direct link), if there is one: the hot path. */
+  /**
+   * The route that needs no waiting, if there is one: the hot path. An open direct link; or the
+   * relay, for a name the directory knows to have no address we can dial, while the server link
+   * is up (what route() would decide, without its awaits).
+   */
   ready(target: string): Route | undefined {
-    const channel = this.deps.peers.open(target);
-    return channel ? { path: 'direct', target, channel } : undefined;
+    const { peers, locator } = this.deps;
+    const channel = peers.open(target);
+    if (channel) return { path: 'direct', target, channel };
+    const known = locator.directory.get(target);
+    if (!known || known.state === 'registered' || (known.address && !peers.recentlyFailed(target))) return undefined;
+    const server = this.deps.server()?.current();
+    return server ? { path: 'relay', target, channel: server } : undefined;
   }
 
   /**

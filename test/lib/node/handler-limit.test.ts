@@ -2,13 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../src/lib/errors.js';
 import { HandlerLimit } from '../../../src/lib/node/handler-limit.js';
 
-/** A call that stays running until `finish` is called. */
-function held(): { call: () => Promise<void>; finish: () => void } {
-  let finish!: () => void;
-  const done = new Promise<void>((resolve) => (finish = resolve));
-  return { call: () => done, finish };
-}
-
 describe('HandlerLimit', () => {
   it.each([
     // peers of the calls in order, limits, which are refused
@@ -19,7 +12,7 @@ describe('HandlerLimit', () => {
     const limit = new HandlerLimit('me', limits);
     const outcome = peers.map((peer) => {
       try {
-        void limit.run(peer, held().call);
+        limit.take(peer);
         return false;
       } catch (error) {
         expect(error).toMatchObject({ code: ErrorCode.TOO_MANY_PENDING });
@@ -30,21 +23,19 @@ describe('HandlerLimit', () => {
     expect(limit.refused).toBe(refused.filter(Boolean).length);
   });
 
-  it('frees the slot when the call settles, whether it resolves, rejects or throws', async () => {
-    const limit = new HandlerLimit('me', { perPeer: 1 });
-    const first = held();
-    const running = limit.run('a', first.call);
-    expect(() => limit.run('a', () => 1)).toThrow(expect.objectContaining({ code: ErrorCode.TOO_MANY_PENDING }) as Error);
-    first.finish();
-    await running;
-    await expect(limit.run('a', () => Promise.reject(new Error('no')))).rejects.toThrow('no');
-    await expect(
-      limit.run('a', () => {
-        throw new Error('sync');
-      }),
-    ).rejects.toThrow('sync');
-    expect(await limit.run('a', () => 42)).toBe(42);
+  it('a released slot is free again, per peer and in all', () => {
+    const limit = new HandlerLimit('me', { perPeer: 1, total: 2 });
+    limit.take('a');
+    expect(() => limit.take('a')).toThrow(expect.objectContaining({ code: ErrorCode.TOO_MANY_PENDING }) as Error);
+    limit.take('b');
+    expect(() => limit.take('c')).toThrow(expect.objectContaining({ code: ErrorCode.TOO_MANY_PENDING }) as Error);
+    limit.release('a');
+    limit.take('c');
+    limit.release('b');
+    limit.release('c');
     expect(limit.running).toBe(0);
+    limit.take('a');
+    expect(limit.running).toBe(1);
   });
 
   it.each([0, -1, 1.5, Number.NaN])('refuses a limit of %s', (n) => {
