@@ -17,14 +17,12 @@ import { wsTransport } from '../transport/ws.js';
 import { ANY_DESTINATION } from '../wire/packet.js';
 import type { Body, Frame, FrameInit, Headers, LinkChange, TrafficEvent } from '../wire/frames.js';
 import { headersOf } from '../wire/values.js';
+import { HOPS_HEADER, REPLY_HOPS_HEADER } from '../wire/mesh-frames.js';
 import type { MeshStatus } from './mesh-status.js';
 import type { Route } from './routing.js';
 
 /** How long a control call waits unless told otherwise. */
 export const DEFAULT_CONTROL_TIMEOUT_MS = 5_000;
-/** Headers on an answer the node carried back: the path the request took, and its answer's (`a>b>c`). */
-export const HOPS_HEADER = 'botz-hops';
-export const REPLY_HOPS_HEADER = 'botz-reply-hops';
 
 /** What a watcher of a mesh node is told: each frame it carried, and each of its link changes. */
 export type MeshWatchEvent = TrafficEvent | LinkChange;

@@ -16,6 +16,7 @@ import { ErrorCode, type BotzError } from '../errors.js';
 import type { PendingRequests } from '../channel/pending.js';
 import { errorReply, type Frame, type FrameInit, type FrameOf } from '../wire/frames.js';
 import { answerTo } from '../wire/validate.js';
+import { withHops } from './hops.js';
 import type { HandlerLimit } from './handler-limit.js';
 import { messageOf, responseTo, type Arrival, type Message } from './message.js';
 
@@ -128,7 +129,7 @@ export class Inbound {
         if (error !== undefined) {
           const message = error instanceof Error ? error.message : String(error);
           deps.answer(frame, arrival, { type: 'error', re: frame.id, code: ErrorCode.REMOTE_ERROR, message });
-        } else if (frame.type === 'request') deps.answer(frame, arrival, responseTo(frame.id, value));
+        } else if (frame.type === 'request') deps.answer(frame, arrival, withHops(responseTo(frame.id, value), frame, arrival));
         else deps.answer(frame, arrival, { type: 'ack', re: frame.id });
       });
     } catch (refusal) {

@@ -16,6 +16,8 @@ import { headersOf } from '../wire/values.js';
 import type { Caller } from './caller.js';
 import type { MeshOptions } from './options.js';
 import type { Router } from './router.js';
+import { withHopsAsked } from './hops.js';
+import { HOPS_HEADER } from '../wire/mesh-frames.js';
 
 /** First delay before dialing a `dial` address again that did not answer at start (backs off, capped). */
 export const DEFAULT_START_DIAL_RETRY_MS = 500;
@@ -65,12 +67,15 @@ export class MeshBridge {
   async request(target: string, body: Body, options: { timeoutMs?: number; signal?: AbortSignal; headers?: Headers } = {}): Promise<MeshReply> {
     const { caller, router } = this.calls;
     const route = router.overMesh(target);
-    const answer = await caller.call(target, { type: 'request', body: body ?? null, ...headersOf(options.headers) }, { route, timeout: options.timeoutMs, signal: options.signal });
+    const init = withHopsAsked({ type: 'request', body: body ?? null, ...headersOf(options.headers) });
+    const answer = await caller.call(target, init, { route, timeout: options.timeoutMs, signal: options.signal });
     const reply = answer.frame.type === 'response' ? answer.frame : undefined;
+    const { [HOPS_HEADER]: took, ...headers } = reply?.headers ?? {};
     return {
       body: reply ? reply.body : null,
-      headers: reply?.headers ?? {},
-      hops: route.path === 'mesh' ? route.hops : [],
+      headers,
+      // The path the request took, as its target saw it; the planned route if the target did not say.
+      hops: took ? took.split('>') : route.path === 'mesh' ? route.hops : [],
       replyHops: answer.arrival.hops ?? [],
     };
   }

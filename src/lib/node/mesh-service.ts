@@ -14,7 +14,8 @@
 import { BotzError, ErrorCode } from '../errors.js';
 import type { Channel } from '../channel/channel.js';
 import type { Clock } from '../clock.js';
-import { HOPS_HEADER, REPLY_HOPS_HEADER } from '../mesh/mesh-control-client.js';
+import { HOPS_HEADER, REPLY_HOPS_HEADER } from '../wire/mesh-frames.js';
+import { withHopsAsked } from './hops.js';
 import type { MeshNode } from '../mesh/mesh-node.js';
 import type { MeshClientHandler } from '../mesh/mesh-links.js';
 import type { MeshTrace } from '../mesh/forwarder.js';
@@ -110,10 +111,13 @@ export class MeshService implements MeshClientHandler {
     const ttl = frame.type === 'request' ? frame.ttl : undefined;
     try {
       const route = router.overMesh(target);
-      const answer = await caller.call(target, init as FrameInit, { route, ...(ttl ? { timeout: ttl } : {}) });
-      const hops = { [HOPS_HEADER]: route.path === 'mesh' ? route.hops.join('>') : '', [REPLY_HOPS_HEADER]: (answer.arrival.hops ?? []).join('>') };
+      const asked = frame.type === 'request' ? withHopsAsked(init as FrameInit) : (init as FrameInit);
+      const answer = await caller.call(target, asked, { route, ...(ttl ? { timeout: ttl } : {}) });
       const { v: _av, id: _aid, from: _afrom, ...reply } = answer.frame;
-      const headers = { ...((reply as { headers?: Record<string, string> }).headers ?? {}), ...hops };
+      const replied = (reply as { headers?: Record<string, string> }).headers ?? {};
+      // The path the request took, as its target saw it; the planned route if the target did not say.
+      const hops = { [HOPS_HEADER]: replied[HOPS_HEADER] ?? (route.path === 'mesh' ? route.hops.join('>') : ''), [REPLY_HOPS_HEADER]: (answer.arrival.hops ?? []).join('>') };
+      const headers = { ...replied, ...hops };
       ch.answer(frame, { ...(reply as FrameInit), re: frame.id, ...(reply.type === 'response' ? { headers } : {}) } as FrameInit);
     } catch (error) {
       ch.answer(frame, errorReply(frame.id, error, ErrorCode.UNREACHABLE));

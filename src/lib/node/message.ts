@@ -5,6 +5,7 @@
  */
 import type { Channel } from '../channel/channel.js';
 import type { Body, Frame, FrameInit, Headers, Path } from '../wire/frames.js';
+import { HOPS_HEADER } from '../wire/mesh-frames.js';
 
 /** A message delivered to a component's handler. */
 export interface Message {
@@ -60,6 +61,12 @@ export function responseTo(re: string, value: unknown): FrameInit {
 
 type MessageFrame = Extract<Frame, { type: 'request' | 'broadcast' | 'message' | 'data' }>;
 
+/** The sender's headers without the mesh's own ask for the path (the Message says its hops). */
+function withoutHopsAsked(headers: Headers): Headers {
+  const { [HOPS_HEADER]: _asked, ...rest } = headers;
+  return rest;
+}
+
 /** The Message a frame brings (a reliable `data` carries its own id: session and seq). */
 export function messageOf(frame: MessageFrame, arrival: Arrival): Message {
   const kind = frame.type === 'request' ? 'request' : frame.type === 'broadcast' || (frame.type === 'message' && frame.broadcast) ? 'broadcast' : 'message';
@@ -67,7 +74,7 @@ export function messageOf(frame: MessageFrame, arrival: Arrival): Message {
   return {
     from: frame.from,
     body: frame.body,
-    headers: frame.headers ?? {},
+    headers: arrival.hops && frame.headers?.[HOPS_HEADER] !== undefined ? withoutHopsAsked(frame.headers) : frame.headers ?? {},
     kind,
     id,
     path: arrival.path,

@@ -111,3 +111,12 @@ export const MAX_MSA_NEIGHBOURS = 512;
 export const MAX_MSA_NUMBER = 2 ** 52;
 /** The most frames one meshSend carries (a sender batches what it queued in one turn). */
 export const MAX_CARRIED_FRAMES = 1024;
+
+/**
+ * A request that crossed the mesh with this header (any value) is answered with it set to the
+ * path the request took (`a>b>c`, its origin first), so the caller learns the hops it really
+ * went, not only the route it planned. A mesh node also sets REPLY_HOPS_HEADER on a response it
+ * carries back to a client: the response's own path.
+ */
+export const HOPS_HEADER = 'botz-hops';
+export const REPLY_HOPS_HEADER = 'botz-reply-hops';

@@ -169,3 +169,29 @@ describe('control protocol over a client link', () => {
     });
   });
 });
+
+describe('the path a mesh request really took', () => {
+  it('is the one its target saw, not the one its caller planned, when a hop goes round a link that broke', async () => {
+    // a - b, then b - c - e and b - d - e: two ways from b to e. b hangs up on the middle node
+    // a planned through; a has not heard yet, so it plans the old way while b forwards the new.
+    const network = new MemoryNetwork();
+    const seen: Message[] = [];
+    const nodes = new Map<string, Component>();
+    for (const name of ['a', 'b', 'c', 'd', 'e']) {
+      const c = await Component.start({ name, secret: SECRET, server: null, transport: network.transport(name), mesh: {}, onMessage: (m) => (seen.push(m), { at: name }) });
+      stops.push(() => c.stop());
+      nodes.set(name, c);
+    }
+    const node = (name: string) => nodes.get(name)!.mesh!;
+    await Promise.all([['a', 'b'], ['b', 'c'], ['b', 'd'], ['c', 'e'], ['d', 'e']].map(([from, to]) => node(from).node.dial(node(to).address)));
+    await waitFor(() => [...nodes.values()].every((c) => c.mesh!.node.routes().length === 4), 5_000, 'convergence');
+    const planned = node('a').node.route('e')!.path;
+    const middle = planned[2];
+    const other = middle === 'c' ? 'd' : 'c';
+    node('b').node.hangup(middle);
+    expect(node('a').node.route('e')!.path).toEqual(planned); // a still plans through the hung-up node
+    const reply = await node('a').request('e', { q: 1 });
+    expect(seen.at(-1)).toMatchObject({ path: 'mesh', hops: ['a', 'b', other, 'e'], headers: {} });
+    expect(reply).toMatchObject({ body: { at: 'e' }, headers: {}, hops: ['a', 'b', other, 'e'] });
+  });
+});
