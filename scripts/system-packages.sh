@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# The system packages the tests use beyond Node: tmux drives `botz repl` in a real terminal.
+# The system packages the tests use beyond Node: tmux drives `botz repl` in a real terminal,
+# redis-server backs the shared registry's tests, chromium runs the dashboard and browser tests.
 # Installed with apt-get when missing and we are root (CI, containers); otherwise this says
 # what to install and the tests that need it fail saying the same. Used by `npm test` and .ci/run.
 set -euo pipefail
 
-APT_PACKAGES=(tmux)
+APT_PACKAGES=(tmux redis-server chromium)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
