@@ -7,6 +7,7 @@ import type { TailEvent } from '../lib/node/subscriptions.js';
 import type { ComponentInfo, LinkChange, TrafficEvent } from '../lib/wire/frames.js';
 import { formatDuration } from './duration.js';
 import { headersInline } from './headers.js';
+import { jsonOfBody } from './body-json.js';
 
 /** `12:03:04.567`, local time: a line's timestamp. */
 export function formatClock(at: number): string {
@@ -46,7 +47,7 @@ export function trafficLine(e: TrafficEvent, bodies = false): string {
   parts.push(e.path + (e.hops?.length ? ` via ${e.hops.join('>')}` : ''));
   if (e.route) parts.push(`(route ${e.route.join('>')})`);
   if (e.headers) parts.push(headersInline(e.headers));
-  if (bodies && e.body !== undefined) parts.push(JSON.stringify(e.body));
+  if (bodies && e.body !== undefined) parts.push(JSON.stringify(jsonOfBody(e.body)));
   return parts.join('  ');
 }
 
@@ -79,7 +80,7 @@ export function tailLine(e: TailEvent, bodies = false): string {
  * then its headers (`trace-id: abc`) and the mesh path it took, when it has them.
  */
 export function receivedLine(msg: Pick<Message, 'from' | 'kind' | 'body' | 'headers' | 'hops'>, to: string, at: number): string {
-  const parts = [formatClock(at), `${msg.from} → ${to}`, msg.kind, JSON.stringify(msg.body)];
+  const parts = [formatClock(at), `${msg.from} → ${to}`, msg.kind, JSON.stringify(jsonOfBody(msg.body))];
   if (Object.keys(msg.headers).length > 0) parts.push(headersInline(msg.headers));
   if (msg.hops) parts.push(`mesh via ${msg.hops.join('>')}`);
   return parts.join('  ');

@@ -3,6 +3,7 @@ import { BotzError, ErrorCode } from '../lib/errors.js';
 import { BotzCommand, connectionFlags } from '../cli/base-command.js';
 import { durationFlag } from '../cli/verb-oclif.js';
 import { receivedLine } from '../cli/event-lines.js';
+import { jsonOfBody } from '../cli/body-json.js';
 import { DEFAULT_EXEC_CONCURRENCY, DEFAULT_EXEC_TIMEOUT_MS, ExecPool } from '../cli/exec-handler.js';
 import { waitForStop } from '../cli/signals.js';
 import { reply, type Message, type ShutdownNotice } from '../index.js';
@@ -117,10 +118,10 @@ export default class Register extends BotzCommand {
   private async handle(name: string, msg: Message, echo: boolean, pool: ExecPool | undefined): Promise<unknown> {
     const at = Date.now();
     const headers = Object.keys(msg.headers).length > 0 ? { headers: msg.headers } : {};
-    if (this.jsonEnabled()) this.ndjson({ type: 'message', at, from: msg.from, to: name, kind: msg.kind, id: msg.id, path: msg.path, ...(msg.hops ? { hops: msg.hops } : {}), ...headers, body: msg.body });
+    if (this.jsonEnabled()) this.ndjson({ type: 'message', at, from: msg.from, to: name, kind: msg.kind, id: msg.id, path: msg.path, ...(msg.hops ? { hops: msg.hops } : {}), ...headers, body: jsonOfBody(msg.body) });
     else this.line(receivedLine(msg, name, at));
     if (echo) return reply(msg.body, headers);
-    if (pool) return pool.run(msg.body, { from: msg.from, kind: msg.kind, headers: msg.headers });
+    if (pool) return pool.run(jsonOfBody(msg.body), { from: msg.from, kind: msg.kind, headers: msg.headers });
     return {};
   }
 }

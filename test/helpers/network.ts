@@ -1,4 +1,4 @@
-import { Server, Component, Client, type ComponentOptions, type ServerOptions, type MembershipNotice } from '../../src/index.js';
+import { Server, Component, Client, type ClientOptions, type ComponentOptions, type ServerOptions, type MembershipNotice } from '../../src/index.js';
 
 export const SECRET = 'integration-test-secret-0123456789';
 
@@ -24,7 +24,7 @@ export class Network {
     return this.component({ name, port: 0, onMessage: (m) => m.body, ...options });
   }
 
-  async client(options: { name?: string; secret?: string } = {}): Promise<Client> {
+  async client(options: Partial<ClientOptions> = {}): Promise<Client> {
     const c = await Client.connect({ server: this.server.address, secret: SECRET, timeoutMs: 3000, ...options });
     this.stoppers.push(() => c.close());
     return c;

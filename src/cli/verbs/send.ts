@@ -2,6 +2,7 @@
 import type { Json } from '../../lib/wire/frames.js';
 import { headerLines, parseHeaders } from '../headers.js';
 import { renderBody } from '../output.js';
+import { jsonOfBody } from '../body-json.js';
 import { buildBody } from '../payload.js';
 import { defineVerb } from '../verb.js';
 import { dataFlag, headerFlag, payloadArg, timeoutFlag } from './flags.js';
@@ -52,7 +53,7 @@ export const sendVerb = defineVerb({
             return meshed;
           });
     for (const line of headerLines(answer.headers)) ctx.note(line);
-    return answer.body;
+    return jsonOfBody(answer.body);
   },
 
   render: (reply, style) => renderBody(reply, style),

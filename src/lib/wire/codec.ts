@@ -9,11 +9,14 @@
 import { createRequire } from 'node:module';
 import { BotzError, ErrorCode } from '../errors.js';
 import type { Codec } from './frames.js';
+import { hasBinary } from './values.js';
 
 export interface EncodedFrame {
   readonly data: string | Uint8Array;
   /** Encoded size in bytes. */
   readonly bytes: number;
+  /** The id of the codec that encoded it: a packet holds frames of one codec. */
+  readonly codec: number;
 }
 
 export interface PayloadCodec {
@@ -28,19 +31,34 @@ export interface PayloadCodec {
   decode(payload: Uint8Array): unknown;
 }
 
+/** From this many characters a JSON frame is turned into bytes when it is encoded. */
+const LARGE_FRAME_CHARS = 4096;
+
 const jsonCodec: PayloadCodec = {
   name: 'json',
   id: 0,
   encodeFrame(frame) {
-    const data = JSON.stringify(frame);
-    return { data, bytes: Buffer.byteLength(data) };
+    const text = JSON.stringify(frame);
+    // A small frame stays text (one write into the packet later); a large one becomes bytes now,
+    // so its text is scanned once (no byteLength pass, no joined string to flatten at seal time).
+    if (text.length < LARGE_FRAME_CHARS) return { data: text, bytes: Buffer.byteLength(text), codec: 0 };
+    const data = Buffer.from(text, 'utf8');
+    return { data, bytes: data.byteLength, codec: 0 };
   },
   payloadBytes: (frames, frameBytes) => frameBytes + frames.length + 1, // "[" "," … "]"
   writePayload(target, offset, frames) {
-    let text = '[';
-    for (let i = 0; i < frames.length; i++) text += (i === 0 ? '' : ',') + (frames[i].data as string);
-    text += ']';
-    return offset + target.write(text, offset, 'utf8');
+    target[offset++] = 0x5b; // [
+    for (let i = 0; i < frames.length; i++) {
+      if (i > 0) target[offset++] = 0x2c; // ,
+      const data = frames[i].data;
+      if (typeof data === 'string') offset += target.write(data, offset, 'utf8');
+      else {
+        target.set(data, offset);
+        offset += data.byteLength;
+      }
+    }
+    target[offset++] = 0x5d; // ]
+    return offset;
   },
   decode(payload) {
     const text = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('utf8');
@@ -114,7 +132,7 @@ const msgpackCodec: PayloadCodec = {
     if (Buffer.from(data.buffer, data.byteOffset, data.byteLength).includes(PROTO_KEY) && hasProtoKey(frame)) {
       throw new BotzError(ErrorCode.INVALID_ARGUMENT, 'the MessagePack codec cannot carry "__proto__" keys; use the JSON codec');
     }
-    return { data, bytes: data.byteLength };
+    return { data, bytes: data.byteLength, codec: 1 };
   },
   payloadBytes: (frames, frameBytes) => frameBytes + msgpackArrayHeaderBytes(frames.length),
   writePayload(target, offset, frames) {
@@ -144,3 +162,12 @@ const msgpackCodec: PayloadCodec = {
 
 export const CODECS: Record<Codec, PayloadCodec> = { json: jsonCodec, msgpack: msgpackCodec };
 export const CODEC_BY_ID: readonly PayloadCodec[] = [jsonCodec, msgpackCodec];
+
+/**
+ * Encodes a frame for a link that speaks `codec`. JSON has no bytes, so a frame with bytes in it
+ * is MessagePack-encoded whatever the link speaks (its packet says so in its codec byte, and every
+ * receiver decodes each packet by its own codec byte): bytes travel as `bin`, never as text.
+ */
+export function encodeFrameFor(codec: PayloadCodec, frame: object): EncodedFrame {
+  return codec === jsonCodec && hasBinary(frame) ? msgpackCodec.encodeFrame(frame) : codec.encodeFrame(frame);
+}

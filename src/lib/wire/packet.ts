@@ -27,7 +27,7 @@
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { BotzError, ErrorCode } from '../errors.js';
-import { CODEC_BY_ID, CODECS, type EncodedFrame, type PayloadCodec } from './codec.js';
+import { CODEC_BY_ID, CODECS, encodeFrameFor, type EncodedFrame, type PayloadCodec } from './codec.js';
 import type { Codec, Frame } from './frames.js';
 import { malformed, validateFrame } from './validate.js';
 import { packetKeyOf, type Keyring, type Key } from './keyring.js';
@@ -43,7 +43,10 @@ export const INSTANCE_BYTES = 16;
 export const FIXED_HEADER_BYTES = 39;
 /** No packet is shorter: a header with an empty destination and payload, and the shorter trailer. */
 export const MIN_PACKET_BYTES = FIXED_HEADER_BYTES + TAG_BYTES;
-/** Largest packet a node sends or accepts unless configured otherwise. */
+/**
+ * Largest packet a node sends or accepts unless configured otherwise (`maxPacketBytes`). The
+ * transport checks it against each WebSocket frame's declared length before buffering any of it.
+ */
 export const DEFAULT_MAX_PACKET_BYTES = 1024 * 1024;
 export const SERVER_DESTINATION = '$server';
 /** Set in the codec byte when the payload is encrypted. */
@@ -286,20 +289,22 @@ export class PacketSealer {
     this.now = options.now ?? Date.now;
   }
 
+  /** Encodes a frame in the link's codec (MessagePack if it carries bytes: see encodeFrameFor). */
   encode(frame: object): EncodedFrame {
-    return this.codec.encodeFrame(frame);
+    return encodeFrameFor(this.codec, frame);
   }
 
   /** Seals one packet; `encrypt` overrides the link's setting for it (an answer to an encrypted frame). */
   seal(frames: readonly EncodedFrame[], to: string, encrypt = this.encrypt): Buffer {
     const key = this.keyring.primary;
+    const codec = frames.length > 0 ? CODEC_BY_ID[frames[0].codec] : this.codec;
     let packetKey: Buffer | undefined;
     if (encrypt) {
       if (this.packetKey?.key !== key) this.packetKey = { key, bytes: packetKeyOf(key, this.instance) };
       packetKey = this.packetKey.bytes;
     }
     return sealPacket(
-      { key, codec: this.codec, instance: this.instance, counter: ++this.counter, ts: this.now(), to, encrypt, packetKey },
+      { key, codec, instance: this.instance, counter: ++this.counter, ts: this.now(), to, encrypt, packetKey },
       frames,
       this.maxPacketBytes,
     );
@@ -307,7 +312,9 @@ export class PacketSealer {
 
   /** Encode and seal in one call (for single frames off the hot path). */
   sealFrames(frames: readonly object[], to: string, encrypt = this.encrypt): Buffer {
-    return this.seal(frames.map((f) => this.codec.encodeFrame(f)), to, encrypt);
+    const encoded = frames.map((f) => this.encode(f));
+    const mixed = encoded.some((f) => f.codec !== encoded[0].codec);
+    return this.seal(mixed ? frames.map((f) => CODECS.msgpack.encodeFrame(f)) : encoded, to, encrypt);
   }
 }
 

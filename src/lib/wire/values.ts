@@ -22,7 +22,28 @@ export type Unstamped<T extends FrameBase> = T extends FrameBase ? Omit<T, 'v' |
 
 /** Any JSON value. Bodies are string maps by convention (`{ key: 'value' }`) but any JSON travels. */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-export type Body = Json;
+/**
+ * What a body holds: JSON, and bytes (a Buffer or any Uint8Array) anywhere inside it. Bytes travel
+ * as MessagePack `bin`, never as text: a packet that carries some is MessagePack-coded even on a
+ * JSON link (PROTOCOL.md §7). They arrive as a Uint8Array.
+ */
+export type Body = null | boolean | number | string | Uint8Array | Body[] | { [key: string]: Body };
+
+/** Nesting deeper than this is not searched for bytes (a deeper body is refused by the decoders). */
+const MAX_BINARY_SEARCH_DEPTH = 100;
+
+/** True when some value inside `value` is bytes (a typed array or DataView). */
+export function hasBinary(value: unknown, depth = 0): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  if (ArrayBuffer.isView(value)) return true;
+  if (depth >= MAX_BINARY_SEARCH_DEPTH) return false;
+  if (Array.isArray(value)) {
+    for (const item of value) if (hasBinary(item, depth + 1)) return true;
+    return false;
+  }
+  for (const key in value) if (hasBinary((value as Record<string, unknown>)[key], depth + 1)) return true;
+  return false;
+}
 
 /**
  * Message headers, as NATS has them: a flat map of strings beside the body (a trace id, a
