@@ -4,6 +4,7 @@ import { BotzCommand, connectionFlags } from '../cli/base-command.js';
 import { durationFlag } from '../cli/verb-oclif.js';
 import { receivedLine } from '../cli/event-lines.js';
 import { DEFAULT_EXEC_CONCURRENCY, DEFAULT_EXEC_TIMEOUT_MS, ExecPool } from '../cli/exec-handler.js';
+import { checkServerAddress } from '../cli/server-address.js';
 import { waitForStop } from '../cli/signals.js';
 import { reply, type Message, type ShutdownNotice } from '../index.js';
 import type { MeshOptions } from '../lib/node/options.js';
@@ -60,7 +61,7 @@ export default class Register extends BotzCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Register);
-    this.failureContext.server = flags.server;
+    this.failureContext.server = checkServerAddress(flags.server);
     const secret = await this.secretFor(flags);
     const { Component } = await import('../index.js');
     const name = args.name;

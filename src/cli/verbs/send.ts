@@ -1,4 +1,5 @@
 /** `send NAME key=value...`: one request, its reply printed. The verb the fast path runs. */
+import { BotzError, ErrorCode } from '../../lib/errors.js';
 import type { Json } from '../../lib/wire/frames.js';
 import { headerLines, parseHeaders } from '../headers.js';
 import { renderBody } from '../output.js';
@@ -39,6 +40,10 @@ export const sendVerb = defineVerb({
   failure: ({ args, flags }) => ({ target: args.name, timeoutMs: flags.timeout }),
 
   async run(ctx, { args, flags }): Promise<Json> {
+    // No name holds a `=`: `botz send a=1` forgot NAME, and "no component named a=1" would mislead.
+    if (args.name?.includes('=')) {
+      throw new BotzError(ErrorCode.INVALID_ARGUMENT, `missing NAME before the payload: "${args.name}" is a key=value word; e.g. botz send echo ${args.name}`);
+    }
     // Parse the body before touching the network, so a typo never costs a round trip.
     const body = buildBody(args.payload, flags.data === undefined ? undefined : await ctx.readData(flags.data));
     const headers = parseHeaders(flags.header);
