@@ -52,10 +52,22 @@ async function table(head: string[] | undefined, rows: string[][], style: Output
   return t.toString();
 }
 
-/** A reply or any body: a key/value table on a terminal, payload-grammar lines otherwise. */
+/**
+ * A body as `--raw` prints it: compact JSON on one line, and a string bare (as `jq -r`), so a
+ * text reply reads as text.
+ */
+export function rawBody(body: Json): string {
+  return typeof body === 'string' ? body : JSON.stringify(body);
+}
+
+/**
+ * A reply or any body: a key/value table on a terminal; piped, compact JSON on one line, which
+ * jq reads and `botz send --data -` takes back whatever the values hold (spaces, newlines).
+ */
 export async function renderBody(body: Json, style: OutputStyle): Promise<string> {
   const isObject = body !== null && typeof body === 'object' && !Array.isArray(body);
-  if (!style.tty || !isObject) return bodyLines(body).join('\n');
+  if (!style.tty) return JSON.stringify(body);
+  if (!isObject) return bodyLines(body).join('\n');
   const entries = Object.entries(body);
   if (entries.length === 0) return '(empty reply)';
   return table(undefined, entries.map(([k, v]) => [k, valueText(v)]), style);

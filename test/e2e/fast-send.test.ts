@@ -75,7 +75,7 @@ describe('the fast path never loads oclif', () => {
   const withoutOclif = (args: string[], input?: string) => runToEnd(['--import', forbid, join(ROOT, 'bin', 'run.js'), ...args], net.env, input);
 
   it('sends, prints, and reports failures with @oclif/core kept out of the process', async () => {
-    expect(await withoutOclif(['send', 'fast-echo', 'a=1', 'n:=2'])).toEqual({ code: 0, stdout: 'a=1\nn:=2\n', stderr: '' });
+    expect(await withoutOclif(['send', 'fast-echo', 'a=1', 'n:=2'])).toEqual({ code: 0, stdout: '{"a":"1","n":2}\n', stderr: '' });
     expect(await withoutOclif(['send', 'fast-echo', '--data', '-', '--json'], '{"from":"stdin"}')).toMatchObject({ code: 0, stdout: '{\n  "from": "stdin"\n}\n' });
     const missing = await withoutOclif(['send', 'nobody-here', 'a=1', '--json']);
     expect(missing).toMatchObject({ code: 3, stderr: expect.stringMatching(/^botz: no component named "nobody-here"/) });

@@ -129,7 +129,7 @@ describe('botz repl with stdin piped', () => {
   it('runs the lines as a script: no prompt, no escape codes, exit code of the first failure', async () => {
     const r = await script('send r-echo a=1\n\n# a comment\nsend nobody-here x=1\nsend r-echo a=1 --timeout nope\nsend r-echo b:=2\n');
     expect(r.code).toBe(3);
-    expect(r.stdout).toBe('a=1\nb:=2\n');
+    expect(r.stdout).toBe('{"a":"1"}\n{"b":2}\n');
     expect(r.stderr.trim().split('\n')).toEqual([
       expect.stringMatching(/^botz: no component named "nobody-here" is registered/),
       expect.stringMatching(/^botz: --timeout: "nope" is not a duration.*\(see `help send`\)$/),

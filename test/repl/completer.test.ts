@@ -14,7 +14,7 @@ describe('complete', () => {
     ['send @', ['@svc '], '@'],
     ['send echo ', [], ''],
     ['send echo a=1 --t', ['--timeout '], '--t'],
-    ['send echo --', ['--data', '--header', '--json', '--timeout'], '--'],
+    ['send echo --', ['--data', '--header', '--json', '--raw', '--timeout'], '--'],
     ['send --timeout 2s ec', ['echo', 'echo-2'], 'ec'],
     ['send --timeout ', [], ''],
     ['broadcast --group ', ['svc '], ''],

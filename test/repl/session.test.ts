@@ -65,14 +65,14 @@ describe('Session', () => {
     const { s, lines, client } = session();
     expect(await s.run('send echo a=1 b:=2 --timeout 2s')).toEqual({ exit: 0, quit: false });
     expect(client.calls[0]).toEqual(['request', 'echo', { a: '1', b: 2 }, { timeout: 2000 }]);
-    expect(lines.out).toEqual(['a=1\nb:=2']);
+    expect(lines.out).toEqual(['{"a":"1","b":2}']);
   });
 
   it('-H sends headers, and the reply\'s are shown as notices, the body alone on the output', async () => {
     const { s, lines, client } = session();
     expect(await s.run('send echo a=1 -H trace-id:abc -H k:v')).toEqual({ exit: 0, quit: false });
     expect(client.calls[0]).toMatchObject(['request', 'echo', { a: '1' }, { headers: { 'trace-id': 'abc', k: 'v' } }]);
-    expect(lines.out).toEqual(['a=1']);
+    expect(lines.out).toEqual(['{"a":"1"}']);
     expect(lines.err).toEqual(['trace-id: abc', 'k: v']);
   });
 

@@ -2,7 +2,7 @@
 import { BotzError, ErrorCode } from '../../lib/errors.js';
 import type { Json } from '../../lib/wire/frames.js';
 import { headerLines, parseHeaders } from '../headers.js';
-import { renderBody } from '../output.js';
+import { rawBody, renderBody } from '../output.js';
 import { buildBody } from '../payload.js';
 import { defineVerb } from '../verb.js';
 import { dataFlag, headerFlag, payloadArg, timeoutFlag } from './flags.js';
@@ -12,15 +12,18 @@ export const sendVerb = defineVerb({
   summary: 'Send a request to a component and print its reply',
   description:
     'NAME is a component, or @GROUP for one ready member of a group (round robin). The reply body goes to stdout; ' +
-    'the headers the replier added, one `key: value` line each, to stderr.',
+    'the headers the replier added, one `key: value` line each, to stderr. Piped, the body prints as compact JSON on one line (jq reads it, ' +
+    '`botz send NAME --data -` takes it back); --raw prints that on a terminal too, a string body bare, and no headers.',
   examples: [
     '<%= config.bin %> send echo greeting=hello count:=3',
     '<%= config.bin %> send echo a=1 -H trace-id:abc -H priority:high',
     'echo \'{"greeting":"hello"}\' | <%= config.bin %> send echo --data -',
     '<%= config.bin %> send @workers --data @job.json --timeout 30s --json',
     '<%= config.bin %> send n4 k=v --via 127.0.0.1:7411',
+    '<%= config.bin %> send echo a=1 | <%= config.bin %> send upper --data -',
+    '<%= config.bin %> send echo a=1 --raw | jq .a',
   ],
-  usage: 'send NAME [KEY=VALUE | KEY:=JSON]... [--data @FILE | --data - | --data JSON] [-H KEY:VALUE]... [--timeout 5s] [--json]',
+  usage: 'send NAME [KEY=VALUE | KEY:=JSON]... [--data @FILE | --data - | --data JSON] [-H KEY:VALUE]... [--timeout 5s] [--json | --raw]',
   args: {
     name: { required: true, replOptional: true, names: 'component', description: 'component name, or @group' },
     payload: payloadArg,
@@ -29,6 +32,7 @@ export const sendVerb = defineVerb({
     data: dataFlag,
     header: headerFlag,
     timeout: timeoutFlag,
+    raw: { type: 'boolean', description: 'print the reply body only: compact JSON (a string bare), no headers on stderr' },
     via: {
       type: 'string',
       helpValue: '<host:port>',
@@ -56,13 +60,13 @@ export const sendVerb = defineVerb({
             ctx.note(`mesh path ${meshed.hops.join('>')}, reply ${meshed.replyHops.join('>')}`);
             return meshed;
           });
-    for (const line of headerLines(answer.headers)) ctx.note(line);
+    if (!flags.raw) for (const line of headerLines(answer.headers)) ctx.note(line);
     return answer.body;
   },
 
-  render: (reply, style) => renderBody(reply, style),
+  render: (reply, style, { flags }) => (flags.raw ? rawBody(reply) : renderBody(reply, style)),
   repl: {
     note: 'no NAME: pick one from a list',
-    usage: 'send [NAME|@GROUP] [KEY=VALUE | KEY:=JSON]... [--data @FILE|JSON] [-H KEY:VALUE]... [--timeout 5s] [--json]',
+    usage: 'send [NAME|@GROUP] [KEY=VALUE | KEY:=JSON]... [--data @FILE|JSON] [-H KEY:VALUE]... [--timeout 5s] [--json | --raw]',
   },
 });
