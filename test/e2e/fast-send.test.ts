@@ -64,7 +64,7 @@ describe('botz send fast path', () => {
 
   it('reads --data - from stdin and refuses bad payloads with exit 2', async () => {
     const r = await runBotz(['send', 'fast-echo', '--data', '-'], net.env, '{"from":"stdin"}');
-    expect(r).toMatchObject({ code: 0, stdout: 'from=stdin\n' });
+    expect(r).toMatchObject({ code: 0, stdout: '{"from":"stdin"}\n' });
     const bad = await runBotz(['send', 'fast-echo', 'not-an-assignment'], net.env);
     expect(bad.code).toBe(2);
   });
@@ -93,9 +93,9 @@ describe('the fast path never loads oclif', () => {
 describe('--encrypt and BOTZ_ENCRYPT', () => {
   it('ask for encrypted links, on the fast path and through oclif alike', async () => {
     const flag = await runBotz(['send', 'fast-echo', 'secret=payload', '--encrypt'], net.env);
-    expect(flag).toMatchObject({ code: 0, stdout: 'secret=payload\n' });
+    expect(flag).toMatchObject({ code: 0, stdout: '{"secret":"payload"}\n' });
     const env = await runBotz(['send', 'fast-echo', 'secret=payload'], { ...net.env, BOTZ_ENCRYPT: '1' });
-    expect(env).toMatchObject({ code: 0, stdout: 'secret=payload\n' });
+    expect(env).toMatchObject({ code: 0, stdout: '{"secret":"payload"}\n' });
     const listed = await runBotz(['components', '--json'], { ...net.env, BOTZ_ENCRYPT: 'true' });
     expect(listed.code).toBe(0);
     expect(JSON.parse(listed.stdout).map((c: { name: string }) => c.name)).toContain('fast-echo');
