@@ -5,6 +5,7 @@
 import { receivedLine } from '../cli/event-lines.js';
 import { describeSecretSource } from '../cli/secret.js';
 import { styleFor } from '../cli/output.js';
+import { followServerLink, isLinkLost, linkChangeLine } from '../cli/server-link-notices.js';
 import type { Message } from '../index.js';
 import { historyPath, HistoryFile } from './history.js';
 import { runInteractive } from './interactive.js';
@@ -46,12 +47,21 @@ export async function runRepl(o: ReplOptions): Promise<number> {
   const { component } = joined;
   const live = new LiveComponents(component.name);
   let unwatch: (() => void) | undefined;
+  let linkNotice: (line: string) => void = (line) => void early.push(line);
+  const unfollow = followServerLink(component, joined.server, (change) => linkNotice(linkChangeLine(change)));
   try {
-    unwatch = await component.watch((e) => live.apply(e));
-    live.reset(await component.components());
+    try {
+      unwatch = await component.watch((e) => live.apply(e));
+      live.reset(await component.components());
+    } catch (error) {
+      // The server went away as we joined: completion starts empty, and the REPL says it is reconnecting.
+      if (!isLinkLost(error)) throw error;
+    }
     const style = styleFor(process.stdout, false);
     const makeSession = (output: ReplOutput) => {
       notice = (line) => output.notice(line);
+      // Above the prompt on a terminal; on stderr in a script, where stdout is the results.
+      linkNotice = (line) => (o.interactive ? output.notice(line) : output.err(line));
       for (const line of early.splice(0)) output.notice(line);
       return new Session({
         client: component,
@@ -95,6 +105,7 @@ export async function runRepl(o: ReplOptions): Promise<number> {
       await session?.close();
     }
   } finally {
+    unfollow();
     unwatch?.();
     await component.stop().catch(() => {});
     await joined.localServer?.stop().catch(() => {});

@@ -1,6 +1,7 @@
 /** `components`: the registered components, once or (`--watch`) redrawn on every membership event. */
 import type { ComponentInfo } from '../../lib/wire/frames.js';
 import { renderComponents } from '../output.js';
+import { followServerLink, isLinkLost, linkChangeLine } from '../server-link-notices.js';
 import { defineVerb, type VerbClient, type VerbContext } from '../verb.js';
 import { groupFlag, timeoutFlag } from './flags.js';
 
@@ -46,24 +47,38 @@ async function watch(ctx: VerbContext, client: VerbClient, first: ComponentInfo[
   await draw(ctx, first);
   // Redraws are serialised: a burst of events never interleaves two tables.
   let drawing = Promise.resolve();
-  const unwatch = await client.watch(() => {
-    drawing = drawing
-      .then(async () => {
-        if (!failed) await draw(ctx, await client.components({ group }));
-      })
-      .catch((error: unknown) => {
-        failed ??= { error };
-        fail();
-      });
+  let last = first;
+  const redraw = (step: () => Promise<void>) => {
+    drawing = drawing.then(step).catch((error: unknown) => {
+      // A listing cut off by the outage is no failure of the watch: it redraws once the link is back.
+      if (isLinkLost(error)) return;
+      failed ??= { error };
+      fail();
+    });
+  };
+  const unwatch = await client.watch(() =>
+    redraw(async () => {
+      if (!failed) await draw(ctx, (last = await client.components({ group })));
+    }),
+  );
+  // Without the server the table is a memory, not the network: mark it, and redraw once back.
+  const unfollow = followServerLink(client, ctx.server, (change) => {
+    ctx.note(`botz: ${linkChangeLine(change)}`);
+    if (change.state === 'lost') redraw(() => draw(ctx, last, linkChangeLine(change)));
+    else redraw(async () => draw(ctx, (last = await client.components({ group }))));
   });
   await stopped;
+  unfollow();
   unwatch();
   await drawing;
   if (failed) throw failed.error;
 }
 
-async function draw(ctx: VerbContext, list: ComponentInfo[]): Promise<void> {
-  if (ctx.json) return ctx.out(JSON.stringify(list));
+/** One drawing of the list; `stale` says why it may no longer be true (the server is gone). */
+async function draw(ctx: VerbContext, list: ComponentInfo[], stale?: string): Promise<void> {
+  // NDJSON keeps one array per line; the loss is on stderr.
+  if (ctx.json) return stale === undefined ? ctx.out(JSON.stringify(list)) : undefined;
   const text = await renderComponents(list, ctx.style, Date.now());
-  ctx.out(ctx.style.tty ? `${CLEAR_SCREEN}${text}` : `${text}\n`);
+  const banner = stale === undefined ? '' : `STALE: ${stale}; the list below is what the server last said\n`;
+  ctx.out(ctx.style.tty ? `${CLEAR_SCREEN}${banner}${text}` : `${banner}${text}\n`);
 }

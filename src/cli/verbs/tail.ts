@@ -8,6 +8,7 @@ import type { BotzError } from '../../lib/errors.js';
 import type { MeshWatchEvent } from '../../lib/mesh/mesh-control-client.js';
 import { followsNames } from '../../lib/wire/names.js';
 import { tailLine } from '../event-lines.js';
+import { followServerLink, linkChangeLine } from '../server-link-notices.js';
 import { meshEventLine } from '../mesh-lines.js';
 import { defineVerb, type VerbContext } from '../verb.js';
 import { timeoutFlag } from './flags.js';
@@ -57,6 +58,11 @@ export const tailVerb = defineVerb({
           resolve();
         }),
       );
+      // An outage is said, not silent; with --json, as a record {kind: 'server', state: 'lost' | 'back', ...}.
+      const unfollow = followServerLink(client, ctx.server, (change) => {
+        ctx.note(`botz: ${linkChangeLine(change)}`);
+        if (ctx.json) ctx.out(JSON.stringify({ kind: 'server', ...change }));
+      });
       // tail() resolves once the server confirmed the subscription: from this line on, nothing is missed.
       const stopped = ctx.untilStopped(Promise.race([counter.reached, refusedLater]));
       // On stderr even with --json: scripts (and tests) wait for it, and it never pollutes NDJSON.
@@ -65,6 +71,7 @@ export const tailVerb = defineVerb({
         await stopped;
         if (refused) throw refused;
       } finally {
+        unfollow();
         await untail();
       }
     });
