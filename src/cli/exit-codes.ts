@@ -108,6 +108,8 @@ export function describeFailure(err: unknown, ctx: FailureContext = {}): Failure
       if (ctx.peer === 'mesh node') return failure(exit, code, message, `${message}; run \`botz mesh routes ${server ?? 'NODE'}\` to see what that mesh node can reach`);
       return failure(exit, code, message, `${message}; run \`botz components\` to see what is registered${server ? ` at ${server}` : ''}`);
     case ExitCode.TIMEOUT:
+      // A bounded run (--wait) that ran out: the message says it all.
+      if (e.details?.wait === true) return failure(exit, code, message, message);
       if (e.details?.peer === SERVER_DESTINATION) {
         // Connecting did not finish: something accepted there and then said nothing (in time).
         if (e.details.server !== undefined) {
