@@ -43,6 +43,8 @@ export default class Repl extends BotzCommand {
       if ((e as { declined?: boolean }).declined) return this.exit(describeFailure(e).exit);
       throw e;
     }
-    if (exit !== 0) this.exit(exit);
+    // Not this.exit(): its process.exit() could cut the leave our component just sent, and the
+    // server would see the REPL vanish (suspect) rather than leave.
+    if (exit !== 0) process.exitCode = exit;
   }
 }

@@ -6,7 +6,7 @@ import { receivedLine } from '../cli/event-lines.js';
 import { describeSecretSource } from '../cli/secret.js';
 import { styleFor } from '../cli/output.js';
 import { followServerLink, isLinkLost, linkChangeLine } from '../cli/server-link-notices.js';
-import type { Message } from '../index.js';
+import type { Message, ShutdownNotice } from '../index.js';
 import { historyPath, HistoryFile } from './history.js';
 import { runInteractive } from './interactive.js';
 import { join, type Joined } from './join.js';
@@ -49,6 +49,10 @@ export async function runRepl(o: ReplOptions): Promise<number> {
   let unwatch: (() => void) | undefined;
   let linkNotice: (line: string) => void = (line) => void early.push(line);
   const unfollow = followServerLink(component, joined.server, (change) => linkNotice(linkChangeLine(change)));
+  // `botz shutdown <our name>` stops our component: every later verb would fail, so leave.
+  const shutDown = new Promise<ShutdownNotice>((resolve) => component.once('shutdown', resolve)).then((n) =>
+    linkNotice(`${component.name} was shut down by ${n.from}${n.forced ? ' (forced)' : ''}; leaving the REPL`),
+  );
   try {
     try {
       unwatch = await component.watch((e) => live.apply(e));
@@ -71,6 +75,7 @@ export async function runRepl(o: ReplOptions): Promise<number> {
         server: joined.server,
         secretSource: describeSecretSource(joined.secret),
         secret: joined.secret.secret,
+        stopped: shutDown,
         pick: o.interactive
           ? async (names) => {
               output.hold();
@@ -86,7 +91,7 @@ export async function runRepl(o: ReplOptions): Promise<number> {
     if (!o.interactive) {
       const session = makeSession(new PlainOutput());
       try {
-        return await runScript(process.stdin, session);
+        return await runScript(process.stdin, session, shutDown);
       } finally {
         await session.close();
       }
@@ -100,6 +105,7 @@ export async function runRepl(o: ReplOptions): Promise<number> {
         sources: live,
         banner: `joined ${joined.server} as ${component.name}; \`help\` lists the verbs, Tab completes, Ctrl-D leaves`,
         session: (output) => (session = makeSession(output)),
+        until: shutDown,
       });
     } finally {
       await session?.close();

@@ -155,3 +155,19 @@ describe('botz repl with stdin piped', () => {
     expect(stderr).toMatch(/^botz: cannot reach the botz server at 127\.0\.0\.1:1/);
   });
 });
+
+describe('botz repl scripts (issue 17)', () => {
+  it('a script whose last line failed still leaves cleanly (the server sees a leave, not a suspect)', async () => {
+    const r = await runBotz(['repl', '--name', 'r-lastfail'], net.env, 'send nobody-here x=1\n');
+    expect(r.code).toBe(3);
+    const leave = await net.server.waitFor(/(leave|suspect)\s+r-lastfail\b/);
+    expect(leave).toMatch(/leave/);
+  });
+
+  it('`shutdown` of its own name says so and leaves, instead of a prompt where every verb fails', async () => {
+    const r = await runBotz(['repl', '--name', 'r-self'], net.env, 'shutdown r-self\nls\nls\n');
+    expect(r.stderr).toMatch(/r-self was shut down by r-self; leaving the REPL/);
+    expect(r.stderr).not.toMatch(/has stopped/);
+    expect(r.code).toBe(0);
+  });
+});

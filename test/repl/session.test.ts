@@ -85,7 +85,7 @@ describe('Session', () => {
   it('errors are the CLI one-liners with their exit codes, and the session goes on', async () => {
     const { s, lines } = session();
     expect(await s.run('send nope a=1')).toEqual({ exit: 3, quit: false });
-    expect(lines.err[0]).toMatch(/^botz: no component named "nope" is registered; run `botz components`/);
+    expect(lines.err[0]).toMatch(/^botz: no component named "nope" is registered; run `ls`/);
     expect((await s.run('send echo a:=oops')).exit).toBe(2);
     expect(lines.err[1]).toMatch(/\(see `help send`\)$/);
     expect((await s.run('frobnicate')).exit).toBe(2);

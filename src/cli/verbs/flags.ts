@@ -81,5 +81,7 @@ export const payloadArg = {
 /** NODE of the mesh verbs. */
 export const nodeArg = {
   required: true,
+  // Mesh nodes are components the server knows, so completion offers those.
+  names: 'component',
   description: 'mesh node: a component name the server knows, or host:port of its mesh listener',
 } as const satisfies ArgSpec;
