@@ -21,6 +21,8 @@ export const CONNECTION_FLAGS = {
   },
   'secret-file': {
     type: 'string',
+    // Also what a context's secret file arrives as (context-env.ts).
+    env: 'BOTZ_SECRET_FILE',
     helpValue: '<path>',
     description: 'file holding the shared secret (default: env BOTZ_SECRET, else the secret `botz serve` created)',
     helpGroup: 'CONNECTION',
