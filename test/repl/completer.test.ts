@@ -5,7 +5,7 @@ const net = { components: ['echo', 'echo-2', 'worker-1'], groups: ['svc'] };
 
 describe('complete', () => {
   it.each([
-    ['', ['?', 'broadcast', 'clear', 'cls', 'components', 'exit', 'help', 'ls', 'mesh', 'ping', 'quit', 'send', 'shutdown', 'tail'], ''],
+    ['', ['?', 'broadcast', 'check', 'clear', 'cls', 'components', 'exit', 'help', 'ls', 'mesh', 'ping', 'quit', 'send', 'shutdown', 'tail'], ''],
     ['se', ['send '], 'se'],
     ['s', ['send', 'shutdown'], 's'],
     ['send ', ['@svc', 'echo', 'echo-2', 'worker-1'], ''],
