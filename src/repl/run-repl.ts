@@ -48,7 +48,11 @@ export async function runRepl(o: ReplOptions): Promise<number> {
   const live = new LiveComponents(component.name);
   let unwatch: (() => void) | undefined;
   let linkNotice: (line: string) => void = (line) => void early.push(line);
-  const unfollow = followServerLink(component, joined.server, (change) => linkNotice(linkChangeLine(change)));
+  let linkDown: string | undefined;
+  const unfollow = followServerLink(component, joined.server, (change) => {
+    linkDown = change.state === 'lost' ? linkChangeLine(change) : undefined;
+    linkNotice(linkChangeLine(change));
+  });
   // `botz shutdown <our name>` stops our component: every later verb would fail, so leave.
   const shutDown = new Promise<ShutdownNotice>((resolve) => component.once('shutdown', resolve)).then((n) =>
     linkNotice(`${component.name} was shut down by ${n.from}${n.forced ? ' (forced)' : ''}; leaving the REPL`),
@@ -76,6 +80,7 @@ export async function runRepl(o: ReplOptions): Promise<number> {
         secretSource: describeSecretSource(joined.secret),
         secret: joined.secret.secret,
         stopped: shutDown,
+        linkDown: () => linkDown,
         pick: o.interactive
           ? async (names) => {
               output.hold();

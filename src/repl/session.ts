@@ -32,6 +32,8 @@ export interface SessionOptions {
   /** Where the secret came from, for error lines; the secret itself only to redact it (and reach mesh nodes). */
   secretSource?: string;
   secret?: string;
+  /** While the server link is down, the notice that said so; undefined while it is up. */
+  linkDown?: () => string | undefined;
   /** Settles once our component was shut down (`shutdown <our name>`): no later line can run. */
   stopped?: Promise<unknown>;
   /** Asks the user to pick a component; absent without a terminal. */
@@ -83,6 +85,12 @@ export class Session {
 
   private report(err: unknown, failure: FailureContext, inv: Invocation | undefined, line: string): number {
     const f = describeFailure(readableFlagError(err), failure);
+    // Cut off from the server, a call fails for that reason, whatever it names: say so, not "run ls".
+    const down = this.o.linkDown?.();
+    if (down !== undefined && f.exit !== ExitCode.USAGE && f.exit !== ExitCode.CANCELLED) {
+      this.o.output.err(`botz: the server link is down (${down}); try again once it is back`);
+      return f.exit;
+    }
     const hint = f.exit === ExitCode.USAGE ? helpHint(inv, line) : '';
     this.o.output.err(`botz: ${replAdvice(redact(f.line, this.o.secret))}${hint}`);
     return f.exit;

@@ -50,6 +50,9 @@ describe('a server outage', () => {
     await tail.waitFor(/"kind":"server".*"state":"lost"/);
     // The watch's table is stale now, and says so.
     await watch.waitFor(/stale/i);
+    // The REPL's next send blames the link, not the target.
+    repl.child.stdin.write('send outage-echo a=1 --timeout 1s\n');
+    await repl.waitFor(/^botz: the server link is down \(lost the botz server/, 'err');
 
     const again = start(['serve', '--port', address.split(':')[1]], serverEnv);
     await again.waitFor(/^listening on /);

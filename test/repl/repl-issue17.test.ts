@@ -62,3 +62,24 @@ describe('completion of topics (issue 17)', () => {
     expect(complete(line, net)).toEqual([candidates, word]);
   });
 });
+
+describe('a REPL cut off from the server (issue 17)', () => {
+  it('blames the link, not the target, while it is down', async () => {
+    const lines = { out: [] as string[], err: [] as string[] };
+    const output: ReplOutput = { out: (t) => lines.out.push(t), err: (t) => lines.err.push(t), notice: () => {}, hold: () => {}, release: () => {} };
+    const client = {
+      name: 'repl-test',
+      async request() {
+        throw new BotzError(ErrorCode.CLOSED, 'link to $server closed (code 1006)');
+      },
+    } as unknown as ReplClient;
+    let down: string | undefined = 'lost the botz server at 127.0.0.1:7300 (server stopping); reconnecting…';
+    const s = new Session({ client, output, live: new LiveComponents('repl-test'), style: { tty: false, color: false }, server: '127.0.0.1:7300', linkDown: () => down });
+    expect((await s.run('send echo a=1')).exit).not.toBe(0);
+    expect(lines.err[0]).toMatch(/^botz: the server link is down \(lost the botz server at 127\.0\.0\.1:7300/);
+    expect(lines.err[0]).not.toMatch(/run `ls`/);
+    down = undefined;
+    await s.run('send echo a=1');
+    expect(lines.err[1]).not.toMatch(/link is down/);
+  });
+});
