@@ -43,3 +43,16 @@ describe('bench', () => {
     expect(r.stderr).toMatch(/--size 2000000 is over the packet limit of 1048576 bytes/);
   });
 });
+
+describe('components --watch, bounded (issue 17)', () => {
+  it('--count ends it after that many listings (exit 0); --wait before --count exits 4', async () => {
+    const once = await runBotz(['components', '--watch', '--count', '1', '--json'], net.env);
+    expect(once.code).toBe(0);
+    expect(once.stdout.trim().split('\n')).toHaveLength(1);
+    const quiet = await runBotz(['components', '--watch', '--wait', '300ms', '--json'], net.env);
+    expect(quiet.code).toBe(0);
+    const short = await runBotz(['components', '--watch', '--count', '5', '--wait', '300ms'], net.env);
+    expect(short.code).toBe(4);
+    expect(short.stderr).toMatch(/--wait 300ms ran out after 1 of 5 listings/);
+  });
+});

@@ -4,10 +4,10 @@
  * print as they come, and its run resolves to nothing.
  */
 import type { TailEvent } from '../../lib/node/subscriptions.js';
-import { BotzError, ErrorCode } from '../../lib/errors.js';
+import type { BotzError } from '../../lib/errors.js';
 import type { MeshWatchEvent } from '../../lib/mesh/mesh-control-client.js';
 import { followsNames } from '../../lib/wire/names.js';
-import { formatDuration } from '../duration.js';
+import { checkWaitedOut, Counter, startWait } from '../bounded-run.js';
 import { tailLine } from '../event-lines.js';
 import { followServerLink, linkChangeLine } from '../server-link-notices.js';
 import { meshEventLine } from '../mesh-lines.js';
@@ -46,15 +46,15 @@ export const tailVerb = defineVerb({
   async run(ctx, { args, flags }): Promise<undefined> {
     const names = new Set(args.names);
     const counter = new Counter(flags.count);
-    const waited = waitFor(flags.wait);
+    const waited = startWait(flags.wait);
     if (flags.via !== undefined) {
       const print = (e: MeshWatchEvent) => {
         const parties = e.kind === 'link' ? [e.node, e.peer] : [e.from, ...e.to.split(',')];
         if (followsNames(names, parties) && counter.take()) ctx.out(ctx.json ? JSON.stringify(e) : meshEventLine(e, flags.bodies));
       };
       await tailMesh(ctx, flags.via, { timeoutMs: flags.timeout, bodies: flags.bodies }, print, counter, waited.promise);
-      waited.cancel();
-      return waitedOut(waited, counter, flags);
+      checkWaitedOut(waited, counter, flags, 'events');
+      return undefined;
     }
     await ctx.withClient(flags.timeout, async (client, timeLeft) => {
       // NDJSON records are the library's TailEvent as it is: {kind:'traffic', event} | {kind:'member', type, component, at}
@@ -92,31 +92,10 @@ export const tailVerb = defineVerb({
         await untail();
       }
     });
-    waited.cancel();
-    return waitedOut(waited, counter, flags);
+    checkWaitedOut(waited, counter, flags, 'events');
+    return undefined;
   },
 });
-
-/** --wait: a promise kept once it ran out (never without it), and whether it did. */
-function waitFor(ms: number | undefined): { promise: Promise<void>; cancel(): void; ranOut: boolean } {
-  let timer: NodeJS.Timeout | undefined;
-  const w = {
-    ranOut: false,
-    promise: new Promise<void>((resolve) => {
-      if (ms !== undefined) timer = setTimeout(() => ((w.ranOut = true), resolve()), ms);
-    }),
-    cancel: () => clearTimeout(timer),
-  };
-  return w;
-}
-
-/** A tail ended by --wait before its --count: exit 4 (timeout), saying how far it got. */
-function waitedOut(waited: { ranOut: boolean }, counter: Counter, flags: { wait?: number; count?: number }): undefined {
-  if (waited.ranOut && flags.count !== undefined && !counter.done) {
-    throw new BotzError(ErrorCode.TIMEOUT, `--wait ${formatDuration(flags.wait ?? 0)} ran out after ${counter.seen} of ${flags.count} events`, { details: { wait: true } });
-  }
-  return undefined;
-}
 
 /** The mesh traffic seen at one node (it has no view of the rest of the network). */
 async function tailMesh(
@@ -144,25 +123,4 @@ async function tailMesh(
       await unwatch();
     }
   });
-}
-
-/** --count: how many events may still print, and a promise kept when none may. */
-class Counter {
-  seen = 0;
-  private resolve!: () => void;
-  readonly reached = new Promise<void>((resolve) => (this.resolve = resolve));
-
-  constructor(private readonly limit: number | undefined) {}
-
-  get done(): boolean {
-    return this.limit !== undefined && this.seen >= this.limit;
-  }
-
-  /** True when one more event may print (and counts it). */
-  take(): boolean {
-    if (this.done) return false;
-    this.seen++;
-    if (this.done) this.resolve();
-    return true;
-  }
 }
