@@ -41,3 +41,13 @@ describe('botz ping', () => {
     expect(r.stderr).toMatch(/no component named "ghost"/);
   });
 });
+
+describe('payload templates (issue 17)', () => {
+  it('send expands {{Random A B}}, {{ID}} and {{Count}} in key=value words', async () => {
+    const r = await runBotz(['send', 'ping-echo', 'n:={{Random 5 5}}', 'id={{ID}}', 'c:={{Count}}', '--json'], net.env);
+    expect(r.code, r.stderr).toBe(0);
+    const body = JSON.parse(r.stdout);
+    expect(body).toMatchObject({ n: 5, c: 1 });
+    expect(body.id).toMatch(/^[0-9a-f]{16}$/);
+  });
+});

@@ -4,6 +4,7 @@ import type { Json } from '../../lib/wire/frames.js';
 import { headerLines, parseHeaders } from '../headers.js';
 import { rawBody, renderBody } from '../output.js';
 import { buildBody } from '../payload.js';
+import { expandPayload } from '../template.js';
 import { defineVerb } from '../verb.js';
 import { dataFlag, headerFlag, payloadArg, timeoutFlag } from './flags.js';
 
@@ -22,6 +23,7 @@ export const sendVerb = defineVerb({
     '<%= config.bin %> send n4 k=v --via 127.0.0.1:7411',
     '<%= config.bin %> send echo a=1 | <%= config.bin %> send upper --data -',
     '<%= config.bin %> send echo a=1 --raw | jq .a',
+    "<%= config.bin %> send echo id='{{ID}}' n:='{{Random 1 100}}' at='{{TimeStamp}}'",
   ],
   usage: 'send NAME [KEY=VALUE | KEY:=JSON]... [--data @FILE | --data - | --data JSON] [-H KEY:VALUE]... [--timeout 5s] [--json | --raw]',
   args: {
@@ -49,7 +51,7 @@ export const sendVerb = defineVerb({
       throw new BotzError(ErrorCode.INVALID_ARGUMENT, `missing NAME before the payload: "${args.name}" is a key=value word; e.g. botz send echo ${args.name}`);
     }
     // Parse the body before touching the network, so a typo never costs a round trip.
-    const body = buildBody(args.payload, flags.data === undefined ? undefined : await ctx.readData(flags.data));
+    const body = buildBody(expandPayload(args.payload), flags.data === undefined ? undefined : await ctx.readData(flags.data));
     const headers = parseHeaders(flags.header);
     const target = args.name ?? (await ctx.pickComponent());
     const answer =
