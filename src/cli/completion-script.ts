@@ -4,14 +4,25 @@
  * bashcompinit, so there is one script to keep right. Pure: text from the command list.
  */
 import type { CommandDoc } from './command-docs.js';
+import type { ArgSpecs } from './verb.js';
+import { VERBS } from './verbs/table.js';
+
+/** The verbs whose arguments name components (send, tail, ping, mesh routes...), by their words. */
+export function componentTakingVerbs(): string[] {
+  return VERBS.filter((v) => Object.values(v.args as ArgSpecs).some((a) => a.names === 'component' || a.names === 'components')).map((v) => v.name);
+}
 
 /** A word list for `compgen -W`, sorted so candidates come out in order. */
 function wordList(words: Iterable<string>): string {
   return [...new Set(words)].sort().join(' ');
 }
 
-/** The bash completion script for `bin`. */
-export function bashCompletion(docs: readonly CommandDoc[], bin: string): string {
+/**
+ * The bash completion script for `bin`. After the commands in `takeComponents` (their words,
+ * `send`, `mesh routes`), a word that is not a flag completes to the live component names: one
+ * `components --json` with a short timeout, cheap enough for a Tab.
+ */
+export function bashCompletion(docs: readonly CommandDoc[], bin: string, takeComponents: readonly string[] = []): string {
   const topics = new Map<string, string[]>();
   for (const d of docs) {
     const [first, second] = d.words.split(' ');
@@ -35,7 +46,17 @@ export function bashCompletion(docs: readonly CommandDoc[], bin: string): string
     '    case "$cmd" in',
     ...flagCases,
     '    esac',
+    '    return',
     '  fi',
+    ...(takeComponents.length === 0
+      ? []
+      : [
+          '  case "$cmd" in',
+          `    ${takeComponents.map((w) => `"${w}"`).join('|')})`,
+          `      local names=$(${bin} components --json --timeout 500ms 2>/dev/null | sed -n 's/^ *"name": "\\(.*\\)",$/\\1/p')`,
+          '      COMPREPLY=($(compgen -W "$names" -- "$cur"));;',
+          '  esac',
+        ]),
     '}',
     `complete -F ${fn} ${bin}`,
     '',
@@ -43,6 +64,11 @@ export function bashCompletion(docs: readonly CommandDoc[], bin: string): string
 }
 
 /** The zsh script: bash's, run through bashcompinit. */
-export function zshCompletion(docs: readonly CommandDoc[], bin: string): string {
-  return [`# ${bin} completion for zsh: eval "$(${bin} completion zsh)" in ~/.zshrc`, 'autoload -U +X compinit && compinit', 'autoload -U +X bashcompinit && bashcompinit', bashCompletion(docs, bin)].join('\n');
+export function zshCompletion(docs: readonly CommandDoc[], bin: string, takeComponents: readonly string[] = []): string {
+  return [
+    `# ${bin} completion for zsh: eval "$(${bin} completion zsh)" in ~/.zshrc`,
+    'autoload -U +X compinit && compinit',
+    'autoload -U +X bashcompinit && bashcompinit',
+    bashCompletion(docs, bin, takeComponents),
+  ].join('\n');
 }

@@ -1,6 +1,6 @@
 import { Args, Command } from '@oclif/core';
 import { commandDocs } from '../cli/command-docs.js';
-import { bashCompletion, zshCompletion } from '../cli/completion-script.js';
+import { bashCompletion, componentTakingVerbs, zshCompletion } from '../cli/completion-script.js';
 
 export default class Completion extends Command {
   static override summary = 'Print a shell completion script for commands and flags';
@@ -11,6 +11,7 @@ export default class Completion extends Command {
   async run(): Promise<void> {
     const { args } = await this.parse(Completion);
     const docs = commandDocs(this.config.commands, this.config.bin);
-    process.stdout.write(args.shell === 'zsh' ? zshCompletion(docs, this.config.bin) : bashCompletion(docs, this.config.bin));
+    const takeComponents = componentTakingVerbs();
+    process.stdout.write(args.shell === 'zsh' ? zshCompletion(docs, this.config.bin, takeComponents) : bashCompletion(docs, this.config.bin, takeComponents));
   }
 }

@@ -42,3 +42,28 @@ describe('botz check', () => {
     expect(r.stdout).toMatch(/^BOTZ CRITICAL - cannot reach the botz server at 127\.0\.0\.1:1/);
   });
 });
+
+describe('bash completion of live component names (issue 17)', () => {
+  it('offers the registered components where a command takes one', async () => {
+    const { mkdtemp, writeFile, chmod } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { spawnSync } = await import('node:child_process');
+    const { ROOT } = await import('./harness.js');
+    const dir = await mkdtemp(join(tmpdir(), 'botz-live-completion-'));
+    // `botz` on PATH, as an installed one would be.
+    await writeFile(join(dir, 'botz'), `#!/bin/sh\nexec "${process.execPath}" "${join(ROOT, 'bin', 'run.js')}" "$@"\n`);
+    await chmod(join(dir, 'botz'), 0o755);
+    const env = { ...net.env, PATH: `${dir}:${process.env.PATH}` };
+    const script = (await runBotz(['completion', 'bash'], env)).stdout;
+    await writeFile(join(dir, 'botz.bash'), script);
+    const complete = (words: string[]) =>
+      spawnSync('bash', ['-c', `source ${join(dir, 'botz.bash')}; COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _botz; printf '%s\\n' "\${COMPREPLY[@]}"`], { env, encoding: 'utf8' })
+        .stdout.split('\n')
+        .filter((l) => l !== '');
+    expect(complete(['botz', 'send', 'check-'])).toEqual(['check-echo']);
+    expect(complete(['botz', 'ping', ''])).toContain('check-echo');
+    // Not where no component is taken.
+    expect(complete(['botz', 'serve', ''])).toEqual([]);
+  }, 20_000);
+});
