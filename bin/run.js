@@ -8,12 +8,26 @@ if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') process.e
 const { stdoutWatch } = await import('../dist/cli/stdout-closed.js');
 stdoutWatch.install();
 
+// `--context NAME`, BOTZ_CONTEXT or the selected context, as the variables of its settings
+// (src/cli/context-env.ts), before any command reads them.
+let argv = process.argv.slice(2);
+let done = false;
+try {
+  const { applyContext } = await import('../dist/cli/context-env.js');
+  argv = applyContext(argv);
+} catch (error) {
+  const { failureReport } = await import('../dist/cli/exit-codes.js');
+  const report = failureReport(error, {}, undefined);
+  process.stderr.write(report.line + '\n');
+  process.exitCode = report.exit;
+  done = true;
+}
+
 // `botz send` is the one-shot command people time: it skips loading oclif when it can
 // (src/cli/fast-send.ts); anything it does not understand falls through to oclif below.
-let done = false;
-if (process.argv[2] === 'send') {
+if (!done && argv[0] === 'send') {
   const { fastSend } = await import('../dist/cli/fast-send.js');
-  const code = await fastSend(process.argv.slice(3));
+  const code = await fastSend(argv.slice(1));
   if (code !== undefined) {
     done = true;
     // No process.exit(): the process ends when the reply has reached stdout's reader and the
@@ -25,5 +39,5 @@ if (!done) {
   const { execute } = await import('@oclif/core');
   // Loading oclif added its own stdout error listener: take over from it.
   stdoutWatch.install();
-  await execute({ dir: import.meta.url });
+  await execute({ dir: import.meta.url, args: argv });
 }

@@ -18,6 +18,8 @@ export type { Message } from './lib/node/message.js';
 export type { NodeEvent, ShutdownNotice } from './lib/node/events.js';
 export * from './lib/errors.js';
 export { Keyring } from './lib/wire/keyring.js';
+export { loadSecret, defaultConfigDir } from './lib/load-secret.js';
+export type { LoadSecretOptions } from './lib/load-secret.js';
 export type { Secret } from './lib/channel/node-context.js';
 export type { Body, Json, Headers, ComponentInfo, ComponentState, MemberEvent, TrafficEvent, LinkChange, Codec, Path } from './lib/wire/frames.js';
 export { MemoryNetwork } from './lib/transport/memory.js';

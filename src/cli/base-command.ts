@@ -4,6 +4,7 @@
  */
 import { Command, Errors, type Interfaces } from '@oclif/core';
 import { failureReport, type FailureContext } from './exit-codes.js';
+import { normalizeBooleanFlags } from './flag-forms.js';
 import { styleFor, type OutputStyle } from './output.js';
 import { configDir, describeSecretSource, requireSecret } from './secret.js';
 import { stdoutWatch } from './stdout-closed.js';
@@ -45,6 +46,16 @@ export abstract class BotzCommand extends Command {
   protected rememberSecret(secret: string, source: string): void {
     this.secretForRedaction = secret;
     this.failureContext.secretSource = source;
+  }
+
+  /** oclif's parse, reading `--flag=true` / `--flag=false` of a boolean flag as other CLIs do (flag-forms.ts). */
+  protected override async parse<F extends Record<string, any>, B extends Record<string, any>, A extends Record<string, any>>(
+    options?: Interfaces.Input<F, B, A>,
+    argv: string[] = this.argv,
+  ): Promise<Interfaces.ParserOutput<F, B, A>> {
+    const flags = { ...(options?.flags ?? {}), ...(this.ctor.enableJsonFlag ? { json: { type: 'boolean' } } : {}) } as Record<string, { type?: string }>;
+    const booleans = new Set(Object.entries(flags).filter(([, f]) => f.type === 'boolean').map(([name]) => name));
+    return super.parse(options, normalizeBooleanFlags(argv, booleans));
   }
 
   /** A human line on stdout; nothing in --json mode. */

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { BotzError, ErrorCode } from '../lib/errors.js';
 import type { Json } from '../lib/wire/frames.js';
+import { fileProblem } from './system-errors.js';
 import { parseDataSpec, parseDataText } from './payload.js';
 
 /** Everything a stream yields, as UTF-8 text. */
@@ -25,7 +26,7 @@ export async function readData(spec: string, stdin: Readable = process.stdin): P
       try {
         text = await readFile(parsed.path, 'utf8');
       } catch (e) {
-        throw new BotzError(ErrorCode.INVALID_ARGUMENT, `cannot read --data @${parsed.path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, {
+        throw new BotzError(ErrorCode.INVALID_ARGUMENT, `--data @${parsed.path}: the file ${fileProblem(e)}`, {
           cause: e,
           details: { path: parsed.path },
         });

@@ -10,6 +10,8 @@
 import { ErrorCode } from '../lib/errors.js';
 import { SERVER_DESTINATION } from '../lib/wire/packet.js';
 import { formatDuration } from './duration.js';
+import { systemErrorSentence } from './system-errors.js';
+import { oclifUsageMessage } from './usage-error.js';
 
 export const ExitCode = {
   OK: 0,
@@ -39,6 +41,8 @@ const BY_CODE: Partial<Record<string, ExitCode>> = {
   [ErrorCode.ENCRYPTION_REQUIRED]: ExitCode.AUTH,
   [ErrorCode.SERVER_UNREACHABLE]: ExitCode.UNREACHABLE,
   [ErrorCode.CANCELLED]: ExitCode.CANCELLED,
+  // Ours to send (issue 17): a body too big for a packet is fixed by changing the command line.
+  [ErrorCode.FRAME_TOO_LARGE]: ExitCode.USAGE,
 };
 
 /** The exit code for an error code; anything unknown is a plain error (1). */
@@ -81,10 +85,14 @@ interface ErrorLike {
 export function describeFailure(err: unknown, ctx: FailureContext = {}): Failure {
   const e = (typeof err === 'object' && err !== null ? err : { message: String(err) }) as ErrorLike;
   const message = typeof e.message === 'string' && e.message !== '' ? summarize(e.message) : String(err);
-  // oclif's parse errors (unknown flag, missing argument) carry `parse`.
-  if (e.parse !== undefined) {
-    return failure(ExitCode.USAGE, 'USAGE', message, `${message}${helpHint(ctx)}`);
+  // oclif's usage errors (unknown flag, missing argument, a flag without its value...).
+  const usage = oclifUsageMessage(err);
+  if (usage !== undefined) {
+    return failure(ExitCode.USAGE, 'USAGE', usage, `${usage}${helpHint(ctx)}`);
   }
+  // Node's own (a listener that cannot bind, a host that does not resolve): a sentence, not a constant.
+  const system = systemErrorSentence(e as Parameters<typeof systemErrorSentence>[0]);
+  if (system !== undefined) return failure(ExitCode.USAGE, ErrorCode.INVALID_ARGUMENT, system, system);
   const code = typeof e.code === 'string' && (Object.values(ErrorCode) as string[]).includes(e.code) ? e.code : 'ERROR';
   const exit = exitCodeFor(code);
   const server = ctx.server ?? (e.details?.server as string | undefined);
@@ -93,10 +101,15 @@ export function describeFailure(err: unknown, ctx: FailureContext = {}): Failure
     case ExitCode.USAGE:
       // A refused secret is not a matter of the command's flags: say where the secret came from.
       if (e.details?.minSecretBytes !== undefined && ctx.secretSource) return failure(exit, code, message, `${message}: the secret from ${ctx.secretSource}`);
+      if (code === ErrorCode.FRAME_TOO_LARGE) return failure(exit, code, message, `${message}; send a smaller body (one message must fit in a packet), or send a reference to the data instead`);
       return failure(exit, code, message, `${message}${helpHint(ctx)}`);
     case ExitCode.NOT_FOUND:
+      // Across a mesh node, what the server lists is not what that node can reach.
+      if (ctx.peer === 'mesh node') return failure(exit, code, message, `${message}; run \`botz mesh routes ${server ?? 'NODE'}\` to see what that mesh node can reach`);
       return failure(exit, code, message, `${message}; run \`botz components\` to see what is registered${server ? ` at ${server}` : ''}`);
     case ExitCode.TIMEOUT:
+      // A bounded run (--wait) that ran out: the message says it all.
+      if (e.details?.wait === true) return failure(exit, code, message, message);
       if (e.details?.peer === SERVER_DESTINATION) {
         // Connecting did not finish: something accepted there and then said nothing (in time).
         if (e.details.server !== undefined) {

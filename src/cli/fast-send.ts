@@ -7,10 +7,11 @@
  * twice...) it returns undefined, and oclif runs the command instead.
  */
 import type { FailureContext } from './exit-codes.js';
+import { normalizeBooleanFlags } from './flag-forms.js';
 import { OneShot, splitConnection } from './one-shot.js';
 import { styleFor } from './output.js';
 import { configDir } from './secret.js';
-import { runVerb, verbId, type AnyVerb } from './verb.js';
+import { runVerb, verbId, type AnyVerb, type FlagSpecs } from './verb.js';
 import { parseWithNode } from './verb-node.js';
 import { CONNECTION_FLAGS } from './verbs/flags.js';
 import { sendVerb } from './verbs/send.js';
@@ -21,15 +22,17 @@ import { sendVerb } from './verbs/send.js';
  * for waiting on it.
  */
 export async function fastRun(verb: AnyVerb, argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number | undefined> {
-  const parsed = parseWithNode({ ...CONNECTION_FLAGS, ...verb.flags }, verb.args, argv, { json: true, env });
+  const specs: FlagSpecs = { ...CONNECTION_FLAGS, ...(verb.flags as FlagSpecs) };
+  const booleans = new Set(['json', ...Object.entries(specs).filter(([, f]) => f.type === 'boolean').map(([name]) => name)]);
+  const parsed = parseWithNode(specs, verb.args, normalizeBooleanFlags(argv, booleans), { json: true, env });
   if (parsed === undefined) return undefined;
-  const { connection, own } = splitConnection(parsed.flags);
   // As oclif's jsonEnabled(): --json, or BOTZ_CONTENT_TYPE=json.
   const json = parsed.json || env.BOTZ_CONTENT_TYPE?.toLowerCase() === 'json';
-  const input = { ...parsed, flags: own, json };
   const failure: FailureContext = { command: verbId(verb) };
   let ctx: OneShot | undefined;
   try {
+    const { connection, own } = splitConnection(parsed.flags);
+    const input = { ...parsed, flags: own, json };
     Object.assign(failure, verb.failure?.(input));
     ctx = new OneShot({ connection, configDir: configDir(env), style: styleFor(process.stdout, json), json, failure });
     const { text, exit } = await runVerb(verb, ctx, input);

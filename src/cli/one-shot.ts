@@ -9,6 +9,7 @@ import type { MeshControlClient } from '../lib/mesh/mesh-control-client.js';
 import type { ComponentInfo, Json } from '../lib/wire/frames.js';
 import type { FailureContext } from './exit-codes.js';
 import type { OutputStyle } from './output.js';
+import { checkServerAddress } from './server-address.js';
 import { describeSecretSource, requireSecret, type SecretSource } from './secret.js';
 // Not lazy: a stream must listen for Ctrl-C before it says it is streaming.
 import { waitForStop, type StopReason } from './signals.js';
@@ -104,9 +105,9 @@ export class OneShot implements VerbContext {
   }
 }
 
-/** A parsed command line's flags, parted into the connection's and the verb's own. */
+/** A parsed command line's flags, parted into the connection's and the verb's own; a usage error for a --server that is not HOST:PORT. */
 export function splitConnection(flags: Record<string, unknown>): { connection: Connection; own: Record<string, any> } {
   const own = { ...flags };
   for (const name of Object.keys(CONNECTION_FLAGS)) delete own[name];
-  return { connection: { server: flags.server as string, 'secret-file': flags['secret-file'] as string | undefined, encrypt: flags.encrypt === true }, own };
+  return { connection: { server: checkServerAddress(flags.server as string), 'secret-file': flags['secret-file'] as string | undefined, encrypt: flags.encrypt === true }, own };
 }

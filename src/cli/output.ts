@@ -5,18 +5,21 @@
  */
 import type { ComponentInfo, Json } from '../lib/wire/frames.js';
 import { formatDuration } from './duration.js';
+import { fitColumns } from './table-fit.js';
 
 /** How to render: a table on a terminal, and colour only when allowed. */
 export interface OutputStyle {
   tty: boolean;
   color: boolean;
+  /** The terminal's width, when known: tables fit it. */
+  columns?: number;
 }
 
 /** The style for stdout: tables on a TTY, colour on a TTY unless NO_COLOR or --json. */
-export function styleFor(stream: { isTTY?: boolean }, json: boolean, env: NodeJS.ProcessEnv = process.env): OutputStyle {
+export function styleFor(stream: { isTTY?: boolean; columns?: number }, json: boolean, env: NodeJS.ProcessEnv = process.env): OutputStyle {
   const tty = stream.isTTY === true && !json;
   const noColor = (env.NO_COLOR !== undefined && env.NO_COLOR !== '') || env.FORCE_COLOR === '0';
-  return { tty, color: tty && !noColor };
+  return { tty, color: tty && !noColor, ...(tty && typeof stream.columns === 'number' && stream.columns > 0 ? { columns: stream.columns } : {}) };
 }
 
 /** A value as the payload grammar would write it: strings bare, anything else as JSON. */
@@ -40,11 +43,28 @@ export function alignColumns(rows: readonly string[][]): string {
   return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ')).join('\n');
 }
 
+/** No rule between rows: a listing reads as one block, and takes half the lines. */
+const COMPACT_ROWS = { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' };
+
+/** The widest line of each column (plus the cell's padding of 1 each side), without colour codes. */
+function naturalWidths(rows: readonly string[][]): number[] {
+  const widths: number[] = [];
+  // eslint-disable-next-line no-control-regex
+  const visible = (s: string) => Math.max(...s.replace(/\x1b\[[0-9;]*m/g, '').split('\n').map((l) => l.length));
+  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, visible(cell) + 2)));
+  return widths;
+}
+
 async function table(head: string[] | undefined, rows: string[][], style: OutputStyle): Promise<string> {
   // cli-table3 is only needed on a terminal; loading it lazily keeps piped runs fast.
   const { default: Table } = await import('cli-table3');
+  const natural = naturalWidths(head ? [head, ...rows] : rows);
+  // The borders take one column each, and one more at the end.
+  const colWidths = style.columns ? fitColumns(natural, style.columns - natural.length - 1) : undefined;
   const t = new Table({
     ...(head ? { head } : {}),
+    chars: COMPACT_ROWS,
+    ...(colWidths ? { colWidths, wordWrap: true, wrapOnWordBoundary: false } : {}),
     // cli-table3 colours borders and headings even when colour is off, unless styles are empty.
     style: style.color ? { head: ['cyan'], border: ['grey'] } : { head: [], border: [] },
   });
@@ -52,10 +72,22 @@ async function table(head: string[] | undefined, rows: string[][], style: Output
   return t.toString();
 }
 
-/** A reply or any body: a key/value table on a terminal, payload-grammar lines otherwise. */
+/**
+ * A body as `--raw` prints it: compact JSON on one line, and a string bare (as `jq -r`), so a
+ * text reply reads as text.
+ */
+export function rawBody(body: Json): string {
+  return typeof body === 'string' ? body : JSON.stringify(body);
+}
+
+/**
+ * A reply or any body: a key/value table on a terminal; piped, compact JSON on one line, which
+ * jq reads and `botz send --data -` takes back whatever the values hold (spaces, newlines).
+ */
 export async function renderBody(body: Json, style: OutputStyle): Promise<string> {
   const isObject = body !== null && typeof body === 'object' && !Array.isArray(body);
-  if (!style.tty || !isObject) return bodyLines(body).join('\n');
+  if (!style.tty) return JSON.stringify(body);
+  if (!isObject) return bodyLines(body).join('\n');
   const entries = Object.entries(body);
   if (entries.length === 0) return '(empty reply)';
   return table(undefined, entries.map(([k, v]) => [k, valueText(v)]), style);

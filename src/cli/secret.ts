@@ -9,6 +9,7 @@ import { mkdir, open, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { BotzError, ErrorCode } from '../lib/errors.js';
+import { fileProblem } from './system-errors.js';
 
 /** A secret and where it was found. */
 export interface SecretSource {
@@ -41,14 +42,15 @@ export function describeSecretSource(source: SecretSource): string {
   return source.from === 'env' ? 'env BOTZ_SECRET' : source.from === 'secret-file' ? `--secret-file ${source.path}` : `${source.path}`;
 }
 
-async function readSecretFile(path: string): Promise<string | undefined> {
+/** `label` names the file in an error: `--secret-file x`, or the config file's path. */
+async function readSecretFile(path: string, label = path): Promise<string | undefined> {
   try {
     // A trailing newline from `echo ... > file` is not part of the secret.
     const text = (await readFile(path, 'utf8')).replace(/\r?\n$/, '');
     return text;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw e;
+    throw new BotzError(ErrorCode.INVALID_ARGUMENT, `${label} ${fileProblem(e)}`, { cause: e, details: { path } });
   }
 }
 
@@ -63,7 +65,7 @@ export async function findSecret(options: SecretOptions): Promise<SecretSource |
   const env = options.env ?? process.env;
   if (env.BOTZ_SECRET) return { secret: env.BOTZ_SECRET, from: 'env' };
   if (options.secretFile !== undefined) {
-    const secret = await readSecretFile(options.secretFile);
+    const secret = await readSecretFile(options.secretFile, `--secret-file ${options.secretFile}`);
     if (secret === undefined) {
       throw new BotzError(ErrorCode.INVALID_ARGUMENT, `--secret-file ${options.secretFile} does not exist`, {
         details: { path: options.secretFile },

@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { BotzError, ErrorCode } from '../lib/errors.js';
+import { DEFAULT_MAX_PACKET_BYTES } from '../lib/wire/packet.js';
 import type { RequestBenchResult, RequestTarget } from '../lib/bench/request-bench.js';
 import type { LoadProgress } from '../lib/bench/request-load.js';
 import { BotzCommand, connectionFlags } from '../cli/base-command.js';
@@ -61,6 +62,10 @@ export default class Bench extends BotzCommand {
   async run(): Promise<BenchResult> {
     const { args, flags } = await this.parse(Bench);
     const mode = args.mode as 'direct' | 'relay' | 'mesh';
+    // A body no packet can hold would only measure failures.
+    if (flags.size > DEFAULT_MAX_PACKET_BYTES) {
+      throw new BotzError(ErrorCode.INVALID_ARGUMENT, `--size ${flags.size} is over the packet limit of ${DEFAULT_MAX_PACKET_BYTES} bytes; choose a smaller body`);
+    }
     if (mode === 'mesh' && flags.server) {
       throw new BotzError(ErrorCode.INVALID_ARGUMENT, 'mesh mode starts its own mesh; it cannot use --server');
     }
@@ -110,6 +115,12 @@ export default class Bench extends BotzCommand {
       };
     }
     this.print(result);
+    // Figures of requests that failed are no measurement: say so, and do not exit 0.
+    if (botz.errors > 0) {
+      const codes = Object.entries(botz.errorCodes).map(([c, n]) => `${c}: ${n}`).join(', ');
+      process.stderr.write(`botz: ${botz.errors} of ${botz.errors + botz.messages} requests failed${codes ? ` (${codes})` : ''}; the figures are not a measurement\n`);
+      process.exitCode = 1;
+    }
     return result;
   }
 

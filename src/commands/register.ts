@@ -5,6 +5,8 @@ import { durationFlag } from '../cli/verb-oclif.js';
 import { receivedLine } from '../cli/event-lines.js';
 import { jsonOfBody } from '../cli/body-json.js';
 import { DEFAULT_EXEC_CONCURRENCY, DEFAULT_EXEC_TIMEOUT_MS, ExecPool } from '../cli/exec-handler.js';
+import { checkServerAddress } from '../cli/server-address.js';
+import { followServerLink, linkChangeLine, linkChangeRecord } from '../cli/server-link-notices.js';
 import { waitForStop } from '../cli/signals.js';
 import { reply, type Message, type ShutdownNotice } from '../index.js';
 import type { MeshOptions } from '../lib/node/options.js';
@@ -61,7 +63,7 @@ export default class Register extends BotzCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Register);
-    this.failureContext.server = flags.server;
+    this.failureContext.server = checkServerAddress(flags.server);
     const secret = await this.secretFor(flags);
     const { Component } = await import('../index.js');
     const name = args.name;
@@ -104,6 +106,11 @@ export default class Register extends BotzCommand {
       if (serverless) component.once('registered', announce);
       else announce();
     } else announce();
+    // Quiet is not healthy: say when the server link drops and when it is back (issue 17).
+    followServerLink(component, flags.server, (change) => {
+      process.stderr.write(`botz: ${linkChangeLine(change)}\n`);
+      if (this.jsonEnabled()) this.ndjson(linkChangeRecord(change));
+    });
 
     const why = await stopped;
     if (why === 'done') {

@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core';
 import { BotzCommand, connectionFlags } from '../cli/base-command.js';
 import { describeFailure } from '../cli/exit-codes.js';
+import { checkServerAddress } from '../cli/server-address.js';
 
 export default class Repl extends BotzCommand {
   static override summary = 'An interactive session on the network: send, broadcast, components, tail, shutdown';
@@ -23,7 +24,7 @@ export default class Repl extends BotzCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Repl);
-    this.failureContext.server = flags.server;
+    this.failureContext.server = checkServerAddress(flags.server);
     // The REPL and its dependencies load only for this command.
     const { runRepl } = await import('../repl/run-repl.js');
     const { defaultReplName } = await import('../repl/join.js');
@@ -42,6 +43,8 @@ export default class Repl extends BotzCommand {
       if ((e as { declined?: boolean }).declined) return this.exit(describeFailure(e).exit);
       throw e;
     }
-    if (exit !== 0) this.exit(exit);
+    // Not this.exit(): its process.exit() could cut the leave our component just sent, and the
+    // server would see the REPL vanish (suspect) rather than leave.
+    if (exit !== 0) process.exitCode = exit;
   }
 }

@@ -5,7 +5,7 @@
  */
 import { scan } from './tokenize.js';
 import type { ArgSpec } from '../cli/verb.js';
-import { findVerb, flagWords, verbWords, type ReplVerb } from './verbs.js';
+import { findVerb, flagWords, isTopic, REPL_VERBS, verbWords, type ReplVerb } from './verbs.js';
 
 /** What the network looks like right now (kept current by membership events). */
 export interface CompletionSources {
@@ -35,8 +35,8 @@ export function complete(line: string, sources: CompletionSources): Completion {
 function candidates(prior: string[], prefix: string, sources: CompletionSources): string[] {
   if (prior.length === 0) return verbWords();
   const found = findVerb(prior);
-  // A topic's verbs (`mesh rou<Tab>`) and their arguments are not offered yet.
-  if (!found) return [];
+  // After a topic (`mesh rou<Tab>`): its verbs' second words.
+  if (!found) return prior.length === 1 && isTopic(prior[0]) ? topicVerbs(prior[0]) : [];
   const { spec } = found;
   const words = prior.slice(found.length);
   const previous = words[words.length - 1];
@@ -57,6 +57,11 @@ function candidates(prior: string[], prefix: string, sources: CompletionSources)
     default:
       return [];
   }
+}
+
+/** The verbs of a topic, by their second word: `routes`, `status`. */
+function topicVerbs(topic: string): string[] {
+  return REPL_VERBS.filter((v) => v.name.startsWith(`${topic} `)).map((v) => v.name.slice(topic.length + 1));
 }
 
 /** The argument the `index`th positional word fills: the rest argument takes every later one. */

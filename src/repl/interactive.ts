@@ -19,6 +19,8 @@ export interface InteractiveOptions {
   banner?: string;
   input?: NodeJS.ReadStream;
   output?: NodeJS.WriteStream;
+  /** Leaves the loop when it settles (our component was shut down). */
+  until?: Promise<unknown>;
 }
 
 /** Runs until `exit`, Ctrl-D or SIGTERM; resolves to 0. */
@@ -52,6 +54,7 @@ export async function runInteractive(o: InteractiveOptions): Promise<number> {
     });
   });
   const onTerm = () => rl.close();
+  void o.until?.then(onTerm);
   process.once('SIGTERM', onTerm);
   process.once('SIGHUP', onTerm);
 

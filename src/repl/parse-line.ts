@@ -5,10 +5,11 @@
  * means. Bodies are built when the verb runs, once any --data file is read.
  */
 import { BotzError, ErrorCode } from '../lib/errors.js';
+import { didYouMean } from '../cli/did-you-mean.js';
 import { parseWithOclif } from '../cli/verb-oclif.js';
 import { restArg, type AnyInput } from '../cli/verb.js';
 import { tokenize } from './tokenize.js';
-import { findVerb, isTopic, type ReplVerb } from './verbs.js';
+import { findVerb, isTopic, verbPhrases, type ReplVerb } from './verbs.js';
 
 /** A line to run: its verb and what the line gave it. */
 export interface Invocation {
@@ -29,10 +30,16 @@ export async function parseLine(line: string): Promise<Invocation | undefined> {
   if (words.length === 0 || words[0].startsWith('#')) return undefined;
   const found = findVerb(words);
   if (!found) {
-    if (isTopic(words[0])) throw usage(`unknown ${words[0]} verb "${words[1] ?? ''}"`, { verb: words.slice(0, 2).join(' ') });
-    throw usage(`unknown verb "${words[0]}"; type \`help\` for the list`, { verb: words[0] });
+    if (isTopic(words[0])) throw usage(`unknown ${words[0]} verb "${words[1] ?? ''}"${nearest(words.slice(0, 2).join(' '))}`, { verb: words.slice(0, 2).join(' ') });
+    throw usage(`unknown verb "${words[0]}"${nearest(words[0])}; type \`help\` for the list`, { verb: words[0] });
   }
   return parseVerb(found.spec, words.slice(found.length));
+}
+
+/** `; did you mean \`send\`?` when a REPL verb is near `typed`. */
+export function nearest(typed: string): string {
+  const near = didYouMean(typed, verbPhrases());
+  return near ? `; did you mean \`${near}\`?` : '';
 }
 
 /** The verb's words (after the verb itself) → its invocation. */

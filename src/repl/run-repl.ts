@@ -5,7 +5,8 @@
 import { receivedLine } from '../cli/event-lines.js';
 import { describeSecretSource } from '../cli/secret.js';
 import { styleFor } from '../cli/output.js';
-import type { Message } from '../index.js';
+import { followServerLink, isLinkLost, linkChangeLine } from '../cli/server-link-notices.js';
+import type { Message, ShutdownNotice } from '../index.js';
 import { historyPath, HistoryFile } from './history.js';
 import { runInteractive } from './interactive.js';
 import { join, type Joined } from './join.js';
@@ -46,12 +47,29 @@ export async function runRepl(o: ReplOptions): Promise<number> {
   const { component } = joined;
   const live = new LiveComponents(component.name);
   let unwatch: (() => void) | undefined;
+  let linkNotice: (line: string) => void = (line) => void early.push(line);
+  let linkDown: string | undefined;
+  const unfollow = followServerLink(component, joined.server, (change) => {
+    linkDown = change.state === 'lost' ? linkChangeLine(change) : undefined;
+    linkNotice(linkChangeLine(change));
+  });
+  // `botz shutdown <our name>` stops our component: every later verb would fail, so leave.
+  const shutDown = new Promise<ShutdownNotice>((resolve) => component.once('shutdown', resolve)).then((n) =>
+    linkNotice(`${component.name} was shut down by ${n.from}${n.forced ? ' (forced)' : ''}; leaving the REPL`),
+  );
   try {
-    unwatch = await component.watch((e) => live.apply(e));
-    live.reset(await component.components());
+    try {
+      unwatch = await component.watch((e) => live.apply(e));
+      live.reset(await component.components());
+    } catch (error) {
+      // The server went away as we joined: completion starts empty, and the REPL says it is reconnecting.
+      if (!isLinkLost(error)) throw error;
+    }
     const style = styleFor(process.stdout, false);
     const makeSession = (output: ReplOutput) => {
       notice = (line) => output.notice(line);
+      // Above the prompt on a terminal; on stderr in a script, where stdout is the results.
+      linkNotice = (line) => (o.interactive ? output.notice(line) : output.err(line));
       for (const line of early.splice(0)) output.notice(line);
       return new Session({
         client: component,
@@ -61,6 +79,8 @@ export async function runRepl(o: ReplOptions): Promise<number> {
         server: joined.server,
         secretSource: describeSecretSource(joined.secret),
         secret: joined.secret.secret,
+        stopped: shutDown,
+        linkDown: () => linkDown,
         pick: o.interactive
           ? async (names) => {
               output.hold();
@@ -76,7 +96,7 @@ export async function runRepl(o: ReplOptions): Promise<number> {
     if (!o.interactive) {
       const session = makeSession(new PlainOutput());
       try {
-        return await runScript(process.stdin, session);
+        return await runScript(process.stdin, session, shutDown);
       } finally {
         await session.close();
       }
@@ -90,11 +110,13 @@ export async function runRepl(o: ReplOptions): Promise<number> {
         sources: live,
         banner: `joined ${joined.server} as ${component.name}; \`help\` lists the verbs, Tab completes, Ctrl-D leaves`,
         session: (output) => (session = makeSession(output)),
+        until: shutDown,
       });
     } finally {
       await session?.close();
     }
   } finally {
+    unfollow();
     unwatch?.();
     await component.stop().catch(() => {});
     await joined.localServer?.stop().catch(() => {});

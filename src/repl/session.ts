@@ -13,11 +13,11 @@ import { cancellable } from '../lib/cancel.js';
 import { BotzError, ErrorCode, isBotzError } from '../lib/errors.js';
 import type { LiveComponents } from './live-components.js';
 import type { ReplOutput } from './output.js';
-import { parseLine, type Invocation } from './parse-line.js';
+import { nearest, parseLine, type Invocation } from './parse-line.js';
 import { ReplContext } from './repl-context.js';
 import { TailState } from './tail-state.js';
 import { tokenize } from './tokenize.js';
-import { findVerb, helpText, isTopic } from './verbs.js';
+import { findVerb, helpText, helpTopicKnown, isTopic } from './verbs.js';
 
 /** The library calls the REPL makes: every Client (and so Component) has them. */
 export type ReplClient = VerbClient & Pick<Client, 'name'>;
@@ -32,6 +32,10 @@ export interface SessionOptions {
   /** Where the secret came from, for error lines; the secret itself only to redact it (and reach mesh nodes). */
   secretSource?: string;
   secret?: string;
+  /** While the server link is down, the notice that said so; undefined while it is up. */
+  linkDown?: () => string | undefined;
+  /** Settles once our component was shut down (`shutdown <our name>`): no later line can run. */
+  stopped?: Promise<unknown>;
   /** Asks the user to pick a component; absent without a terminal. */
   pick?: (names: string[]) => Promise<string>;
 }
@@ -81,8 +85,14 @@ export class Session {
 
   private report(err: unknown, failure: FailureContext, inv: Invocation | undefined, line: string): number {
     const f = describeFailure(readableFlagError(err), failure);
+    // Cut off from the server, a call fails for that reason, whatever it names: say so, not "run ls".
+    const down = this.o.linkDown?.();
+    if (down !== undefined && f.exit !== ExitCode.USAGE && f.exit !== ExitCode.CANCELLED) {
+      this.o.output.err(`botz: the server link is down (${down}); try again once it is back`);
+      return f.exit;
+    }
     const hint = f.exit === ExitCode.USAGE ? helpHint(inv, line) : '';
-    this.o.output.err(`botz: ${redact(f.line, this.o.secret)}${hint}`);
+    this.o.output.err(`botz: ${replAdvice(redact(f.line, this.o.secret))}${hint}`);
     return f.exit;
   }
 
@@ -102,13 +112,28 @@ export class Session {
         pick: this.o.pick && (() => this.pickTarget()),
         sawComponents: (list) => this.o.live.reset(list),
       });
-      const { text, exit } = await runVerb(spec.verb, ctx, input);
-      if (text !== undefined) output.out(text);
-      return exit;
+      const selfStop = spec.name === 'shutdown' && input.args.name === this.o.client.name ? this.o.stopped : undefined;
+      // Shutting ourselves down: the stop may overtake the answer (which then fails with CLOSED),
+      // and the next line must not race the stop.
+      const outcome = await runVerb(spec.verb, ctx, input).catch(async (error: unknown) => {
+        if (selfStop && isBotzError(error) && error.code === ErrorCode.CLOSED) return selfStop.then(() => undefined);
+        throw error;
+      });
+      if (outcome?.text !== undefined) output.out(outcome.text);
+      await selfStop;
+      return outcome?.exit ?? ExitCode.OK;
     }
     switch (spec.name) {
-      case 'help':
-        return output.out(helpText((input.args.topic as string[]).join(' ') || undefined));
+      case 'help': {
+        const topic = (input.args.topic as string[]).join(' ');
+        // A script that asks for help on nothing has a mistake in it: exit 2, as for an unknown verb.
+        if (!helpTopicKnown(topic)) throw new BotzError(ErrorCode.INVALID_ARGUMENT, `no verb "${topic}"${nearest(topic)}; type \`help\` for the list`);
+        return output.out(helpText(topic || undefined));
+      }
+      case 'clear':
+        // Only a terminal has a screen to clear; a script's output is a record.
+        if (this.o.style.tty) output.out(CLEAR_SCREEN);
+        return;
       case 'tail':
         return this.retail(input);
     }
@@ -142,6 +167,21 @@ export class Session {
     }
     output.out(this.tail.describe());
   }
+}
+
+/** ANSI: clear the screen and its scrollback, and home the cursor. */
+const CLEAR_SCREEN = '\x1b[2J\x1b[3J\x1b[H';
+
+/**
+ * The CLI's advice as the REPL has it: "run \`botz components\`" is \`ls\` here, and any
+ * \`botz VERB ...\` the REPL also has is that verb without the \`botz\`.
+ */
+export function replAdvice(line: string): string {
+  return line.replace(/`botz ([^`]+)`/g, (whole, command: string) => {
+    if (command === 'components') return '`ls`';
+    const found = findVerb(command.split(' '));
+    return found && !command.includes('--help') ? `\`${command}\`` : whole;
+  });
 }
 
 /**

@@ -56,6 +56,7 @@ export const REPL_VERBS: readonly ReplVerb[] = [
     flags: {},
     args: { topic: { rest: true, names: 'verb', description: 'a verb' } },
   },
+  { name: 'clear', aliases: ['cls'], summary: 'clear the screen (or press Ctrl-L)', usage: 'clear', flags: {}, args: {} },
   { name: 'exit', aliases: ['quit'], summary: 'leave the REPL (or press Ctrl-D)', usage: 'exit', flags: {}, args: {} },
 ];
 
@@ -91,6 +92,19 @@ export function verbWords(): string[] {
 /** `--timeout`, `-d`...: the flag words a verb accepts. */
 export function flagWords(spec: ReplVerb): string[] {
   return Object.entries(spec.flags).flatMap(([name, f]) => [`--${name}`, ...(f.char ? [`-${f.char}`] : [])]);
+}
+
+/** True when `help TOPIC` has something to show: nothing, a verb's words, or a topic. */
+export function helpTopicKnown(topic: string): boolean {
+  const words = topic.split(/\s+/).filter((w) => w !== '');
+  if (words.length === 0) return true;
+  const found = findVerb(words);
+  return (found !== undefined && found.length === words.length) || (words.length === 1 && isTopic(words[0]));
+}
+
+/** The verb words the REPL knows, for "did you mean": `send`, `ls`, `mesh routes`. */
+export function verbPhrases(): string[] {
+  return REPL_VERBS.flatMap((v) => [v.name, ...v.aliases]).filter((w) => w !== '?');
 }
 
 /** The text of `help` (no topic), `help VERB` or `help TOPIC`. */

@@ -164,3 +164,18 @@ describe('the help hint', () => {
     expect(describeFailure(err, { command: 'mesh:routes' }).line).toBe('Missing 1 required arg (see `botz mesh routes --help`)');
   });
 });
+
+describe('issue 17: advice that points the right way', () => {
+  it('a name a mesh node cannot reach points at its routes, not at `botz components`', () => {
+    const f = describeFailure(Object.assign(new Error('no route to "ghost"'), { code: 'NO_ROUTE' }), { server: '127.0.0.1:7411', peer: 'mesh node' });
+    expect(f.exit).toBe(3);
+    expect(f.line).toMatch(/botz mesh routes 127\.0\.0\.1:7411/);
+    expect(f.line).not.toMatch(/botz components/);
+  });
+
+  it('a body over the packet limit is a usage error that says what to do', () => {
+    const f = describeFailure(Object.assign(new Error('a request of 2000000 bytes exceeds the packet limit of 1048576 bytes'), { code: 'FRAME_TOO_LARGE' }), {});
+    expect(f).toMatchObject({ exit: 2, code: 'FRAME_TOO_LARGE' });
+    expect(f.line).toMatch(/smaller body/);
+  });
+});

@@ -33,7 +33,7 @@ describe('styleFor', () => {
 describe('bodies', () => {
   it('prints payload-grammar lines when piped', async () => {
     expect(bodyLines({ a: '1', n: 2, l: [true] })).toEqual(['a=1', 'n:=2', 'l:=[true]']);
-    expect(await renderBody({ a: '1' }, PLAIN)).toBe('a=1');
+    expect(await renderBody({ a: '1', s: 'x y\nz' }, PLAIN)).toBe('{"a":"1","s":"x y\\nz"}');
     expect(await renderBody('hi', TTY)).toBe('"hi"');
   });
 

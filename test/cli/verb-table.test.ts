@@ -45,7 +45,8 @@ describe.each(VERBS.map((v) => [v.name, v] as const))('%s', (_name, verb) => {
 describe('topics', () => {
   it('are what package.json tells oclif', () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { oclif: { topics: Record<string, { description: string }> } };
-    expect(Object.fromEntries(Object.entries(pkg.oclif.topics).map(([t, { description }]) => [t, description]))).toEqual(TOPICS);
+    // Every topic of the verbs is there as the verbs say; the CLI may have more (context: no REPL verbs).
+    expect(Object.fromEntries(Object.entries(pkg.oclif.topics).map(([t, { description }]) => [t, description]))).toMatchObject(TOPICS);
     expect(TOPICS.mesh).toBe(MESH_TOPIC);
   });
 

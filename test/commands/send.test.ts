@@ -38,9 +38,9 @@ describe('send parses its payload', () => {
     expect(JSON.parse(stdout)).toEqual({ s: 'text', n: 42, b: true, o: { x: [1] } });
   });
 
-  it('prints payload-grammar lines without --json', async () => {
+  it('prints compact JSON without --json when piped', async () => {
     const { stdout } = await run(['send', 'rc-echo', 'a=1', 'n:=2']);
-    expect(stdout).toBe('a=1\nn:=2\n');
+    expect(stdout).toBe('{"a":"1","n":2}\n');
   });
 
   describe('--data -', () => {

@@ -32,11 +32,11 @@ describe('serve', () => {
 });
 
 describe('register --echo and send', () => {
-  it('prints the reply as key/value lines when piped, and the message on the component', async () => {
+  it('prints the reply as compact JSON when piped, and the message on the component', async () => {
     const echo = await net.register('e2e-echo', '--echo');
     const r = await runBotz(['send', 'e2e-echo', 'greeting=hello', 'count:=3'], net.env);
     expect(r).toMatchObject({ code: 0, stderr: '' });
-    expect(r.stdout).toBe('greeting=hello\ncount:=3\n');
+    expect(r.stdout).toBe('{"greeting":"hello","count":3}\n');
     await echo.waitFor(/→ e2e-echo {2}request {2}\{"greeting":"hello","count":3\}$/);
     await net.server.waitFor(/join\s+e2e-echo/);
   });

@@ -24,7 +24,7 @@ describe('send -H', () => {
     const name = `h-echo-${extra.length}`;
     const echo = await net.register(name, '--echo', ...extra);
     const r = await runBotz(['send', name, 'a=1', '-H', 'trace-id:abc', '--header', 'note: a:b c '], net.env);
-    expect(r).toMatchObject({ code: 0, stdout: 'a=1\n' });
+    expect(r).toMatchObject({ code: 0, stdout: '{"a":"1"}\n' });
     expect(r.stderr).toBe('trace-id: abc\nnote: a:b c\n');
     await echo.waitFor(new RegExp(`→ ${name} {2}request {2}\\{"a":"1"\\} {2}trace-id: abc; note: a:b c$`));
   });

@@ -151,7 +151,7 @@ describe('send and tail across the mesh, and the reroute when the middle node di
     const tail = startBotz(['tail', '--via', mesh('n1'), '--json', '--count', '2'], net.env);
     await tail.waitFor(/^tailing mesh traffic/, 'err');
     const sent = await runBotz(['send', 'n4', 'k=v', '--via', mesh('n1')], net.env);
-    expect(sent).toMatchObject({ code: 0, stdout: 'k=v\n' });
+    expect(sent).toMatchObject({ code: 0, stdout: '{"k":"v"}\n' });
     expect(sent.stderr).toBe('mesh path n1>n2>n3>n4, reply n4>n3>n2>n1\n');
     expect(await tail.exited).toBe(0);
     const events = tail.lines.map((l) => JSON.parse(l));

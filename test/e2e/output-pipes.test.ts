@@ -76,11 +76,46 @@ describe('a one-shot send piped into a slow reader', () => {
     expect(run.errLines).toEqual(['botz exit 0']);
   });
 
-  it('without --json: every key=value line arrives', async () => {
+  it('without --json: the body arrives as one line of compact JSON', async () => {
     const run = shell(`node ${BIN} send echo --data @${big} | ${SLOW_READER}; echo "botz exit \${PIPESTATUS[0]}" >&2`, net.env);
     expect(await run.exited).toBe(0);
-    expect(run.lines).toEqual(Object.entries(body).map(([k, v]) => `${k}=${v}`));
+    expect(run.lines).toEqual([JSON.stringify(body)]);
     expect(run.errLines).toEqual(['botz exit 0']);
+  });
+});
+
+describe('piped replies are machine-readable and round-trip (issue 17)', () => {
+  it('into jq: typed values, a space and a newline survive', async () => {
+    const run = shell(`node ${BIN} send echo a=1 b:=2 'c=x y' 'd:="l1\\nl2"' | jq -c '{a, b, c, d}'`, net.env);
+    expect(await run.exited).toBe(0);
+    expect(JSON.parse(run.lines[0])).toEqual({ a: '1', b: 2, c: 'x y', d: 'l1\nl2' });
+  });
+
+  it('into a second send with --data -', async () => {
+    const run = shell(`node ${BIN} send echo 'x=1 2' n:=3 | node ${BIN} send echo --data - extra=yes --json`, net.env);
+    expect(await run.exited).toBe(0);
+    expect(JSON.parse(run.lines.join('\n'))).toEqual({ x: '1 2', n: 3, extra: 'yes' });
+  });
+
+  it('a 900 KB reply through wc -c and head -c', async () => {
+    const wc = shell(`node ${BIN} send echo --data @${big} | wc -c`, net.env);
+    expect(await wc.exited).toBe(0);
+    expect(Number(wc.lines[0].trim())).toBe(JSON.stringify(body).length + 1);
+    const head = shell(`node ${BIN} send echo --data @${big} | head -c 20; echo; echo "botz exit \${PIPESTATUS[0]}"`, net.env);
+    expect(await head.exited).toBe(0);
+    expect(head.lines[0]).toBe(JSON.stringify(body).slice(0, 20));
+    // head leaving early is a write that failed: exit 1 (see below), never a hang.
+    expect(head.lines[1]).toMatch(/^botz exit [01]$/);
+  });
+
+  it('--raw prints the body only: compact JSON, a string bare, no headers on stderr', async () => {
+    const obj = shell(`node ${BIN} send echo a=1 -H trace:abc --raw`, net.env);
+    expect(await obj.exited).toBe(0);
+    expect(obj.lines).toEqual(['{"a":"1"}']);
+    expect(obj.errLines).toEqual([]);
+    const str = shell(`node ${BIN} send echo --data '"two words"' --raw`, net.env);
+    expect(await str.exited).toBe(0);
+    expect(str.lines).toEqual(['two words']);
   });
 });
 

@@ -129,7 +129,7 @@ describe('botz repl with stdin piped', () => {
   it('runs the lines as a script: no prompt, no escape codes, exit code of the first failure', async () => {
     const r = await script('send r-echo a=1\n\n# a comment\nsend nobody-here x=1\nsend r-echo a=1 --timeout nope\nsend r-echo b:=2\n');
     expect(r.code).toBe(3);
-    expect(r.stdout).toBe('a=1\nb:=2\n');
+    expect(r.stdout).toBe('{"a":"1"}\n{"b":2}\n');
     expect(r.stderr.trim().split('\n')).toEqual([
       expect.stringMatching(/^botz: no component named "nobody-here" is registered/),
       expect.stringMatching(/^botz: --timeout: "nope" is not a duration.*\(see `help send`\)$/),
@@ -153,5 +153,21 @@ describe('botz repl with stdin piped', () => {
     const code = await new Promise((resolve) => child.on('close', resolve));
     expect(code).toBe(7);
     expect(stderr).toMatch(/^botz: cannot reach the botz server at 127\.0\.0\.1:1/);
+  });
+});
+
+describe('botz repl scripts (issue 17)', () => {
+  it('a script whose last line failed still leaves cleanly (the server sees a leave, not a suspect)', async () => {
+    const r = await runBotz(['repl', '--name', 'r-lastfail'], net.env, 'send nobody-here x=1\n');
+    expect(r.code).toBe(3);
+    const leave = await net.server.waitFor(/(leave|suspect)\s+r-lastfail\b/);
+    expect(leave).toMatch(/leave/);
+  });
+
+  it('`shutdown` of its own name says so and leaves, instead of a prompt where every verb fails', async () => {
+    const r = await runBotz(['repl', '--name', 'r-self'], net.env, 'shutdown r-self\nls\nls\n');
+    expect(r.stderr).toMatch(/r-self was shut down by r-self; leaving the REPL/);
+    expect(r.stderr).not.toMatch(/has stopped/);
+    expect(r.code).toBe(0);
   });
 });

@@ -52,7 +52,7 @@ describe('--timeout beyond what a Node timer holds (1000h)', () => {
       return (JSON.parse(routes.stdout) as { destination: string }[]).some((r) => r.destination === 'long-2');
     }, 10_000);
     const sent = await runBotz(['send', 'long-2', 'k=v', '--via', a1, '--timeout', '1000h'], net.env);
-    expect(sent).toMatchObject({ code: 0, stdout: 'k=v\n' });
+    expect(sent).toMatchObject({ code: 0, stdout: '{"k":"v"}\n' });
     expect(sent.stderr).toMatch(/^mesh path long-1>long-2, reply long-2>long-1\n$/);
     expect(sent.stderr).not.toMatch(/TimeoutOverflowWarning/);
   });

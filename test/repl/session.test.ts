@@ -65,14 +65,14 @@ describe('Session', () => {
     const { s, lines, client } = session();
     expect(await s.run('send echo a=1 b:=2 --timeout 2s')).toEqual({ exit: 0, quit: false });
     expect(client.calls[0]).toEqual(['request', 'echo', { a: '1', b: 2 }, { timeout: 2000 }]);
-    expect(lines.out).toEqual(['a=1\nb:=2']);
+    expect(lines.out).toEqual(['{"a":"1","b":2}']);
   });
 
   it('-H sends headers, and the reply\'s are shown as notices, the body alone on the output', async () => {
     const { s, lines, client } = session();
     expect(await s.run('send echo a=1 -H trace-id:abc -H k:v')).toEqual({ exit: 0, quit: false });
     expect(client.calls[0]).toMatchObject(['request', 'echo', { a: '1' }, { headers: { 'trace-id': 'abc', k: 'v' } }]);
-    expect(lines.out).toEqual(['a=1']);
+    expect(lines.out).toEqual(['{"a":"1"}']);
     expect(lines.err).toEqual(['trace-id: abc', 'k: v']);
   });
 
@@ -85,7 +85,7 @@ describe('Session', () => {
   it('errors are the CLI one-liners with their exit codes, and the session goes on', async () => {
     const { s, lines } = session();
     expect(await s.run('send nope a=1')).toEqual({ exit: 3, quit: false });
-    expect(lines.err[0]).toMatch(/^botz: no component named "nope" is registered; run `botz components`/);
+    expect(lines.err[0]).toMatch(/^botz: no component named "nope" is registered; run `ls`/);
     expect((await s.run('send echo a:=oops')).exit).toBe(2);
     expect(lines.err[1]).toMatch(/\(see `help send`\)$/);
     expect((await s.run('frobnicate')).exit).toBe(2);

@@ -6,6 +6,7 @@ import type { BroadcastResult } from '../../lib/node/options.js';
 import { ExitCode } from '../exit-codes.js';
 import { parseHeaders } from '../headers.js';
 import { buildBody } from '../payload.js';
+import { expandPayload } from '../template.js';
 import { defineVerb } from '../verb.js';
 import { dataFlag, groupFlag, headerFlag, payloadArg, timeoutFlag } from './flags.js';
 
@@ -23,7 +24,7 @@ export const broadcastVerb = defineVerb({
   failure: ({ flags }) => ({ timeoutMs: flags.timeout }),
 
   async run(ctx, { args, flags }): Promise<BroadcastResult> {
-    const body = buildBody(args.payload, flags.data === undefined ? undefined : await ctx.readData(flags.data));
+    const body = buildBody(expandPayload(args.payload), flags.data === undefined ? undefined : await ctx.readData(flags.data));
     const headers = parseHeaders(flags.header);
     return ctx.withClient(flags.timeout, (client, timeLeft) => client.broadcast(body, { group: flags.group, timeout: timeLeft(), signal: ctx.signal, headers }));
   },

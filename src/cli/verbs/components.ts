@@ -1,6 +1,8 @@
 /** `components`: the registered components, once or (`--watch`) redrawn on every membership event. */
 import type { ComponentInfo } from '../../lib/wire/frames.js';
+import { checkWaitedOut, Counter, startWait } from '../bounded-run.js';
 import { renderComponents } from '../output.js';
+import { followServerLink, isLinkLost, linkChangeLine } from '../server-link-notices.js';
 import { defineVerb, type VerbClient, type VerbContext } from '../verb.js';
 import { groupFlag, timeoutFlag } from './flags.js';
 
@@ -19,6 +21,13 @@ export const componentsVerb = defineVerb({
     group: groupFlag,
     // A stream until Ctrl-C; in the REPL, Ctrl-C cancels a command instead.
     watch: { type: 'boolean', char: 'w', description: 'redraw on membership events until Ctrl-C', commandOnly: true },
+    count: { type: 'integer', min: 1, dependsOn: ['watch'], commandOnly: true, description: 'with --watch: exit after this many listings' },
+    wait: {
+      type: 'duration',
+      dependsOn: ['watch'],
+      commandOnly: true,
+      description: 'with --watch: exit after this long (exit 4 when --count listings had not come by then)',
+    },
     timeout: timeoutFlag,
   },
   failure: ({ flags }) => ({ timeoutMs: flags.timeout }),
@@ -28,7 +37,7 @@ export const componentsVerb = defineVerb({
       const list = await client.components({ group: flags.group, timeout: timeLeft(), signal: ctx.signal });
       if (flags.group === undefined) ctx.sawComponents?.(list);
       if (!flags.watch) return list;
-      await watch(ctx, client, list, flags.group);
+      await watch(ctx, client, list, flags.group, { count: flags.count, wait: flags.wait });
       return undefined;
     });
   },
@@ -38,32 +47,53 @@ export const componentsVerb = defineVerb({
 });
 
 /** Redraws on every membership event until stopped; a listing that fails ends the watch with its error. */
-async function watch(ctx: VerbContext, client: VerbClient, first: ComponentInfo[], group: string | undefined): Promise<void> {
+async function watch(ctx: VerbContext, client: VerbClient, first: ComponentInfo[], group: string | undefined, bounds: { count?: number; wait?: number }): Promise<void> {
   let failed: { error: unknown } | undefined;
   let fail!: () => void;
   const failure = new Promise<void>((resolve) => (fail = resolve));
-  const stopped = ctx.untilStopped(failure);
-  await draw(ctx, first);
+  const counter = new Counter(bounds.count);
+  const waited = startWait(bounds.wait);
+  const stopped = ctx.untilStopped(Promise.race([failure, counter.reached, waited.promise]));
+  const listing = async (list: ComponentInfo[], stale?: string) => {
+    if (stale === undefined && !counter.take()) return;
+    await draw(ctx, list, stale);
+  };
+  await listing(first);
   // Redraws are serialised: a burst of events never interleaves two tables.
   let drawing = Promise.resolve();
-  const unwatch = await client.watch(() => {
-    drawing = drawing
-      .then(async () => {
-        if (!failed) await draw(ctx, await client.components({ group }));
-      })
-      .catch((error: unknown) => {
-        failed ??= { error };
-        fail();
-      });
+  let last = first;
+  const redraw = (step: () => Promise<void>) => {
+    drawing = drawing.then(step).catch((error: unknown) => {
+      // A listing cut off by the outage is no failure of the watch: it redraws once the link is back.
+      if (isLinkLost(error)) return;
+      failed ??= { error };
+      fail();
+    });
+  };
+  const unwatch = await client.watch(() =>
+    redraw(async () => {
+      if (!failed) await listing((last = await client.components({ group })));
+    }),
+  );
+  // Without the server the table is a memory, not the network: mark it, and redraw once back.
+  const unfollow = followServerLink(client, ctx.server, (change) => {
+    ctx.note(`botz: ${linkChangeLine(change)}`);
+    if (change.state === 'lost') redraw(() => listing(last, linkChangeLine(change)));
+    else redraw(async () => listing((last = await client.components({ group }))));
   });
   await stopped;
+  unfollow();
   unwatch();
   await drawing;
   if (failed) throw failed.error;
+  checkWaitedOut(waited, counter, bounds, 'listings');
 }
 
-async function draw(ctx: VerbContext, list: ComponentInfo[]): Promise<void> {
-  if (ctx.json) return ctx.out(JSON.stringify(list));
+/** One drawing of the list; `stale` says why it may no longer be true (the server is gone). */
+async function draw(ctx: VerbContext, list: ComponentInfo[], stale?: string): Promise<void> {
+  // NDJSON keeps one array per line; the loss is on stderr.
+  if (ctx.json) return stale === undefined ? ctx.out(JSON.stringify(list)) : undefined;
   const text = await renderComponents(list, ctx.style, Date.now());
-  ctx.out(ctx.style.tty ? `${CLEAR_SCREEN}${text}` : `${text}\n`);
+  const banner = stale === undefined ? '' : `STALE: ${stale}; the list below is what the server last said\n`;
+  ctx.out(ctx.style.tty ? `${CLEAR_SCREEN}${banner}${text}` : `${banner}${text}\n`);
 }

@@ -21,6 +21,8 @@ export const CONNECTION_FLAGS = {
   },
   'secret-file': {
     type: 'string',
+    // Also what a context's secret file arrives as (context-env.ts).
+    env: 'BOTZ_SECRET_FILE',
     helpValue: '<path>',
     description: 'file holding the shared secret (default: env BOTZ_SECRET, else the secret `botz serve` created)',
     helpGroup: 'CONNECTION',
@@ -81,5 +83,7 @@ export const payloadArg = {
 /** NODE of the mesh verbs. */
 export const nodeArg = {
   required: true,
+  // Mesh nodes are components the server knows, so completion offers those.
+  names: 'component',
   description: 'mesh node: a component name the server knows, or host:port of its mesh listener',
 } as const satisfies ArgSpec;

@@ -1,9 +1,11 @@
 /** `send NAME key=value...`: one request, its reply printed. The verb the fast path runs. */
+import { BotzError, ErrorCode } from '../../lib/errors.js';
 import type { Json } from '../../lib/wire/frames.js';
 import { headerLines, parseHeaders } from '../headers.js';
-import { renderBody } from '../output.js';
+import { rawBody, renderBody } from '../output.js';
 import { jsonOfBody } from '../body-json.js';
 import { buildBody } from '../payload.js';
+import { expandPayload } from '../template.js';
 import { defineVerb } from '../verb.js';
 import { dataFlag, headerFlag, payloadArg, timeoutFlag } from './flags.js';
 
@@ -12,15 +14,19 @@ export const sendVerb = defineVerb({
   summary: 'Send a request to a component and print its reply',
   description:
     'NAME is a component, or @GROUP for one ready member of a group (round robin). The reply body goes to stdout; ' +
-    'the headers the replier added, one `key: value` line each, to stderr.',
+    'the headers the replier added, one `key: value` line each, to stderr. Piped, the body prints as compact JSON on one line (jq reads it, ' +
+    '`botz send NAME --data -` takes it back); --raw prints that on a terminal too, a string body bare, and no headers.',
   examples: [
     '<%= config.bin %> send echo greeting=hello count:=3',
     '<%= config.bin %> send echo a=1 -H trace-id:abc -H priority:high',
     'echo \'{"greeting":"hello"}\' | <%= config.bin %> send echo --data -',
     '<%= config.bin %> send @workers --data @job.json --timeout 30s --json',
     '<%= config.bin %> send n4 k=v --via 127.0.0.1:7411',
+    '<%= config.bin %> send echo a=1 | <%= config.bin %> send upper --data -',
+    '<%= config.bin %> send echo a=1 --raw | jq .a',
+    "<%= config.bin %> send echo id='{{ID}}' n:='{{Random 1 100}}' at='{{TimeStamp}}'",
   ],
-  usage: 'send NAME [KEY=VALUE | KEY:=JSON]... [--data @FILE | --data - | --data JSON] [-H KEY:VALUE]... [--timeout 5s] [--json]',
+  usage: 'send NAME [KEY=VALUE | KEY:=JSON]... [--data @FILE | --data - | --data JSON] [-H KEY:VALUE]... [--timeout 5s] [--json | --raw]',
   args: {
     name: { required: true, replOptional: true, names: 'component', description: 'component name, or @group' },
     payload: payloadArg,
@@ -29,6 +35,7 @@ export const sendVerb = defineVerb({
     data: dataFlag,
     header: headerFlag,
     timeout: timeoutFlag,
+    raw: { type: 'boolean', description: 'print the reply body only: compact JSON (a string bare), no headers on stderr' },
     via: {
       type: 'string',
       helpValue: '<host:port>',
@@ -40,8 +47,12 @@ export const sendVerb = defineVerb({
   failure: ({ args, flags }) => ({ target: args.name, timeoutMs: flags.timeout }),
 
   async run(ctx, { args, flags }): Promise<Json> {
+    // No name holds a `=`: `botz send a=1` forgot NAME, and "no component named a=1" would mislead.
+    if (args.name?.includes('=')) {
+      throw new BotzError(ErrorCode.INVALID_ARGUMENT, `missing NAME before the payload: "${args.name}" is a key=value word; e.g. botz send echo ${args.name}`);
+    }
     // Parse the body before touching the network, so a typo never costs a round trip.
-    const body = buildBody(args.payload, flags.data === undefined ? undefined : await ctx.readData(flags.data));
+    const body = buildBody(expandPayload(args.payload), flags.data === undefined ? undefined : await ctx.readData(flags.data));
     const headers = parseHeaders(flags.header);
     const target = args.name ?? (await ctx.pickComponent());
     const answer =
@@ -52,13 +63,13 @@ export const sendVerb = defineVerb({
             ctx.note(`mesh path ${meshed.hops.join('>')}, reply ${meshed.replyHops.join('>')}`);
             return meshed;
           });
-    for (const line of headerLines(answer.headers)) ctx.note(line);
+    if (!flags.raw) for (const line of headerLines(answer.headers)) ctx.note(line);
     return jsonOfBody(answer.body);
   },
 
-  render: (reply, style) => renderBody(reply, style),
+  render: (reply, style, { flags }) => (flags.raw ? rawBody(reply) : renderBody(reply, style)),
   repl: {
     note: 'no NAME: pick one from a list',
-    usage: 'send [NAME|@GROUP] [KEY=VALUE | KEY:=JSON]... [--data @FILE|JSON] [-H KEY:VALUE]... [--timeout 5s] [--json]',
+    usage: 'send [NAME|@GROUP] [KEY=VALUE | KEY:=JSON]... [--data @FILE|JSON] [-H KEY:VALUE]... [--timeout 5s] [--json | --raw]',
   },
 });

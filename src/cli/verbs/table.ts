@@ -4,14 +4,16 @@
  */
 import type { AnyVerb } from '../verb.js';
 import { broadcastVerb } from './broadcast.js';
+import { checkVerb } from './check.js';
 import { componentsVerb } from './components.js';
 import { MESH_TOPIC, MESH_VERBS } from './mesh.js';
+import { pingVerb } from './ping.js';
 import { sendVerb } from './send.js';
 import { shutdownVerb } from './shutdown.js';
 import { tailVerb } from './tail.js';
 
 /** In the order the REPL's `help` lists them. */
-export const VERBS: readonly AnyVerb[] = [sendVerb, broadcastVerb, componentsVerb, tailVerb, shutdownVerb, ...MESH_VERBS];
+export const VERBS: readonly AnyVerb[] = [sendVerb, broadcastVerb, componentsVerb, tailVerb, shutdownVerb, pingVerb, checkVerb, ...MESH_VERBS];
 
 /** Words that group verbs (`mesh routes`), with what --help and the REPL say of them. */
 export const TOPICS: Readonly<Record<string, string>> = { mesh: MESH_TOPIC };

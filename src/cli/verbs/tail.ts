@@ -7,7 +7,9 @@ import type { TailEvent } from '../../lib/node/subscriptions.js';
 import type { BotzError } from '../../lib/errors.js';
 import type { MeshWatchEvent } from '../../lib/mesh/mesh-control-client.js';
 import { followsNames } from '../../lib/wire/names.js';
+import { checkWaitedOut, Counter, startWait } from '../bounded-run.js';
 import { tailLine } from '../event-lines.js';
+import { followServerLink, linkChangeLine } from '../server-link-notices.js';
 import { meshEventLine } from '../mesh-lines.js';
 import { defineVerb, type VerbContext } from '../verb.js';
 import { timeoutFlag } from './flags.js';
@@ -18,12 +20,21 @@ export const tailVerb = defineVerb({
   description:
     'One line per message (time, from → to, kind, size, latency, path) and per membership event, until Ctrl-C ' +
     'or --count events. Components report traffic only while somebody tails. --json prints NDJSON.',
-  examples: ['<%= config.bin %> tail', '<%= config.bin %> tail echo worker-1 --bodies', '<%= config.bin %> tail --count 10 --json'],
-  usage: 'tail [NAME]... [--bodies] [--count N] [--json]',
+  examples: [
+    '<%= config.bin %> tail',
+    '<%= config.bin %> tail echo worker-1 --bodies',
+    '<%= config.bin %> tail --count 10 --json',
+    '<%= config.bin %> tail echo --count 1 --wait 10s   # exit 4 unless echo sees traffic within 10s',
+  ],
+  usage: 'tail [NAME]... [--bodies] [--count N] [--wait 30s] [--json]',
   args: { names: { rest: true, names: 'components', description: 'only traffic from or to these components (repeatable)' } },
   flags: {
     bodies: { type: 'boolean', char: 'b', description: 'include message bodies' },
     count: { type: 'integer', char: 'n', min: 1, description: 'exit after this many events' },
+    wait: {
+      type: 'duration',
+      description: 'exit after this long, e.g. 30s: exit 0, or 4 (timeout) when --count events had not come by then',
+    },
     timeout: timeoutFlag,
     via: {
       type: 'string',
@@ -35,15 +46,17 @@ export const tailVerb = defineVerb({
   async run(ctx, { args, flags }): Promise<undefined> {
     const names = new Set(args.names);
     const counter = new Counter(flags.count);
+    const waited = startWait(flags.wait);
     if (flags.via !== undefined) {
       const print = (e: MeshWatchEvent) => {
         const parties = e.kind === 'link' ? [e.node, e.peer] : [e.from, ...e.to.split(',')];
         if (followsNames(names, parties) && counter.take()) ctx.out(ctx.json ? JSON.stringify(e) : meshEventLine(e, flags.bodies));
       };
-      await tailMesh(ctx, flags.via, { timeoutMs: flags.timeout, bodies: flags.bodies }, print, counter);
+      await tailMesh(ctx, flags.via, { timeoutMs: flags.timeout, bodies: flags.bodies }, print, counter, waited.promise);
+      checkWaitedOut(waited, counter, flags, 'events');
       return undefined;
     }
-    await ctx.withClient(flags.timeout, async (client) => {
+    await ctx.withClient(flags.timeout, async (client, timeLeft) => {
       // NDJSON records are the library's TailEvent as it is: {kind:'traffic', event} | {kind:'member', type, component, at}
       // | {kind:'dropped', dropped, at}.
       const untail = await client.tail({ names: names.size ? [...names] : undefined, bodies: flags.bodies }, (e: TailEvent) => {
@@ -57,17 +70,29 @@ export const tailVerb = defineVerb({
           resolve();
         }),
       );
+      // An outage is said, not silent; with --json, as a record {kind: 'server', state: 'lost' | 'back', ...}.
+      const unfollow = followServerLink(client, ctx.server, (change) => {
+        ctx.note(`botz: ${linkChangeLine(change)}`);
+        if (ctx.json) ctx.out(JSON.stringify({ kind: 'server', ...change }));
+      });
       // tail() resolves once the server confirmed the subscription: from this line on, nothing is missed.
-      const stopped = ctx.untilStopped(Promise.race([counter.reached, refusedLater]));
+      const stopped = ctx.untilStopped(Promise.race([counter.reached, refusedLater, waited.promise]));
       // On stderr even with --json: scripts (and tests) wait for it, and it never pollutes NDJSON.
       ctx.note(`tailing ${names.size ? [...names].join(', ') : 'all traffic'} on ${ctx.server} (Ctrl-C to stop)`);
+      // A name nobody registered would tail in silence forever: say so (it may still come).
+      if (names.size > 0) {
+        const known = new Set((await client.components({ timeout: timeLeft() }).catch(() => [])).map((c) => c.name));
+        for (const name of names) if (!known.has(name)) ctx.note(`${name} is not registered (yet); its traffic shows once it is (\`botz components\` lists what is)`);
+      }
       try {
         await stopped;
         if (refused) throw refused;
       } finally {
+        unfollow();
         await untail();
       }
     });
+    checkWaitedOut(waited, counter, flags, 'events');
     return undefined;
   },
 });
@@ -79,6 +104,7 @@ async function tailMesh(
   o: { timeoutMs: number; bodies: boolean },
   print: (e: MeshWatchEvent) => void,
   counter: Counter,
+  waited: Promise<void>,
 ): Promise<void> {
   await ctx.withControl(via, o.timeoutMs, async (ctl) => {
     const unwatch = await ctl.watch(print, { bodies: o.bodies });
@@ -88,7 +114,7 @@ async function tailMesh(
     const gone = ctl.lost.then((error) => {
       if (!counter.done) lost = error;
     });
-    const stopped = ctx.untilStopped(Promise.race([counter.reached, gone]));
+    const stopped = ctx.untilStopped(Promise.race([counter.reached, gone, waited]));
     ctx.note(`tailing mesh traffic at ${ctl.address} (Ctrl-C to stop)`);
     try {
       await stopped;
@@ -97,25 +123,4 @@ async function tailMesh(
       await unwatch();
     }
   });
-}
-
-/** --count: how many events may still print, and a promise kept when none may. */
-class Counter {
-  private seen = 0;
-  private resolve!: () => void;
-  readonly reached = new Promise<void>((resolve) => (this.resolve = resolve));
-
-  constructor(private readonly limit: number | undefined) {}
-
-  get done(): boolean {
-    return this.limit !== undefined && this.seen >= this.limit;
-  }
-
-  /** True when one more event may print (and counts it). */
-  take(): boolean {
-    if (this.done) return false;
-    this.seen++;
-    if (this.done) this.resolve();
-    return true;
-  }
 }

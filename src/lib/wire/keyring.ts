@@ -62,6 +62,10 @@ export class Keyring {
   constructor(secrets: ReadonlyArray<string | Uint8Array>) {
     if (secrets.length === 0) throw new BotzError(ErrorCode.INVALID_ARGUMENT, 'a keyring needs at least one secret');
     for (const s of secrets) {
+      // A JavaScript caller's `secret: process.env.BOTZ_SECRET` with the variable unset.
+      if (typeof s !== 'string' && !(s instanceof Uint8Array)) {
+        throw new BotzError(ErrorCode.INVALID_ARGUMENT, `no secret given (got ${s === null ? 'null' : typeof s}); pass one, e.g. \`secret: await loadSecret()\``);
+      }
       const bytes = typeof s === 'string' ? Buffer.from(s, 'utf8') : Buffer.from(s);
       if (bytes.length < MIN_SECRET_BYTES) {
         throw new BotzError(
@@ -86,7 +90,7 @@ export class Keyring {
 
   static from(secret: string | Uint8Array | Keyring | ReadonlyArray<string | Uint8Array>): Keyring {
     if (secret instanceof Keyring) return secret;
-    if (typeof secret === 'string' || secret instanceof Uint8Array) return new Keyring([secret]);
+    if (typeof secret === 'string' || secret instanceof Uint8Array || !Array.isArray(secret)) return new Keyring([secret as string]);
     return new Keyring(secret);
   }
 }
