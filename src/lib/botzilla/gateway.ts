@@ -37,7 +37,7 @@ import {
 import { joinAddress } from '../transport/transport.js';
 import type { MacKey } from '../wire/mac.js';
 import { botzillaKey, DEFAULT_BOTZILLA_KEY, DEFAULT_MAX_FRAME_BYTES } from './frame.js';
-import { encodeStringMap, listReplyBody, parseRegistryRequest, parseStringMap, REGISTERED, toStringMap, type StringMap } from './ops.js';
+import { BOTZILLA_META, encodeStringMap, listReplyBody, parseRegistryRequest, parseStringMap, REGISTERED, toStringMap, type StringMap } from './ops.js';
 
 /** The port the original Botzilla server listens on. */
 export const DEFAULT_BOTZILLA_PORT = 6985;
@@ -49,8 +49,6 @@ export const DEFAULT_BOTZILLA_CALL_TIMEOUT_MS = 10_000;
 export const DEFAULT_MAX_BOTZILLA_COMPONENTS = 256;
 /** Bridges (one v1 port per botz name a Botzilla component looked up) open at once. */
 export const DEFAULT_MAX_BRIDGES = 256;
-/** The meta key that marks a botz entry as a Botzilla component; its value is the component's v1 address. */
-export const BOTZILLA_META = 'botzilla';
 
 export interface BotzillaGatewayOptions {
   /** The botz server to join (`host:port`), and botz's own secret for it. */

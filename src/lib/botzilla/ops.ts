@@ -12,6 +12,9 @@ import type { Body } from '../wire/frames.js';
 
 export const Opcode = { REGISTER: 0, LOOKUP: 2, LIST: 69 } as const;
 
+/** The meta key that marks a botz entry as a Botzilla component; its value is the component's v1 address. */
+export const BOTZILLA_META = 'botzilla';
+
 export type RegistryOp =
   | { op: 'register'; name: string; port: string }
   | { op: 'lookup'; name: string }
