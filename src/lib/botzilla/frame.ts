@@ -81,6 +81,11 @@ export class FrameReader {
     return this.held;
   }
 
+  /** The whole frame's size (length, payload and MAC) once its length is in. */
+  get expectedBytes(): number | undefined {
+    return this.frameBytes;
+  }
+
   push(chunk: Buffer): ReadFrame | undefined {
     if (this.frameBytes !== undefined) {
       const take = chunk.subarray(0, this.frameBytes - this.held);

@@ -19,7 +19,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { every, systemClock, type Clock, type TimerHandle } from '../clock.js';
-import { asBotzError, ErrorCode } from '../errors.js';
+import { asBotzError, BotzError, ErrorCode } from '../errors.js';
 import type { Secret } from '../channel/node-context.js';
 import { Client } from '../component/client.js';
 import { Component } from '../component/component.js';
@@ -30,6 +30,7 @@ import {
   botzillaProbe,
   DEFAULT_BOTZILLA_CONNECT_TIMEOUT_MS,
   listenBotzilla,
+  BotzillaBudget,
   type BotzillaConnection,
   type BotzillaListener,
   type BotzillaRefusal,
@@ -49,6 +50,10 @@ export const DEFAULT_BOTZILLA_CALL_TIMEOUT_MS = 10_000;
 export const DEFAULT_MAX_BOTZILLA_COMPONENTS = 256;
 /** Bridges (one v1 port per botz name a Botzilla component looked up) open at once. */
 export const DEFAULT_MAX_BRIDGES = 256;
+/** Requests from botz to Botzilla components in flight at once (each holds a TCP connection); more are refused with TOO_MANY_PENDING. */
+export const DEFAULT_MAX_BOTZILLA_CALLS = 128;
+/** Registry requests are a name and a port: a frame this large is no registry request. */
+export const REGISTRY_MAX_FRAME_BYTES = 64 * 1024;
 
 export interface BotzillaGatewayOptions {
   /** The botz server to join (`host:port`), and botz's own secret for it. */
@@ -68,6 +73,10 @@ export interface BotzillaGatewayOptions {
   probeIntervalMs?: number;
   maxComponents?: number;
   maxBridges?: number;
+  maxCalls?: number;
+  /** Connections, and bytes of requests still arriving, across the registry port and every bridge. */
+  maxConnections?: number;
+  maxPendingBytes?: number;
   clock?: Clock;
   /** Every refused Botzilla connection or request (bad MAC, too large, truncated, too slow). */
   onRejected?: (rejection: BotzillaRefusal & { at: number }) => void;
@@ -89,6 +98,8 @@ export class BotzillaGateway {
   private listener!: BotzillaListener;
   private probeTimer: TimerHandle | undefined;
   private unwatch: (() => void) | undefined;
+  private readonly budget: BotzillaBudget;
+  private callsInFlight = 0;
   private probing = false;
   private stopped = false;
 
@@ -98,6 +109,7 @@ export class BotzillaGateway {
   ) {
     this.key = botzillaKey(typeof options.key === 'string' ? Buffer.from(options.key) : (options.key ?? Buffer.from(DEFAULT_BOTZILLA_KEY)));
     this.clock = options.clock ?? systemClock;
+    this.budget = new BotzillaBudget(options.maxConnections, options.maxPendingBytes);
   }
 
   /** Joins the botz server, then listens for Botzilla. Throws what Client.connect and listening throw (ADDRESS_IN_USE). */
@@ -130,7 +142,7 @@ export class BotzillaGateway {
   }
 
   private async listen(): Promise<void> {
-    this.listener = await this.listenV1(this.options.port ?? DEFAULT_BOTZILLA_PORT, (payload, from) => this.registryRequest(payload, from));
+    this.listener = await this.listenV1(this.options.port ?? DEFAULT_BOTZILLA_PORT, REGISTRY_MAX_FRAME_BYTES, (payload, from) => this.registryRequest(payload, from));
     this.probeTimer = every(this.clock, this.options.probeIntervalMs ?? DEFAULT_PROBE_INTERVAL_MS, () => void this.probe()).unref();
     // A bridge lives as long as its botz component.
     this.unwatch = await this.client.watch((e) => {
@@ -138,14 +150,15 @@ export class BotzillaGateway {
     });
   }
 
-  private listenV1(port: number, handler: Parameters<typeof listenBotzilla>[1]): Promise<BotzillaListener> {
+  private listenV1(port: number, maxFrameBytes: number, handler: Parameters<typeof listenBotzilla>[1]): Promise<BotzillaListener> {
     const { options } = this;
     return listenBotzilla(
       {
         host: options.host ?? '127.0.0.1',
         port,
         key: this.key,
-        maxFrameBytes: options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
+        maxFrameBytes,
+        budget: this.budget,
         readTimeoutMs: options.readTimeoutMs,
         writeTimeoutMs: options.writeTimeoutMs,
         clock: this.clock,
@@ -221,13 +234,20 @@ export class BotzillaGateway {
 
   /** A botz request or broadcast for a Botzilla component, sent as v1; its reply is the answer. */
   private async toBotzilla(address: string, message: Message): Promise<StringMap> {
-    const reply = await botzillaCall(address, encodeStringMap(toStringMap(message.body)), {
-      key: this.key,
-      timeoutMs: this.options.callTimeoutMs ?? DEFAULT_BOTZILLA_CALL_TIMEOUT_MS,
-      maxReplyBytes: this.options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
-      clock: this.clock,
-    });
-    return parseStringMap(reply);
+    const maxCalls = this.options.maxCalls ?? DEFAULT_MAX_BOTZILLA_CALLS;
+    if (this.callsInFlight >= maxCalls) throw new BotzError(ErrorCode.TOO_MANY_PENDING, `the Botzilla gateway already has ${maxCalls} requests in flight`);
+    this.callsInFlight++;
+    try {
+      const reply = await botzillaCall(address, encodeStringMap(toStringMap(message.body)), {
+        key: this.key,
+        timeoutMs: this.options.callTimeoutMs ?? DEFAULT_BOTZILLA_CALL_TIMEOUT_MS,
+        maxReplyBytes: this.options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
+        clock: this.clock,
+      });
+      return parseStringMap(reply);
+    } finally {
+      this.callsInFlight--;
+    }
   }
 
   private async lookup(name: string, localHost: string): Promise<Buffer | undefined> {
@@ -243,7 +263,7 @@ export class BotzillaGateway {
     const open = this.bridges.get(name);
     if (open) return open;
     if (this.stopped || this.bridges.size >= (this.options.maxBridges ?? DEFAULT_MAX_BRIDGES)) return Promise.resolve(undefined);
-    const opening = this.listenV1(0, (payload, from) => this.fromBotzilla(name, payload, from)).catch(() => undefined);
+    const opening = this.listenV1(0, this.options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES, (payload, from) => this.fromBotzilla(name, payload, from)).catch(() => undefined);
     this.bridges.set(name, opening);
     return opening;
   }

@@ -10,14 +10,31 @@ import { createConnection, createServer, type AddressInfo, type Socket } from 'n
 import { systemClock, type Clock, type TimerHandle } from '../clock.js';
 import { AddressInUse, asBotzError, BotzError, ErrorCode, RemoteError, Timeout, Unreachable } from '../errors.js';
 import type { MacKey } from '../wire/mac.js';
-import { encodeReply, encodeRequest, FrameReader, requestMacMatches } from '../botzilla/frame.js';
+import { encodeReply, encodeRequest, FrameReader, LENGTH_BYTES, requestMacMatches } from '../botzilla/frame.js';
 import { joinAddress, splitAddress } from './transport.js';
 
 export const DEFAULT_BOTZILLA_READ_TIMEOUT_MS = 10_000;
 export const DEFAULT_BOTZILLA_WRITE_TIMEOUT_MS = 10_000;
 export const DEFAULT_BOTZILLA_CONNECT_TIMEOUT_MS = 3_000;
-/** Connections one Botzilla listener serves at once; more are closed on accept. */
+/** Connections the listeners sharing a budget serve at once; more are closed on accept. */
 export const DEFAULT_BOTZILLA_MAX_CONNECTIONS = 256;
+/**
+ * Bytes of requests still arriving that the listeners sharing a budget hold at once. A v1 MAC
+ * follows the payload, so a request is unauthenticated until it has all arrived: each reserves
+ * its declared size here before a byte of its payload is kept, and is refused when it cannot.
+ */
+export const DEFAULT_BOTZILLA_MAX_PENDING_BYTES = 16 * 1024 * 1024;
+
+/** What every listener of one gateway shares: connections open, and bytes reserved for requests still arriving. */
+export class BotzillaBudget {
+  connections = 0;
+  pendingBytes = 0;
+
+  constructor(
+    readonly maxConnections = DEFAULT_BOTZILLA_MAX_CONNECTIONS,
+    readonly maxPendingBytes = DEFAULT_BOTZILLA_MAX_PENDING_BYTES,
+  ) {}
+}
 
 /** A connection or request a Botzilla listener refused, and why (FRAME_TOO_LARGE, BAD_MAC, MALFORMED_FRAME, TIMEOUT, TOO_MANY_CONNECTIONS). */
 export interface BotzillaRefusal {
@@ -34,7 +51,8 @@ export interface BotzillaListenOptions {
   maxFrameBytes?: number;
   readTimeoutMs?: number;
   writeTimeoutMs?: number;
-  maxConnections?: number;
+  /** Shared with other listeners (one gateway's ports); default: a budget of this listener's own. */
+  budget?: BotzillaBudget;
   clock?: Clock;
   onRefused?: (refusal: BotzillaRefusal) => void;
 }
@@ -68,19 +86,23 @@ function plainIp(ip: string | undefined): string {
 /** Listens for Botzilla requests; each authenticated one goes to `handler`. Rejects with ADDRESS_IN_USE. */
 export function listenBotzilla(options: BotzillaListenOptions, handler: BotzillaHandler): Promise<BotzillaListener> {
   const clock = options.clock ?? systemClock;
-  const maxConnections = options.maxConnections ?? DEFAULT_BOTZILLA_MAX_CONNECTIONS;
+  const budget = options.budget ?? new BotzillaBudget();
   const open = new Set<Socket>();
   // Half-open allowed: a client that ends its side after the request still gets the reply.
   const server = createServer({ allowHalfOpen: true }, (socket) => {
     const remote = joinAddress(plainIp(socket.remoteAddress), socket.remotePort ?? 0);
-    if (open.size >= maxConnections) {
+    if (budget.connections >= budget.maxConnections) {
       socket.destroy();
-      options.onRefused?.({ code: ErrorCode.TOO_MANY_CONNECTIONS, remote, message: `more than ${maxConnections} Botzilla connections at once` });
+      options.onRefused?.({ code: ErrorCode.TOO_MANY_CONNECTIONS, remote, message: `more than ${budget.maxConnections} Botzilla connections at once` });
       return;
     }
     open.add(socket);
-    socket.once('close', () => open.delete(socket));
-    serveOne(socket, remote, options, clock, handler);
+    budget.connections++;
+    socket.once('close', () => {
+      open.delete(socket);
+      budget.connections--;
+    });
+    serveOne(socket, remote, options, budget, clock, handler);
   });
   return new Promise((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
@@ -107,9 +129,14 @@ export function listenBotzilla(options: BotzillaListenOptions, handler: Botzilla
 }
 
 /** One connection: read the request to its length, check its MAC, answer, close. */
-function serveOne(socket: Socket, remote: string, options: BotzillaListenOptions, clock: Clock, handler: BotzillaHandler): void {
+function serveOne(socket: Socket, remote: string, options: BotzillaListenOptions, budget: BotzillaBudget, clock: Clock, handler: BotzillaHandler): void {
   const reader = new FrameReader({ withMac: true, maxFrameBytes: options.maxFrameBytes });
   let timer: TimerHandle | undefined;
+  let reserved = 0;
+  const release = (): void => {
+    budget.pendingBytes -= reserved;
+    reserved = 0;
+  };
   const refuse = (code: string, message: string): void => {
     timer?.clear();
     socket.destroy();
@@ -121,15 +148,32 @@ function serveOne(socket: Socket, remote: string, options: BotzillaListenOptions
   };
   arm(options.readTimeoutMs ?? DEFAULT_BOTZILLA_READ_TIMEOUT_MS, 'no whole Botzilla request in time');
   socket.on('error', () => socket.destroy());
-  socket.once('close', () => timer?.clear());
+  socket.once('close', () => {
+    timer?.clear();
+    release();
+  });
   const onData = (chunk: Buffer): void => {
     let frame;
     try {
-      frame = reader.push(chunk);
+      let rest = chunk;
+      if (reserved === 0) {
+        // Only the length until it is in: the frame's size is reserved before a byte of its payload is kept.
+        const head = rest.subarray(0, LENGTH_BYTES - reader.received);
+        rest = rest.subarray(head.length);
+        frame = reader.push(head);
+        if (reader.expectedBytes === undefined) return;
+        if (budget.pendingBytes + reader.expectedBytes > budget.maxPendingBytes) {
+          return refuse(ErrorCode.LIMIT_REACHED, `Botzilla requests still arriving already hold ${budget.pendingBytes} bytes`);
+        }
+        reserved = reader.expectedBytes;
+        budget.pendingBytes += reserved;
+      }
+      if (rest.length > 0) frame = reader.push(rest);
     } catch (error) {
       return refuse(asBotzError(error, ErrorCode.MALFORMED_FRAME).code, (error as Error).message);
     }
     if (!frame) return;
+    release();
     socket.off('data', onData);
     socket.off('end', onEnd);
     timer?.clear();
