@@ -72,7 +72,8 @@ export default class Serve extends BotzCommand {
       host: flags.host,
       port: flags['botzilla-port'],
       key: key.key,
-      onRejected: (r) => (this.jsonEnabled() ? this.ndjson({ type: 'rejected', botzilla: true, code: r.code, remote: r.remote, at: r.at }) : this.line(`${rejectedLine(r.code, r.remote, r.at)} (botzilla)`)),
+      onRejected: (r) =>
+        this.jsonEnabled() ? this.ndjson({ type: 'rejected', botzilla: true, ...r }) : this.line(`${rejectedLine(r.code, r.remote, r.at, undefined, r.count)} (botzilla)`),
     });
     if (!this.jsonEnabled()) process.stderr.write(botzillaKeyNotice(key));
     return { gateway, key };

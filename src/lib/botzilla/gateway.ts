@@ -25,6 +25,7 @@ import { Client } from '../component/client.js';
 import { Component } from '../component/component.js';
 import type { Message } from '../node/message.js';
 import { validateName } from '../registry/registry.js';
+import { RejectionDigest } from '../registry/rejection-digest.js';
 import {
   botzillaCall,
   botzillaProbe,
@@ -78,9 +79,15 @@ export interface BotzillaGatewayOptions {
   maxConnections?: number;
   maxPendingBytes?: number;
   clock?: Clock;
-  /** Every refused Botzilla connection or request (bad MAC, too large, truncated, too slow). */
-  onRejected?: (rejection: BotzillaRefusal & { at: number }) => void;
+  /**
+   * Refused Botzilla connections and requests (bad MAC, too large, truncated, too slow), a
+   * flood from one source summed up once a second (`count`), as the server reports its own.
+   */
+  onRejected?: (rejection: BotzillaRejection) => void;
 }
+
+/** One refusal (with its `message`), or (with `count`) how many of a code one source had in the last window. */
+export type BotzillaRejection = { code: string; remote: string; at: number; message?: string; count?: number };
 
 interface LegacyEntry {
   address: string;
@@ -99,6 +106,8 @@ export class BotzillaGateway {
   private probeTimer: TimerHandle | undefined;
   private unwatch: (() => void) | undefined;
   private readonly budget: BotzillaBudget;
+  private readonly digest = new RejectionDigest();
+  private digestTimer: TimerHandle | undefined;
   private callsInFlight = 0;
   private probing = false;
   private stopped = false;
@@ -170,7 +179,20 @@ export class BotzillaGateway {
 
   private reject(refusal: BotzillaRefusal): void {
     this.rejected[refusal.code] = (this.rejected[refusal.code] ?? 0) + 1;
-    this.options.onRejected?.({ ...refusal, at: this.clock.now() });
+    const at = this.clock.now();
+    if (this.digest.add({ code: refusal.code, remote: refusal.remote, at })) this.options.onRejected?.({ ...refusal, at });
+    this.scheduleDigest();
+  }
+
+  private scheduleDigest(): void {
+    const dueAt = this.digest.nextDueAt;
+    if (this.digestTimer !== undefined || dueAt === undefined || this.stopped) return;
+    this.digestTimer = this.clock.setTimeout(() => {
+      this.digestTimer = undefined;
+      for (const summary of this.digest.due(this.clock.now())) this.options.onRejected?.(summary);
+      this.scheduleDigest();
+    }, Math.max(0, dueAt - this.clock.now()));
+    this.digestTimer.unref();
   }
 
   /** One request to the registry port; undefined closes without a reply, as the original does. */
@@ -315,6 +337,8 @@ export class BotzillaGateway {
     if (this.stopped) return;
     this.stopped = true;
     this.probeTimer?.clear();
+    this.digestTimer?.clear();
+    for (const summary of this.digest.flush(this.clock.now())) this.options.onRejected?.(summary);
     this.unwatch?.();
     await this.listener.close();
     await Promise.all([...this.bridges.keys()].map((name) => this.closeBridge(name)));

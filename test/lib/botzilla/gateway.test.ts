@@ -168,3 +168,16 @@ describe('hostile input on the Botzilla port', () => {
     expect(rejected).toEqual(expect.arrayContaining(['BAD_MAC', 'FRAME_TOO_LARGE', 'MALFORMED_FRAME', 'TIMEOUT']));
   });
 });
+
+describe('refusals in a flood', () => {
+  it('a flood of bad MACs from one address is a few events and then one summary, not one event each', async () => {
+    const events: { code: string; count?: number }[] = [];
+    const flooded = await BotzillaGateway.start({ server: server.address, secret, port: 0, onRejected: (r) => events.push(r) });
+    stops.push(() => flooded.stop());
+    for (let i = 0; i < 20; i++) await registry.list(flooded.address, 'wrong key');
+    expect(flooded.rejected.BAD_MAC).toBe(20);
+    await until('the summary came', () => events.some((e) => e.count !== undefined));
+    expect(events.filter((e) => e.count === undefined).length).toBeLessThanOrEqual(5);
+    expect(events.find((e) => e.count !== undefined)).toMatchObject({ code: 'BAD_MAC', count: 20 - events.filter((e) => e.count === undefined).length });
+  });
+});
