@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, isolatedEnv, runBotz, startBotz, type Running } from './harness.js';
-import { exchange, registry, replyOf, requestParts, sendMessage, startV1Component, type V1Component } from '../helpers/botzilla-peer.js';
+import { broadcast, exchange, registry, replyOf, requestParts, sendMessage, startV1Component, type V1Component } from '../helpers/botzilla-peer.js';
 
 let server: Running;
 let env: NodeJS.ProcessEnv;
@@ -64,6 +64,10 @@ describe('botz serve --botzilla-port', () => {
     running.push(echo);
     await echo.waitFor(/^registered /);
     expect(await sendMessage(gw, 'echo', { greeting: 'hello', n: '1' }, KEY)).toEqual({ greeting: 'hello', n: '1' });
+    await echo.waitFor(/botzilla-gateway-[0-9a-f]{6} → echo {2}request {2}\{"greeting":"hello","n":"1"\}/);
+    // Botzilla's broadcast: a send to every listed name, botz components included.
+    await broadcast(gw, { reload: 'now' }, KEY);
+    await echo.waitFor(/→ echo {2}request {2}\{"reload":"now"\}/);
   });
 
   it('refuses the default key when a key file is given, and logs the bad MAC', async () => {
