@@ -8,11 +8,11 @@ import { connect, createServer, type AddressInfo, type Server, type Socket } fro
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/lib/clock.js';
 import { ErrorCode } from '../../../src/lib/errors.js';
-import { botzillaKey } from '../../../src/lib/botzilla/frame.js';
+import { botzillaKey, DEFAULT_MAX_FRAME_BYTES } from '../../../src/lib/botzilla/frame.js';
 import { botzillaCall, BotzillaBudget, listenBotzilla, type BotzillaListener, type BotzillaRefusal } from '../../../src/lib/transport/botzilla-tcp.js';
 import { NOTHING_LISTENS } from '../../helpers/ports.js';
 import { until } from '../../helpers/wait.js';
-import { exchange, request } from '../../helpers/botzilla-peer.js';
+import { exchange, replyOf, request } from '../../helpers/botzilla-peer.js';
 
 const key = botzillaKey(Buffer.from('ppap'));
 const cleanups: (() => unknown)[] = [];
@@ -103,6 +103,14 @@ describe('Botzilla listener bounds', () => {
     await until('the listener let the connection go', () => listener.connections === 0);
     expect(refusals.map((r) => r.code)).toEqual([ErrorCode.TIMEOUT]);
     reader.socket.destroy();
+  });
+
+  it('a frame of exactly the maximum (1 MiB + 64 KiB) is read whole and answered; one byte more is refused', async () => {
+    const { listener, refusals } = await listen({ reply: (p) => Buffer.from(String(p.length)) });
+    const max = Buffer.alloc(DEFAULT_MAX_FRAME_BYTES, 0x61);
+    expect(replyOf(await request(listener.address, max)).toString()).toBe(String(DEFAULT_MAX_FRAME_BYTES));
+    expect(await request(listener.address, Buffer.alloc(DEFAULT_MAX_FRAME_BYTES + 1))).toEqual({ closed: true, raw: Buffer.alloc(0) });
+    expect(refusals.map((r) => r.code)).toEqual([ErrorCode.FRAME_TOO_LARGE]);
   });
 
   it('a frame over the maximum is refused from its length, whatever follows', async () => {
