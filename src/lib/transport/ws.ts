@@ -160,6 +160,11 @@ function strayClient(err: NodeJS.ErrnoException & { rawPacket?: Buffer }): Refus
   return err.rawPacket && looksLikeBotzillaFrame(err.rawPacket) ? ErrorCode.BOTZILLA_FRAME : ErrorCode.NOT_WEBSOCKET;
 }
 
+function httpStatusFor(code: string | undefined): string {
+  const status = code === 'HPE_HEADER_OVERFLOW' ? 431 : code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+  return `${status} ${STATUS_CODES[status]}`;
+}
+
 /**
  * ws fixes a connection's message limit at the upgrade and has no public way to change it; its
  * receiver checks each frame's length against `_maxPayload` (ws 8) as the frame header arrives,
@@ -204,7 +209,8 @@ export const wsTransport: Transport = {
           if (conn) options.onRefused?.({ code: refusal, remote: conn.remote });
           return;
         }
-        if (socket.writable && socket.bytesWritten === 0 && err.code !== 'ECONNRESET') socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+        // Otherwise what Node answers when nobody listens for clientError.
+        if (socket.writable && socket.bytesWritten === 0 && err.code !== 'ECONNRESET') socket.end(`HTTP/1.1 ${httpStatusFor(err.code)}\r\nConnection: close\r\n\r\n`);
         else socket.destroy();
       });
       const server = new WebSocketServer({
