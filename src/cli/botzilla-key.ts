@@ -1,7 +1,7 @@
 /** The Botzilla v1 key of `botz serve --botzilla-key-file`: read once, never mixed with botz's secret. */
 import { readFile } from 'node:fs/promises';
 import { DEFAULT_BOTZILLA_KEY } from '../lib/botzilla/frame.js';
-import { BotzError, ErrorCode } from '../lib/errors.js';
+import { BotzError, ErrorCode, isBotzError } from '../lib/errors.js';
 
 export interface BotzillaKeySource {
   key: Buffer;
@@ -30,4 +30,19 @@ export async function botzillaKeyFrom(path: string | undefined): Promise<Botzill
 export function botzillaKeyNotice(source: BotzillaKeySource): string {
   const from = source.path ? `the Botzilla key from ${source.path}` : 'the Botzilla default key "ppap" (--botzilla-key-file to change it)';
   return `botzilla v1 gateway uses ${from}; v1 frames have no replay protection and replies no MAC: trusted networks only\n`;
+}
+
+/** The gateway starting, with an address in use blamed on --botzilla-port (not botz's --port). */
+export async function onBotzillaPort<T>(starting: Promise<T>): Promise<T> {
+  try {
+    return await starting;
+  } catch (error) {
+    if (isBotzError(error) && error.code === ErrorCode.ADDRESS_IN_USE) {
+      throw new BotzError(ErrorCode.ADDRESS_IN_USE, `cannot listen for Botzilla on ${String(error.details.address)}: the address is already in use`, {
+        cause: error,
+        details: { ...error.details, flag: '--botzilla-port' },
+      });
+    }
+    throw error;
+  }
 }

@@ -5,6 +5,7 @@ import { describeSecretSource, ensureSecret } from '../cli/secret.js';
 import { waitForStop } from '../cli/signals.js';
 import type { ServerEvent } from '../index.js';
 import { DEFAULT_PORT } from '../lib/registry/defaults.js';
+import { BotzError, ErrorCode } from '../lib/errors.js';
 
 export default class Serve extends BotzCommand {
   static override summary = 'Run the botz server (the registry) in the foreground';
@@ -21,7 +22,7 @@ export default class Serve extends BotzCommand {
     'max-tails': Flags.integer({ default: 32, min: 1, description: 'traffic subscriptions (botz tail) served at once; more are refused' }),
     // issue 20: the Botzilla v1 gateway
     'botzilla-port': Flags.integer({ min: 0, max: 65535, description: 'also serve the Botzilla v1 registry protocol on this port (the original used 6985; 0: any free port)' }),
-    'botzilla-key-file': Flags.string({ helpValue: '<path>', dependsOn: ['botzilla-port'], description: 'file holding the Botzilla v1 key (default: "ppap", what the original hard-codes)' }),
+    'botzilla-key-file': Flags.string({ helpValue: '<path>', description: 'file holding the Botzilla v1 key (default: "ppap", what the original hard-codes)' }),
   };
 
   async run(): Promise<void> {
@@ -61,11 +62,14 @@ export default class Serve extends BotzCommand {
 
   /** The Botzilla v1 gateway (issue 20), when --botzilla-port asks for it; it joins the server as a client. */
   private async startBotzilla(flags: { 'botzilla-port'?: number; 'botzilla-key-file'?: string; host: string; encrypt: boolean }, server: string, secret: string) {
-    if (flags['botzilla-port'] === undefined) return undefined;
-    const { botzillaKeyFrom, botzillaKeyNotice } = await import('../cli/botzilla-key.js');
+    const { botzillaKeyFrom, botzillaKeyNotice, onBotzillaPort } = await import('../cli/botzilla-key.js');
+    if (flags['botzilla-port'] === undefined) {
+      if (flags['botzilla-key-file'] !== undefined) throw new BotzError(ErrorCode.INVALID_ARGUMENT, '--botzilla-key-file needs --botzilla-port');
+      return undefined;
+    }
     const { BotzillaGateway } = await import('../lib/botzilla/gateway.js');
     const key = await botzillaKeyFrom(flags['botzilla-key-file']);
-    const gateway = await BotzillaGateway.start({
+    const gateway = await onBotzillaPort(BotzillaGateway.start({
       server,
       secret,
       encrypt: flags.encrypt,
@@ -74,7 +78,7 @@ export default class Serve extends BotzCommand {
       key: key.key,
       onRejected: (r) =>
         this.jsonEnabled() ? this.ndjson({ type: 'rejected', botzilla: true, ...r }) : this.line(`${rejectedLine(r.code, r.remote, r.at, undefined, r.count)} (botzilla)`),
-    });
+    }));
     if (!this.jsonEnabled()) process.stderr.write(botzillaKeyNotice(key));
     return { gateway, key };
   }

@@ -81,4 +81,13 @@ describe('botz serve --botzilla-port', () => {
     const line = await server.waitFor(/rejected BOTZILLA_FRAME from 127\.0\.0\.1:\d+/);
     expect(line).toMatch(/--botzilla-port/);
   });
+
+  it('says which flag is wrong: a Botzilla port in use, a key file without a port', async () => {
+    const inUse = await runBotz(['serve', '--port', '0', '--botzilla-port', gw.split(':')[1]], env);
+    expect(inUse.code).toBe(1);
+    expect(inUse.stderr).toMatch(/cannot listen for Botzilla on 127\.0\.0\.1:\d+: the address is already in use; .* choose another --botzilla-port/);
+    const alone = await runBotz(['serve', '--port', '0', '--botzilla-key-file', '/dev/null'], env);
+    expect(alone.code).toBe(2);
+    expect(alone.stderr).toMatch(/--botzilla-key-file needs --botzilla-port/);
+  });
 });
