@@ -8,6 +8,7 @@ import type { ComponentInfo, LinkChange, TrafficEvent } from '../lib/wire/frames
 import { formatDuration } from './duration.js';
 import { headersInline } from './headers.js';
 import { jsonOfBody } from './body-json.js';
+import { componentAddress } from './output.js';
 
 /** `12:03:04.567`, local time: a line's timestamp. */
 export function formatClock(at: number): string {
@@ -24,7 +25,7 @@ export function formatSize(bytes: number): string {
 /** A membership event: `12:03:04.567  join     echo  127.0.0.1:4100  groups=svc`. */
 export function memberLine(type: string, component: ComponentInfo, at: number): string {
   const groups = component.groups.length ? `  groups=${component.groups.join(',')}` : '';
-  return `${formatClock(at)}  ${type.padEnd(8)} ${component.name}  ${component.address ?? 'relay'}${groups}`;
+  return `${formatClock(at)}  ${type.padEnd(8)} ${component.name}  ${componentAddress(component)}${groups}`;
 }
 
 /**
@@ -32,9 +33,16 @@ export function memberLine(type: string, component: ComponentInfo, at: number): 
  * from one source (see rejection-digest.ts): `rejected TOO_MANY_CONNECTIONS from 127.0.0.1: 352 times in the last second`.
  */
 export function rejectedLine(code: string, remote: string, at: number, peer?: string, count?: number): string {
-  if (count !== undefined) return `${formatClock(at)}  rejected ${code} from ${remote}: ${count === 1 ? 'once' : `${count} times`} in the last second`;
-  return `${formatClock(at)}  rejected ${code} from ${remote}${peer ? ` (claims to be ${peer})` : ''}`;
+  const hint = REJECTION_HINTS[code] ? ` — ${REJECTION_HINTS[code]}` : '';
+  if (count !== undefined) return `${formatClock(at)}  rejected ${code} from ${remote}: ${count === 1 ? 'once' : `${count} times`} in the last second${hint}`;
+  return `${formatClock(at)}  rejected ${code} from ${remote}${peer ? ` (claims to be ${peer})` : ''}${hint}`;
 }
+
+/** What to do about a rejection whose code alone does not say it. */
+const REJECTION_HINTS: Record<string, string> = {
+  BOTZILLA_FRAME: 'a Botzilla v1 client dialed a botz port: point it at `botz serve --botzilla-port` (default 6985)',
+  NOT_WEBSOCKET: 'the client did not speak HTTP; botz ports take WebSocket links only',
+};
 
 /**
  * A traffic event: `12:03:04.567  cli-1 → echo  request  42B  1.2ms  direct`; one a mesh node

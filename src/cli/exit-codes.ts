@@ -150,7 +150,8 @@ export function describeFailure(err: unknown, ctx: FailureContext = {}): Failure
         return failure(exit, code, message, `${message}; stop another \`botz tail\`, or start the server with a higher --max-tails`);
       }
       if (code === ErrorCode.ADDRESS_IN_USE) {
-        return failure(exit, code, message, `${message}; another botz (or another program) listens there: stop it, or choose another --port`);
+        const flag = typeof e.details?.flag === 'string' ? e.details.flag : '--port';
+        return failure(exit, code, message, `${message}; another botz (or another program) listens there: stop it, or choose another ${flag}`);
       }
       return failure(exit, code, message, message);
   }

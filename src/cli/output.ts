@@ -4,6 +4,7 @@
  * the caller writes them.
  */
 import type { ComponentInfo, Json } from '../lib/wire/frames.js';
+import { BOTZILLA_META } from '../lib/botzilla/ops.js';
 import { formatDuration } from './duration.js';
 import { fitColumns } from './table-fit.js';
 
@@ -101,9 +102,15 @@ export function formatAge(at: number, now: number): string {
 
 export const COMPONENT_COLUMNS = ['NAME', 'ADDRESS', 'GROUPS', 'STATE', 'LAST HEARTBEAT'];
 
+/** Where a component is: its address, `relay` (reached through the server), or `botzilla HOST:PORT` (a Botzilla v1 component behind the gateway). */
+export function componentAddress(c: Pick<ComponentInfo, 'address' | 'meta'>): string {
+  const botzilla = c.meta?.[BOTZILLA_META];
+  return botzilla !== undefined ? `botzilla ${botzilla}` : (c.address ?? 'relay');
+}
+
 /** One component as table cells; a component without an address is reached through the relay. */
 export function componentRow(c: ComponentInfo, now: number): string[] {
-  return [c.name, c.address ?? 'relay', c.groups.length ? c.groups.join(',') : '-', c.state, formatAge(c.lastHeartbeat, now)];
+  return [c.name, componentAddress(c), c.groups.length ? c.groups.join(',') : '-', c.state, formatAge(c.lastHeartbeat, now)];
 }
 
 /** The `botz components` listing, sorted by name. */

@@ -5,6 +5,7 @@ import { describeSecretSource, ensureSecret } from '../cli/secret.js';
 import { waitForStop } from '../cli/signals.js';
 import type { ServerEvent } from '../index.js';
 import { DEFAULT_PORT } from '../lib/registry/defaults.js';
+import { BotzError, ErrorCode } from '../lib/errors.js';
 
 export default class Serve extends BotzCommand {
   static override summary = 'Run the botz server (the registry) in the foreground';
@@ -19,6 +20,9 @@ export default class Serve extends BotzCommand {
     'secret-file': Flags.string({ helpValue: '<path>', description: 'file holding the shared secret (default: env BOTZ_SECRET, else created in the config directory)' }),
     encrypt: connectionFlags.encrypt,
     'max-tails': Flags.integer({ default: 32, min: 1, description: 'traffic subscriptions (botz tail) served at once; more are refused' }),
+    // issue 20: the Botzilla v1 gateway
+    'botzilla-port': Flags.integer({ min: 0, max: 65535, description: 'also serve the Botzilla v1 registry protocol on this port (the original used 6985; 0: any free port)' }),
+    'botzilla-key-file': Flags.string({ helpValue: '<path>', description: 'file holding the Botzilla v1 key (default: "ppap", what the original hard-codes)' }),
   };
 
   async run(): Promise<void> {
@@ -35,6 +39,7 @@ export default class Serve extends BotzCommand {
       maxTails: flags['max-tails'],
       onEvent: (e) => this.print(e),
     });
+    const botzilla = await this.startBotzilla(flags, server.address, source.secret);
     // Listen for signals before announcing the address: whoever reads it may signal at once.
     const stopped = waitForStop();
     if (this.jsonEnabled()) {
@@ -44,10 +49,38 @@ export default class Serve extends BotzCommand {
       const where = describeSecretSource(source);
       process.stderr.write(source.created ? `created a new secret in ${where} (mode 0600)\n` : `using the secret from ${where}\n`);
     }
+    if (botzilla) {
+      if (this.jsonEnabled()) this.ndjson({ type: 'botzilla', address: botzilla.gateway.address, key: { path: botzilla.key.path ?? null } });
+      else this.line(`botzilla v1 on ${botzilla.gateway.address}`);
+    }
     const why = await stopped;
+    await botzilla?.gateway.stop();
     await server.stop();
     // A reader that went away (`| head`) asked for nothing more: stop without a word.
     if (!this.jsonEnabled() && why !== 'stdout-closed') process.stderr.write(`stopped (${why})\n`);
+  }
+
+  /** The Botzilla v1 gateway (issue 20), when --botzilla-port asks for it; it joins the server as a client. */
+  private async startBotzilla(flags: { 'botzilla-port'?: number; 'botzilla-key-file'?: string; host: string; encrypt: boolean }, server: string, secret: string) {
+    const { botzillaKeyFrom, botzillaKeyNotice, onBotzillaPort } = await import('../cli/botzilla-key.js');
+    if (flags['botzilla-port'] === undefined) {
+      if (flags['botzilla-key-file'] !== undefined) throw new BotzError(ErrorCode.INVALID_ARGUMENT, '--botzilla-key-file needs --botzilla-port');
+      return undefined;
+    }
+    const { BotzillaGateway } = await import('../lib/botzilla/gateway.js');
+    const key = await botzillaKeyFrom(flags['botzilla-key-file']);
+    const gateway = await onBotzillaPort(BotzillaGateway.start({
+      server,
+      secret,
+      encrypt: flags.encrypt,
+      host: flags.host,
+      port: flags['botzilla-port'],
+      key: key.key,
+      onRejected: (r) =>
+        this.jsonEnabled() ? this.ndjson({ type: 'rejected', botzilla: true, ...r }) : this.line(`${rejectedLine(r.code, r.remote, r.at, undefined, r.count)} (botzilla)`),
+    }));
+    if (!this.jsonEnabled()) process.stderr.write(botzillaKeyNotice(key));
+    return { gateway, key };
   }
 
   private print(e: ServerEvent): void {

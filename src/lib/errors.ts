@@ -40,6 +40,11 @@ export const ErrorCode = {
   ADDRESS_IN_USE: 'ADDRESS_IN_USE',
   /** The caller aborted the call through its AbortSignal (local, never on the wire). */
   CANCELLED: 'CANCELLED',
+  // issue 20, the Botzilla v1 gateway
+  /** A listener closed a connection whose first bytes were not HTTP at all (an event, never thrown). */
+  NOT_WEBSOCKET: 'NOT_WEBSOCKET',
+  /** A listener closed a connection whose first bytes were a Botzilla v1 frame: a Botzilla client on a botz port (an event, never thrown). */
+  BOTZILLA_FRAME: 'BOTZILLA_FRAME',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

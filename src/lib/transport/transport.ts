@@ -66,16 +66,24 @@ export interface Listener {
 export interface Refusal {
   /**
    * TOO_MANY_CONNECTIONS: evicted, or turned away, at a connection cap;
-   * HANDSHAKE_TIMEOUT: not authenticated within the handshake timeout.
+   * HANDSHAKE_TIMEOUT: not authenticated within the handshake timeout;
+   * NOT_WEBSOCKET, BOTZILLA_FRAME: closed at its first bytes, which were not HTTP (a Botzilla v1 frame).
    */
-  code: typeof ErrorCode.TOO_MANY_CONNECTIONS | typeof ErrorCode.HANDSHAKE_TIMEOUT;
+  code: typeof ErrorCode.TOO_MANY_CONNECTIONS | typeof ErrorCode.HANDSHAKE_TIMEOUT | typeof ErrorCode.NOT_WEBSOCKET | typeof ErrorCode.BOTZILLA_FRAME;
   /** `host:port` of the other end. */
   remote: string;
 }
 
+const REFUSAL_REASONS: Record<Refusal['code'], string> = {
+  TOO_MANY_CONNECTIONS: 'too many connections',
+  HANDSHAKE_TIMEOUT: 'not authenticated within the handshake timeout',
+  NOT_WEBSOCKET: 'it did not speak HTTP',
+  BOTZILLA_FRAME: 'it sent a Botzilla v1 frame (Botzilla components belong on `botz serve --botzilla-port`)',
+};
+
 /** A refusal as the error it is counted (NodeContext.reject) and reported under. */
 export function refusalError(refusal: Refusal): BotzError {
-  const why = refusal.code === ErrorCode.TOO_MANY_CONNECTIONS ? 'too many connections' : 'not authenticated within the handshake timeout';
+  const why = REFUSAL_REASONS[refusal.code];
   return new BotzError(refusal.code, `closed the connection from ${refusal.remote}: ${why}`, { details: { remote: refusal.remote } });
 }
 

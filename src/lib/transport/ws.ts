@@ -27,6 +27,7 @@ import { timerDelay } from '../timer-limit.js';
 import { resolveConnectionLimits } from './connection-limits.js';
 import { sourceOf } from './admission.js';
 import { dropCloseCode, Gatekeeper, type Guarded } from './gatekeeper.js';
+import { looksLikeBotzillaFrame } from '../botzilla/frame.js';
 
 // `ws` is CommonJS. Loaded with require, not import: through the ESM loader (which lexes every
 // CommonJS file for its exports) it took about 47 ms to load here, against 20 ms this way,
@@ -150,6 +151,21 @@ function refuseBusy(socket: Socket): void {
 }
 
 /**
+ * A client that does not speak HTTP at all gets no answer: Node's own, "HTTP/1.1 400 Bad
+ * Request", is what a Botzilla v1 client reads as a reply of 1,347,703,880 bytes, and allocates.
+ * Its first bytes say what it was.
+ */
+function strayClient(err: NodeJS.ErrnoException & { rawPacket?: Buffer }): Refusal['code'] | undefined {
+  if (err.code !== 'HPE_INVALID_METHOD') return undefined;
+  return err.rawPacket && looksLikeBotzillaFrame(err.rawPacket) ? ErrorCode.BOTZILLA_FRAME : ErrorCode.NOT_WEBSOCKET;
+}
+
+function httpStatusFor(code: string | undefined): string {
+  const status = code === 'HPE_HEADER_OVERFLOW' ? 431 : code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+  return `${status} ${STATUS_CODES[status]}`;
+}
+
+/**
  * ws fixes a connection's message limit at the upgrade and has no public way to change it; its
  * receiver checks each frame's length against `_maxPayload` (ws 8) as the frame header arrives,
  * so raising it between messages applies from the next message on. Kept to this one place.
@@ -184,6 +200,18 @@ export const wsTransport: Transport = {
         if (!gate.admit(conn, sourceOf(socket.remoteAddress))) return conn.drop(ErrorCode.TOO_MANY_CONNECTIONS);
         accepted.set(socket, conn);
         socket.once('close', () => gate.closed(conn));
+      });
+      http.on('clientError', (err: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Socket) => {
+        const conn = accepted.get(socket);
+        const refusal = strayClient(err);
+        if (refusal) {
+          socket.destroy();
+          if (conn) options.onRefused?.({ code: refusal, remote: conn.remote });
+          return;
+        }
+        // Otherwise what Node answers when nobody listens for clientError.
+        if (socket.writable && socket.bytesWritten === 0 && err.code !== 'ECONNRESET') socket.end(`HTTP/1.1 ${httpStatusFor(err.code)}\r\nConnection: close\r\n\r\n`);
+        else socket.destroy();
       });
       const server = new WebSocketServer({
         server: http,
