@@ -39,6 +39,10 @@ const BY_CODE: Partial<Record<string, ExitCode>> = {
   [ErrorCode.ENCRYPTION_REQUIRED]: ExitCode.AUTH,
   [ErrorCode.SERVER_UNREACHABLE]: ExitCode.UNREACHABLE,
   [ErrorCode.CANCELLED]: ExitCode.CANCELLED,
+  // streams (issue 15): no handler for the protocol is a missing target; a refusal or an abort is the other side's doing.
+  [ErrorCode.UNKNOWN_PROTOCOL]: ExitCode.NOT_FOUND,
+  [ErrorCode.REFUSED]: ExitCode.REMOTE,
+  [ErrorCode.STREAM_RESET]: ExitCode.REMOTE,
 };
 
 /** The exit code for an error code; anything unknown is a plain error (1). */

@@ -40,6 +40,13 @@ export const ErrorCode = {
   ADDRESS_IN_USE: 'ADDRESS_IN_USE',
   /** The caller aborted the call through its AbortSignal (local, never on the wire). */
   CANCELLED: 'CANCELLED',
+  // streams (issue 15)
+  /** The target has no handler for the stream protocol asked for. */
+  UNKNOWN_PROTOCOL: 'UNKNOWN_PROTOCOL',
+  /** The target's handler declined the stream (the message says why). */
+  REFUSED: 'REFUSED',
+  /** The other end aborted the stream (`destroy(err)`): the message is its reason. */
+  STREAM_RESET: 'STREAM_RESET',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

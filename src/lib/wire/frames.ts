@@ -11,6 +11,7 @@
 import { asBotzError, type ErrorCode } from '../errors.js';
 import type { MeshFrameFields } from './mesh-frames.js';
 import type { ReliableFrameFields } from './reliable-frames.js';
+import type { StreamFrameFields } from './stream-frames.js';
 import type { Body, FramesOf, Headers, NoFields, Unstamped } from './values.js';
 
 export type { Json, Body, Headers } from './values.js';
@@ -202,7 +203,7 @@ export interface CoreFrameFields {
 }
 
 /** Every frame: the envelope, the type and its fields, for each type of the three tables. */
-export type Frame = FramesOf<CoreFrameFields & MeshFrameFields & ReliableFrameFields>;
+export type Frame = FramesOf<CoreFrameFields & MeshFrameFields & ReliableFrameFields & StreamFrameFields>;
 export type FrameType = Frame['type'];
 export type FrameOf<T extends FrameType> = Extract<Frame, { type: T }>;
 export type HelloFrame = FrameOf<'hello'>;
