@@ -66,6 +66,9 @@ export class StreamChannel extends Duplex {
   peerInstance: string | undefined;
   /** Why the stream failed (a reset, a silent or restarted peer, our node stopping), once it did. */
   failure: BotzError | undefined;
+  /** Bytes handed to our reader, and sent to the peer (JSON text bytes in object mode): for progress lines. */
+  bytesIn = 0;
+  bytesOut = 0;
   /** A credit frame arrived since the hub's last tick (else kept chunks may be lost: resend). */
   heardCredit = false;
 
@@ -267,6 +270,7 @@ export class StreamChannel extends Duplex {
       const out: Outgoing = { seq: this.nextSeq++, chunk: piece.chunk, bytes: piece.bytes };
       this.kept.push(out);
       this.keptBytes += out.bytes;
+      this.bytesOut += out.bytes;
       this.emitOutgoing(out);
       piece.done?.();
     }
@@ -290,6 +294,7 @@ export class StreamChannel extends Duplex {
       this.queuedBytes -= item.bytes;
       this.took = item.seq;
       this.uncredited += item.bytes;
+      this.bytesIn += item.bytes;
       if (item.value === null) {
         this.ended = true;
         this.wantRead = false;
