@@ -16,7 +16,8 @@ let net: Network;
 let dir: string;
 let bigFile: string;
 let bigSha: string;
-const BIG_BYTES = 100 * 1024 * 1024;
+/** 24 MB in CI (a few seconds each way); `npm run test:streams-100mb` runs the issue's 100 MB. */
+const BIG_BYTES = Number(process.env.BOTZ_STREAM_E2E_MB ?? 24) * 1024 * 1024;
 
 beforeAll(async () => {
   net = await startNetwork();
@@ -51,14 +52,14 @@ describe.each([
   ['direct', ['--port', '0']],
   ['relay', []],
 ])('botz connect piped, %s', (path, portArgs) => {
-  it('carries 100 MB to a CMD bridged by register --accept --exec, checksum verified', async () => {
+  it(`carries ${BIG_BYTES >> 20} MB to a CMD bridged by register --accept --exec, checksum verified`, async () => {
     const name = `e2e-sha-${path}`;
     const reg = await net.register(name, ...portArgs, '--accept', 'files', '--exec', 'sha256sum');
     const r = await connectWith(bigFile, [name, 'files']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout.split(' ')[0]).toBe(bigSha);
-    await reg.waitFor(/stream .* files {2}closed \(in 104857600 B, out 68 B\)/);
+    await reg.waitFor(new RegExp(`stream .* files {2}closed \\(in ${BIG_BYTES} B, out 68 B\\)`));
   }, 60_000);
 });
 
