@@ -136,6 +136,11 @@ export class Node {
         post: (peer, init) => void this.caller.post(peer, init, this.connectTimeoutMs).catch(() => {}),
         sendBack: (peer, arrival, init) => this.sendBack(peer, arrival, init),
         answer: (frame, arrival, init) => this.answer(frame, arrival, init),
+        traceClose: (e) => {
+          if (!this.feed.tracing) return;
+          const headers = { protocol: e.protocol, in: String(e.bytesIn), out: String(e.bytesOut), ...(e.code ? { error: e.code } : {}) };
+          this.feed.report({ from: this.name, to: e.peer, kind: 'streamClose', id: e.stream, size: e.bytesIn + e.bytesOut, path: e.path, headers });
+        },
       },
       streamOptions(options.streams),
       this.timeoutMs,

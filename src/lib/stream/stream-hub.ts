@@ -17,7 +17,7 @@
 import { randomBytes } from 'node:crypto';
 import { asBotzError, BotzError, Closed, ErrorCode, Unreachable } from '../errors.js';
 import { every, type Clock, type TimerHandle } from '../clock.js';
-import type { Frame, FrameInit, FrameOf, Headers } from '../wire/frames.js';
+import type { Frame, FrameInit, FrameOf, Headers, Path } from '../wire/frames.js';
 import { headersOf } from '../wire/values.js';
 import { MAX_PROTOCOL_CHARS, type StreamMode } from '../wire/stream-frames.js';
 import type { FrameTaker } from '../node/inbound.js';
@@ -37,6 +37,20 @@ export interface StreamHost {
   sendBack(peer: string, arrival: Arrival, init: FrameInit): void;
   /** Answers `frame` the way it came. */
   answer(frame: Frame, arrival: Arrival, init: FrameInit): void;
+  /** Reports a stream's end to whoever tails the network (a no-op while nobody does). */
+  traceClose(event: StreamClosed): void;
+}
+
+/** A stream ended here: cleanly, or with the failure's code. */
+export interface StreamClosed {
+  peer: string;
+  protocol: string;
+  stream: string;
+  path: Path;
+  bytesIn: number;
+  bytesOut: number;
+  /** The failure's code; absent when both halves ended. */
+  code?: string;
 }
 
 /**
@@ -313,6 +327,9 @@ export class StreamHub implements FrameTaker {
   private forget(channel: StreamChannel): void {
     const state = this.peers.get(channel.info.peer);
     if (!state || state.channels.get(channel.info.stream) !== channel) return;
+    const { peer, protocol, stream } = channel.info;
+    const code = channel.failure?.code ?? (channel.errored ? ((channel.errored as { code?: unknown }).code?.toString() ?? 'ERROR') : undefined);
+    this.host.traceClose({ peer, protocol, stream, path: state.back?.path ?? 'relay', bytesIn: channel.bytesIn, bytesOut: channel.bytesOut, ...(code ? { code } : {}) });
     state.channels.delete(channel.info.stream);
     this.open--;
     if (state.channels.size === 0) this.peers.delete(state.name);

@@ -20,6 +20,9 @@ export const PROTOCOL_VERSION = 1;
 
 export type ComponentState = 'registered' | 'ready' | 'suspect';
 
+/** A stream's open and accept (as any call and its answer), and its end at either side (issue 15). */
+export type StreamTrafficKind = 'streamOpen' | 'streamAccept' | 'streamClose';
+
 /** What the registry knows about one component; the shape of `botz components --json`. */
 export interface ComponentInfo {
   name: string;
@@ -43,7 +46,7 @@ export interface TrafficEvent {
   at: number;
   from: string;
   to: string;
-  kind: 'request' | 'response' | 'broadcast' | 'ack' | 'error' | 'message' | 'shutdownRequest' | 'shutdownResponse';
+  kind: 'request' | 'response' | 'broadcast' | 'ack' | 'error' | 'message' | 'shutdownRequest' | 'shutdownResponse' | StreamTrafficKind;
   id: string;
   re?: string;
   size: number;

@@ -8,7 +8,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Component, Server, StreamChannel, type Client } from '../../../src/index.js';
+import { Component, Server, StreamChannel, type Client, type TailEvent } from '../../../src/index.js';
 import type { Node } from '../../../src/lib/node/node.js';
 import { MAX_CHUNK_BYTES } from '../../../src/lib/stream/stream-options.js';
 import { Network, SECRET } from '../../helpers/network.js';
@@ -190,6 +190,25 @@ describe('streams', () => {
     await new Promise((resolve) => theirs.once('end', resolve));
     await writing;
     expect(sha(Buffer.concat(parts))).toBe(sha(data));
+  });
+
+  it('a tail sees the open, the accept and each side\'s close', async () => {
+    await net.serve();
+    const watcher = await net.client();
+    const seen: TailEvent[] = [];
+    await watcher.tail({ names: ['bob'] }, (e) => seen.push(e));
+    const bob = await net.component({ name: 'bob', port: 0 });
+    echo(bob);
+    const alice = await net.component({ name: 'alice' });
+    await until('alice traces', () => nodeOf(alice).feed.tracing && nodeOf(bob).feed.tracing);
+    const ch = await alice.connect('bob', 'echo');
+    ch.end('hi');
+    expect((await readAll(ch)).toString()).toBe('hi');
+    const kinds = () => seen.flatMap((e) => (e.kind === 'traffic' ? [`${e.event.from}>${e.event.to} ${e.event.kind}`] : []));
+    await until('both closes are seen', () => kinds().filter((k) => k.endsWith('streamClose')).length === 2);
+    expect(kinds()).toEqual(expect.arrayContaining(['alice>bob streamOpen', 'bob>alice streamAccept', 'alice>bob streamClose', 'bob>alice streamClose']));
+    const close = seen.find((e) => e.kind === 'traffic' && e.event.kind === 'streamClose' && e.event.from === 'alice');
+    expect(close).toMatchObject({ event: { headers: { protocol: 'echo', in: '2', out: '2' } } });
   });
 
   it('1,000 channels at once, one of them stalled, the others unaffected', async () => {
