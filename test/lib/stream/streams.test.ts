@@ -152,6 +152,33 @@ describe('streams', () => {
     expect(Date.now() - startedAt).toBeGreaterThanOrEqual(300);
   });
 
+  it('a peer whose instance changed (it restarted) fails the stream with CLOSED, reason peerRestarted', async () => {
+    await net.serve();
+    const bob = await net.component({ name: 'bob', port: 0 });
+    bob.accept('hold', () => {});
+    const alice = await net.component({ name: 'alice', streams: { keepaliveMs: 50, livenessMs: 60_000 } });
+    const ch = await alice.connect('bob', 'hold');
+    // What a new process of bob's answers pings with: another instance.
+    (nodeOf(bob).streams as unknown as { instance: string }).instance = 'bob-after-a-restart';
+    expect(await failureOf(ch)).toMatchObject({ code: 'CLOSED', details: { reason: 'peerRestarted', peer: 'bob' } });
+  });
+
+  it('a direct link that breaks mid-transfer is redialed and the stream goes on, exactly once', async () => {
+    await net.serve();
+    const bob = await net.component({ name: 'bob', port: 0 });
+    echo(bob);
+    const alice = await net.component({ name: 'alice' });
+    const ch = await alice.connect('bob', 'echo');
+    const data = randomBytes(4 * 1024 * 1024);
+    const back = readAll(ch);
+    await new Promise<void>((resolve) => ch.write(data.subarray(0, 2 * 1024 * 1024), () => resolve()));
+    const link = nodeOf(alice).peers.open('bob');
+    expect(link).toBeDefined();
+    link!.close();
+    ch.end(data.subarray(2 * 1024 * 1024));
+    expect(sha(await back)).toBe(sha(data));
+  });
+
   it('a slow reader throttles the writer: each side holds at most a window (plus one chunk)', async () => {
     await net.serve();
     const windowBytes = 128 * 1024;
