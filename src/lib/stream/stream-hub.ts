@@ -206,7 +206,8 @@ export class StreamHub implements FrameTaker {
       channel.fail(new Closed('refused'), false, true);
       return refuse(ErrorCode.REFUSED, error instanceof Error ? error.message : String(error));
     }
-    if (channel.destroyed) return; // the handler destroyed it: its reset says so
+    // The handler destroyed it at once: a refusal, since the opener holds nothing yet.
+    if (channel.destroyed) return refuse(ErrorCode.REFUSED, channel.failure?.message ?? (channel.errored as Error | null)?.message ?? 'the handler closed the stream');
     this.acceptAnswer(frame, arrival);
     channel.start(frame.window, frame.instance);
   }

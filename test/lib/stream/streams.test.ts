@@ -94,6 +94,8 @@ describe('streams', () => {
     const alice = await net.component({ name: 'alice' });
     await expect(alice.connect('bob', 'nothing')).rejects.toMatchObject({ code: 'UNKNOWN_PROTOCOL' });
     await expect(alice.connect('bob', 'picky')).rejects.toMatchObject({ code: 'REFUSED', message: 'no token' });
+    bob.accept('closed', (ch) => void ch.destroy());
+    await expect(alice.connect('bob', 'closed', { timeout: 1000 })).rejects.toMatchObject({ code: 'REFUSED' });
     const ok = await alice.connect('bob', 'picky', { headers: { token: 'yes' } });
     expect(ok).toBeInstanceOf(StreamChannel);
     ok.destroy();
