@@ -19,7 +19,7 @@ import { Duplex } from 'node:stream';
 import { BotzError, Closed, ErrorCode } from '../errors.js';
 import type { FrameInit, Headers, Json } from '../wire/frames.js';
 import type { StreamMode } from '../wire/stream-frames.js';
-import { MAX_CHUNK_BYTES } from './stream-options.js';
+import { MAX_CHUNK_BYTES, MAX_JSON_VALUE_BYTES } from './stream-options.js';
 
 /** What a channel needs of its hub: send a frame to the peer, and forget the channel once done. */
 export interface StreamIo {
@@ -136,7 +136,7 @@ export class StreamChannel extends Duplex {
     } else bytes = jsonBytes(chunk);
     if (chunk === null && this.mode === 'json') return this.fail(new BotzError(ErrorCode.MALFORMED_FRAME, 'null is not a stream value'), true);
     // A peer that ignores our window cannot make us hold more than it plus one chunk.
-    if (this.queuedBytes + bytes > this.window + MAX_CHUNK_BYTES) {
+    if (this.queuedBytes + bytes > this.window + (this.mode === 'json' ? MAX_JSON_VALUE_BYTES : MAX_CHUNK_BYTES)) {
       return this.fail(new BotzError(ErrorCode.LIMIT_REACHED, `"${this.info.peer}" sent beyond the stream's window of ${this.window} bytes`), true);
     }
     this.expected++;
@@ -208,6 +208,9 @@ export class StreamChannel extends Duplex {
         bytes = jsonBytes(chunk as Json);
       } catch (cause) {
         return done(new BotzError(ErrorCode.INVALID_ARGUMENT, 'a stream value must be JSON', { cause }));
+      }
+      if (bytes > MAX_JSON_VALUE_BYTES) {
+        return done(new BotzError(ErrorCode.FRAME_TOO_LARGE, `a stream value of ${bytes} bytes of JSON exceeds the limit of ${MAX_JSON_VALUE_BYTES}`, { details: { bytes, limit: MAX_JSON_VALUE_BYTES } }));
       }
       this.pieces.push({ chunk: chunk as Json, bytes, done });
     } else {

@@ -26,6 +26,12 @@ export const DEFAULT_STREAM_LIVENESS_MS = 10_000;
  * base64, far inside the 1 MiB packet limit, and large enough that per-frame costs are small.
  */
 export const MAX_CHUNK_BYTES = 64 * 1024;
+/**
+ * The largest JSON value one streamData carries (its JSON text in UTF-8): a value cannot be cut,
+ * and must fit a packet (1 MiB by default) with room to spare. A larger write fails with
+ * FRAME_TOO_LARGE instead of stalling the stream behind a chunk that can never travel.
+ */
+export const MAX_JSON_VALUE_BYTES = 512 * 1024;
 
 export type ResolvedStreamOptions = Required<Omit<StreamOptions, 'openTimeoutMs'>> & Pick<StreamOptions, 'openTimeoutMs'>;
 

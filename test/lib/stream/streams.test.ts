@@ -82,6 +82,17 @@ describe.each([
     expect(back).toEqual(Array.from({ length: 500 }, (_, n) => ({ twice: n * 2 })));
     expect(seen).toEqual([expect.objectContaining({ peer: 'alice', protocol: 'numbers', headers: { job: '7' } })]);
   });
+
+  it('refuses a JSON value too large for one chunk with FRAME_TOO_LARGE, instead of stalling', async () => {
+    await net.serve();
+    const bob = await net.component({ name: 'bob', ...acceptorOptions });
+    bob.accept('sink', (ch) => void ch.resume());
+    const alice = await net.component({ name: 'alice' });
+    const ch = await alice.connect('bob', 'sink', { objectMode: true });
+    const failed = failureOf(ch);
+    ch.write({ big: 'x'.repeat(600 * 1024) });
+    expect(await failed).toMatchObject({ code: 'FRAME_TOO_LARGE' });
+  });
 });
 
 describe('streams', () => {
