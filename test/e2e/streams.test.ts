@@ -89,6 +89,17 @@ describe('botz connect', () => {
     expect(opener.errLines.join('\n')).toMatch(/no word from "e2e-crash"/);
   });
 
+  it('an acceptor that restarted fails the opener with CLOSED (exit 1), saying it restarted', async () => {
+    const first = await net.register('e2e-restart', '--accept', 'hold', '--exec', 'cat');
+    const opener = startBotz(['connect', 'e2e-restart', 'hold', '--liveness', '5s'], net.env);
+    opener.child.stdin.write('hello\n');
+    await opener.waitFor(/^hello$/);
+    await first.stop('SIGKILL');
+    await net.register('e2e-restart', '--accept', 'hold', '--exec', 'cat');
+    expect(await opener.exited).toBe(1);
+    expect(opener.errLines.join('\n')).toMatch(/"e2e-restart" restarted/);
+  });
+
   it('a killed opener fails the acceptor stream within its liveness timeout, and the CMD is killed', async () => {
     const reg = await net.register('e2e-crash2', '--accept', 'hold', '--exec', 'cat', '--stream-liveness', '1s');
     const opener = startBotz(['connect', 'e2e-crash2', 'hold'], net.env);
