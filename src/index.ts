@@ -39,3 +39,7 @@ export type { MeshWatchEvent, MeshCallReply } from './lib/mesh/mesh-control-clie
 export type { ReliableOptions } from './lib/node/reliable-delivery.js';
 export { HandlerLimit, DEFAULT_MAX_HANDLING, DEFAULT_MAX_HANDLING_PER_PEER } from './lib/node/handler-limit.js';
 export type { HandlerLimits } from './lib/node/handler-limit.js';
+export { StreamChannel } from './lib/stream/stream-channel.js';
+export type { StreamInfo } from './lib/stream/stream-channel.js';
+export type { AcceptHandler, ConnectOptions } from './lib/stream/stream-hub.js';
+export type { StreamOptions } from './lib/stream/stream-options.js';

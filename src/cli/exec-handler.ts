@@ -142,7 +142,7 @@ function stoppingError(): RemoteError {
 }
 
 /** SIGKILL the child's process group (it leads one: spawned detached), else the child alone. */
-function killGroup(child: ChildProcess): void {
+export function killGroup(child: ChildProcess): void {
   if (child.pid === undefined) return;
   try {
     process.kill(-child.pid, 'SIGKILL');

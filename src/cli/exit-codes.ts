@@ -43,6 +43,10 @@ const BY_CODE: Partial<Record<string, ExitCode>> = {
   [ErrorCode.CANCELLED]: ExitCode.CANCELLED,
   // Ours to send (issue 17): a body too big for a packet is fixed by changing the command line.
   [ErrorCode.FRAME_TOO_LARGE]: ExitCode.USAGE,
+  // streams (issue 15): no handler for the protocol is a missing target; a refusal or an abort is the other side's doing.
+  [ErrorCode.UNKNOWN_PROTOCOL]: ExitCode.NOT_FOUND,
+  [ErrorCode.REFUSED]: ExitCode.REMOTE,
+  [ErrorCode.STREAM_RESET]: ExitCode.REMOTE,
 };
 
 /** The exit code for an error code; anything unknown is a plain error (1). */

@@ -10,6 +10,7 @@ import { followServerLink, linkChangeLine, linkChangeRecord } from '../cli/serve
 import { waitForStop } from '../cli/signals.js';
 import { reply, type Message, type ShutdownNotice } from '../index.js';
 import type { MeshOptions } from '../lib/node/options.js';
+import { acceptStreams } from '../cli/stream-accept.js';
 
 /**
  * Discovery stays on this machine unless told otherwise: the loopback broadcast address reaches
@@ -30,6 +31,7 @@ export default class Register extends BotzCommand {
     '<%= config.bin %> register worker-1 --group workers --port 0',
     '<%= config.bin %> register n2 --mesh --dial 127.0.0.1:7411 --mesh-port 7412',
     '<%= config.bin %> register n3 --mesh --degree 2 --namespace lab',
+    '<%= config.bin %> register backup --accept files --exec "tar x -C /srv/backup"',
   ];
   static override args = { name: Args.string({ required: true, ignoreStdin: true, description: 'unique component name' }) };
   static override flags = {
@@ -48,6 +50,13 @@ export default class Register extends BotzCommand {
       description: `run at most this many CMDs at once, queueing the rest (default ${DEFAULT_EXEC_CONCURRENCY})`,
       dependsOn: ['exec'],
     }),
+    // streams (issue 15)
+    accept: Flags.string({
+      multiple: true,
+      helpValue: '<protocol>',
+      description: 'accept streams for this protocol (repeatable): with --exec, each stream is bridged to a fresh CMD\'s stdin/stdout; with --echo, echoed back; else its bytes are counted and dropped. Requests are then answered with {}',
+    }),
+    'stream-liveness': durationFlag({ description: 'fail a stream whose opener was silent this long (default 10s)', dependsOn: ['accept'] }),
     mesh: Flags.boolean({ description: 'also run a mesh node: link to neighbours, forward for others; works without a server', helpGroup: 'MESH' }),
     degree: Flags.integer({ min: 0, description: 'links to find by local discovery (0: only --dial)', dependsOn: ['mesh'], helpGroup: 'MESH' }),
     namespace: Flags.string({ description: 'discover only nodes of this namespace (default botz)', dependsOn: ['mesh'], helpGroup: 'MESH' }),
@@ -69,7 +78,7 @@ export default class Register extends BotzCommand {
     const name = args.name;
     // Made before the component starts: a request may arrive as soon as it is registered.
     const pool =
-      flags.exec === undefined
+      flags.exec === undefined || flags.accept
         ? undefined
         : new ExecPool(flags.exec, {
             timeoutMs: flags['exec-timeout'] ?? DEFAULT_EXEC_TIMEOUT_MS,
@@ -84,8 +93,17 @@ export default class Register extends BotzCommand {
       groups: flags.group ?? [],
       encrypt: flags.encrypt,
       mesh: flags.mesh ? meshOptions(flags) : undefined,
-      onMessage: (msg: Message) => this.handle(name, msg, flags.echo, pool),
+      ...(flags['stream-liveness'] === undefined ? {} : { streams: { livenessMs: flags['stream-liveness'], keepaliveMs: Math.max(50, Math.floor(flags['stream-liveness'] / 5)) } }),
+      onMessage: (msg: Message) => this.handle(name, msg, flags.echo && !flags.accept, pool),
     });
+    const streams = flags.accept
+      ? acceptStreams(component, flags.accept, {
+          exec: flags.exec,
+          echo: flags.echo,
+          concurrency: flags['exec-concurrency'],
+          print: (event) => (this.jsonEnabled() ? this.ndjson(event) : this.line(event.line)),
+        })
+      : undefined;
     // Output that does not fit in one packet could never be sent back.
     if (pool) pool.maxOutputBytes = component.maxPacketBytes;
     // The library answers the shutdownRequest, stops the component, then emits 'shutdown'.
@@ -119,6 +137,7 @@ export default class Register extends BotzCommand {
     }
     // Kill every running CMD first: a hung one must not keep us (or itself) alive.
     await pool?.stop();
+    await streams?.stop();
     await component.stop();
   }
 

@@ -45,6 +45,13 @@ export const ErrorCode = {
   NOT_WEBSOCKET: 'NOT_WEBSOCKET',
   /** A listener closed a connection whose first bytes were a Botzilla v1 frame: a Botzilla client on a botz port (an event, never thrown). */
   BOTZILLA_FRAME: 'BOTZILLA_FRAME',
+  // streams (issue 15)
+  /** The target has no handler for the stream protocol asked for. */
+  UNKNOWN_PROTOCOL: 'UNKNOWN_PROTOCOL',
+  /** The target's handler declined the stream (the message says why). */
+  REFUSED: 'REFUSED',
+  /** The other end aborted the stream (`destroy(err)`): the message is its reason. */
+  STREAM_RESET: 'STREAM_RESET',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

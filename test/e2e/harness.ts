@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const BIN = join(ROOT, 'bin', 'run.js');
+export const BIN = join(ROOT, 'bin', 'run.js');
 
 /** The environment a child sees: ours minus any botz settings, plus `extra`. */
 export function isolatedEnv(extra: Record<string, string>): NodeJS.ProcessEnv {

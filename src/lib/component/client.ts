@@ -17,6 +17,8 @@ import type { NodeEvent } from '../node/events.js';
 import type { Answer } from '../node/inbound.js';
 import { defaultClientName, failureOf, type BroadcastResult, type CallOptions, type ClientOptions } from '../node/options.js';
 import type { MembershipNotice, TailEvent } from '../node/subscriptions.js';
+import type { ConnectOptions } from '../stream/stream-hub.js';
+import type { StreamChannel } from '../stream/stream-channel.js';
 
 /** A reply with what came with it: the body, the replier's headers, who answered and how. */
 export interface ReplyInfo {
@@ -48,6 +50,17 @@ export class Client extends EventEmitter {
 
   get name(): string {
     return this.node.name;
+  }
+
+  /**
+   * Opens a stream to `target` for `protocol`: a Duplex of bytes (or, with `objectMode`, of JSON
+   * values), ordered, exactly once, flow-controlled both ways, over whatever path reaches the
+   * target. Resolves once the target's handler for `protocol` accepted; rejects with
+   * UNKNOWN_PROTOCOL (it has none), REFUSED (it declined; the message says why), LIMIT_REACHED,
+   * or what any call rejects with (NO_SUCH_COMPONENT, TIMEOUT...). See PROTOCOL.md §12 Streams.
+   */
+  connect(target: string, protocol: string, options: ConnectOptions = {}): Promise<StreamChannel> {
+    return this.node.streams.connect(target, protocol, options);
   }
 
   get maxPacketBytes(): number {

@@ -13,6 +13,7 @@ import type { MeshBridge } from '../node/mesh-bridge.js';
 import type { Message } from '../node/message.js';
 import type { CallOptions, ComponentOptions } from '../node/options.js';
 import { Client } from './client.js';
+import type { AcceptHandler } from '../stream/stream-hub.js';
 
 /** What a component's handlers are doing (for status lines and tests). */
 export interface ComponentStats {
@@ -74,6 +75,15 @@ export class Component extends Client {
   /** Up to `n` reliable messages already waiting, without blocking; they are confirmed at once. */
   read(n?: number): Message[] {
     return this.node.reliable.read(n);
+  }
+
+  /**
+   * Accepts streams for `protocol` (see `connect`): `handler(channel, info)` gets each one, with
+   * who opened it and the headers it sent. Throwing refuses it (the opener gets REFUSED with the
+   * message). Replaces an earlier handler for `protocol`; `undefined` stops accepting it.
+   */
+  accept(protocol: string, handler: AcceptHandler | undefined): void {
+    this.node.streams.accept(protocol, handler);
   }
 
   /** Deregisters (peers are told at once) and closes every link. */

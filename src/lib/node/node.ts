@@ -36,6 +36,8 @@ import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_SHUTDOWN_GRACE_MS, DEFAULT_TIMEOUT_
 import { PeerPool } from './peer-pool.js';
 import { ReliableDelivery } from './reliable-delivery.js';
 import { Router } from './router.js';
+import { StreamHub } from '../stream/stream-hub.js';
+import { streamOptions } from '../stream/stream-options.js';
 
 /** Options of either kind: a client has no port, groups, handler or mesh. */
 export type NodeOptions = ComponentOptions;
@@ -52,6 +54,7 @@ export class Node {
   readonly feed: Feed;
   readonly inbound: Inbound;
   readonly reliable: ReliableDelivery;
+  readonly streams: StreamHub;
   readonly limit: HandlerLimit;
   readonly transport: Transport;
   readonly timeoutMs: number;
@@ -124,6 +127,24 @@ export class Node {
       },
       options.reliable ?? {},
     );
+    this.streams = new StreamHub(
+      {
+        name: options.name,
+        clock,
+        call: (peer, init, timeoutMs) => this.caller.call(peer, init, { timeout: timeoutMs }).then((answer) => answer.frame),
+        // A frame that finds no route is as good as lost: the stream sends it again (stream-hub.ts).
+        post: (peer, init) => void this.caller.post(peer, init, this.connectTimeoutMs).catch(() => {}),
+        sendBack: (peer, arrival, init) => this.sendBack(peer, arrival, init),
+        answer: (frame, arrival, init) => this.answer(frame, arrival, init),
+        traceClose: (e) => {
+          if (!this.feed.tracing) return;
+          const headers = { protocol: e.protocol, in: String(e.bytesIn), out: String(e.bytesOut), ...(e.code ? { error: e.code } : {}) };
+          this.feed.report({ from: this.name, to: e.peer, kind: 'streamClose', id: e.stream, size: e.bytesIn + e.bytesOut, path: e.path, headers });
+        },
+      },
+      streamOptions(options.streams),
+      this.timeoutMs,
+    );
     this.inbound = new Inbound({
       name: options.name,
       calls: this.calls,
@@ -133,7 +154,7 @@ export class Node {
       broadcasts: options.broadcasts !== false,
       limit: this.limit,
       answer: (frame, arrival, init) => this.answer(frame, arrival, init),
-      takers: [this.reliable, this.feed],
+      takers: [this.reliable, this.feed, this.streams],
       shutdown: (frame, arrival) => void this.onShutdownRequest(frame, arrival),
       onMessage: (message) => this.onEvent({ type: 'message', message }),
     });
@@ -193,6 +214,12 @@ export class Node {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    if (this.streams.size > 0) {
+      // Each open stream's reset goes out before the links close: peers learn at once, not by liveness.
+      this.streams.close();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    this.streams.close();
     this.feed.stop();
     this.reliable.close();
     this.meshService?.stop();
@@ -219,6 +246,26 @@ export class Node {
     void mesh.carry([frame.from], [this.ctx.stamp(init) as unknown as CarriedFrame], { encrypt: arrival.encrypted }).catch(() => {});
   }
 
+  /**
+   * Sends `init` to `peer` the way `arrival` came, never throwing: on the link it came on (the
+   * server link as it is now, if it came by the relay), or over the mesh. What a stream's
+   * acceptor sends its opener: a link the opener dialed answers it, but is no route to its name.
+   */
+  sendBack(peer: string, arrival: Arrival, init: FrameInit): void {
+    if (arrival.path === 'mesh') {
+      const mesh = this.mesh?.node;
+      if (mesh) void mesh.carry([peer], [this.ctx.stamp(init) as unknown as CarriedFrame], { encrypt: arrival.encrypted }).catch(() => {});
+      return;
+    }
+    const channel = arrival.path === 'relay' ? this.serverLink?.current() : arrival.channel;
+    if (!channel || channel.link.closed) return;
+    try {
+      channel.send(init, peer, { encrypt: arrival.encrypted });
+    } catch {
+      // Too large or closed meanwhile: lost like a frame on a broken path; the stream resends.
+    }
+  }
+
   /** Registers (again, after a reconnect), declares itself ready, and subscribes again. */
   private async serverUp(ch: Channel, reconnect: boolean): Promise<void> {
     const o = this.options;
@@ -238,6 +285,7 @@ export class Node {
     if (reconnect) {
       // Relayed frames in flight died with the old link, and any path may have changed.
       this.reliable.onServerUp();
+      this.streams.onServerUp();
       this.onEvent({ type: 'reconnected' });
     }
     // Announced for those (the CLI) that started while the server was down and wait for it; after
@@ -250,7 +298,10 @@ export class Node {
     const failure = error.code === ErrorCode.CLOSED ? new Unreachable(error.message, { cause: error }) : error;
     this.calls.failWhere((tag) => tag === ch, failure);
     // Only our own dials (and the server link) are our paths: a link a peer dialed is its own.
-    if (ours && ch.peer !== SERVER_DESTINATION) this.reliable.onPathDown(ch.peer);
+    if (ours && ch.peer !== SERVER_DESTINATION) {
+      this.reliable.onPathDown(ch.peer);
+      this.streams.onPathDown(ch.peer);
+    }
   }
 
   private async listen(port: number): Promise<void> {
@@ -287,7 +338,10 @@ export class Node {
       for (const frame of delivery.frames) this.inbound.receive(frame as unknown as Frame, arrival);
     });
     mesh.node.on((e) => {
-      if (e.type === 'linkDown') this.reliable.onPathDown(e.peer);
+      if (e.type === 'linkDown') {
+        this.reliable.onPathDown(e.peer);
+        this.streams.onPathDown(e.peer);
+      }
     });
     this.meshService = new MeshService({ mesh: mesh.node, clock: this.ctx.clock, caller: this.caller, router: this.router, inbound: this.inbound });
     mesh.node.serveClients(this.meshService);

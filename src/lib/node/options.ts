@@ -13,6 +13,7 @@ import type { HandlerLimits } from './handler-limit.js';
 import type { Message } from './message.js';
 import type { ReliableOptions } from './reliable-delivery.js';
 import type { ShutdownNotice } from './events.js';
+import type { StreamOptions } from '../stream/stream-options.js';
 
 export const DEFAULT_TIMEOUT_MS = 5_000;
 export const DEFAULT_CONNECT_TIMEOUT_MS = 3_000;
@@ -36,6 +37,8 @@ export interface ClientOptions extends Omit<NodeContextOptions, 'name' | 'onReje
    * never resolved through the server's relay at once (no lookup, no dial).
    */
   oneShot?: boolean;
+  /** Streams (connect/accept): windows, limits and liveness (see stream-options.ts). */
+  streams?: StreamOptions;
 }
 
 /** Mesh settings of a Component: the MeshNode's options (its name, secret and transport are the Component's). */

@@ -11,6 +11,7 @@
 import { asBotzError, type ErrorCode } from '../errors.js';
 import type { MeshFrameFields } from './mesh-frames.js';
 import type { ReliableFrameFields } from './reliable-frames.js';
+import type { StreamFrameFields } from './stream-frames.js';
 import type { Body, FramesOf, Headers, NoFields, Unstamped } from './values.js';
 
 export type { Json, Body, Headers } from './values.js';
@@ -18,6 +19,9 @@ export type { Json, Body, Headers } from './values.js';
 export const PROTOCOL_VERSION = 1;
 
 export type ComponentState = 'registered' | 'ready' | 'suspect';
+
+/** A stream's open and accept (as any call and its answer), and its end at either side (issue 15). */
+export type StreamTrafficKind = 'streamOpen' | 'streamAccept' | 'streamClose';
 
 /** What the registry knows about one component; the shape of `botz components --json`. */
 export interface ComponentInfo {
@@ -42,7 +46,7 @@ export interface TrafficEvent {
   at: number;
   from: string;
   to: string;
-  kind: 'request' | 'response' | 'broadcast' | 'ack' | 'error' | 'message' | 'shutdownRequest' | 'shutdownResponse';
+  kind: 'request' | 'response' | 'broadcast' | 'ack' | 'error' | 'message' | 'shutdownRequest' | 'shutdownResponse' | StreamTrafficKind;
   id: string;
   re?: string;
   size: number;
@@ -202,7 +206,7 @@ export interface CoreFrameFields {
 }
 
 /** Every frame: the envelope, the type and its fields, for each type of the three tables. */
-export type Frame = FramesOf<CoreFrameFields & MeshFrameFields & ReliableFrameFields>;
+export type Frame = FramesOf<CoreFrameFields & MeshFrameFields & ReliableFrameFields & StreamFrameFields>;
 export type FrameType = Frame['type'];
 export type FrameOf<T extends FrameType> = Extract<Frame, { type: T }>;
 export type HelloFrame = FrameOf<'hello'>;

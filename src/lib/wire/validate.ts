@@ -25,6 +25,7 @@ import {
 } from './fields.js';
 import { MAX_CARRIED_FRAMES, MAX_MSA_NEIGHBOURS, MAX_MSA_NUMBER, MESH_QUERY_KINDS, type MeshMiss } from './mesh-frames.js';
 import { MAX_SACK_RANGES } from './reliable-frames.js';
+import { MAX_PROTOCOL_CHARS, MAX_STREAM_ID_CHARS } from './stream-frames.js';
 
 const component: FieldCheck = (x) =>
   obj(x) && str((x as ComponentInfo).name) && strArr((x as ComponentInfo).groups) && str((x as ComponentInfo).state);
@@ -33,6 +34,11 @@ const msaNumber: FieldCheck = (x) => count(x) && (x as number) <= MAX_MSA_NUMBER
 /** A neighbour name of at most MAX_DESTINATION_BYTES bytes of UTF-8. */
 const neighbourName: FieldCheck = (x) => typeof x === 'string' && fitsDestination(x);
 const misses = arrayOf((m) => obj(m) && str((m as MeshMiss).name) && str((m as MeshMiss).code));
+/** A stream id or protocol name: non-empty, bounded (a peer cannot make us keep long keys). */
+const shortName =
+  (max: number): FieldCheck =>
+  (x) =>
+    nonEmpty(x) && (x as string).length <= max;
 const seqRange: FieldCheck = (r) => Array.isArray(r) && r.length === 2 && positive(r[0]) && positive(r[1]) && r[0] <= r[1];
 /** Frames that never travel inside a meshSend: the handshake's and the mesh's own. */
 const NOT_CARRIED = new Set(['hello', 'welcome', 'auth', 'msa', 'meshSend', 'meshAck']);
@@ -88,6 +94,21 @@ export const FRAME_FIELDS: Record<FrameType, Record<string, FieldCheck>> = {
   meshDial: { address: str },
   meshDialed: { re: str, peer: str },
   meshHangup: { peer: str },
+  // streams (issue 15)
+  streamOpen: {
+    stream: shortName(MAX_STREAM_ID_CHARS),
+    protocol: shortName(MAX_PROTOCOL_CHARS),
+    mode: oneOf('bytes', 'json'),
+    window: count,
+    instance: shortName(MAX_STREAM_ID_CHARS),
+    headers,
+  },
+  streamAccept: { re: str, stream: shortName(MAX_STREAM_ID_CHARS), window: count, instance: shortName(MAX_STREAM_ID_CHARS) },
+  streamData: { stream: shortName(MAX_STREAM_ID_CHARS), seq: positive, chunk: json },
+  streamCredit: { stream: shortName(MAX_STREAM_ID_CHARS), seq: count, window: count },
+  streamEnd: { stream: shortName(MAX_STREAM_ID_CHARS), seq: positive },
+  streamReset: { stream: shortName(MAX_STREAM_ID_CHARS), code: str, message: str },
+  streamPing: { instance: shortName(MAX_STREAM_ID_CHARS), reply: bool },
 };
 
 /** The frame types that answer another frame: those whose fields include `re`. */

@@ -138,6 +138,16 @@ function fieldArbs(body: fc.Arbitrary<Json>): FieldArbs {
       window: fc.nat(),
     }),
     resume: fc.record({ session: id, epoch: fc.nat(), peer: fc.option(id, { nil: null }), received: fc.nat(), window: fc.nat(), reply: fc.boolean() }),
+    streamOpen: opt(
+      { stream: id, protocol: name, mode: fc.constantFrom('bytes', 'json'), window: fc.nat(), instance: id, headers: stringMap },
+      ['stream', 'protocol', 'mode', 'window', 'instance'],
+    ),
+    streamAccept: fc.record({ re: id, stream: id, window: fc.nat(), instance: id }),
+    streamData: fc.record({ stream: id, seq: fc.integer({ min: 1, max: 2 ** 40 }), chunk: body }),
+    streamCredit: fc.record({ stream: id, seq: fc.nat(), window: fc.nat() }),
+    streamEnd: fc.record({ stream: id, seq: fc.integer({ min: 1, max: 2 ** 40 }) }),
+    streamReset: fc.record({ stream: id, code: fc.constantFrom('CLOSED', 'STREAM_RESET'), message: fc.string() }),
+    streamPing: fc.record({ instance: id, reply: fc.boolean() }),
   };
 }
 
