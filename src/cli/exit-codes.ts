@@ -38,6 +38,8 @@ const BY_CODE: Partial<Record<string, ExitCode>> = {
   [ErrorCode.UNKNOWN_KEY]: ExitCode.AUTH,
   [ErrorCode.ENCRYPTION_REQUIRED]: ExitCode.AUTH,
   [ErrorCode.SERVER_UNREACHABLE]: ExitCode.UNREACHABLE,
+  // issue 16: the server's shared store (Redis) is down: the network is only partly reachable.
+  [ErrorCode.STORE_UNAVAILABLE]: ExitCode.UNREACHABLE,
   [ErrorCode.CANCELLED]: ExitCode.CANCELLED,
 };
 

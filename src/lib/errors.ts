@@ -40,6 +40,9 @@ export const ErrorCode = {
   ADDRESS_IN_USE: 'ADDRESS_IN_USE',
   /** The caller aborted the call through its AbortSignal (local, never on the wire). */
   CANCELLED: 'CANCELLED',
+  // issue 16: several servers on one shared store
+  /** The shared registry store (Redis) cannot be reached: the server serves what it holds itself. */
+  STORE_UNAVAILABLE: 'STORE_UNAVAILABLE',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
