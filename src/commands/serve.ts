@@ -19,6 +19,13 @@ export default class Serve extends BotzCommand {
     'secret-file': Flags.string({ helpValue: '<path>', description: 'file holding the shared secret (default: env BOTZ_SECRET, else created in the config directory)' }),
     encrypt: connectionFlags.encrypt,
     'max-tails': Flags.integer({ default: 32, min: 1, description: 'traffic subscriptions (botz tail) served at once; more are refused' }),
+    // issue 16: several servers, one network
+    store: Flags.string({
+      env: 'BOTZ_STORE',
+      default: 'memory',
+      helpValue: '<url>',
+      description: 'where the registry lives: memory (this server alone) or redis://host:port[/db], shared by every server of the network',
+    }),
   };
 
   async run(): Promise<void> {
@@ -27,7 +34,10 @@ export default class Serve extends BotzCommand {
     const source = await ensureSecret({ secretFile: flags['secret-file'], configDir: this.configDirectory });
     this.rememberSecret(source.secret, describeSecretSource(source));
     const { Server } = await import('../index.js');
+    const { storeFromUrl } = await import('../lib/registry/store/store-url.js');
+    const store = storeFromUrl(flags.store);
     const server = await Server.start({
+      store,
       host: flags.host,
       port: flags.port,
       secret: source.secret,
@@ -38,11 +48,12 @@ export default class Serve extends BotzCommand {
     // Listen for signals before announcing the address: whoever reads it may signal at once.
     const stopped = waitForStop();
     if (this.jsonEnabled()) {
-      this.ndjson({ type: 'listening', address: server.address, secret: { from: source.from, path: source.path, created: source.created } });
+      this.ndjson({ type: 'listening', address: server.address, store: store?.description ?? 'memory', secret: { from: source.from, path: source.path, created: source.created } });
     } else {
       this.line(`listening on ${server.address}`);
       const where = describeSecretSource(source);
       process.stderr.write(source.created ? `created a new secret in ${where} (mode 0600)\n` : `using the secret from ${where}\n`);
+      process.stderr.write(store ? `registry shared through ${store.description}\n` : 'registry in memory (this server alone)\n');
     }
     const why = await stopped;
     await server.stop();
@@ -52,6 +63,7 @@ export default class Serve extends BotzCommand {
 
   private print(e: ServerEvent): void {
     if (this.jsonEnabled()) return this.ndjson(e);
+    if (e.type === 'store') return this.line(`store ${e.store} ${e.state}${e.message ? `: ${e.message}` : ''}`);
     this.line(e.type === 'rejected' ? rejectedLine(e.code, e.remote, e.at, e.peer, e.count) : memberLine(e.type, e.component, e.at));
   }
 }
