@@ -5,6 +5,7 @@ import { describeSecretSource, ensureSecret } from '../cli/secret.js';
 import { waitForStop } from '../cli/signals.js';
 import type { ServerEvent } from '../index.js';
 import { DEFAULT_PORT } from '../lib/registry/defaults.js';
+import { durationFlag } from '../cli/verb-oclif.js';
 
 export default class Serve extends BotzCommand {
   static override summary = 'Run the botz server (the registry) in the foreground';
@@ -26,6 +27,9 @@ export default class Serve extends BotzCommand {
       helpValue: '<url>',
       description: 'where the registry lives: memory (this server alone) or redis://host:port[/db], shared by every server of the network',
     }),
+    lease: durationFlag({
+      description: "with a shared store: how long this server's names outlive it if it dies (renewed 3 times per lease; default 6s)",
+    }),
   };
 
   async run(): Promise<void> {
@@ -38,6 +42,7 @@ export default class Serve extends BotzCommand {
     const store = storeFromUrl(flags.store);
     const server = await Server.start({
       store,
+      leaseMs: flags.lease,
       host: flags.host,
       port: flags.port,
       secret: source.secret,

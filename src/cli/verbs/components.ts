@@ -3,6 +3,10 @@ import type { ComponentInfo } from '../../lib/wire/frames.js';
 import { renderComponents } from '../output.js';
 import { defineVerb, type VerbClient, type VerbContext } from '../verb.js';
 import { groupFlag, timeoutFlag } from './flags.js';
+import { ErrorCode, isBotzError } from '../../lib/errors.js';
+
+/** Failures of a redraw that only say the server link dropped meanwhile. */
+const LINK_LOST = new Set<string>([ErrorCode.UNREACHABLE, ErrorCode.CLOSED, ErrorCode.SERVER_UNREACHABLE, ErrorCode.TIMEOUT]);
 
 /** ANSI: clear the screen and home the cursor, for `--watch` redraws on a terminal. */
 const CLEAR_SCREEN = '\x1b[2J\x1b[H';
@@ -43,19 +47,31 @@ async function watch(ctx: VerbContext, client: VerbClient, first: ComponentInfo[
   let fail!: () => void;
   const failure = new Promise<void>((resolve) => (fail = resolve));
   const stopped = ctx.untilStopped(failure);
-  await draw(ctx, first);
-  // Redraws are serialised: a burst of events never interleaves two tables.
-  let drawing = Promise.resolve();
-  const unwatch = await client.watch(() => {
+  // Redraws are serialised: a burst of events never interleaves two tables. The first table is
+  // drawn once subscribed (events meanwhile redraw after it): whoever sees it knows we follow.
+  let subscribed!: () => void;
+  let drawing = new Promise<void>((resolve) => (subscribed = resolve));
+  const redraw = (): void => {
     drawing = drawing
       .then(async () => {
         if (!failed) await draw(ctx, await client.components({ group }));
       })
       .catch((error: unknown) => {
+        // The server went away under the listing: the client reconnects (to another server of the
+        // network if it has several, issue 16) and the redraw after that shows the network again.
+        if (isBotzError(error) && LINK_LOST.has(error.code)) return;
         failed ??= { error };
         fail();
       });
-  });
+  };
+  const unwatch = await client.watch(redraw);
+  await draw(ctx, first);
+  subscribed();
+  const onReconnected = (): void => {
+    redraw();
+    client.once('reconnected', onReconnected);
+  };
+  client.once('reconnected', onReconnected);
   await stopped;
   unwatch();
   await drawing;

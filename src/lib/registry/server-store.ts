@@ -46,7 +46,7 @@ export function sharedRegistryFor(store: RegistryStore, leaseMs: number, parts: 
       // Fresh per process: a restarted server is a new server, its old lease simply runs out.
       id: randomBytes(9).toString('base64url'),
       address: parts.address,
-      now: () => clock.now(),
+      clock,
       toWatchers: parts.toWatchers,
       deliver: (to, bytes) => {
         const target = channels.get(to);

@@ -340,7 +340,6 @@ export class Server {
     this.broadcastToLinks({ type: 'heartbeat' });
     const events = this.registry.sweep(now);
     this.publish(events);
-    void this.shared?.renew();
     this.traffic.reportDrops();
     // A link that stays silent as long as it takes to remove a component is dead weight,
     // whether or not it registered a name: close it (its owner will reconnect if alive).

@@ -12,6 +12,7 @@
  */
 import { BotzError, ErrorCode } from '../errors.js';
 import type { ComponentInfo } from '../wire/frames.js';
+import { every, type Clock, type TimerHandle } from '../clock.js';
 import type { MembershipEvent } from './registry.js';
 import type { RegistryStore, StoreEvent, StoredComponent } from './store/store.js';
 
@@ -22,7 +23,7 @@ export interface SharedRegistryHost {
   /** This server's id in the store, and the address its nodes reach it at. */
   readonly id: string;
   readonly address: string;
-  now(): number;
+  readonly clock: Clock;
   /** An event about another server's component, for this server's watchers. */
   toWatchers(event: MembershipEvent): void;
   /** A packet relayed from another server for a node attached here; false when it is not here. */
@@ -43,6 +44,7 @@ export class SharedRegistry {
   private readonly sessions = new Map<string, string>();
   private down = false;
   private resyncing = false;
+  private renewal: TimerHandle | undefined;
 
   constructor(
     readonly store: RegistryStore,
@@ -51,8 +53,10 @@ export class SharedRegistry {
   ) {}
 
   async open(): Promise<void> {
-    const entries = await this.store.open({ server: this.host.id, address: this.host.address, leaseMs: this.leaseMs, onEvent: (e) => this.onEvent(e) }, this.host.now());
+    const entries = await this.store.open({ server: this.host.id, address: this.host.address, leaseMs: this.leaseMs, onEvent: (e) => this.onEvent(e) }, this.host.clock.now());
     for (const entry of entries) if (entry.server !== this.host.id) this.remote.set(entry.info.name, entry);
+    // Three renewals per lease: one lost write (a busy Redis, a pause) does not lose the names.
+    this.renewal = every(this.host.clock, Math.max(1, Math.floor(this.leaseMs / 3)), () => void this.renew()).unref();
   }
 
   get storeDown(): boolean {
@@ -75,7 +79,8 @@ export class SharedRegistry {
 
   /** This server's components (as the network sees them) and the others'. */
   withLocal(local: ComponentInfo[], group?: string): ComponentInfo[] {
-    return [...local.map((c) => this.withServer(c)), ...this.list(group)];
+    const here = new Set(local.map((c) => c.name));
+    return [...local.map((c) => this.withServer(c)), ...this.list(group).filter((c) => !here.has(c.name))];
   }
 
   /** A name's entry: `local` (this server's, if any) or another server's. */
@@ -100,7 +105,11 @@ export class SharedRegistry {
     let last: Promise<boolean> = Promise.resolve(true);
     for (const event of events) {
       const name = event.component.name;
-      if (event.type === 'join' && session !== undefined) this.sessions.set(name, session);
+      if (event.type === 'join' && session !== undefined) {
+        this.sessions.set(name, session);
+        // Reclaimed here from another server (a failover): the entry there is the old one.
+        this.remote.delete(name);
+      }
       const owner = this.sessions.get(name);
       if (owner === undefined) continue;
       if (event.type === 'leave') this.sessions.delete(name);
@@ -112,7 +121,7 @@ export class SharedRegistry {
         if (this.down) return true;
         try {
           if (event.type === 'leave') return (await this.store.remove(name, owner), true);
-          const result = await this.store.claim({ info, session: owner, server: this.host.id }, event.type, this.host.now());
+          const result = await this.store.claim({ info, session: owner, server: this.host.id }, event.type, this.host.clock.now());
           if (!result.ok) this.sessions.delete(name);
           return result.ok;
         } catch (error) {
@@ -142,10 +151,10 @@ export class SharedRegistry {
     }
   }
 
-  /** Renews our lease (the server's tick); after a lapse, claims every local name again. */
+  /** Renews our lease; after a lapse, or when the store is back, claims every local name again. */
   async renew(): Promise<void> {
     try {
-      const lapsed = await this.store.renew(this.host.now());
+      const lapsed = await this.store.renew(this.host.clock.now());
       if (this.down) this.markUp();
       else if (lapsed) await this.resync();
     } catch (error) {
@@ -154,6 +163,7 @@ export class SharedRegistry {
   }
 
   async close(): Promise<void> {
+    this.renewal?.clear();
     await this.store.close();
   }
 
@@ -188,18 +198,18 @@ export class SharedRegistry {
       }
       this.remote.set(name, entry);
     }
-    this.host.toWatchers({ type, component: entry.info, at: this.host.now() });
+    this.host.toWatchers({ type, component: entry.info, at: this.host.clock.now() });
   }
 
   private serverGone(server: string): void {
     for (const [name, entry] of this.remote) {
       if (entry.server !== server) continue;
       this.remote.delete(name);
-      this.host.toWatchers({ type: 'leave', component: entry.info, at: this.host.now() });
+      this.host.toWatchers({ type: 'leave', component: entry.info, at: this.host.clock.now() });
     }
     for (const [name, origin] of this.returnRoutes) if (origin === server) this.returnRoutes.delete(name);
     // Any server may tidy the store; the lease check inside makes a live server's entries safe.
-    this.store.purge(server, this.host.now()).catch(() => {});
+    this.store.purge(server, this.host.clock.now()).catch(() => {});
   }
 
   private rememberRoute(from: string, origin: string): void {
@@ -227,7 +237,7 @@ export class SharedRegistry {
     if (this.resyncing) return;
     this.resyncing = true;
     try {
-      const now = this.host.now();
+      const now = this.host.clock.now();
       await this.store.renew(now);
       for (const { info, session } of this.host.localEntries()) {
         this.sessions.set(info.name, session);
@@ -238,7 +248,7 @@ export class SharedRegistry {
           this.host.takenOver(info.name);
         }
       }
-      const entries = await this.store.snapshot(this.host.now());
+      const entries = await this.store.snapshot(this.host.clock.now());
       const fresh = new Map(entries.filter((e) => e.server !== this.host.id).map((e) => [e.info.name, e]));
       for (const [name, entry] of this.remote) {
         if (!fresh.has(name)) this.host.toWatchers({ type: 'leave', component: entry.info, at: now });
