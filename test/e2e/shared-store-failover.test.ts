@@ -75,3 +75,29 @@ describe('a server of the network dies', () => {
     await register(b.address, 'fo-lone', '--echo');
   });
 });
+
+describe('Redis dies and comes back', () => {
+  it('the servers keep serving their own components, say the store is down, and resynchronise when it returns', async () => {
+    const c = await serve();
+    const onB = async (): Promise<unknown> => JSON.parse((await runBotz(['send', 'fo-relayed', 'x:=1', '--json'], env(b.address))).stdout);
+    await until('C lists fo-relayed on B', async () => (await runBotz(['components', '--json'], env(c.address))).stdout.includes('fo-relayed'));
+
+    await redis.kill();
+    await Promise.all([b.run.waitFor(/^store redis:\/\/\S+ down/), c.run.waitFor(/^store redis:\/\/\S+ down/)]);
+    // B's own components are still served, relayed by B itself.
+    expect(await onB()).toEqual({ x: 1 });
+    // C cannot reach them through the store, and says why.
+    const refused = await runBotz(['send', 'fo-relayed', 'x:=1', '--json'], env(c.address));
+    expect(JSON.parse(refused.stdout)).toMatchObject({ error: { code: 'STORE_UNAVAILABLE', exit: 7 } });
+
+    // An empty Redis comes back: B claims its names again, C reads the network afresh.
+    await redis.restart();
+    await Promise.all([b.run.waitFor(/^store redis:\/\/\S+ up/), c.run.waitFor(/^store redis:\/\/\S+ up/)]);
+    await until('C reaches fo-relayed on B again', async () => {
+      const r = await runBotz(['send', 'fo-relayed', 'back:=true', '--json'], env(c.address));
+      return r.code === 0 && r.stdout.includes('"back": true');
+    }, 10_000);
+    expect(b.run.child.exitCode).toBeNull();
+    expect(c.run.child.exitCode).toBeNull();
+  });
+});

@@ -303,7 +303,9 @@ export class Server {
     const info = this.lookup(header.to);
     const [code, message] = up
       ? [ErrorCode.ENCRYPTION_REQUIRED, `"${header.to}" accepts only encrypted traffic (it asked for encryption); this request was not encrypted`]
-      : info
+      : info && this.shared?.storeDown && !this.registry.get(header.to)
+        ? [ErrorCode.STORE_UNAVAILABLE, `"${header.to}" is attached to another server, and the shared store that links the servers is down`]
+        : info
         ? [ErrorCode.UNREACHABLE, `"${header.to}" is registered but its link to the server is down`]
         : [ErrorCode.NO_SUCH_COMPONENT, `no component named "${header.to}" is registered`];
     if (up) this.ctx.reject({ error: new BotzError(code, message), remote: from.link.remoteAddress, peer: from.peer });

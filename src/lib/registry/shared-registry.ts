@@ -138,10 +138,13 @@ export class SharedRegistry {
     return last;
   }
 
-  /** Sends a relayed packet towards the server `to` is attached to; false when no server holds it. */
+  /**
+   * Sends a relayed packet towards the server `to` is attached to; false when no server holds it,
+   * or when the store that carries it is down (`storeDown` then says why).
+   */
   relay(to: string, from: string, bytes: Uint8Array): boolean {
     const server = this.remote.get(to)?.server ?? this.returnRoutes.get(to);
-    if (server === undefined) return false;
+    if (server === undefined || this.down) return false;
     try {
       this.store.sendPacket(server, to, from, bytes);
       return true;

@@ -70,7 +70,8 @@ export class RedisStore implements RegistryStore {
     this.commands.on('error', () => {}); // reported through 'close' and failed commands
     this.subscriber.on('error', () => {});
     this.commands.on('close', () => this.setDown(true));
-    this.commands.on('ready', () => this.setDown(false));
+    // A restarted Redis has forgotten its configuration (and everything else): the server claims its names again on `up`.
+    this.commands.on('ready', () => void this.enableExpiryEvents().then(() => this.setDown(false)));
     await this.enableExpiryEvents();
     const db = (this.commands.options.db ?? 0).toString();
     this.subscriber.on('messageBuffer', (channel: Buffer, message: Buffer) => this.onMessage(channel.toString(), message));
