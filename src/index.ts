@@ -37,3 +37,9 @@ export type { MeshWatchEvent, MeshCallReply } from './lib/mesh/mesh-control-clie
 export type { ReliableOptions } from './lib/node/reliable-delivery.js';
 export { HandlerLimit, DEFAULT_MAX_HANDLING, DEFAULT_MAX_HANDLING_PER_PEER } from './lib/node/handler-limit.js';
 export type { HandlerLimits } from './lib/node/handler-limit.js';
+// issue 16: several servers, one network, through a shared store
+export { MemoryStore, MemoryDatabase } from './lib/registry/store/memory-store.js';
+export { RedisStore } from './lib/registry/store/redis-store.js';
+export type { RedisStoreOptions } from './lib/registry/store/redis-store.js';
+export { storeFromUrl } from './lib/registry/store/store-url.js';
+export type { RegistryStore, StoredComponent, ServerRecord, StoreEvent, ClaimResult } from './lib/registry/store/store.js';

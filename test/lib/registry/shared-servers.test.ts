@@ -1,0 +1,94 @@
+/**
+ * Servers sharing one store, in virtual time (issue 16): one ManualClock drives the in-memory
+ * network, the servers, their leases and the MemoryDatabase, so a lease runs out at an exact
+ * instant whatever the machine's load.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { BotzError, Client, Component, ErrorCode, ManualClock, MemoryDatabase, MemoryNetwork, MemoryStore, Server, type MembershipNotice, type RegistryStore } from '../../../src/index.js';
+import { SECRET } from '../../helpers/network.js';
+
+const stops: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const stop of stops.splice(0).reverse()) await stop().catch(() => {});
+});
+
+const LEASE = 6_000;
+
+/** A store one server reaches through a link that a test can cut (a partition, a dead Redis for that server only). */
+function cuttable(inner: RegistryStore): RegistryStore & { cut: boolean } {
+  const guard = <T>(call: () => T): T => {
+    if (wrapper.cut) throw new BotzError(ErrorCode.STORE_UNAVAILABLE, 'cut');
+    return call();
+  };
+  const wrapper = {
+    cut: false,
+    description: 'cuttable memory',
+    open: (o: Parameters<RegistryStore['open']>[0], now: number) => inner.open(o, now),
+    claim: async (...a: Parameters<RegistryStore['claim']>) => guard(() => inner.claim(...a)),
+    remove: async (...a: Parameters<RegistryStore['remove']>) => guard(() => inner.remove(...a)),
+    renew: async (now: number) => guard(() => inner.renew(now)),
+    snapshot: async (now: number) => guard(() => inner.snapshot(now)),
+    servers: async (now: number) => guard(() => inner.servers(now)),
+    purge: async (...a: Parameters<RegistryStore['purge']>) => guard(() => inner.purge(...a)),
+    sendPacket: (...a: Parameters<RegistryStore['sendPacket']>) => guard(() => inner.sendPacket(...a)),
+    close: () => inner.close(),
+  };
+  return wrapper;
+}
+
+async function world() {
+  const clock = new ManualClock();
+  const network = new MemoryNetwork({ clock });
+  const db = new MemoryDatabase(clock);
+  const storeA = cuttable(new MemoryStore(db));
+  const a = await Server.start({ secret: SECRET, transport: network.transport('a'), clock, store: storeA, leaseMs: LEASE });
+  const b = await Server.start({ secret: SECRET, transport: network.transport('b'), clock, store: new MemoryStore(db), leaseMs: LEASE });
+  stops.push(() => a.stop(), () => b.stop());
+  const watcher = await Client.connect({ server: b.address, secret: SECRET, transport: network.transport('w'), clock, timeoutMs: 60_000 });
+  stops.push(() => watcher.close());
+  const events: MembershipNotice[] = [];
+  await watcher.watch((e) => events.push(e));
+  const component = (name: string, server: string) =>
+    Component.start({ name, server, secret: SECRET, transport: network.transport(name), clock, timeoutMs: 60_000, onMessage: (m) => m.body }).then((c) => {
+      stops.push(() => c.stop());
+      return c;
+    });
+  return { clock, network, db, storeA, a, b, watcher, events, component };
+}
+
+describe('servers on one store, in virtual time', () => {
+  it('a component on A is listed, watched and answered through B', async () => {
+    const { a, b, watcher, events, component } = await world();
+    await component('on-a', a.address);
+    await watcher.components(); // a round trip: the events before it have arrived
+    expect(events.map((e) => [e.type, e.component.name, e.component.server])).toEqual([
+      ['join', 'on-a', a.address],
+      ['ready', 'on-a', a.address],
+    ]);
+    expect(b.components().map((c) => [c.name, c.server])).toEqual([['on-a', a.address]]);
+    expect(await watcher.request('on-a', { hello: 'relayed' })).toMatchObject({ body: { hello: 'relayed' }, from: 'on-a', path: 'relay' });
+  });
+
+  it('a server cut off from the store loses its names when its lease ends, to the lease, and gives up those taken meanwhile when it is back', async () => {
+    const { clock, a, b, storeA, events, component } = await world();
+    const onA = await component('held', a.address);
+    await clock.advance(LEASE / 3); // a renewal: A's lease now ends LEASE after this instant
+    const renewedAt = clock.now();
+    storeA.cut = true;
+    events.length = 0;
+    await clock.advance(LEASE - 1);
+    expect(events).toEqual([]);
+    await clock.advance(1);
+    expect(events.map((e) => [e.type, e.component.name, e.at - renewedAt])).toEqual([['leave', 'held', LEASE]]);
+    expect(b.components()).toEqual([]);
+    // The name is free: a newcomer on B takes it.
+    await component('held', b.address);
+    expect(b.components().map((c) => [c.name, c.server])).toEqual([['held', b.address]]);
+    // A reaches the store again: its claim of "held" fails, and its own component is let go.
+    const replaced = new Promise((resolve) => onA.once('disconnected', resolve));
+    storeA.cut = false;
+    await clock.advance(LEASE / 3);
+    await replaced;
+    expect(a.components().filter((c) => c.server === a.address)).toEqual([]);
+  });
+});
