@@ -3,6 +3,7 @@
 // after the other, round robin), CONCURRENCY at a time. Prints one JSON line when all are
 // registered, then answers `lookup NAME` lines on stdin with lookups timed through its own link.
 import { createInterface } from 'node:readline';
+import { performance } from 'node:perf_hooks';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
