@@ -93,6 +93,16 @@ describe('two servers on one Redis', () => {
     expect(r.stdout).toContain('st-g2');
   });
 
+  it('a tail on B shows the traffic of a client of A with a component on A', async () => {
+    const [a, b] = servers;
+    const tail = startBotz(['tail'], b.env);
+    running.push(tail);
+    await tail.waitFor(/^tailing /, 'err');
+    const r = await runBotz(['send', 'st-relayed', 'seen=by-b'], a.env);
+    expect(r.code).toBe(0);
+    await tail.waitFor(/st-relayed/);
+  });
+
   it('a watcher on B sees a component join and leave on A, pushed through Redis', async () => {
     const [a, b] = servers;
     const watch = startBotz(['components', '--watch', '--json'], b.env);

@@ -11,6 +11,7 @@ import { ENCRYPTED_FLAG } from '../wire/packet.js';
 import { ErrorCode } from '../errors.js';
 import type { Frame } from '../wire/frames.js';
 import type { MembershipEvent, Registry } from './registry.js';
+import type { TrafficHub } from './traffic-hub.js';
 import { SharedRegistry } from './shared-registry.js';
 import type { RegistryStore } from './store/store.js';
 
@@ -32,6 +33,7 @@ export interface ServerParts {
   /** The server's live links by peer name. */
   channels: Map<string, Channel>;
   registry: Registry;
+  traffic: TrafficHub;
   toWatchers(event: MembershipEvent): void;
   onEvent(event: StoreStateEvent): void;
   /** Counts a packet relayed. */
@@ -39,7 +41,7 @@ export interface ServerParts {
 }
 
 export function sharedRegistryFor(store: RegistryStore, leaseMs: number, parts: ServerParts): SharedRegistry {
-  const { channels, registry, clock } = parts;
+  const { channels, registry, clock, traffic } = parts;
   return new SharedRegistry(
     store,
     {
@@ -67,6 +69,8 @@ export function sharedRegistryFor(store: RegistryStore, leaseMs: number, parts: 
         registry.remove(name, clock.now());
       },
       localEntries: () => registry.list().map((info) => ({ info, session: registry.sessionOf(info.name)! })),
+      traceDemand: (on, bodies) => traffic.setExternalDemand(on, bodies),
+      traced: (event) => traffic.publish(event),
       onStore: (state: 'down' | 'up', error?: BotzError) =>
         parts.onEvent({ type: 'store', state, store: store.description, at: clock.now(), ...(error ? { message: error.message } : {}) }),
     },

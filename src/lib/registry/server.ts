@@ -96,6 +96,7 @@ export class Server {
       maxTails: options.maxTails,
       maxBufferedBytes: options.maxTailBufferedBytes,
       now: () => this.clock.now(),
+      onDemand: (on, bodies) => this.shared?.setTails(on, bodies),
     });
     this.timer = every(this.clock, options.heartbeatIntervalMs, () => this.tick()).unref();
   }
@@ -212,10 +213,10 @@ export class Server {
       }
       this.channels.set(hello.from, ch);
       this.lastSeen.set(ch, this.clock.now());
-      if (this.traffic.active) ch.send({ type: 'traceControl', on: true, bodies: this.traffic.wantsBodies });
+      if (this.traffic.tracing) ch.send({ type: 'traceControl', on: true, bodies: this.traffic.wantsBodies });
     };
     // The welcome says whether somebody tails: a one-shot caller sends at once, before a traceControl could reach it.
-    const trace = this.traffic.active ? { trace: { bodies: this.traffic.wantsBodies } } : {};
+    const trace = this.traffic.tracing ? { trace: { bodies: this.traffic.wantsBodies } } : {};
     return { session: reclaims ? session! : newSessionToken(), heartbeatMs: this.options.heartbeatIntervalMs, ...trace, admit };
   }
 
@@ -264,7 +265,7 @@ export class Server {
         return;
       case 'trace':
         // Drops are the server's to report, about its own tails: a node cannot report them.
-        if (frame.event.kind !== 'dropped') this.traffic.publish(frame.event);
+        if (frame.event.kind !== 'dropped') (this.traffic.publish(frame.event), this.shared?.trace(frame.event));
         return;
       case 'request':
       case 'broadcast':
@@ -380,9 +381,9 @@ export class Server {
 
   /** Joins the network of servers on `store` (see shared-registry.ts); a store it cannot reach stops the server. */
   private async joinStore(store: RegistryStore, leaseMs: number): Promise<void> {
-    const { address, clock, channels, registry } = this;
+    const { address, clock, channels, registry, traffic } = this;
     const [toWatchers, onEvent, relayed] = [(e: MembershipEvent) => this.toWatchers([e], false), (e: StoreStateEvent) => this.options.onEvent?.(e), () => this.relayedPackets++];
-    this.shared = sharedRegistryFor(store, leaseMs, { address, clock, channels, registry, toWatchers, onEvent, relayed });
+    this.shared = sharedRegistryFor(store, leaseMs, { address, clock, channels, registry, traffic, toWatchers, onEvent, relayed });
     await this.shared.open().catch(async (error: unknown) => {
       await this.stop();
       throw error;

@@ -11,7 +11,7 @@
  * every local entry is claimed again and the view of the others is read afresh.
  */
 import { BotzError, ErrorCode } from '../errors.js';
-import type { ComponentInfo } from '../wire/frames.js';
+import type { ComponentInfo, LinkChange, TrafficEvent } from '../wire/frames.js';
 import { every, type Clock, type TimerHandle } from '../clock.js';
 import type { MembershipEvent } from './registry.js';
 import type { RegistryStore, StoreEvent, StoredComponent } from './store/store.js';
@@ -34,6 +34,10 @@ export interface SharedRegistryHost {
   localEntries(): { info: ComponentInfo; session: string }[];
   /** The store went down or came back, or a claim found a name taken (the owner's server). */
   onStore(state: 'down' | 'up', error?: BotzError): void;
+  /** Whether tails on other servers want this server's traffic (with bodies?). */
+  traceDemand(on: boolean, bodies: boolean): void;
+  /** A traffic event from another server, for this server's tails. */
+  traced(event: TrafficEvent | LinkChange): void;
 }
 
 export class SharedRegistry {
@@ -45,6 +49,8 @@ export class SharedRegistry {
   private down = false;
   private resyncing = false;
   private renewal: TimerHandle | undefined;
+  /** Servers with tails, and whether one of them wants bodies. */
+  private readonly remoteTails = new Map<string, boolean>();
 
   constructor(
     readonly store: RegistryStore,
@@ -55,6 +61,7 @@ export class SharedRegistry {
   async open(): Promise<void> {
     const entries = await this.store.open({ server: this.host.id, address: this.host.address, leaseMs: this.leaseMs, onEvent: (e) => this.onEvent(e) }, this.host.clock.now());
     for (const entry of entries) if (entry.server !== this.host.id) this.remote.set(entry.info.name, entry);
+    await this.readTails();
     // Three renewals per lease: one lost write (a busy Redis, a pause) does not lose the names.
     this.renewal = every(this.host.clock, Math.max(1, Math.floor(this.leaseMs / 3)), () => void this.renew()).unref();
   }
@@ -154,6 +161,21 @@ export class SharedRegistry {
     }
   }
 
+  /** Says whether this server has tails: while any server has, every server reports its traffic to the network. */
+  setTails(on: boolean, bodies: boolean): void {
+    this.store.setTails(on, bodies, this.host.clock.now()).catch((error: unknown) => this.markDown(error));
+  }
+
+  /** A traffic event of this server's nodes: handed on while some other server tails. */
+  trace(event: TrafficEvent | LinkChange): void {
+    if (this.remoteTails.size === 0 || this.down) return;
+    try {
+      this.store.publishTrace(event);
+    } catch (error) {
+      this.markDown(error);
+    }
+  }
+
   /** Renews our lease; after a lapse, or when the store is back, claims every local name again. */
   async renew(): Promise<void> {
     try {
@@ -184,6 +206,12 @@ export class SharedRegistry {
         return this.markDown(event.error);
       case 'up':
         return this.markUp();
+      case 'tails':
+        if (event.on) this.remoteTails.set(event.server, event.bodies);
+        else this.remoteTails.delete(event.server);
+        return this.demandChanged();
+      case 'trace':
+        return this.host.traced(event.event);
     }
   }
 
@@ -211,8 +239,21 @@ export class SharedRegistry {
       this.host.toWatchers({ type: 'leave', component: entry.info, at: this.host.clock.now() });
     }
     for (const [name, origin] of this.returnRoutes) if (origin === server) this.returnRoutes.delete(name);
+    if (this.remoteTails.delete(server)) this.demandChanged();
     // Any server may tidy the store; the lease check inside makes a live server's entries safe.
     this.store.purge(server, this.host.clock.now()).catch(() => {});
+  }
+
+  private async readTails(): Promise<void> {
+    this.remoteTails.clear();
+    for (const record of await this.store.servers(this.host.clock.now())) {
+      if (record.id !== this.host.id && record.tails) this.remoteTails.set(record.id, record.tails.bodies);
+    }
+    this.demandChanged();
+  }
+
+  private demandChanged(): void {
+    this.host.traceDemand(this.remoteTails.size > 0, [...this.remoteTails.values()].some((b) => b));
   }
 
   private rememberRoute(from: string, origin: string): void {
@@ -262,6 +303,7 @@ export class SharedRegistry {
       }
       this.remote.clear();
       for (const [name, entry] of fresh) this.remote.set(name, entry);
+      await this.readTails();
     } catch (error) {
       this.markDown(error);
     } finally {

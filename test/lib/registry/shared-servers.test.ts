@@ -4,7 +4,7 @@
  * instant whatever the machine's load.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { BotzError, Client, Component, ErrorCode, ManualClock, MemoryDatabase, MemoryNetwork, MemoryStore, Server, type MembershipNotice, type RegistryStore } from '../../../src/index.js';
+import { BotzError, Client, Component, ErrorCode, ManualClock, MemoryDatabase, MemoryNetwork, MemoryStore, Server, type MembershipNotice, type RegistryStore, type TailEvent } from '../../../src/index.js';
 import { SECRET } from '../../helpers/network.js';
 
 const stops: (() => Promise<unknown>)[] = [];
@@ -31,6 +31,8 @@ function cuttable(inner: RegistryStore): RegistryStore & { cut: boolean } {
     servers: async (now: number) => guard(() => inner.servers(now)),
     purge: async (...a: Parameters<RegistryStore['purge']>) => guard(() => inner.purge(...a)),
     sendPacket: (...a: Parameters<RegistryStore['sendPacket']>) => guard(() => inner.sendPacket(...a)),
+    setTails: async (...a: Parameters<RegistryStore['setTails']>) => guard(() => inner.setTails(...a)),
+    publishTrace: (...a: Parameters<RegistryStore['publishTrace']>) => guard(() => inner.publishTrace(...a)),
     close: () => inner.close(),
   };
   return wrapper;
@@ -67,6 +69,21 @@ describe('servers on one store, in virtual time', () => {
     ]);
     expect(b.components().map((c) => [c.name, c.server])).toEqual([['on-a', a.address]]);
     expect(await watcher.request('on-a', { hello: 'relayed' })).toMatchObject({ body: { hello: 'relayed' }, from: 'on-a', path: 'relay' });
+  });
+
+  it('a tail on B sees the traffic of a client of A with a component on A', async () => {
+    const { a, watcher, component, network, clock } = await world();
+    await component('on-a', a.address);
+    const seen: TailEvent[] = [];
+    await watcher.tail({ bodies: true }, (e) => seen.push(e));
+    const caller = await Client.connect({ server: a.address, secret: SECRET, transport: network.transport('caller'), clock, timeoutMs: 60_000 });
+    stops.push(() => caller.close());
+    await caller.request('on-a', { n: 1 });
+    await clock.advance(0);
+    await watcher.components(); // a round trip to B: what A published before has arrived
+    const traffic = seen.flatMap((e) => (e.kind === 'traffic' ? [[e.event.kind, e.event.from, e.event.to, e.event.body]] : []));
+    expect(traffic).toContainEqual(['request', caller.name, 'on-a', { n: 1 }]);
+    expect(traffic).toContainEqual(['response', 'on-a', caller.name, { n: 1 }]);
   });
 
   it('a server cut off from the store loses its names when its lease ends, to the lease, and gives up those taken meanwhile when it is back', async () => {

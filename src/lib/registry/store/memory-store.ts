@@ -5,7 +5,7 @@
  */
 import { BotzError, ErrorCode } from '../../errors.js';
 import { systemClock, type Clock, type TimerHandle } from '../../clock.js';
-import type { MemberEvent } from '../../wire/frames.js';
+import type { LinkChange, MemberEvent, TrafficEvent } from '../../wire/frames.js';
 import { leaseLive, type ClaimResult, type RegistryStore, type ServerRecord, type StoreEvent, type StoreOpenOptions, type StoredComponent } from './store.js';
 
 /** What several MemoryStores share: the entries, the leases, and the event bus. */
@@ -67,6 +67,7 @@ export class MemoryDatabase {
 export class MemoryStore implements RegistryStore {
   readonly description = 'memory';
   private options: StoreOpenOptions | undefined;
+  private tails: { bodies: boolean } | undefined;
 
   constructor(private readonly db: MemoryDatabase = new MemoryDatabase()) {}
 
@@ -100,7 +101,7 @@ export class MemoryStore implements RegistryStore {
     this.db.check();
     const options = this.opened();
     const wasDead = !leaseLive(this.db.servers.get(options.server), now);
-    this.db.lease({ id: options.server, address: options.address, expiresAt: now + options.leaseMs }, options.leaseMs);
+    this.db.lease({ id: options.server, address: options.address, expiresAt: now + options.leaseMs, ...(this.tails ? { tails: this.tails } : {}) }, options.leaseMs);
     return wasDead;
   }
 
@@ -118,6 +119,18 @@ export class MemoryStore implements RegistryStore {
     this.db.check();
     if (leaseLive(this.db.servers.get(server), now)) return;
     for (const [name, entry] of this.db.entries) if (entry.server === server) this.db.entries.delete(name);
+  }
+
+  async setTails(on: boolean, bodies: boolean, now: number): Promise<void> {
+    this.db.check();
+    this.tails = on ? { bodies } : undefined;
+    await this.renew(now);
+    this.db.publish({ type: 'tails', server: this.self, on, bodies }, this.self);
+  }
+
+  publishTrace(event: TrafficEvent | LinkChange): void {
+    this.db.check();
+    this.db.publish({ type: 'trace', event }, this.self);
   }
 
   sendPacket(server: string, to: string, from: string, bytes: Uint8Array): void {

@@ -8,6 +8,7 @@
  *   {p}:lease:{server}      string with a TTL of the lease: its expiry is the event that a server died
  *   {p}:events              channel: membership events and departures (JSON)
  *   {p}:packets:{server}    channel: relayed packets for a server's nodes (binary)
+ *   {p}:trace               channel: traffic events, while some server has tails (JSON)
  *
  * Claims, removals, renewals and purges are Lua scripts (redis-scripts.ts), each atomic. A dead
  * server is noticed through Redis's own key expiry (keyspace notifications on `{p}:lease:*`),
@@ -18,7 +19,7 @@
  */
 import { Redis } from 'ioredis';
 import { BotzError, ErrorCode } from '../../errors.js';
-import type { MemberEvent } from '../../wire/frames.js';
+import type { LinkChange, MemberEvent, TrafficEvent } from '../../wire/frames.js';
 import { CLAIM, PURGE, REMOVE, RENEW, type Script } from './redis-scripts.js';
 import { leaseLive, type ClaimResult, type RegistryStore, type ServerRecord, type StoreEvent, type StoreOpenOptions, type StoredComponent } from './store.js';
 import { decodeRelayed, encodeRelayed } from './relayed.js';
@@ -37,6 +38,7 @@ export class RedisStore implements RegistryStore {
   private readonly subscriber: Redis;
   private options: StoreOpenOptions | undefined;
   private isDown = false;
+  private tails: { bodies: boolean } | undefined;
   private closed = false;
 
   constructor(options: RedisStoreOptions) {
@@ -75,7 +77,7 @@ export class RedisStore implements RegistryStore {
     await this.enableExpiryEvents();
     const db = (this.commands.options.db ?? 0).toString();
     this.subscriber.on('messageBuffer', (channel: Buffer, message: Buffer) => this.onMessage(channel.toString(), message));
-    await this.subscriber.subscribe(this.key('events'), this.key(`packets:${options.server}`), `__keyevent@${db}__:expired`);
+    await this.subscriber.subscribe(this.key('events'), this.key('trace'), this.key(`packets:${options.server}`), `__keyevent@${db}__:expired`);
     await this.renew(now);
     return this.snapshot(now);
   }
@@ -101,7 +103,7 @@ export class RedisStore implements RegistryStore {
 
   async renew(now: number): Promise<boolean> {
     const { server, address, leaseMs } = this.opened();
-    const record: ServerRecord = { id: server, address, expiresAt: now + leaseMs };
+    const record: ServerRecord = { id: server, address, expiresAt: now + leaseMs, ...(this.tails ? { tails: this.tails } : {}) };
     const result = await this.run(RENEW, [this.key('servers'), this.key(`lease:${server}`)], [server, JSON.stringify(record), now, leaseMs]);
     return result === 1;
   }
@@ -123,6 +125,18 @@ export class RedisStore implements RegistryStore {
 
   async purge(server: string, now: number): Promise<void> {
     await this.run(PURGE, [this.key('servers'), this.key('components'), this.key(`lease:${server}`)], [server, now, this.prefix, '0']);
+  }
+
+  async setTails(on: boolean, bodies: boolean, now: number): Promise<void> {
+    this.tails = on ? { bodies } : undefined;
+    await this.renew(now);
+    const server = this.opened().server;
+    await this.guard(() => this.commands.publish(this.key('events'), JSON.stringify({ type: 'tails', origin: server, server, on, bodies })));
+  }
+
+  publishTrace(event: TrafficEvent | LinkChange): void {
+    if (this.isDown) throw unavailable(this.description);
+    this.commands.publish(this.key('trace'), JSON.stringify({ type: 'trace', origin: this.opened().server, event })).catch(() => {});
   }
 
   sendPacket(server: string, to: string, from: string, bytes: Uint8Array): void {
@@ -163,7 +177,7 @@ export class RedisStore implements RegistryStore {
   private onMessage(channel: string, message: Buffer): void {
     const onEvent = this.options?.onEvent;
     if (!onEvent || this.closed) return;
-    if (channel === this.key('events')) {
+    if (channel === this.key('events') || channel === this.key('trace')) {
       const parsed = JSON.parse(message.toString()) as { origin: string } & StoreEvent;
       if (parsed.origin === this.options!.server) return;
       const { origin: _origin, ...event } = parsed;

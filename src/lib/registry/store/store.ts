@@ -13,7 +13,7 @@
  * implement it: MemoryStore (one process; the compliance suite and in-process clusters) and
  * RedisStore (several processes, several machines).
  */
-import type { ComponentInfo, MemberEvent } from '../../wire/frames.js';
+import type { ComponentInfo, LinkChange, MemberEvent, TrafficEvent } from '../../wire/frames.js';
 
 /** A component's entry as the store holds it. */
 export interface StoredComponent {
@@ -31,6 +31,8 @@ export interface ServerRecord {
   address: string;
   /** The lease ends here (ms since the epoch, the server's clock). */
   expiresAt: number;
+  /** Somebody tails on this server (with bodies?): every server reports its traffic to the network. */
+  tails?: { bodies: boolean };
 }
 
 export type StoreEvent =
@@ -42,7 +44,11 @@ export type StoreEvent =
   | { type: 'packet'; to: string; from: string; origin: string; bytes: Buffer }
   /** The store became unreachable, or reachable again (after which the server resynchronises). */
   | { type: 'down'; error: Error }
-  | { type: 'up' };
+  | { type: 'up' }
+  /** A server's tails started or stopped (`botz tail` anywhere sees everyone's traffic). */
+  | { type: 'tails'; server: string; on: boolean; bodies: boolean }
+  /** A traffic event another server's nodes reported, for this server's tails. */
+  | { type: 'trace'; event: TrafficEvent | LinkChange };
 
 export type ClaimResult = { ok: true } | { ok: false; owner: StoredComponent };
 
@@ -76,6 +82,10 @@ export interface RegistryStore {
   servers(now: number): Promise<ServerRecord[]>;
   /** Forgets the entries of a server whose lease is over (idempotent; any server may run it). */
   purge(server: string, now: number): Promise<void>;
+  /** Says whether this server has tails (kept in its lease record, and told to the others now). */
+  setTails(on: boolean, bodies: boolean, now: number): Promise<void>;
+  /** Hands a traffic event to every other server (fire and forget). */
+  publishTrace(event: TrafficEvent | LinkChange): void;
   /** Hands a relayed packet to server `server`, for its node `to` (fire and forget). */
   sendPacket(server: string, to: string, from: string, bytes: Uint8Array): void;
   /** Releases the lease and this server's names (others get `serverGone`), then disconnects. */

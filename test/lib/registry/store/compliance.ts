@@ -188,6 +188,21 @@ export function storeCompliance(label: string, makeNetwork: () => Promise<StoreN
       expect(await b.store.claim(entry('x', 's2', 'B'), 'join', net.now)).toEqual({ ok: true });
     });
 
+    it("a server's tails are told to the others and kept in its record; traffic events reach every other server", async () => {
+      net = await makeNetwork();
+      const [a, b] = [await open('A'), await open('B')];
+      await a.store.setTails(true, true, net.now);
+      expect(await b.next((e) => e.type === 'tails')).toEqual({ type: 'tails', server: 'A', on: true, bodies: true });
+      expect((await b.store.servers(net.now)).find((s) => s.id === 'A')?.tails).toEqual({ bodies: true });
+      const event = { at: net.now, kind: 'request' as const, from: 'x', to: 'y', id: '1', path: 'relay' as const, size: 10 };
+      b.store.publishTrace(event);
+      expect(await a.next((e) => e.type === 'trace')).toEqual({ type: 'trace', event });
+      expect(b.events.some((e) => e.type === 'trace')).toBe(false);
+      await a.store.setTails(false, false, net.now);
+      await b.next((e) => e.type === 'tails' && !e.on);
+      expect((await b.store.servers(net.now)).find((s) => s.id === 'A')?.tails).toBeUndefined();
+    });
+
     it('relayed packets reach the server they are sent to, with who sent them', async () => {
       net = await makeNetwork();
       const [a, b] = [await open('A'), await open('B')];
