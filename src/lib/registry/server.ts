@@ -265,7 +265,9 @@ export class Server {
         return;
       case 'trace':
         // Drops are the server's to report, about its own tails: a node cannot report them.
-        if (frame.event.kind !== 'dropped') (this.traffic.publish(frame.event), this.shared?.trace(frame.event));
+        if (frame.event.kind === 'dropped') return;
+        this.traffic.publish(frame.event);
+        this.shared?.trace(frame.event); // for tails on the other servers of the network
         return;
       case 'request':
       case 'broadcast':

@@ -45,7 +45,10 @@ export function storeCompliance(label: string, makeNetwork: () => Promise<StoreN
           leaseMs: net.leaseMs,
           onEvent: (e) => {
             events.push(e);
-            for (const w of [...waiters]) if (w.match(e)) (waiters.splice(waiters.indexOf(w), 1), w.resolve(e));
+            for (const w of [...waiters].filter((x) => x.match(e))) {
+              waiters.splice(waiters.indexOf(w), 1);
+              w.resolve(e);
+            }
           },
         },
         now,
