@@ -121,6 +121,8 @@ export function describeFailure(err: unknown, ctx: FailureContext = {}): Failure
         `${message}${ctx.secretSource ? ` (our secret came from ${ctx.secretSource})` : ''}; every node needs the server's secret${server ? ` (${server})` : ''}: set BOTZ_SECRET or --secret-file`,
       );
     case ExitCode.UNREACHABLE:
+      // issue 16: the servers' shared store, not the server itself.
+      if (code === ErrorCode.STORE_UNAVAILABLE) return failure(exit, code, message, `${message}; check that Redis runs at that address (botz serve --store), or wait until it is back`);
       if (ctx.peer === 'mesh node') {
         return failure(exit, code, message, `cannot reach the mesh node at ${server ?? 'that address'}; check that a \`botz register NAME --mesh\` runs there and listens on that address`);
       }

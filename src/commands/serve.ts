@@ -58,7 +58,8 @@ export default class Serve extends BotzCommand {
       this.line(`listening on ${server.address}`);
       const where = describeSecretSource(source);
       process.stderr.write(source.created ? `created a new secret in ${where} (mode 0600)\n` : `using the secret from ${where}\n`);
-      process.stderr.write(store ? `registry shared through ${store.description}\n` : 'registry in memory (this server alone)\n');
+      // The default (memory) says nothing, as before there was a choice; --json always names it.
+      if (store) process.stderr.write(`registry shared through ${store.description}\n`);
     }
     const why = await stopped;
     await server.stop();

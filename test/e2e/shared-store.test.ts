@@ -116,3 +116,19 @@ describe('two servers on one Redis', () => {
     await until('the watcher on B redraws without st-late', () => watch.lines.slice(joinedAt + 1).some((l) => l.startsWith('[') && !l.includes('st-late')));
   });
 });
+
+describe('a store that cannot be reached', () => {
+  it('botz serve --store fails at once with STORE_UNAVAILABLE (exit 7) and says so', async () => {
+    const r = await runBotz(['serve', '--port', '0', '--store', 'redis://127.0.0.1:1'], isolatedEnv({ BOTZ_CONFIG_DIR: configDir }));
+    expect(r.code).toBe(7);
+    expect(r.stderr).toMatch(/^botz: the shared store at redis:\/\/127\.0\.0\.1:1 is unreachable/m);
+    expect(r.stderr).not.toMatch(/Unhandled error|cannot reach the botz server/);
+  });
+
+  it('an address that is not a store is a usage error', async () => {
+    const r = await runBotz(['serve', '--port', '0', '--store', 'bogus://x'], isolatedEnv({ BOTZ_CONFIG_DIR: configDir }));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/"bogus:\/\/x" is not a store/);
+  });
+});
+

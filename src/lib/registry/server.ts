@@ -267,8 +267,7 @@ export class Server {
         // Drops are the server's to report, about its own tails: a node cannot report them.
         if (frame.event.kind === 'dropped') return;
         this.traffic.publish(frame.event);
-        this.shared?.trace(frame.event); // for tails on the other servers of the network
-        return;
+        return this.shared?.trace(frame.event); // for tails on the other servers of the network
       case 'request':
       case 'broadcast':
       case 'shutdownRequest':

@@ -54,6 +54,9 @@ export class RedisStore implements RegistryStore {
     };
     this.commands = new Redis(options.url, common);
     this.subscriber = new Redis(options.url, common);
+    // Failures are reported through `open`, failed commands and the 'close' event: not as unhandled errors.
+    this.commands.on('error', () => {});
+    this.subscriber.on('error', () => {});
   }
 
   private key(suffix: string): string {
@@ -69,8 +72,6 @@ export class RedisStore implements RegistryStore {
       this.subscriber.disconnect();
       throw unavailable(this.description, error);
     }
-    this.commands.on('error', () => {}); // reported through 'close' and failed commands
-    this.subscriber.on('error', () => {});
     this.commands.on('close', () => this.setDown(true));
     // A restarted Redis has forgotten its configuration (and everything else): the server claims its names again on `up`.
     this.commands.on('ready', () => void this.enableExpiryEvents().then(() => this.setDown(false)));
