@@ -108,4 +108,34 @@ describe('servers on one store, in virtual time', () => {
     await replaced;
     expect(a.components().filter((c) => c.server === a.address)).toEqual([]);
   });
+
+  it('a server stops under reliable traffic: both ends fail over to the other, keep their names, and every message arrives once', async () => {
+    const { clock, network, a, b, component } = await world();
+    const both = `${a.address},${b.address}`;
+    const received: number[] = [];
+    // The receiver takes messages but acknowledges none until A has gone: every one is in flight at the failover.
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const onMessage = async (m: { body: unknown }): Promise<void> => {
+      received.push((m.body as { n: number }).n);
+      await gate;
+    };
+    const receiver = await Component.start({ name: 'rx', server: both, secret: SECRET, transport: network.transport('rx'), clock, timeoutMs: 60_000, onMessage });
+    stops.push(() => receiver.stop());
+    const sender = await component('tx', both);
+    const sent = Array.from({ length: 40 }, (_, n) => n);
+    const deliveries = sent.map((n) => sender.deliver('rx', { n }, { timeout: 50_000 }));
+    await clock.advance(1);
+    const beforeFailover = received.length;
+    await a.stop(); // both were on A (the first of their list)
+    open();
+    await clock.advance(5_000); // reconnect backoff: well under one second each
+    await Promise.all(deliveries);
+    expect(beforeFailover).toBeGreaterThan(0);
+    expect([...received].sort((x, y) => x - y)).toEqual(sent);
+    expect(b.components().map((c) => [c.name, c.server]).sort()).toEqual([
+      ['rx', b.address],
+      ['tx', b.address],
+    ]);
+  });
 });
