@@ -112,11 +112,7 @@ export class SharedRegistry {
     let last: Promise<boolean> = Promise.resolve(true);
     for (const event of events) {
       const name = event.component.name;
-      if (event.type === 'join' && session !== undefined) {
-        this.sessions.set(name, session);
-        // Reclaimed here from another server (a failover): the entry there is the old one.
-        this.remote.delete(name);
-      }
+      if (event.type === 'join' && session !== undefined) this.sessions.set(name, session);
       const owner = this.sessions.get(name);
       if (owner === undefined) continue;
       if (event.type === 'leave') this.sessions.delete(name);
@@ -130,6 +126,8 @@ export class SharedRegistry {
           if (event.type === 'leave') return (await this.store.remove(name, owner), true);
           const result = await this.store.claim({ info, session: owner, server: this.host.id }, event.type, this.host.clock.now());
           if (!result.ok) this.sessions.delete(name);
+          // Reclaimed here from another server (a failover): the entry there was the old one.
+          else if (event.type === 'join') this.remote.delete(name);
           return result.ok;
         } catch (error) {
           this.markDown(error);
