@@ -43,3 +43,9 @@ export { StreamChannel } from './lib/stream/stream-channel.js';
 export type { StreamInfo } from './lib/stream/stream-channel.js';
 export type { AcceptHandler, ConnectOptions } from './lib/stream/stream-hub.js';
 export type { StreamOptions } from './lib/stream/stream-options.js';
+// issue 16: several servers, one network, through a shared store
+export { MemoryStore, MemoryDatabase } from './lib/registry/store/memory-store.js';
+export { RedisStore } from './lib/registry/store/redis-store.js';
+export type { RedisStoreOptions } from './lib/registry/store/redis-store.js';
+export { storeFromUrl } from './lib/registry/store/store-url.js';
+export type { RegistryStore, StoredComponent, ServerRecord, StoreEvent, ClaimResult } from './lib/registry/store/store.js';

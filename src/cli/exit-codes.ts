@@ -40,6 +40,8 @@ const BY_CODE: Partial<Record<string, ExitCode>> = {
   [ErrorCode.UNKNOWN_KEY]: ExitCode.AUTH,
   [ErrorCode.ENCRYPTION_REQUIRED]: ExitCode.AUTH,
   [ErrorCode.SERVER_UNREACHABLE]: ExitCode.UNREACHABLE,
+  // issue 16: the server's shared store (Redis) is down: the network is only partly reachable.
+  [ErrorCode.STORE_UNAVAILABLE]: ExitCode.UNREACHABLE,
   [ErrorCode.CANCELLED]: ExitCode.CANCELLED,
   // Ours to send (issue 17): a body too big for a packet is fixed by changing the command line.
   [ErrorCode.FRAME_TOO_LARGE]: ExitCode.USAGE,
@@ -136,6 +138,8 @@ export function describeFailure(err: unknown, ctx: FailureContext = {}): Failure
         `${message}${ctx.secretSource ? ` (our secret came from ${ctx.secretSource})` : ''}; every node needs the server's secret${server ? ` (${server})` : ''}: set BOTZ_SECRET or --secret-file`,
       );
     case ExitCode.UNREACHABLE:
+      // issue 16: the servers' shared store, not the server itself.
+      if (code === ErrorCode.STORE_UNAVAILABLE) return failure(exit, code, message, `${message}; check that Redis runs at that address (botz serve --store), or wait until it is back`);
       if (ctx.peer === 'mesh node') {
         return failure(exit, code, message, `cannot reach the mesh node at ${server ?? 'that address'}; check that a \`botz register NAME --mesh\` runs there and listens on that address`);
       }

@@ -116,13 +116,16 @@ export function componentRow(c: ComponentInfo, now: number): string[] {
 /** The `botz components` listing, sorted by name. */
 export async function renderComponents(list: readonly ComponentInfo[], style: OutputStyle, now: number): Promise<string> {
   if (list.length === 0) return '(no components registered)';
-  const rows = [...list].sort((a, b) => a.name.localeCompare(b.name)).map((c) => componentRow(c, now));
+  // Several servers on one store (issue 16): which one each component is attached to.
+  const servers = list.some((c) => c.server !== undefined);
+  const columns = servers ? [...COMPONENT_COLUMNS, 'SERVER'] : COMPONENT_COLUMNS;
+  const rows = [...list].sort((a, b) => a.name.localeCompare(b.name)).map((c) => (servers ? [...componentRow(c, now), c.server ?? '-'] : componentRow(c, now)));
   if (style.tty) {
     if (style.color) {
       const { default: chalk } = await import('chalk');
       for (const row of rows) row[3] = row[3] === 'ready' ? chalk.green(row[3]) : row[3] === 'suspect' ? chalk.yellow(row[3]) : row[3];
     }
-    return table(COMPONENT_COLUMNS, rows, style);
+    return table(columns, rows, style);
   }
-  return alignColumns([COMPONENT_COLUMNS, ...rows]);
+  return alignColumns([columns, ...rows]);
 }

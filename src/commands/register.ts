@@ -129,6 +129,13 @@ export default class Register extends BotzCommand {
       process.stderr.write(`botz: ${linkChangeLine(change)}\n`);
       if (this.jsonEnabled()) this.ndjson(linkChangeRecord(change));
     });
+    // issue 16: after a reconnect, and a failover to another server of the network, say where it is registered now.
+    let registrations = 0;
+    component.on('registered', (server: string) => {
+      if (registrations++ === 0) return;
+      if (this.jsonEnabled()) this.ndjson({ type: 'reregistered', name, server });
+      else this.line(`re-registered ${name} on ${server}`);
+    });
 
     const why = await stopped;
     if (why === 'done') {

@@ -6,6 +6,7 @@ import { waitForStop } from '../cli/signals.js';
 import type { ServerEvent } from '../index.js';
 import { DEFAULT_PORT } from '../lib/registry/defaults.js';
 import { BotzError, ErrorCode } from '../lib/errors.js';
+import { durationFlag } from '../cli/verb-oclif.js';
 
 export default class Serve extends BotzCommand {
   static override summary = 'Run the botz server (the registry) in the foreground';
@@ -23,6 +24,16 @@ export default class Serve extends BotzCommand {
     // issue 20: the Botzilla v1 gateway
     'botzilla-port': Flags.integer({ min: 0, max: 65535, description: 'also serve the Botzilla v1 registry protocol on this port (the original used 6985; 0: any free port)' }),
     'botzilla-key-file': Flags.string({ helpValue: '<path>', description: 'file holding the Botzilla v1 key (default: "ppap", what the original hard-codes)' }),
+    // issue 16: several servers, one network
+    store: Flags.string({
+      env: 'BOTZ_STORE',
+      default: 'memory',
+      helpValue: '<url>',
+      description: 'where the registry lives: memory (this server alone) or redis://host:port[/db], shared by every server of the network',
+    }),
+    lease: durationFlag({
+      description: "with a shared store: how long this server's names outlive it if it dies (renewed 3 times per lease; default 6s)",
+    }),
   };
 
   async run(): Promise<void> {
@@ -31,7 +42,11 @@ export default class Serve extends BotzCommand {
     const source = await ensureSecret({ secretFile: flags['secret-file'], configDir: this.configDirectory });
     this.rememberSecret(source.secret, describeSecretSource(source));
     const { Server } = await import('../index.js');
+    const { storeFromUrl } = await import('../lib/registry/store/store-url.js');
+    const store = storeFromUrl(flags.store);
     const server = await Server.start({
+      store,
+      leaseMs: flags.lease,
       host: flags.host,
       port: flags.port,
       secret: source.secret,
@@ -43,11 +58,13 @@ export default class Serve extends BotzCommand {
     // Listen for signals before announcing the address: whoever reads it may signal at once.
     const stopped = waitForStop();
     if (this.jsonEnabled()) {
-      this.ndjson({ type: 'listening', address: server.address, secret: { from: source.from, path: source.path, created: source.created } });
+      this.ndjson({ type: 'listening', address: server.address, store: store?.description ?? 'memory', secret: { from: source.from, path: source.path, created: source.created } });
     } else {
       this.line(`listening on ${server.address}`);
       const where = describeSecretSource(source);
       process.stderr.write(source.created ? `created a new secret in ${where} (mode 0600)\n` : `using the secret from ${where}\n`);
+      // The default (memory) says nothing, as before there was a choice; --json always names it.
+      if (store) process.stderr.write(`registry shared through ${store.description}\n`);
     }
     if (botzilla) {
       if (this.jsonEnabled()) this.ndjson({ type: 'botzilla', address: botzilla.gateway.address, key: { path: botzilla.key.path ?? null } });
@@ -85,6 +102,7 @@ export default class Serve extends BotzCommand {
 
   private print(e: ServerEvent): void {
     if (this.jsonEnabled()) return this.ndjson(e);
+    if (e.type === 'store') return this.line(`store ${e.store} ${e.state}${e.message ? `: ${e.message}` : ''}`);
     this.line(e.type === 'rejected' ? rejectedLine(e.code, e.remote, e.at, e.peer, e.count) : memberLine(e.type, e.component, e.at));
   }
 }

@@ -52,6 +52,9 @@ export const ErrorCode = {
   REFUSED: 'REFUSED',
   /** The other end aborted the stream (`destroy(err)`): the message is its reason. */
   STREAM_RESET: 'STREAM_RESET',
+  // issue 16: several servers on one shared store
+  /** The shared registry store (Redis) cannot be reached: the server serves what it holds itself. */
+  STORE_UNAVAILABLE: 'STORE_UNAVAILABLE',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -54,6 +54,14 @@ describe('components', () => {
     expect(lines[2]).toMatch(/^zeta\s+relay\s+a,b\s+ready/);
   });
 
+  it('adds the server each component is attached to when several servers share a store (issue 16)', async () => {
+    const text = await renderComponents([info('b', { server: '10.0.0.2:7300' }), info('a', { server: '10.0.0.1:7300' })], PLAIN, 3000);
+    const lines = text.split('\n');
+    expect(lines[0]).toMatch(/^NAME\s+ADDRESS\s+GROUPS\s+STATE\s+LAST HEARTBEAT\s+SERVER$/);
+    expect(lines[1]).toMatch(/^a\s+.*2s ago\s+10\.0\.0\.1:7300$/);
+    expect(lines[2]).toMatch(/^b\s+.*10\.0\.0\.2:7300$/);
+  });
+
   it('has a message for an empty network', async () => {
     expect(await renderComponents([], PLAIN, 0)).toBe('(no components registered)');
   });

@@ -4,6 +4,10 @@
  * reclaim its name, and runs `onUp` again (the component re-registers and re-subscribes there),
  * so a restarted server or a flapping link never needs the user's help.
  * It answers the server's heartbeats and closes a link that has gone silent for 3 of them.
+ *
+ * `address` may list several servers of one network (`a:7300,b:7300`, issue 16): the first
+ * connection takes the first that answers, and a link that drops reconnects to the next one, in
+ * turn, so a component fails over to another server and reclaims its name there with its session.
  */
 import { AuthFailed, BotzError, Closed, ErrorCode, ServerUnreachable, Timeout } from '../errors.js';
 import { Channel, type ChannelHandlers } from '../channel/channel.js';
@@ -20,6 +24,7 @@ const MISSED_HEARTBEATS_BEFORE_DEAD = 3;
 export interface ServerLinkOptions {
   ctx: NodeContext;
   transport: Transport;
+  /** `host:port`, or several of one network separated by commas (tried in turn). */
   address: string;
   role: LinkRole;
   connectTimeoutMs: number;
@@ -57,9 +62,13 @@ export class ServerLink {
   lastError: BotzError | undefined;
 
   private readonly clock: Clock;
+  private readonly addresses: string[];
+  /** Which of `addresses` the link uses (or tries next). */
+  private at = 0;
 
   private constructor(private readonly options: ServerLinkOptions) {
     this.clock = options.ctx.clock;
+    this.addresses = serverAddresses(options.address);
     this.lastHeard = this.clock.now();
     this.waiters = new PendingRequests<Channel>(Infinity, this.clock);
   }
@@ -68,7 +77,7 @@ export class ServerLink {
   static async connect(options: ServerLinkOptions): Promise<ServerLink> {
     const link = new ServerLink(options);
     try {
-      await link.open(false);
+      await link.openFirst();
     } catch (error) {
       const e = error as BotzError;
       if (!options.background || (e.code !== ErrorCode.SERVER_UNREACHABLE && e.code !== ErrorCode.TIMEOUT)) throw e;
@@ -79,8 +88,31 @@ export class ServerLink {
     return link;
   }
 
+  /** The server the link is on (or tries next). */
   get address(): string {
-    return this.options.address;
+    return this.addresses[this.at];
+  }
+
+  /** Every server it may use, in the order it tries them. */
+  get servers(): readonly string[] {
+    return this.addresses;
+  }
+
+  /** The first connection: each server in turn until one answers; the others' failures are passed over. */
+  private async openFirst(): Promise<void> {
+    for (;;) {
+      try {
+        return await this.open(false);
+      } catch (error) {
+        const e = error as BotzError;
+        const absent = e.code === ErrorCode.SERVER_UNREACHABLE || e.code === ErrorCode.TIMEOUT;
+        if (!absent || this.at === this.addresses.length - 1) {
+          this.at = 0;
+          throw e;
+        }
+        this.at++;
+      }
+    }
   }
 
   get connected(): boolean {
@@ -125,7 +157,8 @@ export class ServerLink {
   }
 
   private async open(reconnect: boolean): Promise<void> {
-    const { ctx, transport, address, role, connectTimeoutMs } = this.options;
+    const { ctx, transport, role, connectTimeoutMs } = this.options;
+    const address = this.address;
     let result;
     try {
       result = await Channel.connect(ctx, transport, address, {
@@ -207,6 +240,8 @@ export class ServerLink {
     this.watchdog?.clear();
     if (this.closing) return;
     this.options.onDown?.(error, ch);
+    // Another server of the network first: the one we were on may be dead.
+    this.next();
     void this.reconnectLoop();
   }
 
@@ -214,6 +249,10 @@ export class ServerLink {
   private stopped(channel: Channel, cause?: unknown): Closed {
     this.abandon(channel);
     return new Closed('this node has stopped', { cause });
+  }
+
+  private next(): void {
+    this.at = (this.at + 1) % this.addresses.length;
   }
 
   /** Sleeps `ms`, or less if the link is closed meanwhile. */
@@ -240,7 +279,17 @@ export class ServerLink {
         // Closed while we were at it: that is the end of the loop, not a failure to report.
         if (this.closing) return;
         this.lastError = error as BotzError;
+        this.next();
       }
     }
   }
+}
+
+/** The servers of a `--server` value: `host:port`, or several separated by commas. */
+export function serverAddresses(value: string): string[] {
+  const list = value
+    .split(',')
+    .map((a) => a.trim())
+    .filter((a) => a !== '');
+  return list.length > 0 ? list : [value];
 }

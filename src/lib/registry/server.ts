@@ -13,10 +13,11 @@ import { CloseCode, type ConnectionCounts, type ConnectionLimits, type Listener,
 import { wsTransport } from '../transport/ws.js';
 import { every, type Clock, type TimerHandle } from '../clock.js';
 import { decodeVerified, SERVER_DESTINATION, type VerifiedPacket } from '../wire/packet.js';
-import { errorReply, type Frame, type HelloFrame, type Topic } from '../wire/frames.js';
+import { errorReply, type ComponentInfo, type Frame, type HelloFrame, type Topic } from '../wire/frames.js';
 import { newSessionToken, Registry, validateName, type LivenessOptions, type MembershipEvent } from './registry.js';
 import { TrafficHub } from './traffic-hub.js';
 import { RejectionDigest, type Rejection } from './rejection-digest.js';
+import { refuseTaken, sharedRegistryFor, type RegistryStore, type SharedRegistry, type StoreStateEvent } from './server-store.js';
 
 import { DEFAULT_PORT } from './defaults.js';
 /** How often the server heartbeats every link; components answer each one. */
@@ -38,6 +39,10 @@ export interface ServerOptions extends Partial<LivenessOptions>, Omit<NodeContex
    */
   connectionLimits?: Partial<ConnectionLimits>;
   onEvent?: (event: ServerEvent) => void;
+  /** A store shared with other servers, which then act as one network (default: none, this server alone). */
+  store?: RegistryStore;
+  /** How long this server's lease on its names lasts in the store without renewal (default suspectAfterMs). */
+  leaseMs?: number;
 }
 
 export type ServerEvent =
@@ -46,7 +51,8 @@ export type ServerEvent =
    * A packet or connection refused. A summary of a flood has `count`: how many rejections of
    * this code from this source the last second held, and `remote` is the source address.
    */
-  | ({ type: 'rejected'; count?: number } & Rejection);
+  | ({ type: 'rejected'; count?: number } & Rejection)
+  | StoreStateEvent;
 
 export interface ServerStats {
   links: number;
@@ -75,6 +81,7 @@ export class Server {
   private digestTimer: TimerHandle | undefined;
   private readonly clock: Clock;
   private stopped = false;
+  private shared: SharedRegistry | undefined;
 
   private constructor(
     private readonly ctx: NodeContext,
@@ -89,6 +96,7 @@ export class Server {
       maxTails: options.maxTails,
       maxBufferedBytes: options.maxTailBufferedBytes,
       now: () => this.clock.now(),
+      onDemand: (on, bodies) => this.shared?.setTails(on, bodies),
     });
     this.timer = every(this.clock, options.heartbeatIntervalMs, () => this.tick()).unref();
   }
@@ -112,13 +120,14 @@ export class Server {
     const address = { host: options.host ?? '127.0.0.1', port: options.port ?? DEFAULT_PORT, limits: options.connectionLimits };
     const listener = await ctx.listen(transport, address, (link) => slot.server?.accept(link));
     slot.server = new Server(ctx, listener, new Registry(liveness), { ...options, ...liveness, heartbeatIntervalMs });
+    if (options.store) await slot.server.joinStore(options.store, options.leaseMs ?? liveness.suspectAfterMs);
     return slot.server;
   }
 
   get stats(): ServerStats {
     return {
       links: this.channels.size,
-      components: this.registry.size,
+      components: this.registry.size + (this.shared?.size ?? 0),
       relayedPackets: this.relayedPackets,
       tails: this.traffic.size,
       traceEventsDropped: this.traffic.dropped,
@@ -127,8 +136,13 @@ export class Server {
     };
   }
 
-  components(group?: string) {
-    return this.registry.list(group);
+  /** Every component of the network (of `group`): with a shared store, also those of the other servers. */
+  components(group?: string): ComponentInfo[] {
+    return this.shared?.withLocal(this.registry.list(group), group) ?? this.registry.list(group);
+  }
+
+  private lookup(name: string): ComponentInfo | undefined {
+    return this.shared ? this.shared.lookup(name, this.registry.get(name)) : this.registry.get(name);
   }
 
   async stop(): Promise<void> {
@@ -138,6 +152,7 @@ export class Server {
     this.digestTimer?.clear();
     for (const ch of this.channels.values()) ch.close(CloseCode.GOING_AWAY, 'server stopping');
     await this.listener.close();
+    await this.shared?.close();
     for (const summary of this.digest.flush(this.clock.now())) this.options.onEvent?.({ type: 'rejected', ...summary });
   }
 
@@ -183,9 +198,10 @@ export class Server {
     validateName(hello.from);
     const owner = () => {
       const live = this.channels.get(hello.from);
-      const session = this.registry.sessionOf(hello.from);
+      // A name held on another server of the network counts as held here (the store settles races at register).
+      const session = this.registry.sessionOf(hello.from) ?? this.shared?.sessionOf(hello.from);
       const reclaims = hello.session !== undefined && hello.session === session;
-      if (live && !live.link.closed && !reclaims) throw new NameTaken(hello.from);
+      if (((live && !live.link.closed) || (!this.registry.get(hello.from) && this.shared?.get(hello.from))) && !reclaims) throw new NameTaken(hello.from);
       return { live: live && !live.link.closed ? live : undefined, reclaims, session };
     };
     const { reclaims, session } = owner();
@@ -197,10 +213,10 @@ export class Server {
       }
       this.channels.set(hello.from, ch);
       this.lastSeen.set(ch, this.clock.now());
-      if (this.traffic.active) ch.send({ type: 'traceControl', on: true, bodies: this.traffic.wantsBodies });
+      if (this.traffic.tracing) ch.send({ type: 'traceControl', on: true, bodies: this.traffic.wantsBodies });
     };
     // The welcome says whether somebody tails: a one-shot caller sends at once, before a traceControl could reach it.
-    const trace = this.traffic.active ? { trace: { bodies: this.traffic.wantsBodies } } : {};
+    const trace = this.traffic.tracing ? { trace: { bodies: this.traffic.wantsBodies } } : {};
     return { session: reclaims ? session! : newSessionToken(), heartbeatMs: this.options.heartbeatIntervalMs, ...trace, admit };
   }
 
@@ -211,8 +227,10 @@ export class Server {
     switch (frame.type) {
       case 'register': {
         const address = frame.address ?? (frame.port !== null ? hostOf(ch.link.remoteAddress, frame.port) : null);
-        this.publish(this.registry.register(ch.peer, ch.session!, { address, groups: frame.groups, meta: frame.meta }, now));
-        ch.send({ type: 'registered', re: frame.id, component: this.registry.get(ch.peer)! }, frame.from);
+        const claimed = this.publish(this.registry.register(ch.peer, ch.session!, { address, groups: frame.groups, meta: frame.meta }, now), ch.session);
+        const registered = (): void => void ch.send({ type: 'registered', re: frame.id, component: this.lookup(ch.peer)! }, frame.from);
+        if (!claimed) return registered();
+        void claimed.then((ours) => (ours ? registered() : refuseTaken(ch, frame, this.channels, () => this.toWatchers(this.registry.remove(ch.peer, now), true))));
         return;
       }
       case 'ready':
@@ -225,13 +243,13 @@ export class Server {
         this.publish(this.registry.remove(ch.peer, now));
         return;
       case 'lookup': {
-        const info = this.registry.get(frame.name);
+        const info = this.lookup(frame.name);
         if (info && info.state === 'ready') ch.send({ type: 'located', re: frame.id, component: info }, frame.from);
         else this.replyError(ch, frame, ErrorCode.NO_SUCH_COMPONENT, info ? `"${frame.name}" is ${info.state}, not ready` : `no component named "${frame.name}" is registered`);
         return;
       }
       case 'list':
-        ch.send({ type: 'components', re: frame.id, components: this.registry.list(frame.group) }, frame.from);
+        ch.send({ type: 'components', re: frame.id, components: this.components(frame.group) }, frame.from);
         return;
       case 'subscribe':
         try {
@@ -247,8 +265,9 @@ export class Server {
         return;
       case 'trace':
         // Drops are the server's to report, about its own tails: a node cannot report them.
-        if (frame.event.kind !== 'dropped') this.traffic.publish(frame.event);
-        return;
+        if (frame.event.kind === 'dropped') return;
+        this.traffic.publish(frame.event);
+        return this.shared?.trace(frame.event); // for tails on the other servers of the network
       case 'request':
       case 'broadcast':
       case 'shutdownRequest':
@@ -270,6 +289,11 @@ export class Server {
       target.forward(bytes);
       return;
     }
+    // Attached to another server of the network: its server forwards the same bytes.
+    if (!up && !this.registry.get(header.to) && this.shared?.relay(header.to, from.peer, bytes)) {
+      this.relayedPackets++;
+      return;
+    }
     let frames: Frame[];
     try {
       frames = decodeVerified(bytes, verified);
@@ -278,10 +302,12 @@ export class Server {
       this.ctx.reject({ error: asBotzError(error, ErrorCode.MALFORMED_FRAME), remote: from.link.remoteAddress, peer: from.peer });
       return;
     }
-    const info = this.registry.get(header.to);
+    const info = this.lookup(header.to);
     const [code, message] = up
       ? [ErrorCode.ENCRYPTION_REQUIRED, `"${header.to}" accepts only encrypted traffic (it asked for encryption); this request was not encrypted`]
-      : info
+      : info && this.shared?.storeDown && !this.registry.get(header.to)
+        ? [ErrorCode.STORE_UNAVAILABLE, `"${header.to}" is attached to another server, and the shared store that links the servers is down`]
+        : info
         ? [ErrorCode.UNREACHABLE, `"${header.to}" is registered but its link to the server is down`]
         : [ErrorCode.NO_SUCH_COMPONENT, `no component named "${header.to}" is registered`];
     if (up) this.ctx.reject({ error: new BotzError(code, message), remote: from.link.remoteAddress, peer: from.peer });
@@ -333,8 +359,15 @@ export class Server {
     for (const ch of this.channels.values()) if (ch.established && !ch.link.closed) ch.send(init);
   }
 
-  /** Best effort per watcher: this also runs from the heartbeat timer, where a throw kills the process. */
-  private publish(events: MembershipEvent[]): void {
+  /** Best effort per watcher (this also runs from the heartbeat timer); with a store, a join's promise says if the name is ours. */
+  private publish(events: MembershipEvent[], session?: string): Promise<boolean> | undefined {
+    const shared = this.shared;
+    this.toWatchers(shared ? events.map((e) => ({ ...e, component: shared.withServer(e.component) })) : events, true);
+    return shared?.local(events, session);
+  }
+
+  /** `ours`: about this server's own components (the others' are not logged here). */
+  private toWatchers(events: MembershipEvent[], ours: boolean): void {
     for (const event of events) {
       for (const watcher of this.memberWatchers) {
         try {
@@ -343,8 +376,19 @@ export class Server {
           // An entry too large for a packet (a huge meta): this watcher misses this event only.
         }
       }
-      this.options.onEvent?.(event);
+      if (ours) this.options.onEvent?.(event);
     }
+  }
+
+  /** Joins the network of servers on `store` (see shared-registry.ts); a store it cannot reach stops the server. */
+  private async joinStore(store: RegistryStore, leaseMs: number): Promise<void> {
+    const { address, clock, channels, registry, traffic } = this;
+    const [toWatchers, onEvent, relayed] = [(e: MembershipEvent) => this.toWatchers([e], false), (e: StoreStateEvent) => this.options.onEvent?.(e), () => this.relayedPackets++];
+    this.shared = sharedRegistryFor(store, leaseMs, { address, clock, channels, registry, traffic, toWatchers, onEvent, relayed });
+    await this.shared.open().catch(async (error: unknown) => {
+      await this.stop();
+      throw error;
+    });
   }
 }
 

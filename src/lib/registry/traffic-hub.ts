@@ -33,6 +33,8 @@ export interface TrafficHubOptions {
   now?: () => number;
   /** Who the tails are tails of, for the limit's message ("the server", "mesh node n1"). */
   owner?: string;
+  /** This hub's own tails started or stopped wanting traffic (other servers of the network must report to it). */
+  onDemand?(on: boolean, bodies: boolean): void;
 }
 
 interface Tail {
@@ -50,6 +52,9 @@ export class TrafficHub {
   private bodies = false;
   private droppedTotal = 0;
   private lastSent: string | undefined;
+  /** Tails elsewhere (on other servers of the network) that want this hub's traffic too. */
+  private external = { on: false, bodies: false };
+  private lastDemand = 'false/false';
 
   constructor(private readonly options: TrafficHubOptions) {
     this.maxTails = options.maxTails ?? DEFAULT_MAX_TAILS;
@@ -63,6 +68,17 @@ export class TrafficHub {
 
   get active(): boolean {
     return this.tails.size > 0;
+  }
+
+  /** Whether the links should report traffic: for tails here or for tails on other servers. */
+  get tracing(): boolean {
+    return this.active || this.external.on;
+  }
+
+  /** What tails on other servers want of this server's traffic (issue 16). */
+  setExternalDemand(on: boolean, bodies: boolean): void {
+    this.external = { on, bodies: on && bodies };
+    this.update();
   }
 
   /** Tails open now. */
@@ -96,11 +112,17 @@ export class TrafficHub {
 
   /** Tells the links only when tracing turns on or off, or bodies are wanted or not. */
   private update(): void {
-    this.bodies = [...this.tails.values()].some((s) => s.bodies);
-    const state = `${this.active}/${this.bodies}`;
-    if (state === this.lastSent || (!this.active && this.lastSent === undefined)) return;
+    const ownBodies = [...this.tails.values()].some((s) => s.bodies);
+    const demand = `${this.active}/${ownBodies}`;
+    if (demand !== this.lastDemand) {
+      this.lastDemand = demand;
+      this.options.onDemand?.(this.active, ownBodies);
+    }
+    this.bodies = ownBodies || this.external.bodies;
+    const state = `${this.tracing}/${this.bodies}`;
+    if (state === this.lastSent || (!this.tracing && this.lastSent === undefined)) return;
     this.lastSent = state;
-    this.options.setTracing(this.active, this.bodies);
+    this.options.setTracing(this.tracing, this.bodies);
   }
 
   /**

@@ -34,6 +34,8 @@ export interface ComponentInfo {
   /** Milliseconds since the epoch of the last heartbeat the server received. */
   lastHeartbeat: number;
   registeredAt: number;
+  /** `host:port` of the server it is attached to, when several servers share a store (issue 16). */
+  server?: string;
 }
 
 export type MemberEvent = 'join' | 'ready' | 'suspect' | 'alive' | 'leave';

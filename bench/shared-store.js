@@ -1,0 +1,145 @@
+#!/usr/bin/env node
+// Several servers, one network (issue 16): `npm run bench:store` (builds first). For the
+// in-memory registry (one server) and Redis (one server, then three), measures registrations/s
+// (COMPONENTS components from HOLDERS processes), lookups/s (of names held on another server
+// when there are several), the time from a component joining on A to a watcher on the last
+// server seeing it (p50 of JOINS joins: from the component's start, handshake included, to the
+// watcher's event), and memory per component: each server's RSS and Redis's
+// used_memory. BENCH_COMPONENTS (default 3000), BENCH_HOLDERS (default 3). Needs redis-server.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const { Client, Component } = await import(join(ROOT, 'dist', 'index.js'));
+const { Redis } = await import('ioredis');
+const COMPONENTS = Number(process.env.BENCH_COMPONENTS ?? 3000);
+const HOLDERS = Number(process.env.BENCH_HOLDERS ?? 3);
+const JOINS = 200;
+const LOOKUPS = 20_000;
+const secret = randomBytes(24).toString('base64url');
+const env = { ...process.env, BOTZ_SECRET: secret };
+const children = [];
+process.on('exit', () => children.forEach((c) => c.kill('SIGKILL')));
+
+const freePort = () =>
+  new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+const lines = (child) => {
+  const rl = createInterface({ input: child.stdout });
+  const queue = [];
+  const waiting = [];
+  rl.on('line', (l) => (waiting.length ? waiting.shift()(l) : queue.push(l)));
+  return () => (queue.length ? Promise.resolve(queue.shift()) : new Promise((r) => waiting.push(r)));
+};
+const rssOf = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) * 1024;
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function startRedis() {
+  const port = await freePort();
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  children.push(child);
+  const next = lines(child);
+  while (!(await next()).includes('Ready to accept connections'));
+  return { url: `redis://127.0.0.1:${port}`, child };
+}
+
+async function serve(store) {
+  const child = spawn(process.execPath, [join(ROOT, 'bin', 'run.js'), 'serve', '--port', '0', '--store', store], { env, stdio: ['ignore', 'pipe', 'ignore'] });
+  children.push(child);
+  const address = (await lines(child)()).replace('listening on ', '').trim();
+  return { address, child };
+}
+
+async function hold(servers, count, prefix) {
+  const child = spawn(process.execPath, [join(ROOT, 'bench', 'store-holder.js'), servers.join(','), String(count), prefix, '16'], { env, stdio: ['pipe', 'pipe', 'inherit'] });
+  children.push(child);
+  const next = lines(child);
+  return { child, next, registered: JSON.parse(await next()) };
+}
+
+async function scenario(label, store, serverCount) {
+  const redis = store === 'redis' ? await startRedis() : undefined;
+  const servers = [];
+  for (let i = 0; i < serverCount; i++) servers.push(await serve(redis ? redis.url : 'memory'));
+  const addresses = servers.map((s) => s.address);
+  await sleep(500);
+  const rssBefore = servers.map((s) => rssOf(s.child.pid));
+  const redisClient = redis ? new Redis(redis.url) : undefined;
+  const redisBefore = redisClient ? Number(/used_memory:(\d+)/.exec(await redisClient.info('memory'))[1]) : 0;
+
+  // Registrations: HOLDERS processes at once, each spreading its components over every server.
+  const per = Math.ceil(COMPONENTS / HOLDERS);
+  const holders = await Promise.all(Array.from({ length: HOLDERS }, (_, h) => hold(h % 2 === 0 ? addresses : [...addresses].reverse(), per, `h${h}`)));
+  const from = Math.min(...holders.map((h) => h.registered.startedAt));
+  const to = Math.max(...holders.map((h) => h.registered.finishedAt));
+  const registered = holders.reduce((n, h) => n + h.registered.count, 0);
+  await sleep(2_500); // a heartbeat or so: the entries settle before memory is read
+  const rssAfter = servers.map((s) => rssOf(s.child.pid));
+  const redisAfter = redisClient ? Number(/used_memory:(\d+)/.exec(await redisClient.info('memory'))[1]) : 0;
+
+  // Every server lists all of them.
+  const listed = [];
+  for (const address of addresses) {
+    const c = await Client.connect({ server: address, secret, timeoutMs: 60_000 });
+    listed.push((await c.components()).filter((x) => /^h\d+-/.test(x.name)).length);
+    await c.close();
+  }
+
+  // Lookups: holder 0 asks its first server about holder 1's names (on other servers when there are several).
+  holders[0].child.stdin.write(`lookups h1 ${LOOKUPS}\n`);
+  const lookups = JSON.parse(await holders[0].next());
+
+  // Join on the first server → a watcher on the last one sees it.
+  const watcher = await Client.connect({ server: addresses.at(-1), secret, timeoutMs: 60_000 });
+  const seen = new Map();
+  await watcher.watch((e) => e.type === 'join' && seen.get(e.component.name)?.(performance.now()));
+  const latencies = [];
+  for (let i = 0; i < JOINS; i++) {
+    const name = `join-${i}`;
+    const watched = new Promise((resolve) => seen.set(name, resolve));
+    const t0 = performance.now();
+    const c = await Component.start({ name, server: addresses[0], secret, timeoutMs: 60_000, onMessage: () => ({}) });
+    latencies.push((await watched) - t0);
+    await c.stop();
+  }
+  await watcher.close();
+  const p50 = latencies.sort((a, b) => a - b)[Math.floor(latencies.length / 2)];
+
+  const result = {
+    label,
+    servers: serverCount,
+    components: registered,
+    listedOnEachServer: listed,
+    registrationsPerSec: Math.round((registered / (to - from)) * 1000),
+    lookupsPerSec: Math.round((lookups.n / lookups.ms) * 1000),
+    joinToWatcherP50Ms: Number(p50.toFixed(2)),
+    serverRssPerComponentBytes: rssAfter.map((a, i) => Math.round((a - rssBefore[i]) / registered)),
+    redisBytesPerComponent: redisClient ? Math.round((redisAfter - redisBefore) / registered) : null,
+  };
+  console.log(JSON.stringify(result));
+  for (const h of holders) h.child.kill('SIGKILL');
+  for (const s of servers) s.child.kill('SIGTERM');
+  await redisClient?.quit();
+  redis?.child.kill('SIGKILL');
+  await sleep(300);
+  return result;
+}
+
+const results = [];
+results.push(await scenario('memory, 1 server', 'memory', 1));
+results.push(await scenario('redis, 1 server', 'redis', 1));
+results.push(await scenario('redis, 3 servers', 'redis', 3));
+console.table(results.map(({ label, components, listedOnEachServer, registrationsPerSec, lookupsPerSec, joinToWatcherP50Ms, serverRssPerComponentBytes, redisBytesPerComponent }) => ({
+  label, components, listed: listedOnEachServer.join('/'), 'reg/s': registrationsPerSec, 'lookups/s': lookupsPerSec, 'join→watch p50 ms': joinToWatcherP50Ms, 'server RSS B/comp': serverRssPerComponentBytes.join('/'), 'redis B/comp': redisBytesPerComponent,
+})));
+process.exit(0);
