@@ -37,3 +37,9 @@ export type { MeshWatchEvent, MeshCallReply } from './lib/mesh/mesh-control-clie
 export type { ReliableOptions } from './lib/node/reliable-delivery.js';
 export { HandlerLimit, DEFAULT_MAX_HANDLING, DEFAULT_MAX_HANDLING_PER_PEER } from './lib/node/handler-limit.js';
 export type { HandlerLimits } from './lib/node/handler-limit.js';
+// issue 18: per-component credentials
+export { Issuer, issueCredential } from './lib/identity/issuer.js';
+export { loadCredential } from './lib/identity/credential.js';
+export type { Credential, CredentialFile, Authority, NodeIdentity } from './lib/identity/credential.js';
+export { ALL_PERMISSIONS } from './lib/identity/grant.js';
+export type { Grant, Permissions } from './lib/identity/grant.js';

@@ -40,6 +40,11 @@ export const ErrorCode = {
   ADDRESS_IN_USE: 'ADDRESS_IN_USE',
   /** The caller aborted the call through its AbortSignal (local, never on the wire). */
   CANCELLED: 'CANCELLED',
+  // issue 18: per-component credentials
+  /** A credential was refused: not the issuer's, for another name, expired or revoked (close 4013). */
+  CREDENTIAL_REJECTED: 'CREDENTIAL_REJECTED',
+  /** The sender's credential does not allow this (register another name, send to, tail, shut down...). */
+  FORBIDDEN: 'FORBIDDEN',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
