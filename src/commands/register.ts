@@ -5,6 +5,7 @@ import { durationFlag } from '../cli/verb-oclif.js';
 import { receivedLine } from '../cli/event-lines.js';
 import { DEFAULT_EXEC_CONCURRENCY, DEFAULT_EXEC_TIMEOUT_MS, ExecPool } from '../cli/exec-handler.js';
 import { waitForStop } from '../cli/signals.js';
+import { credentialFrom } from '../cli/credentials.js';
 import { reply, type Message, type ShutdownNotice } from '../index.js';
 import type { MeshOptions } from '../lib/node/options.js';
 
@@ -31,6 +32,7 @@ export default class Register extends BotzCommand {
   static override args = { name: Args.string({ required: true, ignoreStdin: true, description: 'unique component name' }) };
   static override flags = {
     ...connectionFlags,
+    credential: Flags.string({ env: 'BOTZ_CREDENTIAL', helpValue: '<file>', description: 'prove this credential (botz creds issue) instead of the shared secret; reached through the server only' }),
     port: Flags.integer({ min: 0, max: 65535, description: 'accept direct links on this port (0: any free port); omitted: reached through the server' }),
     host: Flags.string({ description: 'interface for direct links (default 127.0.0.1)', dependsOn: ['port'] }),
     group: Flags.string({ char: 'g', multiple: true, description: 'join this group (repeatable)' }),
@@ -61,7 +63,8 @@ export default class Register extends BotzCommand {
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Register);
     this.failureContext.server = flags.server;
-    const secret = await this.secretFor(flags);
+    const credential = credentialFrom(flags.credential);
+    const secret = credential ? undefined : await this.secretFor(flags);
     const { Component } = await import('../index.js');
     const name = args.name;
     // Made before the component starts: a request may arrive as soon as it is registered.
@@ -75,6 +78,7 @@ export default class Register extends BotzCommand {
     const component = await Component.start({
       server: flags.server,
       secret,
+      ...(credential ? { identity: { credential } } : {}),
       name,
       port: flags.port,
       host: flags.host,

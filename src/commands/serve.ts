@@ -5,6 +5,7 @@ import { describeSecretSource, ensureSecret } from '../cli/secret.js';
 import { waitForStop } from '../cli/signals.js';
 import type { ServerEvent } from '../index.js';
 import { DEFAULT_PORT } from '../lib/registry/defaults.js';
+import { identityDir } from '../cli/credentials.js';
 
 export default class Serve extends BotzCommand {
   static override summary = 'Run the botz server (the registry) in the foreground';
@@ -19,6 +20,9 @@ export default class Serve extends BotzCommand {
     'secret-file': Flags.string({ helpValue: '<path>', description: 'file holding the shared secret (default: env BOTZ_SECRET, else created in the config directory)' }),
     encrypt: connectionFlags.encrypt,
     'max-tails': Flags.integer({ default: 32, min: 1, description: 'traffic subscriptions (botz tail) served at once; more are refused' }),
+    // issue 18: per-component credentials
+    'identity-dir': Flags.string({ helpValue: '<dir>', description: 'the issuer key and the credentials issued and revoked (default: identity/ in the config directory; see botz creds)' }),
+    'require-credentials': Flags.boolean({ description: 'admit only components and clients with a credential (botz creds issue); refuse the shared secret' }),
   };
 
   async run(): Promise<void> {
@@ -27,7 +31,10 @@ export default class Serve extends BotzCommand {
     const source = await ensureSecret({ secretFile: flags['secret-file'], configDir: this.configDirectory });
     this.rememberSecret(source.secret, describeSecretSource(source));
     const { Server } = await import('../index.js');
+    const { IssuerStore } = await import('../lib/identity/store.js');
+    const authority = IssuerStore.open(identityDir(this.configDirectory, flags['identity-dir']), { requireCredentials: flags['require-credentials'] });
     const server = await Server.start({
+      identity: { authority },
       host: flags.host,
       port: flags.port,
       secret: source.secret,

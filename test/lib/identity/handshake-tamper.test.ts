@@ -32,7 +32,7 @@ function onPath(change: { direction: 'out' | 'in'; nth: number; change: (p: Buff
       let received = 0;
       const wrapped: Link = Object.create(link);
       wrapped.send = (data) => {
-        let bytes = Buffer.from(data);
+        let bytes: Buffer = Buffer.from(data);
         keyIds.push(bytes.toString('hex', 2, 6));
         if (change?.direction === 'out' && sent++ === change.nth) bytes = change.change(bytes);
         link.send(bytes);
@@ -40,7 +40,7 @@ function onPath(change: { direction: 'out' | 'in'; nth: number; change: (p: Buff
       wrapped.attach = (handlers) =>
         link.attach({
           ...handlers,
-          onMessage: (data) => handlers.onMessage(change?.direction === 'in' && received++ === change.nth ? change.change(data) : data),
+          onMessage: (data) => handlers.onMessage(change?.direction === 'in' && received++ === change.nth ? Buffer.from(change.change(data)) : data),
         });
       return wrapped;
     },
