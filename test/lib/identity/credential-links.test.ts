@@ -65,7 +65,7 @@ describe('credential links', () => {
 
   it('nobody can send as b through the relay: not a credential for a, not a shared-secret holder', async () => {
     const { credentialed, server, received } = await setup();
-    const c = await credentialed('c', { ...NONE, register: true });
+    await credentialed('c', { ...NONE, register: true });
     const a = await credentialed('a', ALL_PERMISSIONS);
     const forged = (ctx: NodeContext): Frame => ({ ...ctx.stamp({ type: 'request', body: { forged: true } }), from: 'b' }) as Frame;
 
