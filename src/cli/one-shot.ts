@@ -61,7 +61,8 @@ export class OneShot implements VerbContext {
     // The clock starts with the network: loading code is not waiting for an answer.
     const deadline = Date.now() + timeoutMs;
     // One-shot: no membership feed, and a name it never resolved goes through the relay at once.
-    const client = await Client.connect({ server, secret, timeoutMs, encrypt, oneShot: true, ...(credential ? { identity: { credential } } : {}) });
+    const { secretsOf } = await import('./keyring-file.js');
+    const client = await Client.connect({ server, secret: secret === undefined ? undefined : secretsOf(secret), timeoutMs, encrypt, oneShot: true, ...(credential ? { identity: { credential } } : {}) });
     try {
       return await fn(client, () => Math.max(1, deadline - Date.now()));
     } finally {

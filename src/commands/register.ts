@@ -6,6 +6,9 @@ import { receivedLine } from '../cli/event-lines.js';
 import { DEFAULT_EXEC_CONCURRENCY, DEFAULT_EXEC_TIMEOUT_MS, ExecPool } from '../cli/exec-handler.js';
 import { waitForStop } from '../cli/signals.js';
 import { credentialFrom } from '../cli/credentials.js';
+import { secretsOf, watchKeyringFile } from '../cli/keyring-file.js';
+import { configSecretPath } from '../cli/secret.js';
+import { Keyring } from '../lib/wire/keyring.js';
 import { reply, type Message, type ShutdownNotice } from '../index.js';
 import type { MeshOptions } from '../lib/node/options.js';
 
@@ -64,7 +67,11 @@ export default class Register extends BotzCommand {
     const { args, flags } = await this.parse(Register);
     this.failureContext.server = flags.server;
     const credential = credentialFrom(flags.credential);
-    const secret = credential ? undefined : await this.secretFor(flags);
+    const secretText = credential ? undefined : await this.secretFor(flags);
+    // The secret file is a keyring, reloaded when `botz keys` changes it (issue 18).
+    const secret = secretText === undefined ? undefined : new Keyring(secretsOf(secretText));
+    const secretPath = flags['secret-file'] ?? (process.env.BOTZ_SECRET ? undefined : configSecretPath(this.configDirectory));
+    const unwatch = secret && secretPath ? watchKeyringFile(secretPath, secret, { error: (e) => process.stderr.write(`botz: keyring not reloaded: ${e.message}\n`) }) : undefined;
     const { Component } = await import('../index.js');
     const name = args.name;
     // Made before the component starts: a request may arrive as soon as it is registered.
@@ -115,6 +122,7 @@ export default class Register extends BotzCommand {
     }
     // Kill every running CMD first: a hung one must not keep us (or itself) alive.
     await pool?.stop();
+    unwatch?.();
     await component.stop();
   }
 

@@ -6,6 +6,7 @@ import { waitForStop } from '../cli/signals.js';
 import type { ServerEvent } from '../index.js';
 import { DEFAULT_PORT } from '../lib/registry/defaults.js';
 import { identityDir } from '../cli/credentials.js';
+import { secretsOf, watchKeyringFile } from '../cli/keyring-file.js';
 
 export default class Serve extends BotzCommand {
   static override summary = 'Run the botz server (the registry) in the foreground';
@@ -30,14 +31,17 @@ export default class Serve extends BotzCommand {
     this.failureContext.server = `${flags.host}:${flags.port}`;
     const source = await ensureSecret({ secretFile: flags['secret-file'], configDir: this.configDirectory });
     this.rememberSecret(source.secret, describeSecretSource(source));
-    const { Server } = await import('../index.js');
+    const { Server, Keyring } = await import('../index.js');
+    // The secret file is a keyring, reloaded when `botz keys` changes it (issue 18).
+    const keyring = new Keyring(secretsOf(source.secret));
+    const unwatch = source.path ? watchKeyringFile(source.path, keyring, { reloaded: (ids) => this.keysLine(ids), error: (e) => process.stderr.write(`botz: keyring not reloaded: ${e.message}\n`) }) : undefined;
     const { IssuerStore } = await import('../lib/identity/store.js');
     const authority = IssuerStore.open(identityDir(this.configDirectory, flags['identity-dir']), { requireCredentials: flags['require-credentials'] });
     const server = await Server.start({
       identity: { authority },
       host: flags.host,
       port: flags.port,
-      secret: source.secret,
+      secret: keyring,
       encrypt: flags.encrypt,
       maxTails: flags['max-tails'],
       onEvent: (e) => this.print(e),
@@ -52,9 +56,15 @@ export default class Serve extends BotzCommand {
       process.stderr.write(source.created ? `created a new secret in ${where} (mode 0600)\n` : `using the secret from ${where}\n`);
     }
     const why = await stopped;
+    unwatch?.();
     await server.stop();
     // A reader that went away (`| head`) asked for nothing more: stop without a word.
     if (!this.jsonEnabled() && why !== 'stdout-closed') process.stderr.write(`stopped (${why})\n`);
+  }
+
+  private keysLine(ids: string[]): void {
+    if (this.jsonEnabled()) this.ndjson({ type: 'keyring', keys: ids });
+    else process.stderr.write(`keyring reloaded: ${ids.join(', ')} (primary first)\n`);
   }
 
   private print(e: ServerEvent): void {
