@@ -62,7 +62,10 @@ export class OneShot implements VerbContext {
     const deadline = Date.now() + timeoutMs;
     // One-shot: no membership feed, and a name it never resolved goes through the relay at once.
     const { secretsOf } = await import('./keyring-file.js');
-    const client = await Client.connect({ server, secret: secret === undefined ? undefined : secretsOf(secret), timeoutMs, encrypt, oneShot: true, ...(credential ? { identity: { credential } } : {}) });
+    // env BOTZ_TLS_CA: the server speaks wss:// with a certificate this CA signed (issue 18).
+    const { tlsTransport } = await import('./tls-files.js');
+    const transport = await tlsTransport({});
+    const client = await Client.connect({ server, secret: secret === undefined ? undefined : secretsOf(secret), timeoutMs, encrypt, oneShot: true, ...(credential ? { identity: { credential } } : {}), ...(transport ? { transport } : {}) });
     try {
       return await fn(client, () => Math.max(1, deadline - Date.now()));
     } finally {

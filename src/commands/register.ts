@@ -7,6 +7,7 @@ import { DEFAULT_EXEC_CONCURRENCY, DEFAULT_EXEC_TIMEOUT_MS, ExecPool } from '../
 import { waitForStop } from '../cli/signals.js';
 import { credentialFrom } from '../cli/credentials.js';
 import { secretsOf, watchKeyringFile } from '../cli/keyring-file.js';
+import { tlsTransport } from '../cli/tls-files.js';
 import { configSecretPath } from '../cli/secret.js';
 import { Keyring } from '../lib/wire/keyring.js';
 import { reply, type Message, type ShutdownNotice } from '../index.js';
@@ -36,6 +37,9 @@ export default class Register extends BotzCommand {
   static override flags = {
     ...connectionFlags,
     credential: Flags.string({ env: 'BOTZ_CREDENTIAL', helpValue: '<file>', description: 'prove this credential (botz creds issue) instead of the shared secret; reached through the server only' }),
+    'tls-cert': Flags.string({ env: 'BOTZ_TLS_CERT', helpValue: '<pem>', description: 'serve the direct port over TLS with this certificate chain', dependsOn: ['tls-key'] }),
+    'tls-key': Flags.string({ env: 'BOTZ_TLS_KEY', helpValue: '<pem>', description: 'the private key of --tls-cert', dependsOn: ['tls-cert'] }),
+    'tls-ca': Flags.string({ env: 'BOTZ_TLS_CA', helpValue: '<pem>', description: 'dial over TLS (wss://), trusting this CA (default with --tls-cert: the system CAs)' }),
     port: Flags.integer({ min: 0, max: 65535, description: 'accept direct links on this port (0: any free port); omitted: reached through the server' }),
     host: Flags.string({ description: 'interface for direct links (default 127.0.0.1)', dependsOn: ['port'] }),
     group: Flags.string({ char: 'g', multiple: true, description: 'join this group (repeatable)' }),
@@ -82,7 +86,9 @@ export default class Register extends BotzCommand {
             timeoutMs: flags['exec-timeout'] ?? DEFAULT_EXEC_TIMEOUT_MS,
             concurrency: flags['exec-concurrency'] ?? DEFAULT_EXEC_CONCURRENCY,
           });
+    const transport = await tlsTransport({ cert: flags['tls-cert'], key: flags['tls-key'], ca: flags['tls-ca'] }, {});
     const component = await Component.start({
+      ...(transport ? { transport } : {}),
       server: flags.server,
       secret,
       ...(credential ? { identity: { credential } } : {}),

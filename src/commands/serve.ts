@@ -7,6 +7,7 @@ import type { ServerEvent } from '../index.js';
 import { DEFAULT_PORT } from '../lib/registry/defaults.js';
 import { identityDir } from '../cli/credentials.js';
 import { secretsOf, watchKeyringFile } from '../cli/keyring-file.js';
+import { tlsTransport } from '../cli/tls-files.js';
 
 export default class Serve extends BotzCommand {
   static override summary = 'Run the botz server (the registry) in the foreground';
@@ -24,6 +25,8 @@ export default class Serve extends BotzCommand {
     // issue 18: per-component credentials
     'identity-dir': Flags.string({ helpValue: '<dir>', description: 'the issuer key and the credentials issued and revoked (default: identity/ in the config directory; see botz creds)' }),
     'require-credentials': Flags.boolean({ description: 'admit only components and clients with a credential (botz creds issue); refuse the shared secret' }),
+    'tls-cert': Flags.string({ env: 'BOTZ_TLS_CERT', helpValue: '<pem>', description: 'serve wss:// (TLS) with this certificate chain', dependsOn: ['tls-key'] }),
+    'tls-key': Flags.string({ env: 'BOTZ_TLS_KEY', helpValue: '<pem>', description: 'the private key of --tls-cert', dependsOn: ['tls-cert'] }),
   };
 
   async run(): Promise<void> {
@@ -37,7 +40,9 @@ export default class Serve extends BotzCommand {
     const unwatch = source.path ? watchKeyringFile(source.path, keyring, { reloaded: (ids) => this.keysLine(ids), error: (e) => process.stderr.write(`botz: keyring not reloaded: ${e.message}\n`) }) : undefined;
     const { IssuerStore } = await import('../lib/identity/store.js');
     const authority = IssuerStore.open(identityDir(this.configDirectory, flags['identity-dir']), { requireCredentials: flags['require-credentials'] });
+    const transport = await tlsTransport({ cert: flags['tls-cert'], key: flags['tls-key'] }, {});
     const server = await Server.start({
+      ...(transport ? { transport } : {}),
       identity: { authority },
       host: flags.host,
       port: flags.port,
