@@ -51,10 +51,10 @@ export interface Authority {
   /** True when the grant with this id was revoked. */
   isRevoked(id: string): boolean;
   /**
-   * True when `name` (a wire name) belongs to a credential that is still valid, so that a
-   * shared-secret node may not take it.
+   * True when `name` (a wire name) belongs to a credential that is still valid (other than
+   * those for `exceptName`), so that a shared-secret node, or another credential, may not take it.
    */
-  isReserved(name: string): boolean;
+  isReserved(name: string, exceptName?: string): boolean;
   /** Refuse shared-secret nodes altogether (only credential links are admitted). */
   requireCredentials: boolean;
   /** Reads the revocations again if they changed (a server calls it before each check of its live links). */

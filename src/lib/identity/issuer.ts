@@ -71,10 +71,10 @@ export class Issuer implements Authority {
     return this.revoked.has(id);
   }
 
-  isReserved(name: string): boolean {
+  isReserved(name: string, exceptName?: string): boolean {
     const now = this.now();
     for (const g of this.grants.values()) {
-      if (!this.revoked.has(g.id) && (g.expiresAt === null || g.expiresAt > now) && mayUseWireName(g, name)) return true;
+      if (g.name !== exceptName && !this.revoked.has(g.id) && (g.expiresAt === null || g.expiresAt > now) && mayUseWireName(g, name)) return true;
     }
     return false;
   }

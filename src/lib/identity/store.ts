@@ -143,8 +143,8 @@ export class IssuerStore implements Authority {
     return this.revoked.has(id);
   }
 
-  isReserved(name: string): boolean {
+  isReserved(name: string, exceptName?: string): boolean {
     const now = this.now();
-    return this.grants.some((g) => !this.revoked.has(g.id) && (g.expiresAt === null || g.expiresAt > now) && mayUseWireName(g, name));
+    return this.grants.some((g) => g.name !== exceptName && !this.revoked.has(g.id) && (g.expiresAt === null || g.expiresAt > now) && mayUseWireName(g, name));
   }
 }

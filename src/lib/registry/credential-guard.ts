@@ -20,6 +20,17 @@ export function admitSharedSecret(authority: Authority | undefined, name: string
   if (authority.isReserved(name)) throw new AuthFailed(`the name "${name}" belongs to a credential: connect with it, not with the shared secret`);
 }
 
+/**
+ * Throws CREDENTIAL_REJECTED when a credential link's wire name (`NAME.suffix`) is a name that
+ * belongs to another credential (one for `NAME.suffix` itself, say): the suffix is for clients,
+ * not for taking another's name.
+ */
+export function admitCredential(authority: Authority, grant: Grant, wireName: string): void {
+  if (wireName !== grant.name && authority.isReserved(wireName, grant.name)) {
+    throw new BotzError(ErrorCode.CREDENTIAL_REJECTED, `credential refused: "${wireName}" belongs to another credential`);
+  }
+}
+
 /** Throws FORBIDDEN unless the frame claims the link's own name (`from`): what a credential sends is attributable to it. */
 export function checkSender(grant: Grant, frame: Frame, wireName: string): void {
   if (frame.from !== wireName) throw forbidden(grant, `sending as "${frame.from}"`);

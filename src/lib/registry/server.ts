@@ -17,7 +17,7 @@ import { errorReply, type Frame, type HelloFrame, type Topic } from '../wire/fra
 import { newSessionToken, Registry, validateName, type LivenessOptions, type MembershipEvent } from './registry.js';
 import { TrafficHub } from './traffic-hub.js';
 import { RejectionDigest, type Rejection } from './rejection-digest.js';
-import { admitSharedSecret, awaitsAnswer, relayRefusal, serverFrameRefusal } from './credential-guard.js';
+import { admitCredential, admitSharedSecret, awaitsAnswer, relayRefusal, serverFrameRefusal } from './credential-guard.js';
 import { grantProblem } from '../identity/credential.js';
 
 import { DEFAULT_PORT } from './defaults.js';
@@ -200,6 +200,7 @@ export class Server {
   private decide(hello: HelloFrame, ch: Channel): ReturnType<HelloDecision> {
     validateName(hello.from);
     if (!ch.identity) admitSharedSecret(this.ctx.identity.authority, hello.from);
+    else admitCredential(this.ctx.identity.authority!, ch.identity.grant!, hello.from);
     const owner = () => {
       const live = this.channels.get(hello.from);
       const session = this.registry.sessionOf(hello.from);

@@ -57,6 +57,14 @@ describe('credential links', () => {
     await expect(Client.connect({ server: server.address, secret: SECRET, name: 'a.x', timeoutMs: 2000 })).rejects.toMatchObject({ code: ErrorCode.AUTH_FAILED });
   });
 
+  it("a credential for a cannot take the wire name a.b when a.b is another credential's name", async () => {
+    const { issuer, server } = await setup();
+    issuer.issue('a.b', ALL_PERMISSIONS);
+    const a = loadCredential(issuer.issue('a', ALL_PERMISSIONS).file);
+    await expect(rawLink(server.address, 'a.b', { credential: a })).rejects.toMatchObject({ code: ErrorCode.CREDENTIAL_REJECTED });
+    (await rawLink(server.address, 'a.cli', { credential: a })).channel.close();
+  });
+
   it('a credential without register may not register even its own name', async () => {
     const { issuer, server } = await setup();
     const credential = loadCredential(issuer.issue('a', { ...NONE, send: ['*'] }).file);
