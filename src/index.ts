@@ -49,3 +49,9 @@ export { RedisStore } from './lib/registry/store/redis-store.js';
 export type { RedisStoreOptions } from './lib/registry/store/redis-store.js';
 export { storeFromUrl } from './lib/registry/store/store-url.js';
 export type { RegistryStore, StoredComponent, ServerRecord, StoreEvent, ClaimResult } from './lib/registry/store/store.js';
+// issue 18: per-component credentials
+export { Issuer, issueCredential } from './lib/identity/issuer.js';
+export { loadCredential } from './lib/identity/credential.js';
+export type { Credential, CredentialFile, Authority, NodeIdentity } from './lib/identity/credential.js';
+export { ALL_PERMISSIONS } from './lib/identity/grant.js';
+export type { Grant, Permissions } from './lib/identity/grant.js';

@@ -3,6 +3,7 @@
  *
  *   0 ok   1 error   2 usage   3 no such component / no route   4 timeout
  *   5 the remote handler failed   6 authentication rejected   7 server unreachable
+ *   8 forbidden: the credential does not allow it
  *   130 cancelled (Ctrl-C in the REPL; what a shell reports for SIGINT)
  *
  * Pure (no oclif, no process), so the REPL prints the same lines the commands do.
@@ -22,6 +23,7 @@ export const ExitCode = {
   REMOTE: 5,
   AUTH: 6,
   UNREACHABLE: 7,
+  FORBIDDEN: 8,
   CANCELLED: 130,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
@@ -49,6 +51,9 @@ const BY_CODE: Partial<Record<string, ExitCode>> = {
   [ErrorCode.UNKNOWN_PROTOCOL]: ExitCode.NOT_FOUND,
   [ErrorCode.REFUSED]: ExitCode.REMOTE,
   [ErrorCode.STREAM_RESET]: ExitCode.REMOTE,
+  // issue 18
+  [ErrorCode.CREDENTIAL_REJECTED]: ExitCode.AUTH,
+  [ErrorCode.FORBIDDEN]: ExitCode.FORBIDDEN,
 };
 
 /** The exit code for an error code; anything unknown is a plain error (1). */

@@ -4,6 +4,7 @@
  * (`meta.mesh`). Component names cannot hold a `:`, so the two never collide. And how a control
  * link to it is opened, the same for the commands and the REPL.
  */
+import { secretsOf } from './keyring-file.js';
 import { BotzError, ErrorCode, NoSuchComponent } from '../lib/errors.js';
 import type { MeshControlClient } from '../lib/mesh/mesh-control-client.js';
 import type { ComponentInfo } from '../lib/wire/frames.js';
@@ -53,7 +54,7 @@ export async function withMeshControl<T>(node: string, o: MeshControlOptions, fn
   o.failure.peer = 'mesh node';
   // Loaded only for a mesh verb: the rest of the CLI never needs it.
   const { MeshControlClient } = await import('../lib/mesh/mesh-control-client.js');
-  const ctl = await MeshControlClient.connect({ address, secret: o.secret, timeoutMs: o.timeoutMs });
+  const ctl = await MeshControlClient.connect({ address, secret: secretsOf(o.secret), timeoutMs: o.timeoutMs });
   try {
     return await fn(ctl);
   } finally {

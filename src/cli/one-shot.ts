@@ -52,14 +52,21 @@ export class OneShot implements VerbContext {
   async withClient<T>(timeoutMs: number, fn: (client: VerbClient, timeLeft: () => number) => Promise<T>): Promise<T> {
     const { server, encrypt } = this.o.connection;
     this.failure.server = server;
-    const secret = await this.requireSecret();
+    // env BOTZ_CREDENTIAL: prove a credential instead of the shared secret (issue 18).
+    const { credentialFrom } = await import('./credentials.js');
+    const credential = credentialFrom(undefined);
+    const secret = credential ? undefined : await this.requireSecret();
     // The library (ws, codecs) loads only once a verb really needs the network, and only the
     // client: a one-shot command need not load the server, mesh or reliable layers.
     const { Client } = await import('../lib/component/client.js');
     // The clock starts with the network: loading code is not waiting for an answer.
     const deadline = Date.now() + timeoutMs;
     // One-shot: no membership feed, and a name it never resolved goes through the relay at once.
-    const client = await Client.connect({ server, secret, timeoutMs, encrypt, oneShot: true });
+    const { secretsOf } = await import('./keyring-file.js');
+    // env BOTZ_TLS_CA: the server speaks wss:// with a certificate this CA signed (issue 18).
+    const { tlsTransport } = await import('./tls-files.js');
+    const transport = await tlsTransport({});
+    const client = await Client.connect({ server, secret: secret === undefined ? undefined : secretsOf(secret), timeoutMs, encrypt, oneShot: true, ...(credential ? { identity: { credential } } : {}), ...(transport ? { transport } : {}) });
     try {
       return await fn(client, () => Math.max(1, deadline - Date.now()));
     } finally {

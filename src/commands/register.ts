@@ -8,6 +8,11 @@ import { DEFAULT_EXEC_CONCURRENCY, DEFAULT_EXEC_TIMEOUT_MS, ExecPool } from '../
 import { checkServerAddress } from '../cli/server-address.js';
 import { followServerLink, linkChangeLine, linkChangeRecord } from '../cli/server-link-notices.js';
 import { waitForStop } from '../cli/signals.js';
+import { credentialFrom } from '../cli/credentials.js';
+import { secretsOf, watchKeyringFile } from '../cli/keyring-file.js';
+import { tlsTransport } from '../cli/tls-files.js';
+import { configSecretPath } from '../cli/secret.js';
+import { Keyring } from '../lib/wire/keyring.js';
 import { reply, type Message, type ShutdownNotice } from '../index.js';
 import type { MeshOptions } from '../lib/node/options.js';
 import { acceptStreams } from '../cli/stream-accept.js';
@@ -36,6 +41,10 @@ export default class Register extends BotzCommand {
   static override args = { name: Args.string({ required: true, ignoreStdin: true, description: 'unique component name' }) };
   static override flags = {
     ...connectionFlags,
+    credential: Flags.string({ env: 'BOTZ_CREDENTIAL', helpValue: '<file>', description: 'prove this credential (botz creds issue) instead of the shared secret; reached through the server only' }),
+    'tls-cert': Flags.string({ env: 'BOTZ_TLS_CERT', helpValue: '<pem>', description: 'serve the direct port over TLS with this certificate chain', dependsOn: ['tls-key'] }),
+    'tls-key': Flags.string({ env: 'BOTZ_TLS_KEY', helpValue: '<pem>', description: 'the private key of --tls-cert', dependsOn: ['tls-cert'] }),
+    'tls-ca': Flags.string({ env: 'BOTZ_TLS_CA', helpValue: '<pem>', description: 'dial over TLS (wss://), trusting this CA (default with --tls-cert: the system CAs)' }),
     port: Flags.integer({ min: 0, max: 65535, description: 'accept direct links on this port (0: any free port); omitted: reached through the server' }),
     host: Flags.string({ description: 'interface for direct links (default 127.0.0.1)', dependsOn: ['port'] }),
     group: Flags.string({ char: 'g', multiple: true, description: 'join this group (repeatable)' }),
@@ -73,7 +82,12 @@ export default class Register extends BotzCommand {
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Register);
     this.failureContext.server = checkServerAddress(flags.server);
-    const secret = await this.secretFor(flags);
+    const credential = credentialFrom(flags.credential);
+    const secretText = credential ? undefined : await this.secretFor(flags);
+    // The secret file is a keyring, reloaded when `botz keys` changes it (issue 18).
+    const secret = secretText === undefined ? undefined : new Keyring(secretsOf(secretText));
+    const secretPath = flags['secret-file'] ?? (process.env.BOTZ_SECRET ? undefined : configSecretPath(this.configDirectory));
+    const unwatch = secret && secretPath ? watchKeyringFile(secretPath, secret, { error: (e) => process.stderr.write(`botz: keyring not reloaded: ${e.message}\n`) }) : undefined;
     const { Component } = await import('../index.js');
     const name = args.name;
     // Made before the component starts: a request may arrive as soon as it is registered.
@@ -84,9 +98,12 @@ export default class Register extends BotzCommand {
             timeoutMs: flags['exec-timeout'] ?? DEFAULT_EXEC_TIMEOUT_MS,
             concurrency: flags['exec-concurrency'] ?? DEFAULT_EXEC_CONCURRENCY,
           });
+    const transport = await tlsTransport({ cert: flags['tls-cert'], key: flags['tls-key'], ca: flags['tls-ca'] }, {});
     const component = await Component.start({
+      ...(transport ? { transport } : {}),
       server: flags.server,
       secret,
+      ...(credential ? { identity: { credential } } : {}),
       name,
       port: flags.port,
       host: flags.host,
@@ -145,6 +162,7 @@ export default class Register extends BotzCommand {
     // Kill every running CMD first: a hung one must not keep us (or itself) alive.
     await pool?.stop();
     await streams?.stop();
+    unwatch?.();
     await component.stop();
   }
 

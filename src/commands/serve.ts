@@ -7,6 +7,9 @@ import type { ServerEvent } from '../index.js';
 import { DEFAULT_PORT } from '../lib/registry/defaults.js';
 import { BotzError, ErrorCode } from '../lib/errors.js';
 import { durationFlag } from '../cli/verb-oclif.js';
+import { identityDir } from '../cli/credentials.js';
+import { secretsOf, watchKeyringFile } from '../cli/keyring-file.js';
+import { tlsTransport } from '../cli/tls-files.js';
 
 export default class Serve extends BotzCommand {
   static override summary = 'Run the botz server (the registry) in the foreground';
@@ -34,6 +37,11 @@ export default class Serve extends BotzCommand {
     lease: durationFlag({
       description: "with a shared store: how long this server's names outlive it if it dies (renewed 3 times per lease; default 6s)",
     }),
+    // issue 18: per-component credentials
+    'identity-dir': Flags.string({ helpValue: '<dir>', description: 'the issuer key and the credentials issued and revoked (default: identity/ in the config directory; see botz creds)' }),
+    'require-credentials': Flags.boolean({ description: 'admit only components and clients with a credential (botz creds issue); refuse the shared secret' }),
+    'tls-cert': Flags.string({ env: 'BOTZ_TLS_CERT', helpValue: '<pem>', description: 'serve wss:// (TLS) with this certificate chain', dependsOn: ['tls-key'] }),
+    'tls-key': Flags.string({ env: 'BOTZ_TLS_KEY', helpValue: '<pem>', description: 'the private key of --tls-cert', dependsOn: ['tls-cert'] }),
   };
 
   async run(): Promise<void> {
@@ -41,15 +49,23 @@ export default class Serve extends BotzCommand {
     this.failureContext.server = `${flags.host}:${flags.port}`;
     const source = await ensureSecret({ secretFile: flags['secret-file'], configDir: this.configDirectory });
     this.rememberSecret(source.secret, describeSecretSource(source));
-    const { Server } = await import('../index.js');
     const { storeFromUrl } = await import('../lib/registry/store/store-url.js');
     const store = storeFromUrl(flags.store);
+    const { Server, Keyring } = await import('../index.js');
+    // The secret file is a keyring, reloaded when `botz keys` changes it (issue 18).
+    const keyring = new Keyring(secretsOf(source.secret));
+    const unwatch = source.path ? watchKeyringFile(source.path, keyring, { reloaded: (ids) => this.keysLine(ids), error: (e) => process.stderr.write(`botz: keyring not reloaded: ${e.message}\n`) }) : undefined;
+    const { IssuerStore } = await import('../lib/identity/store.js');
+    const authority = IssuerStore.open(identityDir(this.configDirectory, flags['identity-dir']), { requireCredentials: flags['require-credentials'] });
+    const transport = await tlsTransport({ cert: flags['tls-cert'], key: flags['tls-key'] }, {});
     const server = await Server.start({
+      ...(transport ? { transport } : {}),
+      identity: { authority },
       store,
       leaseMs: flags.lease,
       host: flags.host,
       port: flags.port,
-      secret: source.secret,
+      secret: keyring,
       encrypt: flags.encrypt,
       maxTails: flags['max-tails'],
       onEvent: (e) => this.print(e),
@@ -72,6 +88,7 @@ export default class Serve extends BotzCommand {
     }
     const why = await stopped;
     await botzilla?.gateway.stop();
+    unwatch?.();
     await server.stop();
     // A reader that went away (`| head`) asked for nothing more: stop without a word.
     if (!this.jsonEnabled() && why !== 'stdout-closed') process.stderr.write(`stopped (${why})\n`);
@@ -98,6 +115,11 @@ export default class Serve extends BotzCommand {
     }));
     if (!this.jsonEnabled()) process.stderr.write(botzillaKeyNotice(key));
     return { gateway, key };
+  }
+
+  private keysLine(ids: string[]): void {
+    if (this.jsonEnabled()) this.ndjson({ type: 'keyring', keys: ids });
+    else process.stderr.write(`keyring reloaded: ${ids.join(', ')} (primary first)\n`);
   }
 
   private print(e: ServerEvent): void {

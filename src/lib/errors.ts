@@ -55,6 +55,11 @@ export const ErrorCode = {
   // issue 16: several servers on one shared store
   /** The shared registry store (Redis) cannot be reached: the server serves what it holds itself. */
   STORE_UNAVAILABLE: 'STORE_UNAVAILABLE',
+  // issue 18: per-component credentials
+  /** A credential was refused: not the issuer's, for another name, expired or revoked (close 4013). */
+  CREDENTIAL_REJECTED: 'CREDENTIAL_REJECTED',
+  /** The sender's credential does not allow this (register another name, send to, tail, shut down...). */
+  FORBIDDEN: 'FORBIDDEN',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

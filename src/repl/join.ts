@@ -4,6 +4,7 @@
  * process, with the secret handling of `botz serve`: the configured secret, else the per-user one,
  * created (mode 0600) if missing, so other shells on this machine can join it.
  */
+import { secretsOf } from '../cli/keyring-file.js';
 import { userInfo } from 'node:os';
 import { describeFailure } from '../cli/exit-codes.js';
 import { describeSecretSource, ensureSecret, findSecret, requireSecret, type SecretSource } from '../cli/secret.js';
@@ -52,7 +53,7 @@ export interface Joined {
 export async function join(o: JoinOptions): Promise<Joined> {
   const { Component, Server } = await import('../index.js');
   const start = (secret: string, server = o.server) =>
-    Component.start({ server, secret, name: o.name, encrypt: o.encrypt, onMessage: (m) => (o.onMessage(m), {}) });
+    Component.start({ server, secret: secretsOf(secret), name: o.name, encrypt: o.encrypt, onMessage: (m) => (o.onMessage(m), {}) });
   const source = await findSecret({ secretFile: o.secretFile, configDir: o.configDir });
   let failure: unknown;
   if (source) {

@@ -14,7 +14,7 @@ export const BIN = join(ROOT, 'bin', 'run.js');
 /** The environment a child sees: ours minus any botz settings, plus `extra`. */
 export function isolatedEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
-  for (const key of ['BOTZ_SECRET', 'BOTZ_SERVER', 'BOTZ_CONFIG_DIR', 'FORCE_COLOR']) delete env[key];
+  for (const key of ['BOTZ_SECRET', 'BOTZ_SERVER', 'BOTZ_CONFIG_DIR', 'BOTZ_CREDENTIAL', 'BOTZ_TLS_CA', 'BOTZ_TLS_CERT', 'BOTZ_TLS_KEY', 'FORCE_COLOR']) delete env[key];
   return { ...env, ...extra };
 }
 

@@ -1,7 +1,8 @@
 /**
  * A Channel is one authenticated link between two botz nodes. It owns:
  * - the handshake (hello → welcome → auth), which proves both ends hold a key of the keyring,
- *   freshly: the dialer's auth answers the listener's nonce, so a captured hello opens nothing;
+ *   freshly: the dialer's auth answers the listener's nonce, so a captured hello opens nothing
+ *   (a credential link, identity-link.ts, proves the credential and derives its own keys);
  * - sealing: frames queued in one event-loop turn travel as one packet per destination,
  *   with one MAC (this is what makes 64-in-flight traffic cheap; see outbox.ts);
  * - opening: every packet is verified, replay-checked and validated before any frame of it
@@ -12,7 +13,7 @@
  */
 import { throwIfCancelled } from '../cancel.js';
 import { remaining } from '../clock.js';
-import { asBotzError, AuthFailed, BotzError, Closed, ErrorCode, errorFromWire, Unreachable, isBotzError } from '../errors.js';
+import { asBotzError, BotzError, Closed, ErrorCode, errorFromWire, Unreachable, isBotzError } from '../errors.js';
 import { CODECS } from '../wire/codec.js';
 import type { Codec, Frame, FrameInit, LinkRole } from '../wire/frames.js';
 import { answerTo } from '../wire/validate.js';
@@ -22,7 +23,7 @@ import { DEFAULT_HANDSHAKE_TIMEOUT_MS } from '../transport/connection-limits.js'
 import type { NodeContext } from './node-context.js';
 import { Outbox } from './outbox.js';
 import { PendingRequests } from './pending.js';
-import { clipMessage, closeError } from './close-error.js';
+import { clipMessage, closeError, handshakeFailure, refusalCloseCode } from './close-error.js';
 import { Inbox } from './inbox.js';
 import { SlowConsumerWatch } from './slow-consumer.js';
 import {
@@ -34,6 +35,7 @@ import {
   type HelloDecision as Decision,
   type WelcomeTerms,
 } from './handshake.js';
+import { IdentityLink } from './identity-link.js';
 
 export type HelloDecision = Decision<Channel>;
 
@@ -65,6 +67,8 @@ export class Channel {
   tag: unknown;
   /** Frames that arrived in encrypted packets: their answers travel encrypted too, whatever the link does. */
   private readonly arrivedEncrypted = new WeakSet<Frame>();
+  /** A credential link's handshake (§3b), and at a listener the dialer's verified grant. */
+  identity: IdentityLink | undefined;
   /** Frames received, on their way to the handlers. */
   readonly inbox = new Inbox((frames, header, from, to) => this.handOn(frames, header, from, to));
 
@@ -76,7 +80,10 @@ export class Channel {
     this.pending = new PendingRequests(undefined, ctx.clock);
     this.sealer = new PacketSealer({ keyring: ctx.keyring, maxPacketBytes: ctx.maxPacketBytes, now: () => ctx.clock.now() });
     const consumer = new SlowConsumerWatch(ctx, link, () => (this.established ? this.peer : undefined));
-    this.outbox = new Outbox(this.sealer, link, ctx.maxPacketBytes, () => consumer.check());
+    this.outbox = new Outbox(this.sealer, link, ctx.maxPacketBytes, (packet) => {
+      this.identity?.sent(packet);
+      consumer.check();
+    });
     this.forward = (bytes) => {
       this.flush();
       link.send(bytes);
@@ -108,8 +115,9 @@ export class Channel {
     const link = await transport.connect(address, { timeoutMs, maxMessageBytes: ctx.maxPacketBytes });
     const channel = new Channel(ctx, link, options.handlers);
     channel.peer = options.expect;
+    channel.identity = IdentityLink.forDialer(ctx, channel.sealer);
     try {
-      const welcome = await channel.request(helloFrame(ctx, options.role, options.session), {
+      const welcome = await channel.request({ ...helloFrame(ctx, options.role, options.session), ...channel.identity?.helloFields() }, {
         to: options.expect,
         timeoutMs: remaining(ctx.clock, deadline),
         callTimeoutMs: timeoutMs,
@@ -144,9 +152,9 @@ export class Channel {
     return frame;
   }
 
-  /** Queues a frame the node already stamped (it may travel by another path too) for `to`. */
-  sendFrame(frame: Frame, to: string): void {
-    this.outbox.enqueue(frame, to);
+  /** Queues a frame the node already stamped (it may travel by another path too, or a server relays it) for `to`. */
+  sendFrame(frame: Frame, to: string, encrypt?: boolean): void {
+    this.outbox.enqueue(frame, to, encrypt);
   }
 
   /** True when `frame` arrived on this channel in an encrypted packet. */
@@ -237,7 +245,8 @@ export class Channel {
     let header: PacketHeader;
     let frames: Frame[];
     try {
-      const verified = this.ctx.opener.verify(data);
+      if (this.onHello && !this.challenge && !this.established) this.identity ??= IdentityLink.forHello(this.ctx, this.sealer, data);
+      const verified = (this.identity?.opener ?? this.ctx.opener).verify(data);
       header = verified.header;
       if (!header.encrypted && this.sealer.encrypt && (this.established || this.challenge)) {
         // Both ends agreed to encrypt this link: a plaintext packet on it is not ours to act on.
@@ -258,7 +267,7 @@ export class Channel {
       return;
     }
     if (!this.established) {
-      this.handshake(frames, header);
+      this.handshake(frames, header, data);
       return;
     }
     this.dispatch(frames, header, data.length);
@@ -286,29 +295,24 @@ export class Channel {
     }
   }
 
-  private handshake(frames: Frame[], header: PacketHeader): void {
-    if (!this.onHello) {
-      this.dialerHandshake(frames, header);
-      return;
-    }
-    if (this.challenge) {
-      this.answerOfChallenge(frames, header);
-      return;
-    }
+  private handshake(frames: Frame[], header: PacketHeader, data: Buffer): void {
+    if (!this.onHello) return this.dialerHandshake(frames, header, data);
+    if (this.challenge) return this.answerOfChallenge(frames, header);
     const hello = frames[0];
     if (frames.length !== 1 || hello.type !== 'hello') {
-      this.rejectPacket(new BotzError(ErrorCode.MALFORMED_FRAME, 'the first packet on a link must be a single hello'));
-      return;
+      return this.rejectPacket(new BotzError(ErrorCode.MALFORMED_FRAME, 'the first packet on a link must be a single hello'));
     }
     try {
       this.peer = hello.from;
+      this.identity?.judgeHello(hello, data);
       const decision = this.onHello(hello, this);
       this.session = decision.session;
       const welcome = welcomeFor(this.ctx, hello, decision);
-      const sent = this.send(welcome, hello.from);
+      const sent = this.send({ ...welcome, ...this.identity?.welcomeFields(welcome.nonce) }, hello.from);
       this.flush();
       this.useCodec(welcome.codec);
       this.sealer.encrypt = welcome.encrypt === true;
+      this.identity?.listenerKeys();
       this.challenge = { hello, welcomeId: sent.id, nonce: welcome.nonce, admit: decision.admit };
     } catch (error) {
       this.refuse(error, hello.from);
@@ -320,21 +324,23 @@ export class Channel {
    * listener's next packet may arrive in the same socket read, before any await resumes. Our
    * auth goes first, in a packet of its own, before anything else we send on the link.
    */
-  private dialerHandshake(frames: Frame[], header: PacketHeader): void {
+  private dialerHandshake(frames: Frame[], header: PacketHeader, data: Buffer): void {
     const first = frames[0];
+    // A credential link's welcome must be the issuer's answer to our hello before it opens anything.
+    const keys = this.identity && first.type === 'welcome' ? this.identity.dialerKeys(first, data) : undefined;
+    if (keys instanceof BotzError) return this.rejectPacket(keys);
     // Only the answer to our hello (its re is the hello's id) opens the link; the connect it
     // settles resumes after this turn, with the link established.
     const re = answerTo(first);
     if (re === undefined || !this.pending.settle(re, first)) {
-      this.rejectPacket(new BotzError(ErrorCode.MALFORMED_FRAME, 'the first packet from a listener must answer our hello'));
-      return;
+      return this.rejectPacket(new BotzError(ErrorCode.MALFORMED_FRAME, 'the first packet from a listener must answer our hello'));
     }
     if (first.type !== 'welcome') return; // an error: the connect rejects with it
     this.useCodec(first.codec);
     this.session = first.session;
     this.sealer.encrypt = termsOf(first, this.ctx).encrypt;
     this.established = true;
-    this.send({ type: 'auth', re: first.id, nonce: first.nonce });
+    this.send({ type: 'auth', re: first.id, nonce: first.nonce, ...(keys ? { proof: keys.proof } : {}) });
     this.flush();
     this.dispatch(frames.slice(1), header, 0);
   }
@@ -348,6 +354,7 @@ export class Channel {
       return;
     }
     try {
+      this.identity?.checkAuth(auth);
       challenge.admit?.();
     } catch (error) {
       this.refuse(error, challenge.hello.from);
@@ -363,9 +370,8 @@ export class Channel {
   /** Closes a link whose hello (or auth) the listener refused, with the close code that says why. */
   private refuse(error: unknown, from: string): void {
     const e = asBotzError(error, ErrorCode.MALFORMED_FRAME);
-    const code = e.code === ErrorCode.NAME_TAKEN ? CloseCode.NAME_TAKEN : e.code === ErrorCode.AUTH_FAILED ? CloseCode.AUTH_FAILED : CloseCode.PROTOCOL_ERROR;
     this.ctx.reject({ error: e, remote: this.link.remoteAddress, peer: from });
-    this.link.close(code, e.code === ErrorCode.NAME_TAKEN ? `name taken: ${from}` : e.message);
+    this.link.close(refusalCloseCode(e.code), e.code === ErrorCode.NAME_TAKEN ? `name taken: ${from}` : e.message);
   }
 
   private rejectPacket(error: unknown): void {
@@ -373,13 +379,10 @@ export class Channel {
     this.ctx.reject({ error: e, remote: this.link.remoteAddress, peer: this.established ? this.peer : undefined });
     if (!this.established) {
       // Before the handshake we cannot trust the other end at all: refuse the link.
-      const authProblem = e.code === ErrorCode.BAD_MAC || e.code === ErrorCode.UNKNOWN_KEY;
-      const error = authProblem
-        ? new AuthFailed(`${this.peer === '?' ? this.link.remoteAddress : this.peer} does not share our secret (${e.code})`)
-        : e;
-      this.pending.closeAll(error);
-      this.closeReason = error;
-      this.link.close(authProblem ? CloseCode.AUTH_FAILED : CloseCode.PROTOCOL_ERROR, authProblem ? 'authentication failed' : e.message);
+      const end = handshakeFailure(e, this.peer === '?' ? this.link.remoteAddress : this.peer);
+      this.pending.closeAll(end.error);
+      this.closeReason = end.error;
+      this.link.close(end.code, end.reason);
     }
   }
 

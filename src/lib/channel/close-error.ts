@@ -12,6 +12,8 @@ export function closeError(code: number, reason: string, peer: string): BotzErro
       return new AuthFailed(reason || `${peer} refused our key: check that both ends use the same secret`);
     case CloseCode.NAME_TAKEN:
       return new NameTaken(reason.replace(/^name taken: /, '') || '?');
+    case CloseCode.CREDENTIAL_REJECTED:
+      return new BotzError(ErrorCode.CREDENTIAL_REJECTED, reason || `${peer} refused our credential`, { details: { code, peer } });
     case CloseCode.TOO_BIG:
       return new BotzError(ErrorCode.FRAME_TOO_LARGE, `${peer} closed the link: a packet exceeded its size limit`);
     case CloseCode.PROTOCOL_ERROR:
@@ -27,6 +29,24 @@ export function closeError(code: number, reason: string, peer: string): BotzErro
         details: { code, peer },
       });
   }
+}
+
+/** The close code a listener refuses a hello or its auth with, by the refusal's error code. */
+export function refusalCloseCode(code: string): number {
+  if (code === ErrorCode.NAME_TAKEN) return CloseCode.NAME_TAKEN;
+  if (code === ErrorCode.AUTH_FAILED) return CloseCode.AUTH_FAILED;
+  return code === ErrorCode.CREDENTIAL_REJECTED ? CloseCode.CREDENTIAL_REJECTED : CloseCode.PROTOCOL_ERROR;
+}
+
+/**
+ * How a link that failed before its handshake completed ends: the error its waiters get, and
+ * the close code and reason. A key the other end does not share is AUTH_FAILED (4001).
+ */
+export function handshakeFailure(e: BotzError, who: string): { error: BotzError; code: number; reason: string } {
+  if (e.code === ErrorCode.BAD_MAC || e.code === ErrorCode.UNKNOWN_KEY) {
+    return { error: new AuthFailed(`${who} does not share our secret (${e.code})`), code: CloseCode.AUTH_FAILED, reason: 'authentication failed' };
+  }
+  return { error: e, code: e.code === ErrorCode.CREDENTIAL_REJECTED ? CloseCode.CREDENTIAL_REJECTED : CloseCode.PROTOCOL_ERROR, reason: e.message };
 }
 
 /** Error frames carry at most this many characters of message: a handler's error must always fit. */

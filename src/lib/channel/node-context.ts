@@ -4,7 +4,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { systemClock, type Clock } from '../clock.js';
-import type { BotzError } from '../errors.js';
+import { BotzError, ErrorCode } from '../errors.js';
+import type { NodeIdentity } from '../identity/credential.js';
 import { PROTOCOL_VERSION, type Codec, type Frame, type FrameInit } from '../wire/frames.js';
 import { Keyring } from '../wire/keyring.js';
 import { DEFAULT_MAX_PACKET_BYTES, PacketOpener } from '../wire/packet.js';
@@ -33,7 +34,13 @@ export interface RejectedPacket {
 /** What every node (a server, a component, a client) is made with: their public options extend it. */
 export interface NodeContextOptions {
   name: string;
-  secret: Secret;
+  /** The shared secret (or keyring). A node with a credential (`identity.credential`) needs none. */
+  secret?: Secret;
+  /**
+   * Per-component identity (PROTOCOL.md §3b): a component's credential, which it proves to its
+   * server instead of the shared secret; or a server's authority, which judges credentials.
+   */
+  identity?: NodeIdentity;
   maxPacketBytes?: number;
   /**
    * Bytes queued for one link past which its peer counts as a slow consumer (default max(8 MiB,
@@ -54,6 +61,7 @@ export interface NodeContextOptions {
 export class NodeContext {
   readonly name: string;
   readonly keyring: Keyring;
+  readonly identity: NodeIdentity;
   readonly opener: PacketOpener;
   readonly clock: Clock;
   readonly maxPacketBytes: number;
@@ -72,7 +80,10 @@ export class NodeContext {
 
   constructor(private readonly options: NodeContextOptions) {
     this.name = options.name;
-    this.keyring = Keyring.from(options.secret);
+    if (options.secret === undefined && !options.identity?.credential) throw new BotzError(ErrorCode.INVALID_ARGUMENT, 'a node needs a secret or a credential');
+    // A node with a credential and no secret accepts no shared-secret packet: a key nobody holds.
+    this.keyring = Keyring.from(options.secret ?? randomBytes(32));
+    this.identity = options.identity ?? {};
     this.clock = options.clock ?? systemClock;
     this.maxPacketBytes = options.maxPacketBytes ?? DEFAULT_MAX_PACKET_BYTES;
     this.maxBufferedBytes = options.maxBufferedBytes ?? slowConsumerLimit(this.maxPacketBytes);

@@ -37,8 +37,8 @@ export class Outbox {
     private readonly sealer: PacketSealer,
     private readonly link: Link,
     private readonly maxPacketBytes: number,
-    /** Called after every write: the channel checks whether its peer keeps up. */
-    private readonly wrote: () => void = () => {},
+    /** Called after every write, with the packet: the channel checks whether its peer keeps up (and a credential link keeps its first packet). */
+    private readonly wrote: (packet: Buffer) => void = () => {},
   ) {}
 
   /**
@@ -88,7 +88,8 @@ export class Outbox {
 
   private sealAndSend(to: string, batch: Batch): void {
     this.batches.delete(to);
-    this.link.send(this.sealer.seal(batch.frames, to, batch.encrypt || this.sealer.encrypt));
-    this.wrote();
+    const packet = this.sealer.seal(batch.frames, to, batch.encrypt || this.sealer.encrypt);
+    this.link.send(packet);
+    this.wrote(packet);
   }
 }

@@ -7,6 +7,7 @@
  *   console.log(await client.send('echo', { hello: 'world' }));
  *   await client.close();
  */
+import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { cancellable } from '../cancel.js';
 import { remaining } from '../clock.js';
@@ -42,7 +43,10 @@ export class Client extends EventEmitter {
    * AUTH_FAILED.
    */
   static async connect(options: ClientOptions): Promise<Client> {
-    const node = new Node({ ...options, name: options.name ?? defaultClientName() } as NodeOptions, 'client');
+    // A client with a credential for NAME goes by NAME.<random> on the wire (§12 Credentials).
+    const credential = options.identity?.credential;
+    const name = options.name ?? (credential ? `${credential.name}.${randomBytes(4).toString('hex')}` : defaultClientName());
+    const node = new Node({ ...options, name } as NodeOptions, 'client');
     const client = new Client(node);
     await node.start();
     return client;

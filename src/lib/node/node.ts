@@ -176,6 +176,7 @@ export class Node {
   async start(): Promise<void> {
     const o = this.options;
     if (this.kind === 'component') validateName(o.name);
+    checkCredentialOptions(o, this.kind);
     try {
       if (this.kind === 'component' && o.port !== undefined) await this.listen(o.port);
       if (this.kind === 'component' && o.mesh) await this.startMesh();
@@ -369,4 +370,17 @@ export class Node {
       void this.stop().then(() => this.onEvent({ type: 'shutdown', notice }));
     }, grace);
   }
+}
+
+/**
+ * A node with a credential talks to its server only, by design (§12 Credentials): a direct
+ * listener or a mesh node would take links authenticated by the shared secret, which it has
+ * not. And a component's name is its credential's.
+ */
+function checkCredentialOptions(o: NodeOptions, kind: 'component' | 'client'): void {
+  const credential = o.identity?.credential;
+  if (!credential) return;
+  const why =
+    o.port !== undefined ? 'a direct port' : o.mesh ? 'a mesh node' : kind === 'component' && o.name !== credential.name ? `the name "${o.name}" (the credential is for "${credential.name}")` : undefined;
+  if (why) throw new BotzError(ErrorCode.INVALID_ARGUMENT, `a component with a credential cannot have ${why}`);
 }

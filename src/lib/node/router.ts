@@ -41,6 +41,11 @@ export interface RouterDeps {
 export class Router {
   constructor(private readonly deps: RouterDeps) {}
 
+  /** A node with a credential proves it to its server only (§12 Credentials): all it sends goes through the relay. */
+  private get mayDial(): boolean {
+    return this.deps.ctx.identity.credential === undefined;
+  }
+
   /**
    * The route that needs no waiting, if there is one: the hot path. An open direct link; or the
    * relay, for a name the directory knows to have no address we can dial, while the server link
@@ -51,7 +56,7 @@ export class Router {
     const channel = peers.open(target);
     if (channel) return { path: 'direct', target, channel };
     const known = locator.directory.get(target);
-    if (!known || known.state === 'registered' || (known.address && !peers.recentlyFailed(target))) return undefined;
+    if (!known || known.state === 'registered' || (known.address && this.mayDial && !peers.recentlyFailed(target))) return undefined;
     const server = this.deps.server()?.current();
     return server ? { path: 'relay', target, channel: server } : undefined;
   }
@@ -66,7 +71,8 @@ export class Router {
     const mesh = this.deps.mesh();
     const server = this.deps.server();
     if (mesh && !server?.connected && mesh.hasRoute(target)) return this.meshRoute(mesh, target);
-    if (this.deps.oneShot && !target.startsWith('@') && !this.deps.locator.knows(target)) return this.relay(target, deadline);
+    // A credential node never dials, so it has nothing to resolve a name for (nor may it need to list).
+    if ((this.deps.oneShot || !this.mayDial) && !target.startsWith('@') && !this.deps.locator.knows(target)) return this.relay(target, deadline);
     let info: ComponentInfo;
     try {
       info = await this.deps.locator.resolve(target, deadline);
@@ -80,7 +86,7 @@ export class Router {
   /** The route to a registered component: a direct link if it has an address we can dial, else the relay. */
   async toEntry(info: ComponentInfo, deadline: number): Promise<Route> {
     const { peers, ctx, connectTimeoutMs } = this.deps;
-    if (info.address && !peers.recentlyFailed(info.name)) {
+    if (info.address && this.mayDial && !peers.recentlyFailed(info.name)) {
       try {
         const channel = await peers.get(info.name, info.address, Math.min(remaining(ctx.clock, deadline), connectTimeoutMs));
         return { path: 'direct', target: info.name, channel };

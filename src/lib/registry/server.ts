@@ -18,6 +18,8 @@ import { newSessionToken, Registry, validateName, type LivenessOptions, type Mem
 import { TrafficHub } from './traffic-hub.js';
 import { RejectionDigest, type Rejection } from './rejection-digest.js';
 import { refuseTaken, sharedRegistryFor, type RegistryStore, type SharedRegistry, type StoreStateEvent } from './server-store.js';
+import { admitCredential, admitSharedSecret, awaitsAnswer, relayRefusal, serverFrameRefusal } from './credential-guard.js';
+import { grantProblem } from '../identity/credential.js';
 
 import { DEFAULT_PORT } from './defaults.js';
 /** How often the server heartbeats every link; components answer each one. */
@@ -43,6 +45,8 @@ export interface ServerOptions extends Partial<LivenessOptions>, Omit<NodeContex
   store?: RegistryStore;
   /** How long this server's lease on its names lasts in the store without renewal (default suspectAfterMs). */
   leaseMs?: number;
+  /** With `identity.authority`: how often live credential links are checked for revocation and expiry (default 1000 ms). */
+  credentialCheckMs?: number;
 }
 
 export type ServerEvent =
@@ -77,6 +81,7 @@ export class Server {
   /** Last time each link sent anything. */
   private readonly lastSeen = new Map<Channel, number>();
   private readonly timer: TimerHandle;
+  private credentialTimer: TimerHandle | undefined;
   private readonly digest = new RejectionDigest();
   private digestTimer: TimerHandle | undefined;
   private readonly clock: Clock;
@@ -99,6 +104,18 @@ export class Server {
       onDemand: (on, bodies) => this.shared?.setTails(on, bodies),
     });
     this.timer = every(this.clock, options.heartbeatIntervalMs, () => this.tick()).unref();
+    if (ctx.identity.authority) this.credentialTimer = every(this.clock, options.credentialCheckMs ?? 1_000, () => this.checkCredentials()).unref();
+  }
+
+  /** Closes every live link whose credential was revoked or expired since it connected (4013). */
+  checkCredentials(): void {
+    const authority = this.ctx.identity.authority!;
+    authority.refresh?.();
+    for (const ch of [...this.channels.values()]) {
+      const grant = ch.identity?.grant;
+      const problem = grant && grantProblem(grant, authority, this.clock.now());
+      if (problem) ch.close(CloseCode.CREDENTIAL_REJECTED, problem);
+    }
   }
 
   static async start(options: ServerOptions): Promise<Server> {
@@ -149,6 +166,7 @@ export class Server {
     if (this.stopped) return;
     this.stopped = true;
     this.timer.clear();
+    this.credentialTimer?.clear();
     this.digestTimer?.clear();
     for (const ch of this.channels.values()) ch.close(CloseCode.GOING_AWAY, 'server stopping');
     await this.listener.close();
@@ -196,6 +214,8 @@ export class Server {
    */
   private decide(hello: HelloFrame, ch: Channel): ReturnType<HelloDecision> {
     validateName(hello.from);
+    if (!ch.identity) admitSharedSecret(this.ctx.identity.authority, hello.from);
+    else admitCredential(this.ctx.identity.authority!, ch.identity.grant!, hello.from);
     const owner = () => {
       const live = this.channels.get(hello.from);
       // A name held on another server of the network counts as held here (the store settles races at register).
@@ -224,6 +244,8 @@ export class Server {
     const now = this.clock.now();
     this.lastSeen.set(ch, now);
     if (this.channels.get(ch.peer) === ch) this.publish(this.registry.heartbeat(ch.peer, now));
+    const refused = ch.identity?.grant && serverFrameRefusal(ch.identity.grant, frame, ch.peer);
+    if (refused) return this.refuseFrame(ch, frame, refused);
     switch (frame.type) {
       case 'register': {
         const address = frame.address ?? (frame.port !== null ? hostOf(ch.link.remoteAddress, frame.port) : null);
@@ -278,13 +300,33 @@ export class Server {
     }
   }
 
+  /** A frame a credential does not allow: counted, and answered FORBIDDEN if it waits for an answer (to the link's own name). */
+  private refuseFrame(ch: Channel, frame: Frame, error: BotzError): void {
+    this.ctx.reject({ error, remote: ch.link.remoteAddress, peer: ch.peer });
+    if (awaitsAnswer(frame)) ch.answer(frame, { type: 'error', re: frame.id, code: error.code, message: error.message }, ch.peer);
+  }
+
+  /**
+   * Relays a packet from or to a credential link: each frame's sender and permission checked,
+   * then sealed anew under the target's link (its keys are not the sender's).
+   */
+  private relayChecked(frames: Frame[], to: string, encrypted: boolean, from: Channel, target: Channel): void {
+    for (const frame of frames) {
+      const refused = relayRefusal(from.identity?.grant, frame, from.peer, to);
+      if (refused) this.refuseFrame(from, frame, refused);
+      else target.sendFrame(frame, to, encrypted);
+    }
+    this.relayedPackets++;
+  }
+
   /** Forwards a packet for another node unchanged, or answers each of its frames that waits for a reply. */
   private relay(verified: VerifiedPacket, bytes: Buffer, from: Channel): void {
     const { header } = verified;
     const target = this.channels.get(header.to);
     const up = target !== undefined && target.established && !target.link.closed;
+    const checked = from.identity !== undefined || target?.identity !== undefined;
     // A node whose link to us is encrypted asked for encryption: plaintext is not forwarded to it.
-    if (up && (header.encrypted || !target.sealer.encrypt)) {
+    if (!checked && up && (header.encrypted || !target.sealer.encrypt)) {
       this.relayedPackets++;
       target.forward(bytes);
       return;
@@ -302,6 +344,7 @@ export class Server {
       this.ctx.reject({ error: asBotzError(error, ErrorCode.MALFORMED_FRAME), remote: from.link.remoteAddress, peer: from.peer });
       return;
     }
+    if (checked && up) return this.relayChecked(frames, header.to, header.encrypted, from, target);
     const info = this.lookup(header.to);
     const [code, message] = up
       ? [ErrorCode.ENCRYPTION_REQUIRED, `"${header.to}" accepts only encrypted traffic (it asked for encryption); this request was not encrypted`]

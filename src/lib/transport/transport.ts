@@ -129,6 +129,8 @@ export const CloseCode = {
   HEARTBEAT_TIMEOUT: 4011,
   /** The peer stopped reading: more was queued for it than the sender holds for one link. */
   SLOW_CONSUMER: 4012,
+  /** The peer's credential was refused at the handshake, or revoked or expired on a live link (issue 18). */
+  CREDENTIAL_REJECTED: 4013,
 } as const;
 
 /**

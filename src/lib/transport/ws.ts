@@ -5,12 +5,16 @@
  * - binary messages only; a text message is a protocol error;
  * - a listener guards itself (gatekeeper.ts) from the TCP accept on, before any upgrade: a
  *   connection that never finishes its upgrade is as unauthenticated as one that sends no hello.
+ * - with TLS (`wsTransportWith`), `wss://`: the listener serves its certificate, the dialer
+ *   checks the listener's against its CA (or the system's) and its name, and never connects
+ *   without that check: asking for TLS is never silently insecure.
  */
 import { createRequire } from 'node:module';
 import type * as WsModule from 'ws';
 import { createServer, STATUS_CODES } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
-import { AddressInUse, ErrorCode, Unreachable } from '../errors.js';
+import { AddressInUse, BotzError, ErrorCode, Unreachable } from '../errors.js';
 import {
   CloseCode,
   joinAddress,
@@ -178,124 +182,147 @@ function raiseMessageLimit(ws: WebSocket, maxBytes: number): void {
   receiver._maxPayload = maxBytes;
 }
 
-export const wsTransport: Transport = {
-  listen(options: ListenOptions, onLink: (link: Link) => void): Promise<Listener> {
-    return new Promise((resolve, reject) => {
-      const limits = resolveConnectionLimits(options.limits);
-      const gate = new Gatekeeper(limits, options.onRefused, options.clock);
-      const accepted = new WeakMap<Socket, Accepted>();
-      // Our own HTTP server, not ws's (`port` option): closing must also cut the connections
-      // that never finished their upgrade. Node stops the headers timeout on close, so one
-      // client that sent half a GET would hold `server.close()` (and `botz serve`) open forever.
-      const http = createServer((_req, res) => {
-        // What ws's own server answers a plain HTTP request.
-        const body = STATUS_CODES[426]!;
-        res.writeHead(426, { 'Content-Length': body.length, 'Content-Type': 'text/plain' });
-        res.end(body);
-      });
-      // Every TCP connection is admitted (or not) here, before a byte of it is parsed.
-      http.on('connection', (socket: Socket) => {
-        if (socket.remoteAddress === undefined) return void socket.destroy(); // already gone
-        const conn = new Accepted(socket, joinAddress(socket.remoteAddress, socket.remotePort ?? 0));
-        if (!gate.admit(conn, sourceOf(socket.remoteAddress))) return conn.drop(ErrorCode.TOO_MANY_CONNECTIONS);
-        accepted.set(socket, conn);
-        socket.once('close', () => gate.closed(conn));
-      });
-      http.on('clientError', (err: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Socket) => {
-        const conn = accepted.get(socket);
-        const refusal = strayClient(err);
-        if (refusal) {
-          socket.destroy();
-          if (conn) options.onRefused?.({ code: refusal, remote: conn.remote });
-          return;
-        }
-        // Otherwise what Node answers when nobody listens for clientError.
-        if (socket.writable && socket.bytesWritten === 0 && err.code !== 'ECONNRESET') socket.end(`HTTP/1.1 ${httpStatusFor(err.code)}\r\nConnection: close\r\n\r\n`);
-        else socket.destroy();
-      });
-      const server = new WebSocketServer({
-        server: http,
-        perMessageDeflate: false,
-        // Until authenticated: raised per link by raiseMessageLimit.
-        maxPayload: Math.min(limits.maxUnauthenticatedMessageBytes, options.maxMessageBytes),
-        clientTracking: true,
-      });
-      // ws re-emits the HTTP server's errors on itself; they are handled on `http` below.
-      server.on('error', () => {});
-      const refused = (error: NodeJS.ErrnoException): void =>
-        reject(error.code === 'EADDRINUSE' ? new AddressInUse(joinAddress(options.host, options.port), { cause: error }) : error);
-      http.once('error', refused);
-      server.on('connection', (ws, req) => {
-        const socket = req.socket as Socket;
-        const conn = accepted.get(socket);
-        if (!conn) return void ws.terminate(); // evicted while ws completed the upgrade
-        socket.setNoDelay(true);
-        conn.link = new WsLink(ws, conn.remote, () => {
-          raiseMessageLimit(ws, options.maxMessageBytes);
-          gate.authenticated(conn);
-        });
-        onLink(conn.link);
-      });
-      http.once('listening', () => {
-        http.off('error', refused);
-        http.on('error', () => {});
-        const addr = http.address() as AddressInfo;
-        let closing: Promise<void> | undefined;
-        resolve({
-          address: joinAddress(addr.address, addr.port),
-          get connections() {
-            return gate.counts;
-          },
-          close: () =>
-            (closing ??= new Promise<void>((done) => {
-              // No more upgrades (ws lets go of the HTTP server), then every link and every
-              // half-open HTTP connection goes: nothing left for close() to wait on.
-              gate.close();
-              server.close();
-              for (const ws of server.clients) ws.terminate();
-              http.close(() => done());
-              http.closeAllConnections();
-            })),
-        });
-      });
-      http.listen(options.port, options.host);
-    });
-  },
+/** TLS for a node's links (issue 18): what its listeners serve, and what its dials trust. */
+export interface TlsOptions {
+  /** PEM certificate chain and private key a listener serves (both, or neither: a node that only dials). */
+  cert?: string | Buffer;
+  key?: string | Buffer;
+  /** PEM certificates a dialer trusts (default: the system's CAs). */
+  ca?: string | Buffer | (string | Buffer)[];
+}
 
-  connect(address: string, options: ConnectOptions): Promise<Link> {
-    return new Promise((resolve, reject) => {
-      // Both timers hold at most 2^31-1 ms: a longer timeout (`--timeout 1000h`) must not fire at once.
-      const waitMs = timerDelay(options.timeoutMs);
-      // No ws handshakeTimeout: the timer below bounds TCP connect and upgrade together, and
-      // is the only one that may say the connection timed out.
-      const ws = new WebSocket(`ws://${address}/`, {
-        perMessageDeflate: false,
-        maxPayload: options.maxMessageBytes,
+/** The WebSocket transport in clear (`ws://`): the default. */
+export const wsTransport: Transport = wsTransportWith();
+
+/** The WebSocket transport, over TLS (`wss://`) when `tls` is given. */
+export function wsTransportWith(tls?: TlsOptions): Transport {
+  return {
+    listen: (options, onLink) => listen(options, onLink, tls),
+    connect: (address, options) => connect(address, options, tls),
+  };
+}
+
+function listen(options: ListenOptions, onLink: (link: Link) => void, tls: TlsOptions | undefined): Promise<Listener> {
+  return new Promise((resolve, reject) => {
+    const limits = resolveConnectionLimits(options.limits);
+    const gate = new Gatekeeper(limits, options.onRefused, options.clock);
+    // By the peer's address and port: with TLS, the socket ws sees wraps the one accepted.
+    const accepted = new Map<string, Accepted>();
+    // Our own HTTP server, not ws's (`port` option): closing must also cut the connections
+    // that never finished their upgrade. Node stops the headers timeout on close, so one
+    // client that sent half a GET would hold `server.close()` (and `botz serve`) open forever.
+    const plainHttp = (_req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => {
+      // What ws's own server answers a plain HTTP request.
+      const body = STATUS_CODES[426]!;
+      res.writeHead(426, { 'Content-Length': body.length, 'Content-Type': 'text/plain' });
+      res.end(body);
+    };
+    if (tls && (!tls.cert || !tls.key)) return reject(new BotzError(ErrorCode.INVALID_ARGUMENT, 'a TLS listener needs both a certificate and its key'));
+    const http = tls ? createTlsServer({ cert: tls.cert, key: tls.key }, plainHttp) : createServer(plainHttp);
+    // Every TCP connection is admitted (or not) here, before a byte of it is parsed.
+    http.on('connection', (socket: Socket) => {
+      if (socket.remoteAddress === undefined) return void socket.destroy(); // already gone
+      const conn = new Accepted(socket, joinAddress(socket.remoteAddress, socket.remotePort ?? 0));
+      if (!gate.admit(conn, sourceOf(socket.remoteAddress))) return conn.drop(ErrorCode.TOO_MANY_CONNECTIONS);
+      accepted.set(conn.remote, conn);
+      socket.once('close', () => (gate.closed(conn), accepted.delete(conn.remote)));
+    });
+    http.on('clientError', (err: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Socket) => {
+      const conn = socket.remoteAddress === undefined ? undefined : accepted.get(joinAddress(socket.remoteAddress, socket.remotePort ?? 0));
+      const refusal = strayClient(err);
+      if (refusal) {
+        socket.destroy();
+        if (conn) options.onRefused?.({ code: refusal, remote: conn.remote });
+        return;
+      }
+      // Otherwise what Node answers when nobody listens for clientError.
+      if (socket.writable && socket.bytesWritten === 0 && err.code !== 'ECONNRESET') socket.end(`HTTP/1.1 ${httpStatusFor(err.code)}\r\nConnection: close\r\n\r\n`);
+      else socket.destroy();
+    });
+    const server = new WebSocketServer({
+      server: http,
+      perMessageDeflate: false,
+      // Until authenticated: raised per link by raiseMessageLimit.
+      maxPayload: Math.min(limits.maxUnauthenticatedMessageBytes, options.maxMessageBytes),
+      clientTracking: true,
+    });
+    // ws re-emits the HTTP server's errors on itself; they are handled on `http` below.
+    server.on('error', () => {});
+    const refused = (error: NodeJS.ErrnoException): void =>
+      reject(error.code === 'EADDRINUSE' ? new AddressInUse(joinAddress(options.host, options.port), { cause: error }) : error);
+    http.once('error', refused);
+    server.on('connection', (ws, req) => {
+      const socket = req.socket as Socket;
+      const conn = accepted.get(joinAddress(socket.remoteAddress ?? '', socket.remotePort ?? 0));
+      if (!conn) return void ws.terminate(); // evicted while ws completed the upgrade
+      socket.setNoDelay(true);
+      conn.link = new WsLink(ws, conn.remote, () => {
+        raiseMessageLimit(ws, options.maxMessageBytes);
+        gate.authenticated(conn);
       });
-      let settled = false;
-      const fail = (why: string, cause?: unknown, timedOut = false) => {
-        if (settled) return;
-        settled = true;
-        ws.terminate();
-        reject(new Unreachable(`cannot connect to ${address}: ${why}`, { cause, details: { address, ...(timedOut ? { timedOut } : {}) } }));
-      };
-      const timer = setTimeout(() => fail(`no answer within ${options.timeoutMs} ms`, undefined, true), waitMs);
-      ws.once('error', (err: NodeJS.ErrnoException) => {
-        clearTimeout(timer);
-        fail(err.code ?? err.message, err);
-      });
-      ws.once('unexpected-response', (_req, res) => {
-        clearTimeout(timer);
-        fail(res.statusCode === 503 ? 'it has too many connections (HTTP 503)' : `HTTP ${res.statusCode} instead of a WebSocket upgrade`);
-      });
-      ws.once('open', () => {
-        clearTimeout(timer);
-        if (settled) return;
-        settled = true;
-        const socket = (ws as unknown as { _socket: import('node:net').Socket })._socket;
-        socket.setNoDelay(true);
-        resolve(new WsLink(ws, address));
+      onLink(conn.link);
+    });
+    http.once('listening', () => {
+      http.off('error', refused);
+      http.on('error', () => {});
+      const addr = http.address() as AddressInfo;
+      let closing: Promise<void> | undefined;
+      resolve({
+        address: joinAddress(addr.address, addr.port),
+        get connections() {
+          return gate.counts;
+        },
+        close: () =>
+          (closing ??= new Promise<void>((done) => {
+            // No more upgrades (ws lets go of the HTTP server), then every link and every
+            // half-open HTTP connection goes: nothing left for close() to wait on.
+            gate.close();
+            server.close();
+            for (const ws of server.clients) ws.terminate();
+            http.close(() => done());
+            http.closeAllConnections();
+          })),
       });
     });
-  },
-};
+    http.listen(options.port, options.host);
+  });
+}
+
+function connect(address: string, options: ConnectOptions, tls: TlsOptions | undefined): Promise<Link> {
+  return new Promise((resolve, reject) => {
+    // Both timers hold at most 2^31-1 ms: a longer timeout (`--timeout 1000h`) must not fire at once.
+    const waitMs = timerDelay(options.timeoutMs);
+    // No ws handshakeTimeout: the timer below bounds TCP connect and upgrade together, and
+    // is the only one that may say the connection timed out.
+    const ws = new WebSocket(`${tls ? 'wss' : 'ws'}://${address}/`, {
+      perMessageDeflate: false,
+      maxPayload: options.maxMessageBytes,
+      // The listener's certificate is always checked (name and chain): never rejectUnauthorized: false.
+      ...(tls ? { ca: tls.ca, rejectUnauthorized: true } : {}),
+    });
+    let settled = false;
+    const fail = (why: string, cause?: unknown, timedOut = false) => {
+      if (settled) return;
+      settled = true;
+      ws.terminate();
+      reject(new Unreachable(`cannot connect to ${address}: ${why}`, { cause, details: { address, ...(timedOut ? { timedOut } : {}) } }));
+    };
+    const timer = setTimeout(() => fail(`no answer within ${options.timeoutMs} ms`, undefined, true), waitMs);
+    ws.once('error', (err: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      fail(err.code ?? err.message, err);
+    });
+    ws.once('unexpected-response', (_req, res) => {
+      clearTimeout(timer);
+      fail(res.statusCode === 503 ? 'it has too many connections (HTTP 503)' : `HTTP ${res.statusCode} instead of a WebSocket upgrade`);
+    });
+    ws.once('open', () => {
+      clearTimeout(timer);
+      if (settled) return;
+      settled = true;
+      const socket = (ws as unknown as { _socket: import('node:net').Socket })._socket;
+      socket.setNoDelay(true);
+      resolve(new WsLink(ws, address));
+    });
+  });
+}

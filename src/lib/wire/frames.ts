@@ -112,6 +112,10 @@ export interface CoreFrameFields {
     session?: string;
     /** Ask for encrypted payloads on this link (both ways). */
     encrypt?: boolean;
+    /** A credential link (PROTOCOL.md §3b): the issuer's grant token for the sender's key. */
+    grant?: string;
+    /** A credential link: the sender's ephemeral X25519 public key, 32 bytes base64url. */
+    ephemeral?: string;
   };
   welcome: Reply & {
     codec: Codec;
@@ -126,6 +130,10 @@ export interface CoreFrameFields {
     trace?: boolean;
     /** …with message bodies. */
     traceBodies?: boolean;
+    /** A credential link: the listener's ephemeral X25519 public key, 32 bytes base64url. */
+    ephemeral?: string;
+    /** A credential link: the issuer's Ed25519 signature over the hello's transcript and `ephemeral` (§3b). */
+    proof?: string;
   };
   /**
    * The dialer's answer to the welcome: the listener's fresh nonce, in a packet under the
@@ -135,6 +143,8 @@ export interface CoreFrameFields {
   auth: Reply & {
     /** The welcome's `nonce`. */
     nonce: string;
+    /** A credential link: the credential's Ed25519 signature over the handshake transcript (§3b). */
+    proof?: string;
   };
   register: {
     address: string | null;

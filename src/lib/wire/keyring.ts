@@ -55,12 +55,27 @@ export function packetKeyOf(key: Pick<Key, 'packetKeyPrk'>, instance: Uint8Array
 }
 
 export class Keyring {
-  readonly primary: Key;
-  private readonly byId = new Map<number, Key>();
+  private current!: Key;
+  private byId = new Map<number, Key>();
 
   /** `secrets[0]` signs; every listed secret verifies. Strings are taken as UTF-8. */
   constructor(secrets: ReadonlyArray<string | Uint8Array>) {
+    this.replace(secrets);
+  }
+
+  /** The key that signs. */
+  get primary(): Key {
+    return this.current;
+  }
+
+  /**
+   * Live rotation: takes a new list of secrets in place (checked first: a bad list changes
+   * nothing). Every sealer and opener holding this keyring uses it from its next packet, so a
+   * running node changes keys with no restart and no link dropped (PROTOCOL.md §3).
+   */
+  replace(secrets: ReadonlyArray<string | Uint8Array>): void {
     if (secrets.length === 0) throw new BotzError(ErrorCode.INVALID_ARGUMENT, 'a keyring needs at least one secret');
+    const byId = new Map<number, Key>();
     for (const s of secrets) {
       // A JavaScript caller's `secret: process.env.BOTZ_SECRET` with the variable unset.
       if (typeof s !== 'string' && !(s instanceof Uint8Array)) {
@@ -75,9 +90,15 @@ export class Keyring {
         );
       }
       const key: Key = { id: keyIdOf(bytes), key: bytes, packetKeyPrk: packetKeyPrkOf(bytes), ...macPads(bytes) };
-      if (!this.byId.has(key.id)) this.byId.set(key.id, key);
+      if (!byId.has(key.id)) byId.set(key.id, key);
     }
-    this.primary = this.byId.values().next().value as Key;
+    this.byId = byId;
+    this.current = byId.values().next().value as Key;
+  }
+
+  /** The key ids, the primary's first. */
+  get ids(): number[] {
+    return [...this.byId.keys()];
   }
 
   find(id: number): Key | undefined {

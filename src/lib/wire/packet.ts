@@ -279,8 +279,16 @@ export class PacketSealer {
   /** Encrypt payloads (set after the handshake when either end asked for it). */
   encrypt = false;
   readonly maxPacketBytes: number;
-  private readonly keyring: Keyring;
+  private keyring: Keyring;
   private readonly now: () => number;
+
+  /**
+   * Seals from now on with this keyring's primary (a credential link's handshake key, then its
+   * link key). The instance stays: its packet key is derived anew under the new key.
+   */
+  rekey(keyring: Keyring): void {
+    this.keyring = keyring;
+  }
 
   constructor(options: PacketSealerOptions) {
     this.keyring = options.keyring;

@@ -1,0 +1,61 @@
+/**
+ * Credentials end to end with the real CLI (issue 18): `botz creds issue` writes a 0600 file,
+ * a component registers with it, a one-shot command proves another (env BOTZ_CREDENTIAL), what
+ * a grant does not allow exits 8, a credential's name is closed to the shared secret, and
+ * `botz creds revoke` cuts the live component off the running server.
+ */
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runBotz, startNetwork, type Network, type Running } from './harness.js';
+
+let net: Network;
+let echo: Running;
+const cred = (name: string) => join(net.configDir, `${name}.cred`);
+
+beforeAll(async () => {
+  net = await startNetwork();
+  for (const [name, ...flags] of [['echo'], ['worker', '--allow-send', 'echo', '--allow-send', 'plain-*']]) {
+    const issued = await runBotz(['creds', 'issue', name, '--out', cred(name), ...flags], net.env);
+    expect(issued.code, issued.stderr).toBe(0);
+  }
+  echo = await net.register('echo', '--credential', cred('echo'), '--echo');
+  await net.register('plain', '--echo');
+}, 30_000);
+afterAll(() => net.stop());
+
+describe('botz creds', () => {
+  it('writes the credential with mode 0600, and refuses to overwrite it', async () => {
+    expect(statSync(cred('worker')).mode & 0o777).toBe(0o600);
+    const again = await runBotz(['creds', 'issue', 'worker', '--out', cred('worker')], net.env);
+    expect(again.code).toBe(2);
+    const list = await runBotz(['creds', 'list', '--json'], net.env);
+    expect((JSON.parse(list.stdout) as { name: string }[]).map((g) => g.name)).toEqual(['echo', 'worker']);
+  });
+
+  it('a one-shot command proves its credential and is attributed to it', async () => {
+    const sent = await runBotz(['send', 'echo', 'hi=1', '--json'], { ...net.env, BOTZ_CREDENTIAL: cred('worker') });
+    expect(sent.code, sent.stderr).toBe(0);
+    expect(JSON.parse(sent.stdout)).toEqual({ hi: '1' });
+    // The server vouches for the sender: the wire name of a client with the credential for worker.
+    await echo.waitFor(/worker\.[0-9a-f]{8}/);
+  });
+
+  it('what the grant does not allow exits 8 (FORBIDDEN), and a credential name refuses the shared secret (6)', async () => {
+    const forbidden = await runBotz(['send', 'plain', 'x=1'], { ...net.env, BOTZ_CREDENTIAL: cred('worker') });
+    expect(forbidden.code).toBe(8);
+    expect(forbidden.stderr).toMatch(/FORBIDDEN|does not allow/);
+    const tail = await runBotz(['tail', '--bodies'], { ...net.env, BOTZ_CREDENTIAL: cred('worker') });
+    expect(tail.code).toBe(8);
+    const impostor = await runBotz(['register', 'worker'], net.env);
+    expect(impostor.code).toBe(6);
+  });
+
+  it('revoking a live component cuts its link on the running server', async () => {
+    const revoked = await runBotz(['creds', 'revoke', 'echo'], net.env);
+    expect(revoked.code, revoked.stderr).toBe(0);
+    await net.server.waitFor(/suspect.*echo|echo.*suspect/);
+    const refused = await runBotz(['send', 'echo', 'hi=1', '--timeout', '1s'], { ...net.env, BOTZ_CREDENTIAL: cred('worker') });
+    expect(refused.code).not.toBe(0);
+  });
+});
