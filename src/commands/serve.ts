@@ -5,6 +5,7 @@ import { describeSecretSource, ensureSecret } from '../cli/secret.js';
 import { waitForStop } from '../cli/signals.js';
 import type { ServerEvent } from '../index.js';
 import { DEFAULT_PORT } from '../lib/registry/defaults.js';
+import { dashboardFlags, startDashboard, type RunningDashboard } from '../cli/dashboard-runner.js';
 
 export default class Serve extends BotzCommand {
   static override summary = 'Run the botz server (the registry) in the foreground';
@@ -19,6 +20,9 @@ export default class Serve extends BotzCommand {
     'secret-file': Flags.string({ helpValue: '<path>', description: 'file holding the shared secret (default: env BOTZ_SECRET, else created in the config directory)' }),
     encrypt: connectionFlags.encrypt,
     'max-tails': Flags.integer({ default: 32, min: 1, description: 'traffic subscriptions (botz tail) served at once; more are refused' }),
+    // The dashboard (issue 19): a page on loopback, behind a token printed in its URL.
+    dashboard: Flags.boolean({ default: false, description: 'also serve the live dashboard (a page on --dashboard-host:--dashboard-port, its URL with a token printed at start)' }),
+    ...dashboardFlags,
   };
 
   async run(): Promise<void> {
@@ -35,16 +39,27 @@ export default class Serve extends BotzCommand {
       maxTails: flags['max-tails'],
       onEvent: (e) => this.print(e),
     });
+    let dashboard: RunningDashboard | undefined;
+    if (flags.dashboard) {
+      const run = { server: server.address, secret: source.secret, encrypt: flags.encrypt, rejected: () => server.stats.rejected };
+      dashboard = await startDashboard({ ...run, host: flags['dashboard-host'], port: flags['dashboard-port'], actions: flags['dashboard-actions'], mesh: flags['dashboard-mesh'] }).catch(async (e: unknown) => {
+        await server.stop();
+        throw e;
+      });
+    }
     // Listen for signals before announcing the address: whoever reads it may signal at once.
     const stopped = waitForStop();
     if (this.jsonEnabled()) {
       this.ndjson({ type: 'listening', address: server.address, secret: { from: source.from, path: source.path, created: source.created } });
+      if (dashboard) this.ndjson({ type: 'dashboard', url: dashboard.url });
     } else {
       this.line(`listening on ${server.address}`);
+      if (dashboard) this.line(`dashboard on ${dashboard.url}`);
       const where = describeSecretSource(source);
       process.stderr.write(source.created ? `created a new secret in ${where} (mode 0600)\n` : `using the secret from ${where}\n`);
     }
     const why = await stopped;
+    await dashboard?.stop();
     await server.stop();
     // A reader that went away (`| head`) asked for nothing more: stop without a word.
     if (!this.jsonEnabled() && why !== 'stdout-closed') process.stderr.write(`stopped (${why})\n`);
