@@ -115,7 +115,11 @@ function renderEvents(): void {
   list.replaceChildren(...events.map((e) => el('li', `${new Date(e.at).toLocaleTimeString()}  ${e.type.padEnd(7)} ${e.name}`, e.type)));
 }
 
+/** The tail stands still while the pointer is over it, so a row can be clicked before it moves down. */
+let trafficPaused = false;
+
 function renderTraffic(): void {
+  if (trafficPaused) return;
   const filter = ($('traffic-filter') as HTMLInputElement).value.trim().toLowerCase();
   const rows = traffic.filter((t) => filter === '' || [t.from, t.to, t.kind, t.path].some((s) => s.toLowerCase().includes(filter))).slice(0, MAX_TRAFFIC_ROWS);
   const body = document.createElement('tbody');
@@ -123,7 +127,7 @@ function renderTraffic(): void {
     const tr = document.createElement('tr');
     tr.append(el('td', new Date(t.at).toLocaleTimeString()), el('td', t.from), el('td', t.to), el('td', t.kind), el('td', `${t.size}B`), el('td', t.path), el('td', t.latencyMs === undefined ? '' : `${t.latencyMs}ms`));
     const cell = el('td', t.hasBody ? 'show' : '', 'body');
-    if (t.hasBody) cell.onclick = () => void showBody(t.seq);
+    if (t.hasBody) cell.dataset.seq = String(t.seq);
     tr.append(cell);
     body.append(tr);
   }
@@ -192,6 +196,19 @@ $('send-form').addEventListener('submit', (e) => {
 });
 $('component-filter').addEventListener('input', renderComponents);
 $('traffic-filter').addEventListener('input', renderTraffic);
+$('traffic').addEventListener('click', (e) => {
+  const seq = (e.target as HTMLElement).dataset.seq;
+  if (seq !== undefined) void showBody(Number(seq));
+});
+$('traffic').addEventListener('mouseenter', () => {
+  trafficPaused = true;
+  $('traffic-note').textContent = 'paused while the pointer is over it';
+});
+$('traffic').addEventListener('mouseleave', () => {
+  trafficPaused = false;
+  $('traffic-note').textContent = '';
+  renderTraffic();
+});
 $('bodies').addEventListener('change', (e) => {
   const on = (e.target as HTMLInputElement).checked;
   void fetch(`api/bodies?on=${on ? 1 : 0}`, { method: 'POST', headers: { 'x-botz-token': token } });
@@ -212,4 +229,16 @@ source.onerror = () => {
   $('status').textContent = 'reconnecting';
   $('status').className = 'status down';
 };
-source.onmessage = (e: MessageEvent<string>) => apply(JSON.parse(e.data) as DashboardUpdate);
+// How long each update took to parse and draw, for whoever measures the page (the load script).
+let maxRenderMs = 0;
+let totalRenderMs = 0;
+source.onmessage = (e: MessageEvent<string>) => {
+  const started = performance.now();
+  apply(JSON.parse(e.data) as DashboardUpdate);
+  const took = performance.now() - started;
+  maxRenderMs = Math.max(maxRenderMs, took);
+  totalRenderMs += took;
+  document.body.dataset.maxRenderMs = maxRenderMs.toFixed(1);
+  document.body.dataset.meanRenderMs = (totalRenderMs / updates).toFixed(1);
+  document.body.dataset.bytes = String(Number(document.body.dataset.bytes ?? 0) + e.data.length);
+};

@@ -11,7 +11,7 @@
 import type { ComponentInfo, MemberEvent, TrafficEvent } from '../wire/frames.js';
 
 export interface DashboardLimits {
-  /** Traffic events kept for the tail (the page filters these). */
+  /** Traffic rows kept for the tail (the page filters these), with their bodies when captured. */
   traffic: number;
   /** Traffic events sent in one push at most; the rest of a busy interval is only counted. */
   trafficPerPush: number;
@@ -129,6 +129,12 @@ export class DashboardModel {
     this.intervalCount++;
     this.intervalBy.set(event.from, (this.intervalBy.get(event.from) ?? 0) + 1);
     if (event.to !== event.from) this.intervalBy.set(event.to, (this.intervalBy.get(event.to) ?? 0) + 1);
+    // Past the per-push bound an event only counts: the tail (and its bodies) holds what pages
+    // were shown, so a body a page offers is still here when it is asked for, at any rate.
+    if (this.newTraffic.length >= this.limits.trafficPerPush) {
+      this.skipped++;
+      return;
+    }
     const seq = ++this.seq;
     const hasBody = event.body !== undefined;
     const row: TrafficRow = { seq, at: event.at, from: event.from, to: event.to, kind: event.kind, size: event.size, path: event.path, hasBody };
@@ -136,8 +142,7 @@ export class DashboardModel {
     const evicted = push(this.trafficRing, row, this.limits.traffic);
     if (evicted) this.bodies.delete(evicted.seq);
     if (hasBody) this.bodies.set(seq, truncate(JSON.stringify(event.body) ?? 'null', this.limits.bodyChars));
-    if (this.newTraffic.length < this.limits.trafficPerPush) this.newTraffic.push(row);
-    else this.skipped++;
+    this.newTraffic.push(row);
   }
 
   setRejected(counts: Record<string, number>): void {

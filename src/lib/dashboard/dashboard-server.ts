@@ -125,6 +125,7 @@ const SECURITY_HEADERS = {
 async function handle(req: IncomingMessage, res: ServerResponse, ctx: Context): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://dashboard');
   if (!hostAllowed(req.headers.host, ctx.address())) return answer(res, 421, 'wrong Host for this dashboard');
+  if (url.pathname === '/favicon.ico') return answer(res, 404, '');
   const asset = ASSETS[url.pathname];
   // The page itself shows nothing without the token, but is refused without it all the same,
   // so a wrong URL says so at once; its script and style hold no data.

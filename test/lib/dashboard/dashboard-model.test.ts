@@ -39,21 +39,22 @@ describe('DashboardModel', () => {
     expect(point.byComponent).toEqual(events === 0 ? {} : { a: network, b: network });
   });
 
-  it('holds bounded rings however much arrives: traffic, bodies, events, rate points, and per push', () => {
+  it('holds bounded rings however much arrives: traffic rows and their bodies, events, rate points, and per push', () => {
     const m = new DashboardModel(T0, small);
-    for (let i = 0; i < 50; i++) m.traffic(traffic('a', 'b', { body: { n: 'x'.repeat(100) } }));
+    for (let round = 0; round < 4; round++) {
+      for (let i = 0; i < 50; i++) m.traffic(traffic('a', 'b', { body: { n: 'x'.repeat(100) } }));
+      const update = m.flush(T0 + (round + 1) * 1000);
+      expect(update.traffic).toHaveLength(3);
+      expect(update.trafficSkipped).toBe(47);
+      expect(update.rates[0].network).toBe(50);
+    }
     for (let i = 0; i < 10; i++) m.member('join', info(`c${i}`), T0);
-    const update = m.flush(T0 + 1000);
-    expect(update.traffic).toHaveLength(3);
-    expect(update.trafficSkipped).toBe(47);
-    expect(update.rates[0].network).toBe(50);
-    for (let i = 0; i < 5; i++) m.flush(T0 + 2000 + i * 1000);
     const snap = m.snapshot(T0 + 9000);
-    expect(snap.traffic.map((t) => t.seq)).toEqual([46, 47, 48, 49, 50]);
+    expect(snap.traffic.map((t) => t.seq)).toEqual([8, 9, 10, 11, 12]);
     expect(snap.events).toHaveLength(4);
     expect(snap.rates).toHaveLength(3);
-    expect(m.body(45)).toBeUndefined();
-    expect(m.body(50)).toBe(`{"n":"xx… (100 more characters)`);
+    expect(m.body(7)).toBeUndefined();
+    expect(m.body(12)).toBe(`{"n":"xx… (100 more characters)`);
   });
 
   it('a body is kept only when the event carried one', () => {
