@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+/* global document, window, performance, Event -- the functions given to page.evaluate run in the page */
 // Measures the dashboard under load (issue 19): a real `botz serve --dashboard`, COMPONENTS
 // components (relay-only, in one peer process) and RATE messages per second among them (a
 // message is one traffic event: a request or its response), a real Chromium page.
@@ -25,6 +26,8 @@ const RATE = Number(process.env.RATE ?? 5000);
 const DURATION = Number(process.env.DURATION ?? 10);
 const MESH = process.env.MESH !== '0';
 const json = process.argv.includes('--json');
+/** The load peer's pid, for its CPU beside the server's. */
+let loadPid;
 
 if (process.argv[2] === 'peer') await peer();
 else await main();
@@ -63,11 +66,15 @@ function cpuSeconds(pid) {
   return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks of 1/100 s
 }
 
+/** CPU of the server (and of the load peer, for context) over one phase, in % of one core. */
 async function phase(pid, seconds) {
   const cpu0 = cpuSeconds(pid);
+  const peer0 = cpuSeconds(loadPid);
   const t0 = performance.now();
   await new Promise((r) => setTimeout(r, seconds * 1000));
-  return { cpuPercent: Math.round(((cpuSeconds(pid) - cpu0) / ((performance.now() - t0) / 1000)) * 1000) / 10 };
+  const elapsed = (performance.now() - t0) / 1000;
+  const pct = (d) => Math.round((d / elapsed) * 1000) / 10;
+  return { cpuPercent: pct(cpuSeconds(pid) - cpu0), peerCpuPercent: pct(cpuSeconds(loadPid) - peer0) };
 }
 
 function lines(child, onLine) {
@@ -97,13 +104,14 @@ async function main() {
   const say = (s) => json || console.log(s);
   say(`server ${address}, dashboard ${url.replace(/token=.*/, 'token=…')}; starting ${COMPONENTS} components`);
   const load = spawn(process.execPath, [fileURLToPath(import.meta.url), 'peer'], { env: { ...env, BOTZ_SERVER: address, BOTZ_SECRET: secret }, stdio: ['ignore', 'pipe', 'inherit'] });
+  loadPid = load.pid;
   let lastSent = '';
   await new Promise((resolve) => lines(load, (l) => (l === 'ready' ? resolve() : (lastSent = l))));
   const meshNodes = MESH ? await startMesh(env, address) : { procs: [] };
   say(`${COMPONENTS} components registered; ${RATE} msgs/s (${RATE / 2} requests/s, each answered) for ${DURATION} s per phase`);
 
   const idle = await phase(server.pid, DURATION);
-  say(`no page open:  server CPU ${idle.cpuPercent}%`);
+  say(`no page open:  server CPU ${idle.cpuPercent}% (load peer ${idle.peerCpuPercent}%)`);
 
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
@@ -156,14 +164,14 @@ async function main() {
     ...after,
     filterMs,
   };
-  say(`page open:     server CPU ${open.cpuPercent}%; ${openReport.pushesPerSecond} pushes/s, ${openReport.kBytesPerSecond} KB/s to the page; ` +
+  say(`page open:     server CPU ${open.cpuPercent}% (load peer ${open.peerCpuPercent}%); ${openReport.pushesPerSecond} pushes/s, ${openReport.kBytesPerSecond} KB/s to the page; ` +
     `page: ${after.count} components (${after.rows} rows drawn), network ${openReport.meanNetworkRate} msgs/s (mean of the page's figure), update ${after.meanRenderMs} ms mean / ${after.maxRenderMs} ms max, ` +
     `50 ms timer late by ${after.lateMs} ms at worst, filter keystroke ${filterMs} ms`);
   await page.close();
   if (process.env.SCREENSHOT) await screenshot(browser, env, address, meshNodes.first, say);
   await browser.close();
   const closed = await phase(server.pid, DURATION);
-  say(`page closed:   server CPU ${closed.cpuPercent}%`);
+  say(`page closed:   server CPU ${closed.cpuPercent}% (load peer ${closed.peerCpuPercent}%)`);
   say(`load: ${lastSent}`);
   const report = { components: COMPONENTS, rate: RATE, durationS: DURATION, idle, open: openReport, closed, load: lastSent };
   if (json) console.log(JSON.stringify(report));
@@ -194,7 +202,7 @@ async function screenshot(browser, env, address, mesh, say) {
   const args = ['dashboard', '--server', address, '--dashboard-port', '0', ...(mesh ? ['--dashboard-mesh', mesh] : [])];
   const dashboard = spawn(process.execPath, [join(root, 'bin/run.js'), ...args], { env, stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise((resolve) => lines(dashboard, (l) => l.startsWith('dashboard on ') && resolve(l.slice(13).trim())));
-  const page = await browser.newPage({ viewport: { width: 1400, height: 1340 } });
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1440 } });
   await page.goto(url);
   await page.waitForFunction(() => Number(document.body.dataset.updates ?? 0) > 8 && (document.getElementById('topology').dataset.edges ?? '0') !== '0', undefined, { timeout: 60_000 });
   await page.screenshot({ path: process.env.SCREENSHOT });

@@ -11,6 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, staticServer } from '../helpers/chromium.js';
 import { ROOT, runBotz, startNetwork, type Network } from './harness.js';
 
+// What the functions passed to page.evaluate/waitForFunction name: they run in the page, which has the DOM (these files are checked without it).
+declare const document: any;
+
 let net: Network;
 let browser: Browser;
 let files: Awaited<ReturnType<typeof staticServer>>;

@@ -14,6 +14,11 @@ import { Client } from '../../src/lib/component/client.js';
 import { launchChromium } from '../helpers/chromium.js';
 import { isolatedEnv, startBotz, type Running } from './harness.js';
 
+// What the functions passed to page.evaluate/waitForFunction name: they run in the page, which has the DOM (these files are checked without it).
+declare const document: any;
+declare const Image: any;
+declare const OffscreenCanvas: any;
+
 let server: Running;
 let address: string;
 let url: string;

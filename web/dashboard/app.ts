@@ -78,6 +78,7 @@ function render(u: DashboardUpdate): void {
   renderEvents();
   renderTraffic();
   if (u.rejected) renderRejected(u.rejected);
+  $('dropped-note').textContent = u.trafficDropped > 0 ? `${u.trafficDropped} traffic events dropped by the server for this dashboard (it fell behind): counted in the network rate, not shown` : '';
   if (u.topology) renderTopology(u.topology);
   document.body.dataset.updates = String(updates);
 }

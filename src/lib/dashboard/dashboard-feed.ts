@@ -117,6 +117,7 @@ export class DashboardFeed {
     const untail = this.options.source.tail({ bodies }, (e) => {
       if (e.kind === 'traffic') model.traffic(e.event);
       else if (e.kind === 'member') model.member(e.type, e.component, e.at);
+      else if (e.kind === 'dropped') model.droppedTraffic(e.dropped);
     });
     untail.catch((e) => this.options.onError?.(e));
     return untail;

@@ -72,6 +72,8 @@ export interface DashboardUpdate {
   traffic: TrafficRow[];
   /** Traffic events of this interval not sent (over `trafficPerPush`): counted, not lost from the rates. */
   trafficSkipped: number;
+  /** Traffic events the server did not send us since the start (our tail fell behind): in the network rate, in no row. */
+  trafficDropped: number;
   /** The rate history (all of it when `full`, else the newest point). */
   rates: RatePoint[];
   /** Rejected packets and connections by code (a running total), when the source knows them. */
@@ -89,6 +91,7 @@ export class DashboardModel {
   private readonly bodies = new Map<number, string>();
   private newTraffic: TrafficRow[] = [];
   private skipped = 0;
+  private dropped = 0;
   private seq = 0;
   private readonly rateHistory: RatePoint[] = [];
   private intervalCount = 0;
@@ -145,11 +148,19 @@ export class DashboardModel {
     this.newTraffic.push(row);
   }
 
+  /** The server dropped `n` traffic events for our tail (it fell behind): they still count in the network's rate. */
+  droppedTraffic(n: number): void {
+    this.intervalCount += n;
+    this.dropped += n;
+  }
+
   setRejected(counts: Record<string, number>): void {
     this.rejected = { ...counts };
   }
 
+  /** A topology read again: pushed only when it differs (the page lays the graph out anew for each). */
   setTopology(topology: TopologyView): void {
+    if (this.topology && JSON.stringify(this.topology) === JSON.stringify(topology)) return;
     this.topology = topology;
     this.topologyChanged = true;
   }
@@ -169,6 +180,7 @@ export class DashboardModel {
       events: [...this.eventRing],
       traffic: [...this.trafficRing],
       trafficSkipped: 0,
+      trafficDropped: this.dropped,
       rates: [...this.rateHistory],
       ...(this.rejected ? { rejected: this.rejected } : {}),
       ...(this.topology ? { topology: this.topology } : {}),
@@ -193,6 +205,7 @@ export class DashboardModel {
       events: this.newEvents,
       traffic: this.newTraffic,
       trafficSkipped: this.skipped,
+      trafficDropped: this.dropped,
       rates: [point],
       ...(this.rejected ? { rejected: this.rejected } : {}),
       ...(this.topologyChanged && this.topology ? { topology: this.topology } : {}),

@@ -57,6 +57,28 @@ describe('DashboardModel', () => {
     expect(m.body(12)).toBe(`{"n":"xx… (100 more characters)`);
   });
 
+  it('traffic the server dropped for our tail counts in the network rate and the total, in no row', () => {
+    const m = new DashboardModel(T0);
+    m.traffic(traffic('a', 'b'));
+    m.droppedTraffic(9);
+    const u = m.flush(T0 + 1000);
+    expect(u).toMatchObject({ trafficDropped: 9, rates: [{ network: 10, byComponent: { a: 1, b: 1 } }] });
+    expect(u.traffic).toHaveLength(1);
+    expect(m.snapshot(T0 + 1000).trafficDropped).toBe(9);
+  });
+
+  it('a topology is pushed when it changed, not each time it is read', () => {
+    const m = new DashboardModel(T0);
+    const line = { self: 'a', nodes: ['a', 'b'], edges: [['a', 'b']] as [string, string][] };
+    m.setTopology(line);
+    expect(m.flush(T0 + 1000).topology).toEqual(line);
+    m.setTopology({ ...line, nodes: ['a', 'b'] });
+    expect(m.flush(T0 + 2000).topology).toBeUndefined();
+    m.setTopology({ self: 'a', nodes: ['a'], edges: [] });
+    expect(m.flush(T0 + 3000).topology).toEqual({ self: 'a', nodes: ['a'], edges: [] });
+    expect(m.snapshot(T0 + 3000).topology).toEqual({ self: 'a', nodes: ['a'], edges: [] });
+  });
+
   it('a body is kept only when the event carried one', () => {
     const m = new DashboardModel(T0);
     m.traffic(traffic('a', 'b'));
