@@ -124,7 +124,7 @@ const SECURITY_HEADERS = {
 
 async function handle(req: IncomingMessage, res: ServerResponse, ctx: Context): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://dashboard');
-  if (!hostAllowed(req.headers.host, ctx.address())) return answer(res, 421, 'wrong Host for this dashboard');
+  if (loopbackOnly(ctx.options.host) && !hostAllowed(req.headers.host, ctx.address())) return answer(res, 421, 'wrong Host for this dashboard');
   if (url.pathname === '/favicon.ico') return answer(res, 404, '');
   const asset = ASSETS[url.pathname];
   // The page itself shows nothing without the token, but is refused without it all the same,
@@ -196,6 +196,14 @@ async function sendAction(req: IncomingMessage, res: ServerResponse, ctx: Contex
     res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', ...SECURITY_HEADERS });
     res.end(JSON.stringify({ ok: false, error: { code: (e as BotzError).code ?? 'ERROR', message: (e as Error).message } }));
   }
+}
+
+/**
+ * Listening on loopback, the page can only be meant as 127.0.0.1, localhost or [::1]; listening
+ * elsewhere, the operator chose which names reach it, and the token guards it alone.
+ */
+function loopbackOnly(host: string | undefined): boolean {
+  return host === undefined || host === 'localhost' || host === '::1' || host.startsWith('127.');
 }
 
 /** Only our own address or a loopback name with our port: a rebinding page's Host is its own domain. */
