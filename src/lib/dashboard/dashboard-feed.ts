@@ -127,6 +127,8 @@ export class DashboardFeed {
     const f = this.following;
     if (!f) return;
     this.following = undefined;
+    // The next page opens with its "capture bodies" box unticked: so does the feed.
+    this.wantBodies = false;
     for (const t of f.timers) t.clear();
     try {
       await (await f.untail)();

@@ -102,4 +102,17 @@ describe('DashboardFeed', () => {
     expect(calls.bodies).toEqual([false, true, false]);
     expect(calls.untail).toBe(2);
   });
+
+  it('forgets the bodies when the last page closes: the next page starts without them, as its checkbox does', async () => {
+    const clock = new ManualClock();
+    const { source, calls } = fakeSource();
+    const feed = new DashboardFeed({ source, clock });
+    const close = feed.add(fakeViewer().viewer);
+    feed.setBodies(true);
+    close();
+    await clock.advance(0);
+    feed.add(fakeViewer().viewer);
+    await clock.advance(0);
+    expect(calls.bodies).toEqual([false, true, false]);
+  });
 });
