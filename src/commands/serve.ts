@@ -10,6 +10,7 @@ import { durationFlag } from '../cli/verb-oclif.js';
 import { identityDir } from '../cli/credentials.js';
 import { secretsOf, watchKeyringFile } from '../cli/keyring-file.js';
 import { tlsTransport } from '../cli/tls-files.js';
+import { dashboardFlags, startDashboard, type RunningDashboard } from '../cli/dashboard-runner.js';
 
 export default class Serve extends BotzCommand {
   static override summary = 'Run the botz server (the registry) in the foreground';
@@ -42,6 +43,9 @@ export default class Serve extends BotzCommand {
     'require-credentials': Flags.boolean({ description: 'admit only components and clients with a credential (botz creds issue); refuse the shared secret' }),
     'tls-cert': Flags.string({ env: 'BOTZ_TLS_CERT', helpValue: '<pem>', description: 'serve wss:// (TLS) with this certificate chain', dependsOn: ['tls-key'] }),
     'tls-key': Flags.string({ env: 'BOTZ_TLS_KEY', helpValue: '<pem>', description: 'the private key of --tls-cert', dependsOn: ['tls-cert'] }),
+    // The dashboard (issue 19): a page on loopback, behind a token printed in its URL.
+    dashboard: Flags.boolean({ default: false, description: 'also serve the live dashboard (a page on --dashboard-host:--dashboard-port, its URL with a token printed at start)' }),
+    ...dashboardFlags,
   };
 
   async run(): Promise<void> {
@@ -71,12 +75,22 @@ export default class Serve extends BotzCommand {
       onEvent: (e) => this.print(e),
     });
     const botzilla = await this.startBotzilla(flags, server.address, source.secret);
+    let dashboard: RunningDashboard | undefined;
+    if (flags.dashboard) {
+      const run = { server: server.address, secret: source.secret, encrypt: flags.encrypt, rejected: () => server.stats.rejected };
+      dashboard = await startDashboard({ ...run, host: flags['dashboard-host'], port: flags['dashboard-port'], actions: flags['dashboard-actions'], mesh: flags['dashboard-mesh'] }).catch(async (e: unknown) => {
+        await server.stop();
+        throw e;
+      });
+    }
     // Listen for signals before announcing the address: whoever reads it may signal at once.
     const stopped = waitForStop();
     if (this.jsonEnabled()) {
       this.ndjson({ type: 'listening', address: server.address, store: store?.description ?? 'memory', secret: { from: source.from, path: source.path, created: source.created } });
+      if (dashboard) this.ndjson({ type: 'dashboard', url: dashboard.url });
     } else {
       this.line(`listening on ${server.address}`);
+      if (dashboard) this.line(`dashboard on ${dashboard.url}`);
       const where = describeSecretSource(source);
       process.stderr.write(source.created ? `created a new secret in ${where} (mode 0600)\n` : `using the secret from ${where}\n`);
       // The default (memory) says nothing, as before there was a choice; --json always names it.
@@ -89,6 +103,7 @@ export default class Serve extends BotzCommand {
     const why = await stopped;
     await botzilla?.gateway.stop();
     unwatch?.();
+    await dashboard?.stop();
     await server.stop();
     // A reader that went away (`| head`) asked for nothing more: stop without a word.
     if (!this.jsonEnabled() && why !== 'stdout-closed') process.stderr.write(`stopped (${why})\n`);

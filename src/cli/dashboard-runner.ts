@@ -1,0 +1,72 @@
+/**
+ * Starts the dashboard for `botz serve --dashboard` and `botz dashboard`: a Client of the
+ * network (the page's view of it), a control link to a mesh node when one is named, and the
+ * dashboard's HTTP server serving the page built into dist/dashboard.
+ */
+import { fileURLToPath } from 'node:url';
+import { Flags } from '@oclif/core';
+import { Client } from '../lib/component/client.js';
+import { MeshControlClient } from '../lib/mesh/mesh-control-client.js';
+import { systemClock } from '../lib/clock.js';
+import { DashboardServer } from '../lib/dashboard/dashboard-server.js';
+import { networkSource } from '../lib/dashboard/network-source.js';
+
+/** Where `npm run build` puts the page (dist/dashboard, beside dist/cli). */
+export const DASHBOARD_ASSETS = fileURLToPath(new URL('../dashboard', import.meta.url));
+export const DEFAULT_DASHBOARD_PORT = 7301;
+
+/** The dashboard's own flags (for `serve --dashboard` and `botz dashboard`). */
+export const dashboardFlags = {
+  'dashboard-host': Flags.string({ default: '127.0.0.1', description: 'interface the dashboard listens on (anything but loopback exposes it to the network: the token is then all that guards it)' }),
+  'dashboard-port': Flags.integer({ default: DEFAULT_DASHBOARD_PORT, min: 0, max: 65535, description: 'port of the dashboard (0: any free port)' }),
+  'dashboard-actions': Flags.boolean({ default: false, description: 'let the page send test requests (read-only without it)' }),
+  'dashboard-mesh': Flags.string({ helpValue: '<host:port>', description: 'a mesh node whose topology the page draws' }),
+};
+
+export interface DashboardRun {
+  server: string;
+  secret: string;
+  encrypt?: boolean;
+  host: string;
+  port: number;
+  actions: boolean;
+  mesh?: string;
+  /** The server's rejection counts, when the dashboard runs inside it. */
+  rejected?: () => Record<string, number>;
+}
+
+export interface RunningDashboard {
+  url: string;
+  stop(): Promise<void>;
+}
+
+export async function startDashboard(run: DashboardRun): Promise<RunningDashboard> {
+  const client = await Client.connect({ server: run.server, secret: run.secret, encrypt: run.encrypt, name: `botz-dashboard-${process.pid}` });
+  let mesh: MeshControlClient | undefined;
+  let dashboard: DashboardServer | undefined;
+  try {
+    if (run.mesh) mesh = await MeshControlClient.connect({ address: run.mesh, secret: run.secret });
+    dashboard = await DashboardServer.start({
+      source: networkSource(client, { rejected: run.rejected, mesh }),
+      clock: systemClock,
+      assetsDir: DASHBOARD_ASSETS,
+      host: run.host,
+      port: run.port,
+      actions: run.actions,
+      network: client.server,
+    });
+  } catch (e) {
+    await mesh?.close();
+    await client.close();
+    throw e;
+  }
+  const started = dashboard;
+  return {
+    url: started.url,
+    async stop() {
+      await started.stop();
+      await mesh?.close();
+      await client.close();
+    },
+  };
+}

@@ -1,0 +1,52 @@
+/**
+ * botz for web pages: `import { Component } from 'botz/browser'`. The same library (the same
+ * Node, Channel, packets and frames), built by esbuild with the browser's WebSocket and
+ * WebCrypto's random numbers in place of Node's (scripts/browser-plugin.mjs). A page is
+ * relay-only: it dials the server and is reached through its relay; it answers requests and
+ * sends its own. It authenticates every packet (HMAC-SHA256) but cannot encrypt.
+ *
+ * A page that holds the network's shared secret can do anything any other holder can: register
+ * any free name, call and broadcast to every component, tail all traffic, ask components to
+ * shut down. Give it to pages you would give a shell on the network to (see the README).
+ *
+ *   const page = await Component.start({ server: '127.0.0.1:7300', secret, name: 'page', onMessage: (m) => m.body });
+ */
+import { Client as NodeClient } from '../component/client.js';
+import { Component as NodeComponent } from '../component/component.js';
+import { BotzError, ErrorCode } from '../errors.js';
+import type { ClientOptions, ComponentOptions } from '../node/options.js';
+import { browserClock } from './browser-clock.js';
+import { wsTransport } from './browser-transport.js';
+
+/** What a page can set: a component's options less a listener, a mesh, encryption, transport and clock. */
+export type BrowserComponentOptions = Omit<ComponentOptions, 'port' | 'host' | 'advertise' | 'connectionLimits' | 'mesh' | 'transport' | 'clock' | 'encrypt'>;
+export type BrowserClientOptions = Omit<ClientOptions, 'transport' | 'clock' | 'encrypt'>;
+
+function refuseNodeOnly(options: object): void {
+  for (const key of ['port', 'mesh', 'encrypt'] as const) {
+    if (key in options && (options as Record<string, unknown>)[key] !== undefined && (options as Record<string, unknown>)[key] !== false) {
+      throw new BotzError(ErrorCode.INVALID_ARGUMENT, `a browser component cannot use "${key}": it is relay-only and authenticates without encrypting`);
+    }
+  }
+}
+
+/** A named component in a web page, reached through the server's relay. */
+export const Component = {
+  start(options: BrowserComponentOptions): Promise<NodeComponent> {
+    refuseNodeOnly(options);
+    return NodeComponent.start({ ...options, transport: wsTransport, clock: browserClock });
+  },
+};
+
+/** A page that only calls (no name registered). */
+export const Client = {
+  connect(options: BrowserClientOptions): Promise<NodeClient> {
+    refuseNodeOnly(options);
+    return NodeClient.connect({ ...options, transport: wsTransport, clock: browserClock });
+  },
+};
+
+export { reply, Reply } from '../node/message.js';
+export type { Message } from '../node/message.js';
+export { BotzError, ErrorCode } from '../errors.js';
+export type { Body, Headers, ComponentInfo } from '../wire/frames.js';

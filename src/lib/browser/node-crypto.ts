@@ -1,0 +1,75 @@
+/**
+ * `node:crypto` for the browser build: what the library calls, over WebCrypto's random
+ * numbers and the synchronous SHA-256 of sha256.ts (WebCrypto hashes only asynchronously, and
+ * packets are signed and verified synchronously). HMAC and HKDF (which is HMAC) are therefore
+ * available; AES-GCM, which WebCrypto also has only asynchronously, is not: the browser build
+ * authenticates every packet but does not encrypt (an encrypted link fails with a clear error).
+ */
+import { BotzError, ErrorCode } from '../errors.js';
+import { BrowserBuffer } from './buffer.js';
+import { hmacSha256, sha256 } from './sha256.js';
+
+type Encoding = Parameters<BrowserBuffer['toString']>[0];
+
+function asBytes(data: string | Uint8Array): Uint8Array {
+  return typeof data === 'string' ? BrowserBuffer.from(data, 'utf8') : data;
+}
+
+function output(bytes: Uint8Array, encoding?: Encoding): BrowserBuffer | string {
+  const buf = BrowserBuffer.from(bytes);
+  return encoding === undefined ? buf : buf.toString(encoding);
+}
+
+export function randomBytes(n: number): BrowserBuffer {
+  const out = BrowserBuffer.alloc(n);
+  globalThis.crypto.getRandomValues(out);
+  return out;
+}
+
+class Digest {
+  private readonly parts: Uint8Array[] = [];
+
+  constructor(private readonly key?: Uint8Array) {}
+
+  update(data: string | Uint8Array): this {
+    this.parts.push(asBytes(data));
+    return this;
+  }
+
+  digest(encoding?: Encoding): any {
+    return output(this.key ? hmacSha256(this.key, ...this.parts) : sha256(...this.parts), encoding);
+  }
+}
+
+function onlySha256(algorithm: string): void {
+  if (algorithm !== 'sha256') throw new BotzError(ErrorCode.INVALID_ARGUMENT, `the browser build has SHA-256 only (asked for ${algorithm})`);
+}
+
+export function createHash(algorithm: string): Digest {
+  onlySha256(algorithm);
+  return new Digest();
+}
+
+export function createHmac(algorithm: string, key: string | Uint8Array): Digest {
+  onlySha256(algorithm);
+  return new Digest(asBytes(key));
+}
+
+export function hash(algorithm: string, data: string | Uint8Array, encoding: Encoding = 'hex'): any {
+  onlySha256(algorithm);
+  return output(sha256(asBytes(data)), encoding);
+}
+
+export function timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) throw new RangeError('timingSafeEqual: inputs differ in length');
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a[i] ^ b[i];
+  return diff === 0;
+}
+
+function noEncryption(): never {
+  throw new BotzError(ErrorCode.INVALID_ARGUMENT, 'the browser build does not encrypt payloads (AES-GCM is asynchronous in WebCrypto); connect without encrypt, to a server not started with --encrypt');
+}
+
+export const createCipheriv = noEncryption;
+export const createDecipheriv = noEncryption;
