@@ -13,6 +13,8 @@ const SHIMS = {
   'node:dgram': 'node-stubs.ts',
   'node:module': 'node-stubs.ts',
   'node:http': 'node-stubs.ts',
+  'node:stream': 'node-stubs.ts',
+  'node:tls': 'node-stubs.ts',
 };
 
 export function browserPlugin(root) {

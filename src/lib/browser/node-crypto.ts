@@ -73,3 +73,15 @@ function noEncryption(): never {
 
 export const createCipheriv = noEncryption;
 export const createDecipheriv = noEncryption;
+
+function noCredentials(): never {
+  throw new BotzError(ErrorCode.INVALID_ARGUMENT, 'the browser build does not take per-component credentials yet (Ed25519/X25519 are asynchronous in WebCrypto): use the shared secret');
+}
+
+export const createPrivateKey = noCredentials;
+export const createPublicKey = noCredentials;
+export const diffieHellman = noCredentials;
+export const generateKeyPairSync = noCredentials;
+export const sign = noCredentials;
+export const verify = noCredentials;
+export const hkdfSync = noCredentials;

@@ -15,3 +15,10 @@ export const createSocket = (): never => notInBrowser('UDP discovery');
 export const createRequire = (): ((id: string) => never) => (id: string) => notInBrowser(`loading ${id}`);
 export const createServer = (): never => notInBrowser('an HTTP server');
 export const STATUS_CODES: Record<number, string> = {};
+
+/** Streams between components need Node's Duplex: not in the browser build (yet). */
+export class Duplex {
+  constructor() {
+    notInBrowser('a stream between components');
+  }
+}
