@@ -8,8 +8,15 @@ import { BotzError, ErrorCode } from '../lib/errors.js';
 /** HOST:PORT, where HOST is a name, an IPv4 address or a bracketed IPv6 address. */
 const HOST_PORT = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+):(\d{1,5})$/;
 
-/** `address` if it is HOST:PORT with a port from 1 to 65535; a usage error (exit 2) otherwise. */
+/**
+ * `address` if it is HOST:PORT with a port from 1 to 65535, or a comma list of those (the
+ * servers of one network, tried in turn); a usage error (exit 2) otherwise.
+ */
 export function checkServerAddress(address: string): string {
+  if (address.includes(',')) {
+    for (const one of address.split(',')) checkServerAddress(one.trim());
+    return address;
+  }
   const m = HOST_PORT.exec(address);
   const port = m ? Number(m[2]) : 0;
   if (m && port >= 1 && port <= 65535) return address;

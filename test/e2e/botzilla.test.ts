@@ -50,7 +50,7 @@ describe('botz serve --botzilla-port', () => {
 
   it('botz send reaches it (one v1 request, framed and MACed with the Botzilla key)', async () => {
     const r = await runBotz(['send', 'legacy-echo', 'a=1'], env);
-    expect(r).toMatchObject({ code: 0, stdout: 'a=1\n' });
+    expect(r).toMatchObject({ code: 0, stdout: '{"a":"1"}\n' });
     expect(legacy.received.map((b) => b.toString())).toContain('{"a":"1"}');
   });
 

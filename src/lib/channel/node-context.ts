@@ -80,7 +80,7 @@ export class NodeContext {
 
   constructor(private readonly options: NodeContextOptions) {
     this.name = options.name;
-    if (options.secret === undefined && !options.identity?.credential) throw new BotzError(ErrorCode.INVALID_ARGUMENT, 'a node needs a secret or a credential');
+    if (options.secret === undefined && !options.identity?.credential) throw new BotzError(ErrorCode.INVALID_ARGUMENT, 'a node needs a secret or a credential: pass `secret` (loadSecret() reads BOTZ_SECRET or the one `botz serve` created) or `identity.credential`');
     // A node with a credential and no secret accepts no shared-secret packet: a key nobody holds.
     this.keyring = Keyring.from(options.secret ?? randomBytes(32));
     this.identity = options.identity ?? {};
