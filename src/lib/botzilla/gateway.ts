@@ -25,7 +25,7 @@ import { Client } from '../component/client.js';
 import { Component } from '../component/component.js';
 import type { Message } from '../node/message.js';
 import { validateName } from '../registry/registry.js';
-import { RejectionDigest } from '../registry/rejection-digest.js';
+import { RejectionReporter } from '../registry/rejection-reporter.js';
 import {
   botzillaCall,
   botzillaProbe,
@@ -106,8 +106,7 @@ export class BotzillaGateway {
   private probeTimer: TimerHandle | undefined;
   private unwatch: (() => void) | undefined;
   private readonly budget: BotzillaBudget;
-  private readonly digest = new RejectionDigest();
-  private digestTimer: TimerHandle | undefined;
+  private readonly rejections: RejectionReporter<BotzillaRejection>;
   private callsInFlight = 0;
   private probing = false;
   private stopped = false;
@@ -118,6 +117,7 @@ export class BotzillaGateway {
   ) {
     this.key = botzillaKey(typeof options.key === 'string' ? Buffer.from(options.key) : (options.key ?? Buffer.from(DEFAULT_BOTZILLA_KEY)));
     this.clock = options.clock ?? systemClock;
+    this.rejections = new RejectionReporter(this.clock, (r) => this.options.onRejected?.(r));
     this.budget = new BotzillaBudget(options.maxConnections, options.maxPendingBytes);
   }
 
@@ -179,20 +179,7 @@ export class BotzillaGateway {
 
   private reject(refusal: BotzillaRefusal): void {
     this.rejected[refusal.code] = (this.rejected[refusal.code] ?? 0) + 1;
-    const at = this.clock.now();
-    if (this.digest.add({ code: refusal.code, remote: refusal.remote, at })) this.options.onRejected?.({ ...refusal, at });
-    this.scheduleDigest();
-  }
-
-  private scheduleDigest(): void {
-    const dueAt = this.digest.nextDueAt;
-    if (this.digestTimer !== undefined || dueAt === undefined || this.stopped) return;
-    this.digestTimer = this.clock.setTimeout(() => {
-      this.digestTimer = undefined;
-      for (const summary of this.digest.due(this.clock.now())) this.options.onRejected?.(summary);
-      this.scheduleDigest();
-    }, Math.max(0, dueAt - this.clock.now()));
-    this.digestTimer.unref();
+    this.rejections.report({ ...refusal, at: this.clock.now() });
   }
 
   /** One request to the registry port; undefined closes without a reply, as the original does. */
@@ -337,8 +324,7 @@ export class BotzillaGateway {
     if (this.stopped) return;
     this.stopped = true;
     this.probeTimer?.clear();
-    this.digestTimer?.clear();
-    for (const summary of this.digest.flush(this.clock.now())) this.options.onRejected?.(summary);
+    this.rejections.stop();
     this.unwatch?.();
     await this.listener.close();
     await Promise.all([...this.bridges.keys()].map((name) => this.closeBridge(name)));

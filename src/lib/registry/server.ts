@@ -16,7 +16,8 @@ import { decodeVerified, SERVER_DESTINATION, type VerifiedPacket } from '../wire
 import { errorReply, type ComponentInfo, type Frame, type HelloFrame, type Topic } from '../wire/frames.js';
 import { newSessionToken, Registry, validateName, type LivenessOptions, type MembershipEvent } from './registry.js';
 import { TrafficHub } from './traffic-hub.js';
-import { RejectionDigest, type Rejection } from './rejection-digest.js';
+import type { Rejection } from './rejection-digest.js';
+import { RejectionReporter } from './rejection-reporter.js';
 import { refuseTaken, sharedRegistryFor, type RegistryStore, type SharedRegistry, type StoreStateEvent } from './server-store.js';
 import { admitCredential, admitSharedSecret, awaitsAnswer, relayRefusal, serverFrameRefusal } from './credential-guard.js';
 import { grantProblem } from '../identity/credential.js';
@@ -35,8 +36,7 @@ export class Server {
   private readonly lastSeen = new Map<Channel, number>();
   private readonly timer: TimerHandle;
   private credentialTimer: TimerHandle | undefined;
-  private readonly digest = new RejectionDigest();
-  private digestTimer: TimerHandle | undefined;
+  private readonly rejections: RejectionReporter<Rejection>;
   private readonly clock: Clock;
   private stopped = false;
   private shared: SharedRegistry | undefined;
@@ -49,6 +49,7 @@ export class Server {
   ) {
     this.address = listener.address;
     this.clock = ctx.clock;
+    this.rejections = new RejectionReporter(this.clock, (r) => this.options.onEvent?.({ type: 'rejected', ...r }));
     this.traffic = new TrafficHub({
       setTracing: (on, bodies) => this.broadcastToLinks({ type: 'traceControl', on, bodies }),
       maxTails: options.maxTails,
@@ -120,29 +121,15 @@ export class Server {
     this.stopped = true;
     this.timer.clear();
     this.credentialTimer?.clear();
-    this.digestTimer?.clear();
     for (const ch of this.channels.values()) ch.close(CloseCode.GOING_AWAY, 'server stopping');
     await this.listener.close();
     await this.shared?.close();
-    for (const summary of this.digest.flush(this.clock.now())) this.options.onEvent?.({ type: 'rejected', ...summary });
+    this.rejections.stop();
   }
 
   /** A rejected packet or connection becomes an event at once, or part of a summary of its flood. */
   private reportRejection(rejection: Rejection): void {
-    const passed = this.digest.add(rejection);
-    if (passed) this.options.onEvent?.({ type: 'rejected', ...passed });
-    this.scheduleDigest();
-  }
-
-  private scheduleDigest(): void {
-    const dueAt = this.digest.nextDueAt;
-    if (this.digestTimer !== undefined || dueAt === undefined || this.stopped) return;
-    this.digestTimer = this.clock.setTimeout(() => {
-      this.digestTimer = undefined;
-      for (const summary of this.digest.due(this.clock.now())) this.options.onEvent?.({ type: 'rejected', ...summary });
-      this.scheduleDigest();
-    }, Math.max(0, dueAt - this.clock.now()));
-    this.digestTimer.unref();
+    this.rejections.report(rejection);
   }
 
   private accept(link: import('../transport/transport.js').Link): void {
