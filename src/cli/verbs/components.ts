@@ -58,9 +58,11 @@ async function watch(ctx: VerbContext, client: VerbClient, first: ComponentInfo[
     if (stale === undefined && !counter.take()) return;
     await draw(ctx, list, stale);
   };
-  await listing(first);
-  // Redraws are serialised: a burst of events never interleaves two tables.
-  let drawing = Promise.resolve();
+  // Redraws are serialised: a burst of events never interleaves two tables. The first table is
+  // drawn once subscribed (events meanwhile redraw after it): whoever sees it knows we follow,
+  // and a server that dies right after it cannot fail the subscription.
+  let subscribed!: () => void;
+  let drawing = new Promise<void>((resolve) => (subscribed = resolve));
   let last = first;
   const redraw = (step: () => Promise<void>) => {
     drawing = drawing.then(step).catch((error: unknown) => {
@@ -81,6 +83,8 @@ async function watch(ctx: VerbContext, client: VerbClient, first: ComponentInfo[
     if (change.state === 'lost') redraw(() => listing(last, linkChangeLine(change)));
     else redraw(async () => listing((last = await client.components({ group }))));
   });
+  await listing(first);
+  subscribed();
   await stopped;
   unfollow();
   unwatch();
