@@ -130,7 +130,7 @@ describe('with a server', () => {
   });
 
   it('a body over the packet limit is a usage error that says the limit', async () => {
-    const big = JSON.stringify({ a: 'x'.repeat(2 * 1024 * 1024) });
+    const big = JSON.stringify({ a: 'x'.repeat(17 * 1024 * 1024) });
     const r = await runBotz(['send', 'usage-echo', '--data', '-'], net.env, big);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/packet limit/);

@@ -99,7 +99,7 @@ export type MeshSendFrame = Extract<MeshFrame, { type: 'meshSend' }>;
  * `degree`), but a node with hundreds of links is far outside what the mesh is for; the cap
  * keeps every valid msa small enough that a neighbour can pass it on: even 512 names of
  * MAX_DESTINATION_BYTES that JSON escapes at 6 bytes per byte (about 785 KB) fit one packet of
- * the default 1 MiB with the forwarder's own `from` and `id`. A node with more links announces
+ * 1 MiB (a sixteenth of the default limit) with the forwarder's own `from` and `id`. A node with more links announces
  * the first MAX_MSA_NEIGHBOURS of them, sorted (see announcer.ts).
  */
 export const MAX_MSA_NEIGHBOURS = 512;

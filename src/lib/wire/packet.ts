@@ -47,7 +47,7 @@ export const MIN_PACKET_BYTES = FIXED_HEADER_BYTES + TAG_BYTES;
  * Largest packet a node sends or accepts unless configured otherwise (`maxPacketBytes`). The
  * transport checks it against each WebSocket frame's declared length before buffering any of it.
  */
-export const DEFAULT_MAX_PACKET_BYTES = 1024 * 1024;
+export const DEFAULT_MAX_PACKET_BYTES = 16 * 1024 * 1024;
 export const SERVER_DESTINATION = '$server';
 /** Set in the codec byte when the payload is encrypted. */
 export const ENCRYPTED_FLAG = 0x80;

@@ -14,9 +14,11 @@ afterEach(() => net.stopAll());
 
 describe('tracing', () => {
   it('a send whose trace is too large to travel with its body still succeeds, and the tail sees it without the body', async () => {
-    await net.serve();
-    await net.echo('echo');
-    const alice = await net.component({ name: 'alice' });
+    // Every node at a 1 MiB packet limit, so the search below stays small.
+    const maxPacketBytes = 1_048_576;
+    await net.serve({ maxPacketBytes });
+    await net.echo('echo', { maxPacketBytes });
+    const alice = await net.component({ name: 'alice', maxPacketBytes });
     // Before anyone tails: the largest body whose request and reply fit a packet. Its trace event,
     // a little larger than the request, will not.
     let big: string;
@@ -25,7 +27,7 @@ describe('tracing', () => {
       const outcome = await alice.send('echo', { big }).catch((e: unknown) => e);
       if ((outcome as { code?: string }).code !== 'FRAME_TOO_LARGE') break;
     }
-    const watcher = await net.client({ name: 'watcher-with-a-rather-long-name' });
+    const watcher = await net.client({ name: 'watcher-with-a-rather-long-name', maxPacketBytes });
     const seen: TailEvent[] = [];
     await watcher.tail({ bodies: true }, (e) => seen.push(e));
     // The tail is on once alice's calls show up in it.

@@ -77,8 +77,9 @@ describe('request/response', () => {
     const echo = await net.component({
       name: 'verbose',
       port: 0,
+      maxPacketBytes: 1_048_576,
       onMessage: (m) => {
-        // Just over the 1 MiB packet limit.
+        // Just over its 1 MiB packet limit.
         if ((m.body as { huge?: boolean }).huge) return 'x'.repeat(1_100_000);
         // An error that quotes its (large) input, as handlers often do.
         throw new Error(`cannot handle ${'y'.repeat(1_100_000)}`);
