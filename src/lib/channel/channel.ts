@@ -14,7 +14,7 @@
 import { throwIfCancelled } from '../cancel.js';
 import { remaining } from '../clock.js';
 import { asBotzError, BotzError, Closed, ErrorCode, errorFromWire, Unreachable, isBotzError } from '../errors.js';
-import { CODECS } from '../wire/codec.js';
+import { CODECS, type EncodedFrame, type PayloadCodec } from '../wire/codec.js';
 import type { Codec, Frame, FrameInit, LinkRole } from '../wire/frames.js';
 import { answerTo } from '../wire/validate.js';
 import { ANY_DESTINATION, PacketSealer, SERVER_DESTINATION, decodeVerified, type PacketHeader, type VerifiedPacket } from '../wire/packet.js';
@@ -155,6 +155,16 @@ export class Channel {
   /** Queues a frame the node already stamped (it may travel by another path too, or a server relays it) for `to`. */
   sendFrame(frame: Frame, to: string, encrypt?: boolean): void {
     this.outbox.enqueue(frame, to, encrypt);
+  }
+
+  /** Queues a stamped frame with its encoding for this link's codec (`codec`): what a fan-out encodes once for many links. */
+  sendEncoded(frame: Frame, encoded: EncodedFrame, to: string = this.peer): void {
+    this.outbox.enqueueEncoded(frame.type, encoded, to);
+  }
+
+  /** The codec this link's packets use (MessagePack frames may travel on any link). */
+  get codec(): PayloadCodec {
+    return this.sealer.codec;
   }
 
   /** True when `frame` arrived on this channel in an encrypted packet. */

@@ -46,16 +46,23 @@ export class Outbox {
    * encrypted even if the link is not. Throws INVALID_ARGUMENT or FRAME_TOO_LARGE.
    */
   enqueue(frame: Frame, to: string, encrypt = false): void {
+    this.enqueueEncoded(frame.type, this.sealer.encode(frame), to, encrypt);
+  }
+
+  /**
+   * Queues a frame encoded already (one frame fanned out to many links is encoded once, for
+   * all of them); `type` names it in errors. Throws INVALID_ARGUMENT or FRAME_TOO_LARGE.
+   */
+  enqueueEncoded(type: Frame['type'], encoded: EncodedFrame, to: string, encrypt = false): void {
     const toBytes = Buffer.byteLength(to);
     if (toBytes > MAX_DESTINATION_BYTES) {
       throw new BotzError(ErrorCode.INVALID_ARGUMENT, `cannot address "${to.slice(0, 40)}...": a name is at most ${MAX_DESTINATION_BYTES} bytes`, {
         details: { bytes: toBytes, limit: MAX_DESTINATION_BYTES },
       });
     }
-    const encoded = this.sealer.encode(frame);
     const overhead = FIXED_HEADER_BYTES + toBytes + MAC_BYTES + 8;
     if (encoded.bytes + overhead > this.maxPacketBytes) {
-      throw new BotzError(ErrorCode.FRAME_TOO_LARGE, `a ${frame.type} of ${encoded.bytes} bytes exceeds the packet limit of ${this.maxPacketBytes} bytes`, {
+      throw new BotzError(ErrorCode.FRAME_TOO_LARGE, `a ${type} of ${encoded.bytes} bytes exceeds the packet limit of ${this.maxPacketBytes} bytes`, {
         details: { bytes: encoded.bytes, limit: this.maxPacketBytes },
       });
     }

@@ -49,7 +49,7 @@ export class MeshNode {
   constructor(options: MeshNodeOptions, ctx?: NodeContext) {
     this.options = resolveMeshOptions(ctx ? { ...options, clock: ctx.clock } : options);
     this.name = this.options.name;
-    this.ctx = ctx ?? new NodeContext({ name: this.name, secret: this.options.secret, encrypt: this.options.encrypt, clock: this.options.clock });
+    this.ctx = ctx ?? new NodeContext({ name: this.name, secret: this.options.secret, encrypt: this.options.encrypt, clock: this.options.clock, maxPacketBytes: this.options.maxPacketBytes });
     this.topology = new Topology(this.name, this.options.msaMaxAgeMs);
     this.announcer = new Announcer({
       name: this.name,

@@ -52,6 +52,8 @@ export interface MeshNodeOptions {
   discovery?: DiscoveryConfig;
   /** Encrypt payloads on this node's links (see wire/packet.ts). */
   encrypt?: boolean;
+  /** Largest packet this node sends or accepts (default 16 MiB, PROTOCOL.md §10). */
+  maxPacketBytes?: number;
   /** Caps on connections to the node's listener and their handshake deadline (see connection-limits.ts). */
   connectionLimits?: Partial<ConnectionLimits>;
 }
@@ -67,7 +69,7 @@ export interface DiscoveryConfig {
   intervalMs?: number;
 }
 
-export type ResolvedMeshOptions = Required<Omit<MeshNodeOptions, 'discovery' | 'incarnation'>> & { discovery?: DiscoveryConfig; incarnation?: number };
+export type ResolvedMeshOptions = Required<Omit<MeshNodeOptions, 'discovery' | 'incarnation' | 'maxPacketBytes'>> & { discovery?: DiscoveryConfig; incarnation?: number; maxPacketBytes?: number };
 
 function invalid(message: string, details: Record<string, unknown>): BotzError {
   return new BotzError(ErrorCode.INVALID_ARGUMENT, message, { details });

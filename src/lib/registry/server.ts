@@ -16,6 +16,7 @@ import { decodeVerified, SERVER_DESTINATION, type VerifiedPacket } from '../wire
 import { errorReply, type ComponentInfo, type Frame, type HelloFrame, type Topic } from '../wire/frames.js';
 import { newSessionToken, Registry, validateName, type LivenessOptions, type MembershipEvent } from './registry.js';
 import { TrafficHub } from './traffic-hub.js';
+import { MemberFanout } from './member-fanout.js';
 import type { Rejection } from './rejection-digest.js';
 import { RejectionReporter } from './rejection-reporter.js';
 import { refuseTaken, sharedRegistryFor, type RegistryStore, type SharedRegistry, type StoreStateEvent } from './server-store.js';
@@ -29,7 +30,7 @@ import { DEFAULT_HEARTBEAT_INTERVAL_MS, type ServerOptions, type ServerStats } f
 export class Server {
   readonly address: string;
   private readonly channels = new Map<string, Channel>();
-  private readonly memberWatchers = new Set<Channel>();
+  private readonly members: MemberFanout;
   private readonly traffic: TrafficHub;
   private relayedPackets = 0;
   /** Last time each link sent anything. */
@@ -49,6 +50,7 @@ export class Server {
   ) {
     this.address = listener.address;
     this.clock = ctx.clock;
+    this.members = new MemberFanout(ctx);
     this.rejections = new RejectionReporter(this.clock, (r) => this.options.onEvent?.({ type: 'rejected', ...r }));
     this.traffic = new TrafficHub({
       setTracing: (on, bodies) => this.broadcastToLinks({ type: 'traceControl', on, bodies }),
@@ -121,6 +123,7 @@ export class Server {
     this.stopped = true;
     this.timer.clear();
     this.credentialTimer?.clear();
+    this.members.stop();
     for (const ch of this.channels.values()) ch.close(CloseCode.GOING_AWAY, 'server stopping');
     await this.listener.close();
     await this.shared?.close();
@@ -306,11 +309,11 @@ export class Server {
   /** Throws LIMIT_REACHED (and subscribes to nothing) when the tails are at their limit. */
   private subscribe(ch: Channel, topics: Topic[], names: string[], bodies: boolean): void {
     if (topics.includes('traffic')) this.traffic.add(ch, names, bodies);
-    if (topics.includes('members')) this.memberWatchers.add(ch);
+    if (topics.includes('members')) this.members.watchers.add(ch);
   }
 
   private unsubscribe(ch: Channel, topics: Topic[]): void {
-    if (topics.includes('members')) this.memberWatchers.delete(ch);
+    if (topics.includes('members')) this.members.watchers.delete(ch);
     if (topics.includes('traffic')) this.traffic.remove(ch);
   }
 
@@ -351,16 +354,8 @@ export class Server {
 
   /** `ours`: about this server's own components (the others' are not logged here). */
   private toWatchers(events: MembershipEvent[], ours: boolean): void {
-    for (const event of events) {
-      for (const watcher of this.memberWatchers) {
-        try {
-          watcher.send({ type: 'member', event: event.type, component: event.component });
-        } catch {
-          // An entry too large for a packet (a huge meta): this watcher misses this event only.
-        }
-      }
-      if (ours) this.options.onEvent?.(event);
-    }
+    this.members.publish(events);
+    if (ours) for (const event of events) this.options.onEvent?.(event);
   }
 
   /** Joins the network of servers on `store` (see shared-registry.ts); a store it cannot reach stops the server. */

@@ -67,8 +67,9 @@ describe('a flood of requests to a handler that never answers', () => {
       const frames = Array.from({ length: PER_PACKET }, (_, i) => ({ v: 1, type: 'request', id: `m${sent + i}`, from: 'mallory', body: 'x' }));
       channel.link.send(channel.sealer.sealFrames(frames, 'victim'));
     }
-    // Somebody else is still served meanwhile.
-    const client = await net.client();
+    // Somebody else is still served meanwhile (slowly: this process is working through the flood,
+    // so the handshake gets a generous deadline; what is checked is that it is answered at all).
+    const client = await net.client({ connectTimeoutMs: 30_000, timeoutMs: 30_000 });
     expect(await client.send('victim', 'legit')).toBe('legit');
 
     await until('every request of the flood runs or was refused', () => victim.stats.handlersRunning + refused >= FLOOD, 15_000);

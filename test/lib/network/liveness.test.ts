@@ -8,6 +8,7 @@ import { Client, Component, ManualClock, MemoryNetwork, Server, type MembershipN
 import { Channel } from '../../../src/lib/channel/channel.js';
 import { NodeContext } from '../../../src/lib/channel/node-context.js';
 import { SECRET } from '../../helpers/network.js';
+import { until } from '../../helpers/wait.js';
 
 const stops: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -34,6 +35,8 @@ describe('heartbeats and liveness, in virtual time', () => {
     const { clock, network, server, events } = await world();
     const steady = await Component.start({ server: server.address, secret: SECRET, name: 'steady', transport: network.transport('steady'), clock, onMessage: (m) => m.body });
     stops.push(() => steady.stop());
+    // Membership events leave at the end of the server's event-loop iteration (member-fanout.ts).
+    await until('the watcher saw steady ready', () => events.some((e) => e.type === 'ready' && e.component.name === 'steady'));
     events.length = 0;
     await clock.advance(10 * BEAT);
     expect(events).toEqual([]);
@@ -49,6 +52,7 @@ describe('heartbeats and liveness, in virtual time', () => {
     const registered = clock.now();
     await channel.request({ type: 'register', address: null, port: null, groups: [], meta: {} }, { timeoutMs: 1_000 });
     await channel.request({ type: 'ready' }, { timeoutMs: 1_000 });
+    await until('the watcher saw hung ready', () => events.some((e) => e.type === 'ready' && e.component.name === 'hung'));
     events.length = 0;
     await clock.advance(7 * BEAT);
     const seen = events.map((e) => [e.type, e.at - registered]);
