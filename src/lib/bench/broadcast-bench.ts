@@ -1,8 +1,8 @@
 /**
- * Broadcast benchmark: one sender, N receivers in another process; each round is timed from
- * the call until every receiver has acknowledged it. botz uses Client.broadcast to a group of
- * components that accept direct links; the baseline sends one raw ws message on each of N
- * connections to an echo and waits for all N echoes.
+ * Broadcast benchmark: one sender, N receivers spread over one or more other processes; each
+ * round is timed from the call until every receiver has acknowledged it. botz uses
+ * Client.broadcast to a group of components that accept direct links; the baseline sends one
+ * raw ws message on each of N connections to as many echo processes and waits for all N echoes.
  */
 import { randomBytes } from 'node:crypto';
 import { Client } from '../component/client.js';
@@ -16,6 +16,8 @@ export type BroadcastTarget = 'botz' | 'raw';
 export interface BroadcastBenchOptions {
   target: BroadcastTarget;
   receivers: number;
+  /** Processes the receivers (or the baseline's echo servers) are spread over, evenly (default 1). */
+  processes?: number;
   rounds: number;
   /** Rounds run and discarded first (the first botz round dials every receiver). */
   warmup?: number;
@@ -28,6 +30,7 @@ export interface BroadcastBenchOptions {
 export interface BroadcastBenchResult {
   target: BroadcastTarget;
   receivers: number;
+  processes: number;
   rounds: number;
   /** Rounds in which some receiver did not acknowledge. */
   errors: number;
@@ -39,13 +42,20 @@ export interface BroadcastBenchResult {
 
 type Round = () => Promise<number>;
 
+/** `total` split into `parts` counts that differ by at most one. */
+export function spread(total: number, parts: number): number[] {
+  const n = Math.max(1, Math.min(parts, total));
+  return Array.from({ length: n }, (_, i) => Math.floor(total / n) + (i < total % n ? 1 : 0));
+}
+
 async function botzRounds(o: BroadcastBenchOptions, peers: Peer[]): Promise<{ round: Round; close: () => Promise<void> }> {
   const secret = randomBytes(24).toString('base64url');
   const server = await o.host({ role: 'server', secret });
   peers.push(server);
   const address = String(server.info.address);
   const group = `bench-rx-${process.pid}`;
-  peers.push(await o.host({ role: 'receivers', server: address, secret, count: o.receivers, prefix: group, group }));
+  const counts = spread(o.receivers, o.processes ?? 1);
+  peers.push(...(await Promise.all(counts.map((count, p) => o.host({ role: 'receivers', server: address, secret, count, prefix: `${group}-${p}`, group })))));
   const client = await Client.connect({ server: address, secret });
   const body = benchBody(o.bodyBytes);
   const timeout = o.timeoutMs ?? 10_000;
@@ -56,10 +66,13 @@ async function botzRounds(o: BroadcastBenchOptions, peers: Peer[]): Promise<{ ro
 }
 
 async function rawRounds(o: BroadcastBenchOptions, peers: Peer[]): Promise<{ round: Round; close: () => Promise<void> }> {
-  const echo = await o.host({ role: 'raw-echo', coalesce: false });
-  peers.push(echo);
+  const counts = spread(o.receivers, o.processes ?? 1);
+  const echoes = await Promise.all(counts.map(() => o.host({ role: 'raw-echo', coalesce: false })));
+  peers.push(...echoes);
   const clients: RawClient[] = [];
-  for (let i = 0; i < o.receivers; i++) clients.push(await RawClient.connect(String(echo.info.address), { coalesce: false }));
+  for (const [p, count] of counts.entries()) {
+    for (let i = 0; i < count; i++) clients.push(await RawClient.connect(String(echoes[p].info.address), { coalesce: false }));
+  }
   const bytes = benchBytes(o.bodyBytes);
   return {
     round: async () => {
@@ -87,7 +100,7 @@ export async function benchBroadcast(o: BroadcastBenchOptions): Promise<Broadcas
         if (got !== o.receivers) errors++;
         o.onProgress?.(i + 1);
       }
-      return { target: o.target, receivers: o.receivers, rounds: o.rounds, errors, delivered, latencyMs: summarize(times) };
+      return { target: o.target, receivers: o.receivers, processes: spread(o.receivers, o.processes ?? 1).length, rounds: o.rounds, errors, delivered, latencyMs: summarize(times) };
     } finally {
       await close();
     }
