@@ -36,7 +36,9 @@ export interface SuiteFigures {
   /** A 1 MiB Uint8Array value; its baseline is the plain ws echo of 1 MiB (rawBody1mMBps). */
   binary1mMBps?: number;
   // The tail: p99 at 64 in flight and at 1, throughput of the JSON-parsing echo at 64.
+  directP50At64?: number;
   directP99At64?: number;
+  rawP50At64?: number;
   rawP99At64?: number;
   rawJsonThroughput64?: number;
   directP99At1?: number;
@@ -153,7 +155,9 @@ const SPREAD_FIGURES: { name: string; key: keyof SuiteFigures }[] = [
   { name: 'direct, 64 in flight, msgs/s', key: 'directThroughput64' },
   { name: 'plain ws echo, 64 in flight, msgs/s', key: 'rawThroughput64' },
   { name: 'JSON-parsing ws echo, 64 in flight, msgs/s', key: 'rawJsonThroughput64' },
+  { name: 'direct, 64 in flight, p50 ms', key: 'directP50At64' },
   { name: 'direct, 64 in flight, p99 ms', key: 'directP99At64' },
+  { name: 'plain ws echo, 64 in flight, p50 ms', key: 'rawP50At64' },
   { name: 'plain ws echo, 64 in flight, p99 ms', key: 'rawP99At64' },
   { name: 'deliver, direct, 64 in flight, msgs/s', key: 'deliverDirect' },
   { name: 'send, direct, 64 in flight, msgs/s', key: 'sendDirect' },
