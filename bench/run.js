@@ -151,7 +151,18 @@ for (let pass = 1; pass <= ROUNDS; pass++) {
   }
 }
 
-// 5. 5,000 registered heartbeating components (500 per process), and the baseline: a plain ws
+// 5. The largest body the defaults carry: one 1 MiB and one 16 MiB body, direct, no limit raised
+if (runs('limits')) {
+  results.defaultLimit = [];
+  for (const bodyBytes of [MiB, 16 * MiB]) {
+    progress(`a ${bodyBytes / MiB} MiB body with default limits`);
+    const r = await benchRequests({ target: 'direct', inFlight: 1, bodyBytes, count: 1, warmup: 0, host, timeoutMs: 60_000 }).catch((error) => ({ messages: 0, errors: 1, errorCodes: { [error.code ?? 'ERROR']: 1 } }));
+    results.defaultLimit.push({ bodyBytes, ok: r.messages === 1 && r.errors === 0, errorCodes: r.errorCodes });
+    done();
+  }
+}
+
+// 6. 5,000 registered heartbeating components (500 per process), and the baseline: a plain ws
 //    server holding 5,000 bare idle connections from as many processes
 if (runs('registration')) {
   progress('registering 5000 components');
@@ -169,7 +180,7 @@ if (runs('registration')) {
   done();
 }
 
-// 6. CLI one-shot: `botz send` against a running network vs `node -e 0`
+// 7. CLI one-shot: `botz send` against a running network vs `node -e 0`
 const BIN = join(ROOT, 'bin', 'run.js');
 if (!runs('oneshot')) {
   // not selected
@@ -198,7 +209,7 @@ if (!runs('oneshot')) {
   done();
 } else note('bin/run.js or the send command is missing: CLI one-shot skipped');
 
-// 7. Mesh: 100 nodes on the in-memory network converge, then route around 4 stopped nodes
+// 8. Mesh: 100 nodes on the in-memory network converge, then route around 4 stopped nodes
 if (runs('mesh')) {
   progress('mesh convergence, 100 nodes');
   let seed = 7;
@@ -207,7 +218,7 @@ if (runs('mesh')) {
   done();
 }
 
-// 8. NATS request/reply at 64 in flight, when both the server and the client are here
+// 9. NATS request/reply at 64 in flight, when both the server and the client are here
 const natsServer = runs('nats') && spawnSync('nats-server', ['--version'], { stdio: 'ignore' }).status === 0;
 let natsClient = false;
 try {
@@ -229,7 +240,7 @@ else {
   done();
 }
 
-// 9. Moleculer 0.14 request/reply over its TCP transporter (loopback, no UDP discovery), 64 and 1 in flight
+// 10. Moleculer 0.14 request/reply over its TCP transporter (loopback, no UDP discovery), 64 and 1 in flight
 if (runs('moleculer')) {
   let moleculer = false;
   try {
@@ -291,6 +302,7 @@ const figuresOf = (pass) => {
     sendDirect: rel('direct', 'send'),
     deliverRelay: rel('relay', 'deliver'),
     sendRelay: rel('relay', 'send'),
+    largestDefaultBodyMiB: results.defaultLimit ? Math.max(0, ...results.defaultLimit.filter((l) => l.ok).map((l) => l.bodyBytes / MiB)) : undefined,
     registrationsPerSec: results.registration?.registrationsPerSec,
     rssPerComponentBytes: results.registration?.rssPerComponentBytes,
     rssPerWsConnectionBytes: results.wsConnections?.rssPerConnectionBytes,
@@ -345,6 +357,7 @@ if (results.broadcast.length > 0) {
 }
 const g = results.registration;
 if (g) console.log(`\nregistration: ${g.registered}/${g.components} registered from ${g.processes} processes in ${Math.round(g.registerMs)} ms = ${Math.round(g.registrationsPerSec)}/s; server RSS ${(g.serverRssBefore / 2 ** 20).toFixed(1)} → ${(g.serverRssAfter / 2 ** 20).toFixed(1)} MB = ${(g.rssPerComponentBytes / 1000).toFixed(1)} KB per component`);
+for (const l of results.defaultLimit ?? []) console.log(`a ${l.bodyBytes / MiB} MiB body with default limits: ${l.ok ? 'went through' : `failed ${JSON.stringify(l.errorCodes)}`}`);
 const w = results.wsConnections;
 if (w) console.log(`bare ws connections (baseline): ${w.open}/${w.connections} open from ${w.processes} processes; server RSS ${(w.serverRssBefore / 2 ** 20).toFixed(1)} → ${(w.serverRssAfter / 2 ** 20).toFixed(1)} MB = ${(w.rssPerConnectionBytes / 1000).toFixed(1)} KB per connection`);
 if (results.oneShot) {

@@ -35,6 +35,7 @@ export interface SuiteResults {
   broadcast?: { round: number; target: string; receivers: number; processes?: number; errors: number; latencyMs: Summary }[];
   reliable?: { round?: number; path: string; mode: string; messagesPerSecond: number }[];
   registration?: { components: number; registered: number; processes: number; registrationsPerSec: number; rssPerComponentBytes: number } | null;
+  defaultLimit?: { bodyBytes: number; ok: boolean; errorCodes: Record<string, number> }[];
   wsConnections?: { connections: number; processes: number; rssPerConnectionBytes: number } | null;
   oneShot?: { send: { medianMs: number; runs: number }; node: { medianMs: number }; tool: string } | null;
   targets?: TargetVerdict[];
@@ -117,6 +118,9 @@ function figuresTable(r: SuiteResults): string[] {
   if (g) lines.push(`| registration, ${num(g.components)} components from ${g.processes} processes | botz | ${num(g.registrationsPerSec)}/s; ${num(g.rssPerComponentBytes / 1000)} KB server RSS each | | |`);
   const w = r.wsConnections;
   if (w) lines.push(`| ${num(w.connections)} idle connections from ${w.processes} processes | bare ws | ${num(w.rssPerConnectionBytes / 1000)} KB server RSS each | | |`);
+  for (const l of r.defaultLimit ?? []) {
+    lines.push(`| a ${l.bodyBytes / (1024 * 1024)} MiB body, default limits | botz | ${l.ok ? 'goes through' : `fails: ${Object.keys(l.errorCodes).join(', ')}`} | | |`);
+  }
   const o = r.oneShot;
   if (o) lines.push(`| one-shot wall time (${o.tool}, median of ${o.send.runs}) | \`botz send\` / \`node -e 0\` | ${num(o.send.medianMs)} / ${num(o.node.medianMs)} ms | | |`);
   return lines;

@@ -6,7 +6,7 @@
  */
 
 /** Every part of `npm run bench`, in the order it runs. */
-export const SUITE_PARTS = ['requests', 'bodies', 'broadcast', 'reliable', 'registration', 'oneshot', 'mesh', 'nats', 'moleculer'] as const;
+export const SUITE_PARTS = ['requests', 'bodies', 'limits', 'broadcast', 'reliable', 'registration', 'oneshot', 'mesh', 'nats', 'moleculer'] as const;
 
 export type SuitePart = (typeof SUITE_PARTS)[number];
 

@@ -33,6 +33,8 @@ export interface SuiteFigures {
   rawJsonBody1mMBps?: number;
   body8mMBps?: number;
   rawBody8mMBps?: number;
+  /** The largest of the probed body sizes (1 and 16 MiB) that went through with default limits, MiB; 0 when none did. */
+  largestDefaultBodyMiB?: number;
   /** A 1 MiB Uint8Array value; its baseline is the plain ws echo of 1 MiB (rawBody1mMBps). */
   binary1mMBps?: number;
   // The tail: p99 at 64 in flight and at 1, throughput of the JSON-parsing echo at 64.
@@ -93,6 +95,7 @@ const RULES: Rule[] = [
     { target: '1 MiB bodies: MB/s vs JSON-parsing ws echo', value: (f: SuiteFigures) => r(f.body1mMBps, f.rawJsonBody1mMBps), limit: 0.5, unit: 'x', atLeast: true },
     { target: '8 MiB bodies: MB/s vs plain ws', value: (f: SuiteFigures) => r(f.body8mMBps, f.rawBody8mMBps), limit: 0.25, unit: 'x', atLeast: true },
     { target: '1 MiB binary body: MB/s vs plain ws', value: (f: SuiteFigures) => r(f.binary1mMBps, f.rawBody1mMBps), limit: 0.4, unit: 'x', atLeast: true },
+    { target: 'largest body with default limits (1 and 16 MiB probed)', value: (f: SuiteFigures) => f.largestDefaultBodyMiB ?? null, limit: 16, unit: ' MiB', atLeast: true },
     { target: 'direct, 64 in flight: p99 vs plain ws p99', value: (f: SuiteFigures) => r(f.directP99At64, f.rawP99At64), limit: 2, unit: 'x', atLeast: false },
     { target: 'direct, 64 in flight: throughput vs JSON-parsing ws echo', value: (f: SuiteFigures) => r(f.directThroughput64, f.rawJsonThroughput64), limit: 1.0, unit: 'x', atLeast: true },
     { target: 'direct, 1 in flight: p50 vs JSON-parsing ws echo', value: (f: SuiteFigures) => r(f.directP50At1, f.rawJsonP50At1), limit: 1.15, unit: 'x', atLeast: false },

@@ -15,6 +15,10 @@ const results: SuiteResults = {
     { round: 2, target: 'direct', inFlight: 64, msgsPerSec: 110_000, mbPerSec: 11, errors: 0, latencyMs: latency(0.4, 1) },
   ],
   bodies: [{ round: 1, workload: '1m', target: 'raw', inFlight: 4, bodyBytes: 1024 * 1024, msgsPerSec: 100, mbPerSec: 104.9, errors: 0, latencyMs: latency(10, 20) }],
+  defaultLimit: [
+    { bodyBytes: 1024 * 1024, ok: true, errorCodes: {} },
+    { bodyBytes: 16 * 1024 * 1024, ok: false, errorCodes: { FRAME_TOO_LARGE: 1 } },
+  ],
   targets: judgeTargets([{ directThroughput64: 90_000, rawJsonThroughput64: 100_000 }, { directThroughput64: 110_000, rawJsonThroughput64: 100_000 }]),
 };
 
@@ -28,6 +32,7 @@ describe('README → Performance from a results file', () => {
     expect(section).toContain('| 14 | 8 MiB bodies: MB/s vs plain ws | — |  | ≥ 0.25x | not run |');
     expect(section).toContain('| request/response, 100 B, 64 in flight | direct | 100,000 msgs/s (90,000–110,000) | 0.45 (0.4–0.5) | 1.5 (1–2) |');
     expect(section).toContain('| 1 MiB bodies, 4 in flight | raw | 105 MB/s | 10 | 20 |');
+    expect(section).toContain('| a 16 MiB body, default limits | botz | fails: FRAME_TOO_LARGE | | |');
   });
 
   it('rewrites only the text between the markers', () => {

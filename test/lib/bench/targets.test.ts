@@ -28,6 +28,8 @@ describe('judgeTargets', () => {
     [{ body1mMBps: 59, rawJsonBody1mMBps: 200 }, '1 MiB bodies', 'MISS', 0.295],
     [{ body8mMBps: 134, rawBody8mMBps: 536 }, '8 MiB bodies', 'PASS', 0.25],
     [{ binary1mMBps: 300, rawBody1mMBps: 888 }, '1 MiB binary', 'MISS', 300 / 888],
+    [{ largestDefaultBodyMiB: 1 }, 'largest body with default limits', 'MISS', 1],
+    [{ largestDefaultBodyMiB: 16 }, 'largest body with default limits', 'PASS', 16],
     [{ directP99At64: 7.5, rawP99At64: 0.75 }, 'direct, 64 in flight: p99', 'MISS', 10],
     [{ directThroughput64: 88, rawJsonThroughput64: 100 }, 'direct, 64 in flight: throughput vs JSON', 'MISS', 0.88],
     [{ directP50At1: 0.115, rawJsonP50At1: 0.1 }, 'direct, 1 in flight: p50 vs JSON', 'PASS', 1.15],
