@@ -130,6 +130,7 @@ for (let pass = 1; pass <= ROUNDS; pass++) {
         try {
           const b = await benchBroadcast({ target, receivers: spec.receivers, processes: spec.processes, rounds: Math.round(spec.rounds * SCALE), warmup: spec.warmup, bodyBytes: BODY, host, onProgress: (i) => progress(`${label}: round ${i}`) });
           results.broadcast.push({ round: pass, ...b });
+          if (b.errors > 0) note(`${label}: ${b.errors} of ${b.rounds} broadcasts not acknowledged by every receiver ${JSON.stringify(b.failureCodes)}; not judged`);
         } catch (error) {
           note(`${label} failed: ${error.code ?? ''} ${error.message}`);
         }
@@ -167,13 +168,14 @@ if (runs('limits')) {
 if (runs('registration')) {
   progress('registering 5000 components');
   try {
-    results.registration = await benchRegistrations({ components: 5000, perProcess: 500, concurrency: 16, heartbeatIntervalMs: 1000, settleHeartbeats: 3, serverHost: gcHost, host: childHost({ cpu: null }) });
+    // A busy machine can take minutes to admit 5,000 components: that is measured, not a failure.
+    results.registration = await benchRegistrations({ components: 5000, perProcess: 500, concurrency: 16, heartbeatIntervalMs: 1000, settleHeartbeats: 3, serverHost: gcHost, host: childHost({ cpu: null, startTimeoutMs: 900_000 }) });
   } catch (error) {
     note(`registration of 5000 components failed: ${error.code ?? ''} ${error.message}`);
   }
   progress('5000 bare ws connections');
   try {
-    results.wsConnections = await benchConnectionMemory({ connections: 5000, perProcess: 500, concurrency: 16, serverHost: gcHost, host: childHost({ cpu: null }) });
+    results.wsConnections = await benchConnectionMemory({ connections: 5000, perProcess: 500, concurrency: 16, serverHost: gcHost, host: childHost({ cpu: null, startTimeoutMs: 900_000 }) });
   } catch (error) {
     note(`5000 bare ws connections failed: ${error.code ?? ''} ${error.message}`);
   }
@@ -268,7 +270,8 @@ const figuresOf = (pass) => {
   const once = (target) => target === 'nats' || target === 'moleculer-tcp';
   const req = (target, inFlight) => results.requests.find((r) => r.target === target && r.inFlight === inFlight && (r.round === pass || once(target)));
   const body = (workload, target) => results.bodies.find((r) => r.workload === workload && r.target === target && r.round === pass)?.mbPerSec;
-  const bc = (target, receivers) => results.broadcast.find((b) => b.target === target && b.receivers === receivers && b.round === pass);
+  // A broadcast run in which some round missed a receiver is not judged (its timing is of a smaller fan-out).
+  const bc = (target, receivers) => results.broadcast.find((b) => b.target === target && b.receivers === receivers && b.round === pass && b.errors === 0);
   const rel = (path, mode) => results.reliable.find((r) => r.path === path && r.mode === mode && r.round === pass)?.messagesPerSecond;
   return {
     directThroughput64: req('direct', 64)?.msgsPerSec,

@@ -36,11 +36,22 @@ export interface BroadcastBenchResult {
   errors: number;
   /** Acknowledgements received over all measured rounds (rounds × receivers when all went well). */
   delivered: number;
-  /** Time until all receivers had it, per round. */
+  /**
+   * Why receivers did not acknowledge, counted over all measured rounds: an error code, or
+   * MISSING for a receiver the broadcast did not reach at all (not listed in its group).
+   */
+  failureCodes: Record<string, number>;
+  /** Time until all receivers had it, over the rounds every receiver acknowledged. */
   latencyMs: Summary;
 }
 
-type Round = () => Promise<number>;
+/** One round: how many acknowledged, and the codes of those that failed. */
+type Round = () => Promise<{ delivered: number; failed: string[] }>;
+
+const codeOf = (reason: unknown): string => {
+  const code = (reason as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : 'ERROR';
+};
 
 /** `total` split into `parts` counts that differ by at most one. */
 export function spread(total: number, parts: number): number[] {
@@ -60,7 +71,13 @@ async function botzRounds(o: BroadcastBenchOptions, peers: Peer[]): Promise<{ ro
   const body = benchBody(o.bodyBytes);
   const timeout = o.timeoutMs ?? 10_000;
   return {
-    round: async () => (await client.broadcast(body, { group, timeout })).delivered.length,
+    round: async () => {
+      const result = await client.broadcast(body, { group, timeout });
+      const failed = result.failed.map((f) => f.error.code);
+      const reached = result.delivered.length + result.ignored.length + failed.length;
+      for (let i = reached; i < o.receivers; i++) failed.push('MISSING');
+      return { delivered: result.delivered.length, failed };
+    },
     close: () => client.close(),
   };
 }
@@ -77,7 +94,7 @@ async function rawRounds(o: BroadcastBenchOptions, peers: Peer[]): Promise<{ rou
   return {
     round: async () => {
       const outcomes = await Promise.allSettled(clients.map((c) => c.request(bytes)));
-      return outcomes.filter((r) => r.status === 'fulfilled').length;
+      return { delivered: outcomes.filter((r) => r.status === 'fulfilled').length, failed: outcomes.flatMap((r) => (r.status === 'rejected' ? [codeOf(r.reason)] : [])) };
     },
     close: async () => clients.forEach((c) => c.close()),
   };
@@ -89,18 +106,22 @@ export async function benchBroadcast(o: BroadcastBenchOptions): Promise<Broadcas
     const { round, close } = o.target === 'botz' ? await botzRounds(o, peers) : await rawRounds(o, peers);
     try {
       for (let i = 0; i < (o.warmup ?? 20); i++) await round();
-      const times = new Float64Array(o.rounds);
+      // Only complete rounds are timed: a round that reached nobody would otherwise look fast.
+      const times: number[] = [];
+      const failureCodes: Record<string, number> = {};
       let errors = 0;
       let delivered = 0;
       for (let i = 0; i < o.rounds; i++) {
         const t0 = performance.now();
         const got = await round();
-        times[i] = performance.now() - t0;
-        delivered += got;
-        if (got !== o.receivers) errors++;
+        const ms = performance.now() - t0;
+        delivered += got.delivered;
+        if (got.delivered === o.receivers) times.push(ms);
+        else errors++;
+        for (const code of got.failed) failureCodes[code] = (failureCodes[code] ?? 0) + 1;
         o.onProgress?.(i + 1);
       }
-      return { target: o.target, receivers: o.receivers, processes: spread(o.receivers, o.processes ?? 1).length, rounds: o.rounds, errors, delivered, latencyMs: summarize(times) };
+      return { target: o.target, receivers: o.receivers, processes: spread(o.receivers, o.processes ?? 1).length, rounds: o.rounds, errors, delivered, failureCodes, latencyMs: summarize(times) };
     } finally {
       await close();
     }

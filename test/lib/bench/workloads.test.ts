@@ -46,7 +46,8 @@ describe('broadcast over several receiver processes', () => {
 
   it.each(['botz', 'raw'] as const)('%s: receivers in 3 hosts all acknowledge', async (target) => {
     const r = await benchBroadcast({ target, receivers: 7, processes: 3, rounds: 4, warmup: 1, bodyBytes: 100, host: inProcessHost });
-    expect(r).toMatchObject({ target, receivers: 7, processes: 3, rounds: 4, errors: 0, delivered: 28 });
+    expect(r).toMatchObject({ target, receivers: 7, processes: 3, rounds: 4, errors: 0, delivered: 28, failureCodes: {} });
+    expect(r.latencyMs.count).toBe(4);
   });
 });
 
