@@ -102,7 +102,7 @@ export async function startRole(spec: RoleSpec): Promise<RoleHandle> {
       const startedAt = Date.now();
       const components = await startComponents(spec.count, spec.concurrency, (i) =>
         // A server busy admitting thousands of links answers slowly; that is measured, not a failure.
-        Component.start({ server: spec.server, secret: spec.secret, name: `${spec.prefix}-${i}`, onMessage: () => null, connectTimeoutMs: 60_000, timeoutMs: 60_000 }),
+        Component.start({ server: spec.server, secret: spec.secret, name: `${spec.prefix}-${i}`, onMessage: () => null, connectTimeoutMs: 300_000, timeoutMs: 300_000 }),
       );
       return componentsHandle(components, { count: components.length, startedAt, finishedAt: Date.now() });
     }
