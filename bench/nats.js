@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 
-function freePort() {
+export function freePort() {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.once('error', reject);
@@ -21,7 +21,7 @@ function freePort() {
 }
 
 /** Starts `cmd args` on `cpu` (when taskset is usable) and resolves once a line matches `ready`. */
-async function startChild(cmd, args, cpu, ready) {
+export async function startChild(cmd, args, cpu, ready) {
   const argv = cpu === null ? [cmd, ...args] : ['taskset', '-c', String(cpu), cmd, ...args];
   const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
   let seen = '';

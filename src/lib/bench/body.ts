@@ -16,3 +16,16 @@ export function benchBody(bytes: number): Body {
 export function benchBytes(bytes: number): Buffer {
   return Buffer.from(JSON.stringify(benchBody(bytes)));
 }
+
+/** A body carrying `bytes` bytes as one binary value (a Uint8Array), for the binary-body workload. */
+export function benchBinaryBody(bytes: number): Body {
+  return { d: new Uint8Array(bytes).fill(0x78) };
+}
+
+/** The size of the `d` value of an echoed bench body (string length or byte length), or -1. */
+export function benchBodySize(reply: unknown): number {
+  const d = (reply as { d?: unknown } | null)?.d;
+  if (typeof d === 'string') return d.length;
+  if (d instanceof Uint8Array) return d.byteLength;
+  return -1;
+}

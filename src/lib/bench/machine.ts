@@ -1,5 +1,5 @@
 /** The machine a benchmark ran on, recorded beside its figures. */
-import { cpus, platform, release, totalmem } from 'node:os';
+import { cpus, loadavg, platform, release, totalmem } from 'node:os';
 
 export interface MachineInfo {
   cpuModel: string;
@@ -10,6 +10,8 @@ export interface MachineInfo {
   date: string;
   /** How the two sides were placed on CPUs. */
   pinning: string;
+  /** 1, 5 and 15-minute load averages when the run started: how quiet the machine was. */
+  loadAverage: number[];
 }
 
 export function machineInfo(pinning: string): MachineInfo {
@@ -22,5 +24,6 @@ export function machineInfo(pinning: string): MachineInfo {
     node: process.version,
     date: new Date().toISOString(),
     pinning,
+    loadAverage: loadavg().map((l) => Math.round(l * 100) / 100),
   };
 }

@@ -21,6 +21,8 @@ const ID_BYTES = 4;
 
 export interface RawEchoServer {
   address: string;
+  /** Connections open now. */
+  connections(): number;
   close(): Promise<void>;
 }
 
@@ -71,6 +73,7 @@ export function startRawEcho(options: { coalesce: boolean; json?: boolean; host?
       const addr = server.address() as AddressInfo;
       resolve({
         address: `${addr.address}:${addr.port}`,
+        connections: () => server.clients.size,
         close: () =>
           new Promise<void>((done) => {
             for (const ws of server.clients) ws.terminate();
@@ -154,4 +157,26 @@ export class RawClient {
   close(): void {
     this.ws.terminate();
   }
+}
+
+/**
+ * Opens `count` bare ws connections to `address`, `concurrency` handshakes at a time, and
+ * holds them open doing nothing: the baseline for what an idle registered component costs.
+ */
+export async function openRawConnections(address: string, count: number, concurrency: number): Promise<RawClient[]> {
+  const opened: RawClient[] = [];
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < count) {
+      next++;
+      opened.push(await RawClient.connect(address, { coalesce: false, timeoutMs: 60_000 }));
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, count)) }, worker));
+  } catch (error) {
+    for (const c of opened) c.close();
+    throw error;
+  }
+  return opened;
 }

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from '../component/client.js';
 import type { Body } from '../wire/frames.js';
-import { benchBody, benchBytes } from './body.js';
+import { benchBinaryBody, benchBody, benchBodySize, benchBytes } from './body.js';
 import type { PeerHost, Peer } from './peer-host.js';
 import { meshDriver } from './mesh-line.js';
 import { RawClient } from './raw-ws.js';
@@ -38,6 +38,13 @@ export interface RequestBenchOptions {
   timeoutMs?: number;
   /** botz targets: the client encrypts its links (and so its exchanges, both ways). */
   encrypt?: boolean;
+  /**
+   * botz targets: the body is one binary value (a Uint8Array of `bodyBytes`) instead of a JSON
+   * string; the raw baselines carry bytes either way.
+   */
+  binary?: boolean;
+  /** botz targets: the packet limit of the server, the echo and the client (large bodies). */
+  maxPacketBytes?: number;
   onProgress?: (progress: LoadProgress) => void;
 }
 
@@ -45,6 +52,7 @@ export interface RequestBenchResult extends RequestFigures {
   target: RequestTarget;
   inFlight: number;
   bodyBytes: number;
+  binary: boolean;
   components: number;
 }
 
@@ -67,20 +75,20 @@ async function setupBotz(o: RequestBenchOptions, components: number): Promise<Se
     let network = o.network;
     if (!network) {
       const secret = randomBytes(24).toString('base64url');
-      const server = await o.host({ role: 'server', secret });
+      const server = await o.host({ role: 'server', secret, maxPacketBytes: o.maxPacketBytes });
       peers.push(server);
       network = { server: String(server.info.address), secret };
     }
     const names = Array.from({ length: components }, (_, i) => `bench-echo-${process.pid}-${i}`);
-    peers.push(await o.host({ role: 'echo', server: network.server, secret: network.secret, names, direct: o.target === 'direct' }));
-    const client = await Client.connect({ server: network.server, secret: network.secret, timeoutMs: o.timeoutMs ?? 10_000, encrypt: o.encrypt });
-    const body: Body = benchBody(o.bodyBytes);
-    const length = (body as { d: string }).d.length;
+    peers.push(await o.host({ role: 'echo', server: network.server, secret: network.secret, names, direct: o.target === 'direct', maxPacketBytes: o.maxPacketBytes }));
+    const client = await Client.connect({ server: network.server, secret: network.secret, timeoutMs: o.timeoutMs ?? 10_000, encrypt: o.encrypt, maxPacketBytes: o.maxPacketBytes });
+    const body: Body = o.binary ? benchBinaryBody(o.bodyBytes) : benchBody(o.bodyBytes);
+    const length = benchBodySize(body);
     const options = { timeout: o.timeoutMs ?? 10_000 };
     return {
       call: async (seq) => {
-        const reply = (await client.send(names[seq % names.length], body, options)) as { d?: string } | null;
-        if (reply?.d?.length !== length) throw badEcho();
+        const reply = await client.send(names[seq % names.length], body, options);
+        if (benchBodySize(reply) !== length) throw badEcho();
       },
       teardown: async () => {
         await client.close();
@@ -163,7 +171,7 @@ export async function benchRequests(o: RequestBenchOptions): Promise<RequestBenc
       durationMs: o.durationMs,
       onProgress: o.onProgress,
     });
-    return { target: o.target, inFlight: o.inFlight, bodyBytes: o.bodyBytes, components, ...figures(result, o.bodyBytes) };
+    return { target: o.target, inFlight: o.inFlight, bodyBytes: o.bodyBytes, binary: o.binary === true, components, ...figures(result, o.bodyBytes) };
   } finally {
     await setup.teardown();
   }

@@ -6,12 +6,12 @@
 import { Server } from '../registry/server.js';
 import { Component } from '../component/component.js';
 import { startMeshLine } from './mesh-line.js';
-import { startRawEcho } from './raw-ws.js';
+import { openRawConnections, startRawEcho } from './raw-ws.js';
 
 export type RoleSpec =
-  | { role: 'server'; secret: string; heartbeatIntervalMs?: number }
+  | { role: 'server'; secret: string; heartbeatIntervalMs?: number; maxPacketBytes?: number }
   /** Echo components; `direct` ones accept links (port 0), the others are reached through the relay. */
-  | { role: 'echo'; server: string; secret: string; names: string[]; direct: boolean }
+  | { role: 'echo'; server: string; secret: string; names: string[]; direct: boolean; maxPacketBytes?: number }
   /** `count` components named prefix-0.. in `group` that acknowledge broadcasts. */
   | { role: 'receivers'; server: string; secret: string; count: number; prefix: string; group: string }
   /** `count` idle, heartbeating components (relay mode), registered `concurrency` at a time. */
@@ -19,7 +19,9 @@ export type RoleSpec =
   /** A raw ws echo; `json`: it parses each JSON frame and answers with a JSON response frame. */
   | { role: 'raw-echo'; coalesce: boolean; json?: boolean }
   /** A line of mesh relays ending in an echo; requests cross `hops` links to reach it. */
-  | { role: 'mesh-line'; secret: string; hops: number };
+  | { role: 'mesh-line'; secret: string; hops: number }
+  /** `count` bare ws connections to `address`, opened `concurrency` at a time, that do nothing. */
+  | { role: 'raw-holders'; address: string; count: number; concurrency: number };
 
 /** A running role: what it reports once started, its counters, and how to stop it. */
 export interface RoleHandle {
@@ -66,7 +68,7 @@ function componentsHandle(components: Component[], info: Record<string, unknown>
 export async function startRole(spec: RoleSpec): Promise<RoleHandle> {
   switch (spec.role) {
     case 'server': {
-      const server = await Server.start({ host: '127.0.0.1', port: 0, secret: spec.secret, heartbeatIntervalMs: spec.heartbeatIntervalMs });
+      const server = await Server.start({ host: '127.0.0.1', port: 0, secret: spec.secret, heartbeatIntervalMs: spec.heartbeatIntervalMs, maxPacketBytes: spec.maxPacketBytes });
       return { info: { address: server.address }, stats: () => ({ ...server.stats }), stop: () => server.stop() };
     }
     case 'echo': {
@@ -76,6 +78,7 @@ export async function startRole(spec: RoleSpec): Promise<RoleHandle> {
           secret: spec.secret,
           name: spec.names[i],
           ...(spec.direct ? { port: 0 } : {}),
+          maxPacketBytes: spec.maxPacketBytes,
           onMessage: echoHandler,
         }),
       );
@@ -99,17 +102,21 @@ export async function startRole(spec: RoleSpec): Promise<RoleHandle> {
       const startedAt = Date.now();
       const components = await startComponents(spec.count, spec.concurrency, (i) =>
         // A server busy admitting thousands of links answers slowly; that is measured, not a failure.
-        Component.start({ server: spec.server, secret: spec.secret, name: `${spec.prefix}-${i}`, onMessage: () => null, connectTimeoutMs: 60_000, timeoutMs: 60_000 }),
+        Component.start({ server: spec.server, secret: spec.secret, name: `${spec.prefix}-${i}`, onMessage: () => null, connectTimeoutMs: 300_000, timeoutMs: 300_000 }),
       );
       return componentsHandle(components, { count: components.length, startedAt, finishedAt: Date.now() });
     }
     case 'raw-echo': {
       const echo = await startRawEcho({ coalesce: spec.coalesce, json: spec.json });
-      return { info: { address: echo.address }, stats: () => ({}), stop: () => echo.close() };
+      return { info: { address: echo.address }, stats: () => ({ connections: echo.connections() }), stop: () => echo.close() };
     }
     case 'mesh-line': {
       const line = await startMeshLine(spec.secret, spec.hops);
       return { info: { address: line.address }, stats: () => ({}), stop: () => line.stop() };
+    }
+    case 'raw-holders': {
+      const held = await openRawConnections(spec.address, spec.count, spec.concurrency);
+      return { info: { count: held.length }, stats: () => ({ connections: held.length }), stop: async () => held.forEach((c) => c.close()) };
     }
   }
 }

@@ -2,7 +2,8 @@
 // results and that every message is accounted for. Timing is never asserted.
 import { describe, it, expect } from 'vitest';
 import { benchRequests, REQUEST_TARGETS } from '../../../src/lib/bench/request-bench.js';
-import { benchBroadcast } from '../../../src/lib/bench/broadcast-bench.js';
+import { benchBroadcast, spread } from '../../../src/lib/bench/broadcast-bench.js';
+import { benchConnectionMemory } from '../../../src/lib/bench/connection-memory-bench.js';
 import { benchRegistrations } from '../../../src/lib/bench/registration-bench.js';
 import { inProcessHost } from '../../../src/lib/bench/peer-host.js';
 import { wallTime } from '../../../src/lib/bench/wall-time.js';
@@ -16,6 +17,12 @@ describe('request/response workload', () => {
     expect(r.msgsPerSec).toBeGreaterThan(0);
   });
 
+  it.each(['direct', 'raw'] as const)('%s: carries a binary (Uint8Array) body larger than the default packet limit when the limit is raised', async (target) => {
+    const r = await benchRequests({ target, inFlight: 2, bodyBytes: 1536 * 1024, binary: true, maxPacketBytes: 4 * 1024 * 1024, count: 4, warmup: 1, host: inProcessHost });
+    expect(r).toMatchObject({ target, binary: true, bodyBytes: 1536 * 1024, messages: 4, errors: 0 });
+    expect(r.mbPerSec).toBeCloseTo((r.msgsPerSec * 1536 * 1024) / 1e6, 6);
+  });
+
   it('spreads requests over several echo components', async () => {
     const r = await benchRequests({ target: 'relay', inFlight: 4, bodyBytes: 50, count: 60, warmup: 0, components: 3, host: inProcessHost });
     expect(r).toMatchObject({ components: 3, messages: 60, errors: 0 });
@@ -27,6 +34,28 @@ describe('broadcast workload', () => {
     const r = await benchBroadcast({ target, receivers: 5, rounds: 10, warmup: 2, bodyBytes: 100, host: inProcessHost });
     expect(r).toMatchObject({ target, receivers: 5, rounds: 10, errors: 0, delivered: 50 });
     expect(r.latencyMs.count).toBe(10);
+  });
+});
+
+describe('broadcast over several receiver processes', () => {
+  it('splits receivers evenly', () => {
+    expect(spread(1000, 4)).toEqual([250, 250, 250, 250]);
+    expect(spread(10, 4)).toEqual([3, 3, 2, 2]);
+    expect(spread(2, 4)).toEqual([1, 1]);
+  });
+
+  it.each(['botz', 'raw'] as const)('%s: receivers in 3 hosts all acknowledge', async (target) => {
+    const r = await benchBroadcast({ target, receivers: 7, processes: 3, rounds: 4, warmup: 1, bodyBytes: 100, host: inProcessHost });
+    expect(r).toMatchObject({ target, receivers: 7, processes: 3, rounds: 4, errors: 0, delivered: 28, failureCodes: {} });
+    expect(r.latencyMs.count).toBe(4);
+  });
+});
+
+describe('bare ws connection memory (the registration baseline)', () => {
+  it('opens every connection from several holders and reads the server memory', async () => {
+    const r = await benchConnectionMemory({ connections: 12, perProcess: 5, serverHost: inProcessHost, host: inProcessHost });
+    expect(r).toMatchObject({ connections: 12, open: 12, processes: 3 });
+    expect(r.rssPerConnectionBytes).toBe((r.serverRssAfter - r.serverRssBefore) / 12);
   });
 });
 
