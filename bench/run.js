@@ -36,8 +36,6 @@ const SCALE = Math.max(0.1, Number(process.env.BENCH_SCALE ?? 1) || 1);
 const ROUNDS = Math.max(1, Math.round(Number(process.env.BENCH_ROUNDS ?? 3)) || 3);
 const BODY = 100;
 const MiB = 1024 * 1024;
-/** Until the default largest body is 16 MiB (issue 14), the large-body runs raise it themselves. */
-const LARGE_PACKET_BYTES = 16 * MiB;
 const PARTS = selectParts(process.env.BENCH_ONLY);
 const runs = (part) => PARTS.has(part);
 const OUT = resultsPath(process.argv.slice(2), ROOT, new Date());
@@ -107,7 +105,6 @@ for (let pass = 1; pass <= ROUNDS; pass++) {
             durationMs: 2000 * SCALE,
             warmup: w.warmup,
             host,
-            maxPacketBytes: LARGE_PACKET_BYTES,
             timeoutMs: 60_000,
             onProgress: (p) => progress(`${label}: ${p.done} answered, ${p.errors} errors, ${(p.elapsedMs / 1000).toFixed(1)}s`),
           });

@@ -40,7 +40,7 @@ describe('bench', () => {
   it('refuses a --size no packet can hold before it starts anything (exit 2)', async () => {
     const r = await runBotz(['bench', 'relay', '--size', '20000000', '--count', '2', '--in-flight', '1'], net.env);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/--size 20000000 is over the packet limit of 16777216 bytes/);
+    expect(r.stderr).toMatch(/--size 20000000 is over the packet limit of 16842752 bytes/);
   });
 });
 

@@ -52,7 +52,7 @@ export interface MeshNodeOptions {
   discovery?: DiscoveryConfig;
   /** Encrypt payloads on this node's links (see wire/packet.ts). */
   encrypt?: boolean;
-  /** Largest packet this node sends or accepts (default 16 MiB, PROTOCOL.md §10). */
+  /** Largest packet this node sends or accepts (default: a 16 MiB body and 64 KiB of envelope, PROTOCOL.md §10). */
   maxPacketBytes?: number;
   /** Caps on connections to the node's listener and their handshake deadline (see connection-limits.ts). */
   connectionLimits?: Partial<ConnectionLimits>;

@@ -44,10 +44,11 @@ export const FIXED_HEADER_BYTES = 39;
 /** No packet is shorter: a header with an empty destination and payload, and the shorter trailer. */
 export const MIN_PACKET_BYTES = FIXED_HEADER_BYTES + TAG_BYTES;
 /**
- * Largest packet a node sends or accepts unless configured otherwise (`maxPacketBytes`). The
- * transport checks it against each WebSocket frame's declared length before buffering any of it.
+ * Largest packet a node sends or accepts unless configured otherwise (`maxPacketBytes`): a 16 MiB
+ * body with 64 KiB to spare for its envelope (names, headers, header and trailer). The transport
+ * checks it against each WebSocket frame's declared length before buffering any of it.
  */
-export const DEFAULT_MAX_PACKET_BYTES = 16 * 1024 * 1024;
+export const DEFAULT_MAX_PACKET_BYTES = 16 * 1024 * 1024 + 64 * 1024;
 export const SERVER_DESTINATION = '$server';
 /** Set in the codec byte when the payload is encrypted. */
 export const ENCRYPTED_FLAG = 0x80;
