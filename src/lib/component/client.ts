@@ -13,6 +13,7 @@ import { cancellable } from '../cancel.js';
 import { remaining } from '../clock.js';
 import type { Body, ComponentInfo, FrameInit, Headers, Path } from '../wire/frames.js';
 import { headersOf } from '../wire/values.js';
+import { listAll } from '../wire/list-paging.js';
 import { Node, type NodeOptions } from '../node/node.js';
 import type { NodeEvent } from '../node/events.js';
 import type { Answer } from '../node/inbound.js';
@@ -112,10 +113,8 @@ export class Client extends EventEmitter {
   /** The registry's list (optionally one group), fresh from the server. */
   async components(options: CallOptions & { group?: string } = {}): Promise<ComponentInfo[]> {
     const deadline = this.node.ctx.clock.now() + (options.timeout ?? this.node.timeoutMs);
-    const list = async (): Promise<ComponentInfo[]> => {
-      const reply = await this.node.ask({ type: 'list', ...(options.group ? { group: options.group } : {}) }, deadline, 'the component list');
-      return reply.type === 'components' ? reply.components : [];
-    };
+    // Page by page (list-paging.ts): a large network does not fit one packet.
+    const list = () => listAll((init, describe) => this.node.ask(init, deadline, describe), options.group || undefined);
     return cancellable(list, options.signal, 'the component list');
   }
 
