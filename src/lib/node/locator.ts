@@ -94,7 +94,7 @@ export class Locator {
     let list: ComponentInfo[] | undefined;
     try {
       const ask: Ask = (init, describe) => this.host.ask(init, deadline, describe);
-      [, list] = await Promise.all([this.host.followMembers?.(deadline), listAll(ask, undefined)]);
+      [, { components: list }] = await Promise.all([this.host.followMembers?.(deadline), listAll(ask, undefined)]);
     } finally {
       // A failed listing ends the sync too, leaving the directory as the events made it.
       list = this.directory.finishSync(list ?? this.directory.all()) ? list : undefined;

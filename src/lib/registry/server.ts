@@ -212,7 +212,7 @@ export class Server {
         return;
       }
       case 'list':
-        return ch.answer(frame, listAnswer(frame, this.components(frame.group), this.ctx.maxPacketBytes));
+        return ch.answer(frame, listAnswer(frame, this.components(frame.group), this.ctx.maxPacketBytes, this.shared?.storeDown ? this.shared.store.description : undefined));
       case 'subscribe':
         try {
           this.subscribe(ch, frame.topics, frame.names ?? [], frame.bodies ?? false);

@@ -19,6 +19,12 @@ export const MAX_LIST_PAGE_BYTES = 96 * 1024;
 /** The longest cursor a server takes (a name is at most 255 bytes; room for other encodings). */
 export const MAX_LIST_CURSOR_CHARS = 1024;
 
+/** A whole listing, and the store its server could not reach while answering, if any (issue 16). */
+export interface Listing {
+  components: ComponentInfo[];
+  storeDown?: string;
+}
+
 /** One page of a listing: entries after `cursor`, in the server's order, and the cursor of the next page if any. */
 export interface ListPage {
   components: ComponentInfo[];
@@ -52,15 +58,17 @@ export type Ask = (init: FrameInit, describe: string) => Promise<Frame>;
  * server that repeats itself fails the listing (MALFORMED_FRAME) instead of looping forever.
  * A server that does not page answers the first `list` with everything and no `next`.
  */
-export async function listAll(ask: Ask, group: string | undefined, pageSize = MAX_LIST_PAGE): Promise<ComponentInfo[]> {
+export async function listAll(ask: Ask, group: string | undefined, pageSize = MAX_LIST_PAGE): Promise<Listing> {
   const all: ComponentInfo[] = [];
+  let storeDown: string | undefined;
   let cursor: string | undefined;
   for (;;) {
     const init: FrameInit = { type: 'list', limit: pageSize, ...(group === undefined ? {} : { group }), ...(cursor === undefined ? {} : { cursor }) };
     const reply = await ask(init, 'the component list');
     if (reply.type !== 'components') throw new BotzError(ErrorCode.MALFORMED_FRAME, `unexpected ${reply.type} to a list`);
     all.push(...reply.components);
-    if (reply.next === undefined) return all;
+    storeDown ??= reply.storeDown;
+    if (reply.next === undefined) return storeDown === undefined ? { components: all } : { components: all, storeDown };
     if (cursor !== undefined && reply.next <= cursor) {
       throw new BotzError(ErrorCode.MALFORMED_FRAME, `the server's list went back (cursor ${JSON.stringify(reply.next)} after ${JSON.stringify(cursor)})`);
     }
@@ -71,9 +79,11 @@ export async function listAll(ask: Ask, group: string | undefined, pageSize = MA
 /**
  * The server's answer to `list`: with `limit`, one page of `all` whose entries take at most
  * half the packet limit (and MAX_LIST_PAGE_BYTES); without, everything at once as before paging,
- * which fails FRAME_TOO_LARGE when it does not fit one packet.
+ * which fails FRAME_TOO_LARGE when it does not fit one packet. `storeDown`: the shared store
+ * this server cannot reach, said on every page.
  */
-export function listAnswer(request: FrameOf<'list'>, all: readonly ComponentInfo[], maxPacketBytes: number): FrameInit {
-  if (request.limit === undefined) return { type: 'components', re: request.id, components: [...all] };
-  return { type: 'components', re: request.id, ...listPage(all, request.cursor, request.limit, Math.min(MAX_LIST_PAGE_BYTES, Math.floor(maxPacketBytes / 2))) };
+export function listAnswer(request: FrameOf<'list'>, all: readonly ComponentInfo[], maxPacketBytes: number, storeDown?: string): FrameInit {
+  const down = storeDown === undefined ? {} : { storeDown };
+  if (request.limit === undefined) return { type: 'components', re: request.id, components: [...all], ...down };
+  return { type: 'components', re: request.id, ...listPage(all, request.cursor, request.limit, Math.min(MAX_LIST_PAGE_BYTES, Math.floor(maxPacketBytes / 2))), ...down };
 }

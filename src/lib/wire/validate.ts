@@ -67,7 +67,7 @@ export const FRAME_FIELDS: Record<FrameType, Record<string, FieldCheck>> = {
   lookup: { name: str },
   located: { re: str, component },
   list: { group: opt(str), limit: opt(positive), cursor: opt((x) => str(x) && (x as string).length <= MAX_LIST_CURSOR_CHARS) },
-  components: { re: str, components: arrayOf(component), next: opt(str) },
+  components: { re: str, components: arrayOf(component), next: opt(str), storeDown: opt(str) },
   subscribe: { topics: strArr, names: opt(strArr), bodies: opt(bool) },
   unsubscribe: { topics: strArr },
   member: { event: oneOf('join', 'ready', 'suspect', 'alive', 'leave'), component },

@@ -52,7 +52,7 @@ describe('listAll', () => {
   it('walks every page: 2,500 components in pages of at most MAX_LIST_PAGE', async () => {
     const registry = new Map(Array.from({ length: 2_500 }, (_, i) => [`c${i}`, info(`c${i}`)]));
     const { ask, asked } = fakeServer(registry);
-    const list = await listAll(ask, undefined);
+    const { components: list } = await listAll(ask, undefined);
     expect(new Set(names(list)).size).toBe(2_500);
     expect(list).toHaveLength(2_500);
     expect(asked).toHaveLength(3);
@@ -73,7 +73,7 @@ describe('listAll', () => {
       }
       return reply;
     };
-    expect(names(await listAll(ask, undefined, 2))).toEqual(['a', 'b', 'c', 'd', 'ee', 'f']);
+    expect(names((await listAll(ask, undefined, 2)).components)).toEqual(['a', 'b', 'c', 'd', 'ee', 'f']);
   });
 
   it('passes the group on every page', async () => {
@@ -89,9 +89,18 @@ describe('listAll', () => {
     expect((error as BotzError).code).toBe(ErrorCode.MALFORMED_FRAME);
   });
 
+  it('says the store is down when a page says so (issue 16: the list is the server\'s last view)', async () => {
+    let page = 0;
+    const ask = async (): Promise<Frame> =>
+      (++page === 1
+        ? { v: 1, id: '1', from: 's', type: 'components', re: 'x', components: [info('a')], next: 'a' }
+        : { v: 1, id: '2', from: 's', type: 'components', re: 'x', components: [info('b')], storeDown: 'redis://127.0.0.1:1' }) as Frame;
+    expect(await listAll(ask, undefined)).toEqual({ components: [info('a'), info('b')], storeDown: 'redis://127.0.0.1:1' });
+  });
+
   it('a server that does not page (everything at once, no next) is one round trip', async () => {
     const ask = async (): Promise<Frame> => ({ v: 1, id: '1', from: 's', type: 'components', re: 'x', components: [info('a'), info('b')] }) as Frame;
-    expect(names(await listAll(ask, undefined))).toEqual(['a', 'b']);
+    expect(names((await listAll(ask, undefined)).components)).toEqual(['a', 'b']);
   });
 });
 
