@@ -8,14 +8,19 @@
  *   on C sees no `leave` for any of them: the reclaim beat A's lease);
  * - no reliable message is lost or duplicated (every one is counted at its receiver);
  * - the names of A-only components are released by A's lease running out (no sweep), and can
- *   be taken again.
+ *   be taken again;
+ * - streams open at the kill (one relayed between two components of A, one from A to B) go on
+ *   after both ends moved: every byte echoed once and in order (the opener resends what was not
+ *   credited when its server link comes back; the receiver keeps only the seq it expects).
  * 60 components in CI; BOTZ_FAILOVER_COMPONENTS=300 (npm run test:failover-300) for the full size.
  */
+import { createHash } from 'node:crypto';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client, Component, type MembershipNotice, type Message } from '../../src/index.js';
+import { Client, Component, type MembershipNotice, type Message, type StreamChannel } from '../../src/index.js';
 import { isolatedEnv, runBotz, startBotz, type Running } from './harness.js';
 import { RedisProcess } from '../helpers/redis.js';
 import { until } from '../helpers/wait.js';
@@ -28,6 +33,9 @@ const PER_PHASE = 20;
 const BURST = 4;
 /** Reliable messages a sender keeps in flight at most: some are always unacknowledged when A dies. */
 const WINDOW = 8;
+/** Bytes each stream carries each way, in chunks of STREAM_CHUNK. */
+const STREAM_BYTES = 1024 * 1024;
+const STREAM_CHUNK = 16 * 1024;
 /** Long enough for any wait of this test on a loaded machine; nothing waits for it to pass. */
 const PATIENCE_MS = 60_000;
 
@@ -57,6 +65,33 @@ afterAll(async () => {
   await redis?.kill();
 }, PATIENCE_MS);
 
+/**
+ * Once `start` settles, writes STREAM_BYTES of a known pattern with backpressure; counts and
+ * hashes what echoes back, calling `onEcho` with the count after each chunk.
+ */
+function echoTransfer(ch: StreamChannel, start: Promise<unknown>, onEcho: (echoed: number) => void) {
+  const sent = createHash('sha256');
+  const back = createHash('sha256');
+  const progress = { echoed: 0 };
+  const written = (async () => {
+    await start;
+    for (let offset = 0; offset < STREAM_BYTES; offset += STREAM_CHUNK) {
+      const chunk = Buffer.alloc(STREAM_CHUNK, offset / STREAM_CHUNK);
+      sent.update(chunk);
+      if (!ch.write(chunk)) await new Promise((resolve) => ch.once('drain', resolve));
+    }
+    ch.end();
+  })();
+  const read = (async () => {
+    for await (const chunk of ch) {
+      back.update(chunk as Buffer);
+      progress.echoed += (chunk as Buffer).length;
+      onEcho(progress.echoed);
+    }
+  })();
+  return { progress, done: Promise.all([written, read]).then(() => ({ sent: sent.digest('hex'), back: back.digest('hex') })) };
+}
+
 /** `k-N`'s servers: its home (N mod 3) first, then the others; every 12th of A's knows only A. */
 function serversOf(n: number): string {
   const home = n % 3;
@@ -85,6 +120,7 @@ describe('three servers on one Redis, one killed -9 under request and reliable t
     const lone = names.filter((_, n) => !serversOf(n).includes(','));
     const movers = names.filter((_, n) => n % 3 === 0 && serversOf(n).includes(','));
     const byName = new Map(components.map((comp, n) => [names[n], comp]));
+    for (const comp of components) comp.accept('echo', (ch) => void pipeline(ch, ch).catch(() => {}));
 
     // Every server lists all of them (page by page past 1,000).
     const listings = await Promise.all(servers.map((s) => runBotz(['components', '--json'], isolatedEnv({ BOTZ_CONFIG_DIR: configDir, BOTZ_SERVER: s.address }))));
@@ -152,11 +188,36 @@ describe('three servers on one Redis, one killed -9 under request and reliable t
       requestDone();
     })();
 
+    // Streams through the kill: relayed within A (k-27 → k-30, both movers of A), and from A to B
+    // (k-33 → k-7). They start once the other traffic flows, and A is killed from the first
+    // one's reader when a quarter has come back: a window's worth is then in flight through A.
+    let startStreams!: () => void;
+    const streamsStarted = new Promise<void>((resolve) => (startStreams = resolve));
+    let killed!: Promise<unknown>;
+    let killedAt = 0;
+    let echoedAtKill = '';
+    const killA = (): void => {
+      if (killedAt) return;
+      killedAt = Date.now();
+      echoedAtKill = streams.map((t) => `${t.progress.echoed >> 10}`).join('+');
+      killed = a.run.stop('SIGKILL'); // at once, from the reader: not a turn later
+    };
+    let streams: { what: string; progress: { echoed: number }; done: Promise<{ sent: string; back: string }> }[] = [];
+    streams = await Promise.all(
+      [
+        ['k-27', 'k-30'],
+        ['k-33', 'k-7'],
+      ].map(async ([from, to], i) => ({
+        what: `${from}->${to}`,
+        ...echoTransfer(await byName.get(from)!.connect(to, 'echo'), streamsStarted, (echoed) => i === 0 && echoed >= STREAM_BYTES / 4 && killA()),
+      })),
+    );
     await until('traffic flows before the kill', () => requests.ok >= 20 && [...acked.values()].every((c) => c.before >= PER_PHASE), PATIENCE_MS);
 
     const reconnected = Promise.all(movers.map((name) => new Promise((resolve) => byName.get(name)!.once('reconnected', resolve))));
-    const killedAt = Date.now();
-    await a.run.stop('SIGKILL');
+    startStreams();
+    await until('A killed mid-stream', () => killedAt > 0, PATIENCE_MS);
+    await killed;
     await reconnected;
     const failoverMs = Date.now() - killedAt;
     phase = 'after';
@@ -169,9 +230,18 @@ describe('three servers on one Redis, one killed -9 under request and reliable t
     console.log(
       `${COUNT} components on 3 servers: ${movers.length} moved off A within ${failoverMs} ms of its kill -9 (lease ${LEASE_MS} ms); ` +
         `${lone.length} A-only names released after ${releasedMs} ms; requests ${requests.ok} answered, ${requests.failed} failed around the kill; ` +
-        `reliable ${[...acked.values()].map((c) => c.sent).join('+')} messages`,
+        `reliable ${[...acked.values()].map((c) => c.sent).join('+')} messages; streams ${echoedAtKill} KiB of ${STREAM_BYTES >> 10} echoed at the kill`,
     );
 
+    // The streams went on: every byte echoed once, in order.
+    for (const t of streams) {
+      let timer: NodeJS.Timeout | undefined;
+      const stalled = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`stream ${t.what} stalled: ${t.progress.echoed} of ${STREAM_BYTES} bytes echoed`)), PATIENCE_MS);
+      });
+      const { sent, back } = await Promise.race([t.done, stalled]).finally(() => clearTimeout(timer));
+      expect({ what: t.what, echoed: t.progress.echoed, back }).toEqual({ what: t.what, echoed: STREAM_BYTES, back: sent });
+    }
     // Not one reliable message lost or duplicated.
     for (const [key, count] of acked) expect({ key, got: got.get(key) ?? [] }).toEqual({ key, got: Array.from({ length: count.sent }, (_, n) => n) });
     // The movers kept their names: the watcher never saw one leave; they are on B or C now.
