@@ -26,7 +26,7 @@ import { RedisProcess } from '../helpers/redis.js';
 import { until } from '../helpers/wait.js';
 
 const COUNT = Number(process.env.BOTZ_FAILOVER_COMPONENTS ?? 60);
-const LEASE_MS = 2_000;
+const LEASE_MS = 3_000;
 /** Reliable messages each pair has acknowledged before the kill, and again after the failover. */
 const PER_PHASE = 20;
 /** Reliable messages a sender sends each time a request completes (the two kinds of traffic keep pace). */
