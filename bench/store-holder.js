@@ -25,7 +25,7 @@ async function worker() {
         break;
       } catch (error) {
         retries++;
-        if (attempt === 5) throw error;
+        if (attempt === 10) throw error;
       }
     }
   }

@@ -131,5 +131,5 @@ describe('Redis dies and comes back', () => {
     expect(whole.stderr).toBe('');
     expect(b.run.child.exitCode).toBeNull();
     expect(c.run.child.exitCode).toBeNull();
-  });
+  }, 60_000); // three CLI runs and an outage with traffic: a busy machine stretches it past the default
 });
