@@ -74,7 +74,7 @@ describe('a server of the network dies', () => {
     });
     // …and the name is free on the network again.
     await register(b.address, 'fo-lone', '--echo');
-  });
+  }, 60_000); // five processes and a lease: 10–16 s when the machine is busy, near the 20 s default
 });
 
 describe('Redis dies and comes back', () => {
