@@ -5,7 +5,10 @@
 // when there are several), the time from a component joining on A to a watcher on the last
 // server seeing it (p50 of JOINS joins: from the component's start, handshake included, to the
 // watcher's event), and memory per component: each server's RSS and Redis's
-// used_memory. BENCH_COMPONENTS (default 3000), BENCH_HOLDERS (default 3). Needs redis-server.
+// used_memory. BENCH_PER_SERVER components per server (default 10,000: 10,000 on one server, 30,000
+// on three), from one holder process per BENCH_PER_HOLDER of them (default 5,000); every server
+// lists them all (paged, timed) and a sample of BENCH_REACH of them answers a request through
+// the last server. Needs redis-server; `npm run bench:store` raises the open-file limit first.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -18,8 +21,13 @@ import { fileURLToPath } from 'node:url';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { Client, Component } = await import(join(ROOT, 'dist', 'index.js'));
 const { Redis } = await import('ioredis');
-const COMPONENTS = Number(process.env.BENCH_COMPONENTS ?? 3000);
-const HOLDERS = Number(process.env.BENCH_HOLDERS ?? 3);
+const PER_SERVER = Number(process.env.BENCH_PER_SERVER ?? 10_000);
+const PER_HOLDER = Number(process.env.BENCH_PER_HOLDER ?? 5_000);
+const REACH = Number(process.env.BENCH_REACH ?? 1_000);
+/** Handshakes each holder runs at once; fewer on a machine busy with other work. */
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+/** Which scenarios to run (comma list of memory1, redis1, redis3; default all). */
+const SCENARIOS = (process.env.BENCH_SCENARIOS ?? 'memory1,redis1,redis3').split(',');
 const JOINS = 200;
 const LOOKUPS = 20_000;
 const secret = randomBytes(24).toString('base64url');
@@ -61,10 +69,12 @@ async function serve(store) {
 }
 
 async function hold(servers, count, prefix) {
-  const child = spawn(process.execPath, [join(ROOT, 'bench', 'store-holder.js'), servers.join(','), String(count), prefix, '16'], { env, stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [join(ROOT, 'bench', 'store-holder.js'), servers.join(','), String(count), prefix, String(CONCURRENCY)], { env, stdio: ['pipe', 'pipe', 'inherit'] });
   children.push(child);
   const next = lines(child);
-  return { child, next, registered: JSON.parse(await next()) };
+  // A holder that gives up (handshakes timing out on a busy machine) ends the run, not hangs it.
+  const died = new Promise((_, reject) => child.once('exit', (code) => reject(new Error(`holder ${prefix} exited (${code}) before registering its components`))));
+  return { child, next, registered: JSON.parse(await Promise.race([next(), died])) };
 }
 
 async function scenario(label, store, serverCount) {
@@ -78,6 +88,8 @@ async function scenario(label, store, serverCount) {
   const redisBefore = redisClient ? Number(/used_memory:(\d+)/.exec(await redisClient.info('memory'))[1]) : 0;
 
   // Registrations: HOLDERS processes at once, each spreading its components over every server.
+  const COMPONENTS = PER_SERVER * serverCount;
+  const HOLDERS = Math.ceil(COMPONENTS / PER_HOLDER);
   const per = Math.ceil(COMPONENTS / HOLDERS);
   const holders = await Promise.all(Array.from({ length: HOLDERS }, (_, h) => hold(h % 2 === 0 ? addresses : [...addresses].reverse(), per, `h${h}`)));
   const from = Math.min(...holders.map((h) => h.registered.startedAt));
@@ -87,16 +99,29 @@ async function scenario(label, store, serverCount) {
   const rssAfter = servers.map((s) => rssOf(s.child.pid));
   const redisAfter = redisClient ? Number(/used_memory:(\d+)/.exec(await redisClient.info('memory'))[1]) : 0;
 
-  // Every server lists all of them.
+  // Every server lists all of them (page by page), timed.
   const listed = [];
+  const listMs = [];
   for (const address of addresses) {
     const c = await Client.connect({ server: address, secret, timeoutMs: 60_000 });
+    const t0 = performance.now();
     listed.push((await c.components()).filter((x) => /^h\d+-/.test(x.name)).length);
+    listMs.push(Math.round(performance.now() - t0));
     await c.close();
   }
 
+  // Reachable: a sample spread over every holder answers a request sent through the last server.
+  const caller = await Client.connect({ server: addresses.at(-1), secret, timeoutMs: 60_000 });
+  let reached = 0;
+  const sample = Array.from({ length: Math.min(REACH, registered) }, (_, i) => `h${i % HOLDERS}-${Math.floor((i * per) / REACH) % per}`);
+  for (let i = 0; i < sample.length; i += 32) {
+    const answers = await Promise.allSettled(sample.slice(i, i + 32).map((name) => caller.request(name, { ping: 1 }, { timeout: 30_000 })));
+    reached += answers.filter((a) => a.status === 'fulfilled').length;
+  }
+  await caller.close();
+
   // Lookups: holder 0 asks its first server about holder 1's names (on other servers when there are several).
-  holders[0].child.stdin.write(`lookups h1 ${LOOKUPS}\n`);
+  holders[0].child.stdin.write(`lookups h${HOLDERS > 1 ? 1 : 0} ${LOOKUPS}\n`);
   const lookups = JSON.parse(await holders[0].next());
 
   // Join on the first server → a watcher on the last one sees it.
@@ -120,10 +145,13 @@ async function scenario(label, store, serverCount) {
     servers: serverCount,
     components: registered,
     listedOnEachServer: listed,
+    listMsOnEachServer: listMs,
+    reached: `${reached}/${sample.length}`,
     registrationsPerSec: Math.round((registered / (to - from)) * 1000),
     lookupsPerSec: Math.round((lookups.n / lookups.ms) * 1000),
     joinToWatcherP50Ms: Number(p50.toFixed(2)),
-    serverRssPerComponentBytes: rssAfter.map((a, i) => Math.round((a - rssBefore[i]) / registered)),
+    // Each server holds its share: the holders spread their components over every server.
+    serverRssPerComponentBytes: rssAfter.map((a, i) => Math.round((a - rssBefore[i]) / (registered / serverCount))),
     redisBytesPerComponent: redisClient ? Math.round((redisAfter - redisBefore) / registered) : null,
   };
   console.log(JSON.stringify(result));
@@ -136,10 +164,10 @@ async function scenario(label, store, serverCount) {
 }
 
 const results = [];
-results.push(await scenario('memory, 1 server', 'memory', 1));
-results.push(await scenario('redis, 1 server', 'redis', 1));
-results.push(await scenario('redis, 3 servers', 'redis', 3));
-console.table(results.map(({ label, components, listedOnEachServer, registrationsPerSec, lookupsPerSec, joinToWatcherP50Ms, serverRssPerComponentBytes, redisBytesPerComponent }) => ({
-  label, components, listed: listedOnEachServer.join('/'), 'reg/s': registrationsPerSec, 'lookups/s': lookupsPerSec, 'join→watch p50 ms': joinToWatcherP50Ms, 'server RSS B/comp': serverRssPerComponentBytes.join('/'), 'redis B/comp': redisBytesPerComponent,
+if (SCENARIOS.includes('memory1')) results.push(await scenario('memory, 1 server', 'memory', 1));
+if (SCENARIOS.includes('redis1')) results.push(await scenario('redis, 1 server', 'redis', 1));
+if (SCENARIOS.includes('redis3')) results.push(await scenario('redis, 3 servers', 'redis', 3));
+console.table(results.map(({ label, components, listedOnEachServer, listMsOnEachServer, reached, registrationsPerSec, lookupsPerSec, joinToWatcherP50Ms, serverRssPerComponentBytes, redisBytesPerComponent }) => ({
+  label, components, listed: listedOnEachServer.join('/'), 'list ms': listMsOnEachServer.join('/'), reached, 'reg/s': registrationsPerSec, 'lookups/s': lookupsPerSec, 'join→watch p50 ms': joinToWatcherP50Ms, 'server RSS B/comp': serverRssPerComponentBytes.join('/'), 'redis B/comp': redisBytesPerComponent,
 })));
 process.exit(0);

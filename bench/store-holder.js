@@ -14,15 +14,25 @@ const secret = process.env.BOTZ_SECRET;
 const startedAt = Date.now();
 let next = 0;
 const held = [];
+let retries = 0;
 async function worker() {
   while (next < count) {
     const i = next++;
-    held.push(await Component.start({ name: `${prefix}-${i}`, server: servers[i % servers.length], secret, timeoutMs: 60_000, connectTimeoutMs: 30_000, onMessage: (m) => m.body }));
+    // A machine busy with other work can stretch a handshake past the server's limit: try again.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        held.push(await Component.start({ name: `${prefix}-${i}`, server: servers[i % servers.length], secret, timeoutMs: 60_000, connectTimeoutMs: 30_000, onMessage: (m) => m.body }));
+        break;
+      } catch (error) {
+        retries++;
+        if (attempt === 10) throw error;
+      }
+    }
   }
 }
 await Promise.all(Array.from({ length: concurrency }, worker));
 const finishedAt = Date.now();
-process.stdout.write(JSON.stringify({ type: 'registered', count: held.length, startedAt, finishedAt }) + '\n');
+process.stdout.write(JSON.stringify({ type: 'registered', count: held.length, startedAt, finishedAt, retries }) + '\n');
 
 const client = await Client.connect({ server: servers[0], secret, timeoutMs: 60_000 });
 for await (const line of createInterface({ input: process.stdin })) {

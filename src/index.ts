@@ -7,6 +7,7 @@ export { Server, DEFAULT_HEARTBEAT_INTERVAL_MS } from './lib/registry/server.js'
 export { DEFAULT_PORT, DEFAULT_SERVER } from './lib/registry/defaults.js';
 export type { ServerOptions, ServerEvent, ServerStats } from './lib/registry/server.js';
 export { Client } from './lib/component/client.js';
+export type { Listing } from './lib/wire/list-paging.js';
 export type { ReplyInfo } from './lib/component/client.js';
 export { DEFAULT_TIMEOUT_MS, defaultClientName } from './lib/node/options.js';
 export type { ClientOptions, ComponentOptions, CallOptions, BroadcastResult, MeshOptions } from './lib/node/options.js';

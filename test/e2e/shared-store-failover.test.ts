@@ -3,10 +3,11 @@
  * `--server A,B` move to B when A is killed (-9), keep their names and subscriptions; a
  * component that could only use A loses its name by A's lease expiring, with no sweep.
  */
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client } from '../../src/index.js';
 import { isolatedEnv, runBotz, startBotz, type Running } from './harness.js';
 import { RedisProcess } from '../helpers/redis.js';
 import { until } from '../helpers/wait.js';
@@ -73,7 +74,7 @@ describe('a server of the network dies', () => {
     });
     // …and the name is free on the network again.
     await register(b.address, 'fo-lone', '--echo');
-  });
+  }, 60_000); // five processes and a lease: 10–16 s when the machine is busy, near the 20 s default
 });
 
 describe('Redis dies and comes back', () => {
@@ -82,8 +83,29 @@ describe('Redis dies and comes back', () => {
     const onB = async (): Promise<unknown> => JSON.parse((await runBotz(['send', 'fo-relayed', 'x:=1', '--json'], env(b.address))).stdout);
     await until('C lists fo-relayed on B', async () => (await runBotz(['components', '--json'], env(c.address))).stdout.includes('fo-relayed'));
 
+    // Traffic that needs no store runs through the outage: a client of B asking B's own component.
+    const secret = (await readFile(join(configDir, 'secret'), 'utf8')).trim();
+    const caller = await Client.connect({ server: b.address, secret, timeoutMs: 10_000 });
+    const traffic = { ok: 0, failed: [] as unknown[], stop: false };
+    const flowing = (async () => {
+      for (let n = 0; !traffic.stop; n++) {
+        await caller.request('fo-relayed', { n }).then(
+          () => traffic.ok++,
+          (e: unknown) => traffic.failed.push(e),
+        );
+      }
+    })();
+    await until('traffic flows', () => traffic.ok >= 5);
+
     await redis.kill();
     await Promise.all([b.run.waitFor(/^store redis:\/\/\S+ down/), c.run.waitFor(/^store redis:\/\/\S+ down/)]);
+    const okWhenDown = traffic.ok;
+    await until('traffic flows with the store down', () => traffic.ok >= okWhenDown + 5);
+    // botz components lists what the server knows, says the store is down, and exits 7.
+    const listing = await runBotz(['components', '--json'], env(b.address));
+    expect(listing.code).toBe(7);
+    expect(listing.stderr).toMatch(/store redis:\/\/127\.0\.0\.1:\d+ is down/);
+    expect((JSON.parse(listing.stdout) as { name: string }[]).map((e) => e.name)).toContain('fo-relayed');
     // B's own components are still served, relayed by B itself.
     expect(await onB()).toEqual({ x: 1 });
     // C cannot reach them through the store, and says why.
@@ -97,7 +119,17 @@ describe('Redis dies and comes back', () => {
       const r = await runBotz(['send', 'fo-relayed', 'back:=true', '--json'], env(c.address));
       return r.code === 0 && r.stdout.includes('"back": true');
     }, 10_000);
+    const okWhenUp = traffic.ok;
+    await until('traffic flows after the store came back', () => traffic.ok >= okWhenUp + 5);
+    traffic.stop = true;
+    await flowing;
+    await caller.close();
+    expect(traffic.failed).toEqual([]);
+    // Back up: the listing is whole again and exits 0.
+    const whole = await runBotz(['components', '--json'], env(c.address));
+    expect(whole.code).toBe(0);
+    expect(whole.stderr).toBe('');
     expect(b.run.child.exitCode).toBeNull();
     expect(c.run.child.exitCode).toBeNull();
-  });
+  }, 60_000); // three CLI runs and an outage with traffic: a busy machine stretches it past the default
 });

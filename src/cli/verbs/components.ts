@@ -2,9 +2,13 @@
 import type { ComponentInfo } from '../../lib/wire/frames.js';
 import { checkWaitedOut, Counter, startWait } from '../bounded-run.js';
 import { renderComponents } from '../output.js';
+import { ExitCode } from '../exit-codes.js';
 import { followServerLink, isLinkLost, linkChangeLine } from '../server-link-notices.js';
 import { defineVerb, type VerbClient, type VerbContext } from '../verb.js';
 import { groupFlag, timeoutFlag } from './flags.js';
+
+/** Listings given while the server's shared store was down (issue 16): printed, and exit 7. */
+const incomplete = new WeakSet<ComponentInfo[]>();
 
 /** ANSI: clear the screen and home the cursor, for `--watch` redraws on a terminal. */
 const CLEAR_SCREEN = '\x1b[2J\x1b[H';
@@ -34,7 +38,13 @@ export const componentsVerb = defineVerb({
 
   async run(ctx, { flags }): Promise<ComponentInfo[] | undefined> {
     return ctx.withClient(flags.timeout, async (client, timeLeft) => {
-      const list = await client.components({ group: flags.group, timeout: timeLeft(), signal: ctx.signal });
+      const options = { group: flags.group, timeout: timeLeft(), signal: ctx.signal };
+      const { components: list, storeDown } = client.listing ? await client.listing(options) : { components: await client.components(options) };
+      if (storeDown !== undefined) {
+        // Printed all the same (what the server knows), but not a success: exit 7, like STORE_UNAVAILABLE.
+        ctx.note(`botz: the store ${storeDown} is down: ${ctx.server} lists its own components and its last view of the other servers'`);
+        incomplete.add(list);
+      }
       if (flags.group === undefined) ctx.sawComponents?.(list);
       if (!flags.watch) return list;
       await watch(ctx, client, list, flags.group, { count: flags.count, wait: flags.wait });
@@ -43,6 +53,7 @@ export const componentsVerb = defineVerb({
   },
 
   render: (list, style) => renderComponents(list, style, Date.now()),
+  exitCode: (list) => (incomplete.has(list) ? ExitCode.UNREACHABLE : ExitCode.OK),
   repl: { usage: 'components [--group G] [--timeout 5s] [--json]' },
 });
 

@@ -13,6 +13,7 @@ import { cancellable } from '../cancel.js';
 import { remaining } from '../clock.js';
 import type { Body, ComponentInfo, FrameInit, Headers, Path } from '../wire/frames.js';
 import { headersOf } from '../wire/values.js';
+import { listAll, type Listing } from '../wire/list-paging.js';
 import { Node, type NodeOptions } from '../node/node.js';
 import type { NodeEvent } from '../node/events.js';
 import type { Answer } from '../node/inbound.js';
@@ -111,11 +112,18 @@ export class Client extends EventEmitter {
 
   /** The registry's list (optionally one group), fresh from the server. */
   async components(options: CallOptions & { group?: string } = {}): Promise<ComponentInfo[]> {
+    return (await this.listing(options)).components;
+  }
+
+  /**
+   * The registry's list, and `storeDown` when the server cannot reach the shared store of its
+   * network (several servers on Redis): the list then holds its own components and its last view
+   * of the other servers'.
+   */
+  async listing(options: CallOptions & { group?: string } = {}): Promise<Listing> {
     const deadline = this.node.ctx.clock.now() + (options.timeout ?? this.node.timeoutMs);
-    const list = async (): Promise<ComponentInfo[]> => {
-      const reply = await this.node.ask({ type: 'list', ...(options.group ? { group: options.group } : {}) }, deadline, 'the component list');
-      return reply.type === 'components' ? reply.components : [];
-    };
+    // Page by page (list-paging.ts): a large network does not fit one packet.
+    const list = () => listAll((init, describe) => this.node.ask(init, deadline, describe), options.group || undefined);
     return cancellable(list, options.signal, 'the component list');
   }
 

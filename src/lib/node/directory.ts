@@ -5,9 +5,14 @@
  */
 import type { ComponentInfo, MemberEvent } from '../wire/frames.js';
 
+/** The most membership events a sync keeps to replay: a server flooding events cannot make us hold more. */
+export const MAX_EVENTS_DURING_SYNC = 100_000;
+
 export class Directory {
   private readonly known = new Map<string, ComponentInfo>();
   private readonly nextInGroup = new Map<string, number>();
+  /** Events applied since `beginSync` (none while no sync runs), or 'overflow' past the cap. */
+  private sinceSync: [MemberEvent, ComponentInfo][] | 'overflow' | undefined;
 
   get(name: string): ComponentInfo | undefined {
     return this.known.get(name);
@@ -36,7 +41,37 @@ export class Directory {
     for (const info of list) this.known.set(info.name, info);
   }
 
+  /**
+   * Starts a sync from a paged listing: the membership events applied until `finishSync` are
+   * kept, to be replayed over the listing (a page may predate an event that arrived before it).
+   */
+  beginSync(): void {
+    this.sinceSync = [];
+  }
+
+  /**
+   * The whole registry is `list`: it replaces every entry, then the events kept since
+   * `beginSync` apply again, in order. False when more events came than it keeps (the copy may
+   * then be stale: sync again later).
+   */
+  finishSync(list: ComponentInfo[]): boolean {
+    const events = this.sinceSync;
+    this.sinceSync = undefined;
+    this.replaceAll(list);
+    if (events === 'overflow') return false;
+    for (const [event, info] of events ?? []) this.applyNow(event, info);
+    return true;
+  }
+
   apply(event: MemberEvent, info: ComponentInfo): void {
+    if (Array.isArray(this.sinceSync)) {
+      if (this.sinceSync.length < MAX_EVENTS_DURING_SYNC) this.sinceSync.push([event, info]);
+      else this.sinceSync = 'overflow';
+    }
+    this.applyNow(event, info);
+  }
+
+  private applyNow(event: MemberEvent, info: ComponentInfo): void {
     if (event === 'leave') this.known.delete(info.name);
     else this.known.set(info.name, info);
   }

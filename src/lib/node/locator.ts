@@ -10,6 +10,7 @@
 import { BotzError, ErrorCode, NoSuchComponent, isBotzError } from '../errors.js';
 import type { ComponentInfo, FrameInit, Frame } from '../wire/frames.js';
 import { Directory } from './directory.js';
+import { listAll, type Ask } from '../wire/list-paging.js';
 
 /** What the locator needs of its node: asking the server, and following its events. */
 export interface LocatorHost {
@@ -24,6 +25,7 @@ export class Locator {
   readonly directory = new Directory();
   /** True once the directory holds the whole registry, not only the names looked up. */
   private synced = false;
+  private syncing: Promise<void> | undefined;
 
   constructor(private readonly host: LocatorHost) {}
 
@@ -79,12 +81,26 @@ export class Locator {
    */
   private async syncAll(deadline: number): Promise<void> {
     if (this.synced) return;
-    // Subscribed first: an event the server sends after the list reaches us after it, in order.
-    // Both requests go in one packet; the server answers them in that order.
-    const [, reply] = await Promise.all([this.host.followMembers?.(deadline), this.host.ask({ type: 'list' }, deadline, 'the component list')]);
-    const list = reply.type === 'components' ? reply.components : [];
-    this.directory.replaceAll(list);
+    // One sync at a time: the events kept for the replay belong to it.
+    this.syncing ??= this.syncPages(deadline).finally(() => (this.syncing = undefined));
+    return this.syncing;
+  }
+
+  private async syncPages(deadline: number): Promise<void> {
+    // Subscribed first: an event the server sends after a page reaches us after it, in order;
+    // the listing comes in pages (list-paging.ts), so the events that arrive meanwhile are
+    // replayed over it. The subscription and the first page go in one packet.
+    this.directory.beginSync();
+    let list: ComponentInfo[] | undefined;
+    try {
+      const ask: Ask = (init, describe) => this.host.ask(init, deadline, describe);
+      [, { components: list }] = await Promise.all([this.host.followMembers?.(deadline), listAll(ask, undefined)]);
+    } finally {
+      // A failed listing ends the sync too, leaving the directory as the events made it.
+      list = this.directory.finishSync(list ?? this.directory.all()) ? list : undefined;
+    }
+    const complete = list !== undefined;
     // Without membership events the copy is good for this call only.
-    this.synced = this.host.followMembers !== undefined;
+    this.synced = complete && this.host.followMembers !== undefined;
   }
 }

@@ -24,6 +24,7 @@ import { admitCredential, admitSharedSecret, awaitsAnswer, relayRefusal, serverF
 import { grantProblem } from '../identity/credential.js';
 
 import { DEFAULT_PORT } from './defaults.js';
+import { listAnswer } from '../wire/list-paging.js';
 export { DEFAULT_HEARTBEAT_INTERVAL_MS, type ServerOptions, type ServerEvent, type ServerStats } from './server-options.js';
 import { DEFAULT_HEARTBEAT_INTERVAL_MS, type ServerOptions, type ServerStats } from './server-options.js';
 
@@ -214,8 +215,7 @@ export class Server {
         return;
       }
       case 'list':
-        ch.send({ type: 'components', re: frame.id, components: this.components(frame.group) }, frame.from);
-        return;
+        return ch.answer(frame, listAnswer(frame, this.components(frame.group), this.ctx.maxPacketBytes, this.shared?.storeDown ? this.shared.store.description : undefined));
       case 'subscribe':
         try {
           this.subscribe(ch, frame.topics, frame.names ?? [], frame.bodies ?? false);

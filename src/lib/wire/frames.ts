@@ -194,8 +194,15 @@ export interface CoreFrameFields {
   bye: NoFields;
   lookup: { name: string };
   located: Reply & { component: ComponentInfo };
-  list: { group?: string };
-  components: Reply & { components: ComponentInfo[] };
+  /** With `limit`, one page of at most that many after `cursor` (list-paging.ts); without, everything at once. */
+  list: { group?: string; limit?: number; cursor?: string };
+  /** `next`: the cursor of the following page, present while more remain (a paged list only). */
+  components: Reply & {
+    components: ComponentInfo[];
+    next?: string;
+    /** The shared store the answering server cannot reach (issue 16): the others' entries are its last view. */
+    storeDown?: string;
+  };
   subscribe: {
     topics: Topic[];
     /** Only traffic that involves one of these names (empty: all). */

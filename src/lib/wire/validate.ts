@@ -25,6 +25,7 @@ import {
 } from './fields.js';
 import { MAX_CARRIED_FRAMES, MAX_MSA_NEIGHBOURS, MAX_MSA_NUMBER, MESH_QUERY_KINDS, type MeshMiss } from './mesh-frames.js';
 import { MAX_SACK_RANGES } from './reliable-frames.js';
+import { MAX_LIST_CURSOR_CHARS } from './list-paging.js';
 import { MAX_PROTOCOL_CHARS, MAX_STREAM_ID_CHARS } from './stream-frames.js';
 
 const component: FieldCheck = (x) =>
@@ -65,8 +66,8 @@ export const FRAME_FIELDS: Record<FrameType, Record<string, FieldCheck>> = {
   ready: {},
   lookup: { name: str },
   located: { re: str, component },
-  list: { group: opt(str) },
-  components: { re: str, components: arrayOf(component) },
+  list: { group: opt(str), limit: opt(positive), cursor: opt((x) => str(x) && (x as string).length <= MAX_LIST_CURSOR_CHARS) },
+  components: { re: str, components: arrayOf(component), next: opt(str), storeDown: opt(str) },
   subscribe: { topics: strArr, names: opt(strArr), bodies: opt(bool) },
   unsubscribe: { topics: strArr },
   member: { event: oneOf('join', 'ready', 'suspect', 'alive', 'leave'), component },
