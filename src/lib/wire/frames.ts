@@ -134,6 +134,8 @@ export interface CoreFrameFields {
     ephemeral?: string;
     /** A credential link: the issuer's Ed25519 signature over the hello's transcript and `ephemeral` (§3b). */
     proof?: string;
+    /** A peer credential link (§3b Peer links, issue 18): the listener's own grant; `proof` is then its key's signature. */
+    grant?: string;
   };
   /**
    * The dialer's answer to the welcome: the listener's fresh nonce, in a packet under the

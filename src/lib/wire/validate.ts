@@ -55,7 +55,7 @@ const carriedFrames: FieldCheck = (x) =>
 export const FRAME_FIELDS: Record<FrameType, Record<string, FieldCheck>> = {
   // links
   hello: { role: oneOf('component', 'client', 'server', 'peer'), codecs: strArr, nonce: str, session: opt(str), encrypt: opt(bool), grant: opt(str), ephemeral: opt(str) },
-  welcome: { re: str, codec: oneOf('json', 'msgpack'), session: str, nonce: str, heartbeatMs: opt(num), encrypt: opt(bool), trace: opt(bool), traceBodies: opt(bool), ephemeral: opt(str), proof: opt(str) },
+  welcome: { re: str, codec: oneOf('json', 'msgpack'), session: str, nonce: str, heartbeatMs: opt(num), encrypt: opt(bool), trace: opt(bool), traceBodies: opt(bool), ephemeral: opt(str), proof: opt(str), grant: opt(str) },
   auth: { re: str, nonce: str, proof: opt(str) },
   bye: {},
   heartbeat: {},
