@@ -126,8 +126,11 @@ export default class Register extends BotzCommand {
     // The library answers the shutdownRequest, stops the component, then emits 'shutdown'.
     let notice: ShutdownNotice | undefined;
     const shutdown = new Promise<void>((resolve) => component.once('shutdown', (n: ShutdownNotice) => ((notice = n), resolve())));
+    // issue 18: a revoked or expired credential ends the component (exit 6), not a reconnect loop.
+    let refusal: BotzError | undefined;
+    const refused = new Promise<void>((resolve) => component.once('credentialRejected', (e: BotzError) => ((refusal = e), resolve())));
     // Listen for signals before announcing ourselves: whoever reads that line may signal at once.
-    const stopped = waitForStop(shutdown);
+    const stopped = waitForStop(Promise.race([shutdown, refused]));
     const announce = () => {
       if (this.jsonEnabled()) this.ndjson({ type: 'registered', name, address: component.address, server: flags.server, mesh: component.mesh?.address ?? null });
       else this.line(`registered ${name} on ${flags.server}${component.address ? `, direct links at ${component.address}` : ', reached through the server relay'}`);
@@ -155,7 +158,7 @@ export default class Register extends BotzCommand {
     });
 
     const why = await stopped;
-    if (why === 'done') {
+    if (why === 'done' && !refusal) {
       if (this.jsonEnabled()) this.ndjson({ type: 'shutdown', name, from: notice?.from, forced: notice?.forced });
       else this.line(`shutdown requested by ${notice?.from ?? 'unknown'}${notice?.forced ? ' (forced)' : ''}; ${name} exiting`);
     }
@@ -164,6 +167,7 @@ export default class Register extends BotzCommand {
     await streams?.stop();
     unwatch?.();
     await component.stop();
+    if (refusal) throw refusal;
   }
 
   private async handle(name: string, msg: Message, echo: boolean, pool: ExecPool | undefined): Promise<unknown> {

@@ -51,10 +51,12 @@ describe('botz creds', () => {
     expect(impostor.code).toBe(6);
   });
 
-  it('revoking a live component cuts its link on the running server', async () => {
+  it('revoking a live component cuts its link on the running server, and the component exits 6 instead of reconnecting', async () => {
     const revoked = await runBotz(['creds', 'revoke', 'echo'], net.env);
     expect(revoked.code, revoked.stderr).toBe(0);
     await net.server.waitFor(/suspect.*echo|echo.*suspect/);
+    expect(await echo.exited).toBe(6);
+    expect(echo.errLines.join('\n')).toMatch(/CREDENTIAL_REJECTED|revoked/);
     const refused = await runBotz(['send', 'echo', 'hi=1', '--timeout', '1s'], { ...net.env, BOTZ_CREDENTIAL: cred('worker') });
     expect(refused.code).not.toBe(0);
   });

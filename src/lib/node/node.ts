@@ -198,6 +198,11 @@ export class Node {
         },
         // A mesh component starts without a server if there is none, and keeps trying to register.
         background: this.mesh !== undefined,
+        // Revoked or expired: the node stops rather than knock on the server's door forever.
+        onRefused: (error) => {
+          this.onEvent({ type: 'credentialRejected', error });
+          void this.stop();
+        },
       });
     } catch (error) {
       await this.mesh?.close();
