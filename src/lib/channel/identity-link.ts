@@ -38,9 +38,6 @@ export function sealedWithHandshakeKey(data: Buffer): boolean {
   return data.length >= 6 && data.readUInt32BE(2) === HANDSHAKE_KEYRING.primary.id;
 }
 
-/** A peer component cannot know what the server revoked; the server cuts the revoked component itself (§12). */
-const NO_REVOCATIONS = { isRevoked: () => false };
-
 const b64 = (s: unknown): Buffer => Buffer.from(typeof s === 'string' ? s : '', 'base64url');
 
 /**
@@ -108,8 +105,8 @@ export class IdentityLink {
     if (authority ? !mayUseWireName(grant, hello.from) : hello.from !== grant.name) {
       throw new BotzError(ErrorCode.CREDENTIAL_REJECTED, `credential refused: it is for "${grant.name}", not "${hello.from}"`);
     }
-    // A peer knows no revocations (§12 Credentials, Revocation): it checks the expiry.
-    const problem = grantProblem(grant, authority ?? NO_REVOCATIONS, this.ctx.clock.now());
+    // A peer knows the revocations its server told it of (the `revoked` frame, §12 Credentials).
+    const problem = grantProblem(grant, authority ?? this.toldRevocations, this.ctx.clock.now());
     if (problem) throw new BotzError(ErrorCode.CREDENTIAL_REJECTED, `credential refused: ${problem}`);
     this.peerEphemeral = b64(hello.ephemeral);
     x25519Shared(this.ephemeral.privateKey, this.peerEphemeral); // refuses a small-order key now, not at the auth
@@ -183,10 +180,15 @@ export class IdentityLink {
     } catch (error) {
       return new AuthFailed(`the listener's grant is not our issuer's: ${(error as Error).message}`);
     }
-    const problem = grant.name !== this.expect ? `it is for "${grant.name}", not "${this.expect}"` : grantProblem(grant, NO_REVOCATIONS, this.ctx.clock.now());
+    const problem = grant.name !== this.expect ? `it is for "${grant.name}", not "${this.expect}"` : grantProblem(grant, this.toldRevocations, this.ctx.clock.now());
     if (problem) return new AuthFailed(`the listener's credential is refused: ${problem}`);
     this.grant = grant;
     return ed25519Public(b64(grant.key));
+  }
+
+  /** What a peer knows of revocations: what its server told it. */
+  private get toldRevocations(): { isRevoked(id: string): boolean } {
+    return { isRevoked: (id) => this.ctx.revokedGrants.has(id) };
   }
 
   private derive(th1: Buffer, welcomePacket: Buffer) {

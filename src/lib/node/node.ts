@@ -35,6 +35,7 @@ import { DEFAULT_SERVER } from '../registry/defaults.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_SHUTDOWN_GRACE_MS, DEFAULT_TIMEOUT_MS, type ComponentOptions } from './options.js';
 import { PeerPool } from './peer-pool.js';
 import { peerFrameRefusal } from './peer-credential.js';
+import { PeerRevocations } from './peer-revocations.js';
 import { awaitsAnswer } from '../registry/credential-guard.js';
 import { ReliableDelivery } from './reliable-delivery.js';
 import { Router } from './router.js';
@@ -156,7 +157,7 @@ export class Node {
       broadcasts: options.broadcasts !== false,
       limit: this.limit,
       answer: (frame, arrival, init) => this.answer(frame, arrival, init),
-      takers: [this.reliable, this.feed, this.streams],
+      takers: [this.reliable, this.feed, this.streams, new PeerRevocations(this.ctx, () => this.peers.openLinks())],
       shutdown: (frame, arrival) => void this.onShutdownRequest(frame, arrival),
       onMessage: (message) => this.onEvent({ type: 'message', message }),
     });

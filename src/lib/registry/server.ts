@@ -21,6 +21,7 @@ import { RejectionReporter } from './rejection-reporter.js';
 import { refuseTaken, sharedRegistryFor, type RegistryStore, type SharedRegistry, type StoreStateEvent } from './server-store.js';
 import { admitCredential, admitSharedSecret, awaitsAnswer, relayRefusal, serverFrameRefusal } from './credential-guard.js';
 import { grantProblem } from '../identity/credential.js';
+import { RevocationNotices } from './revocation-notices.js';
 
 import { DEFAULT_PORT } from './defaults.js';
 export { DEFAULT_HEARTBEAT_INTERVAL_MS, type ServerOptions, type ServerEvent, type ServerStats } from './server-options.js';
@@ -29,6 +30,7 @@ import { DEFAULT_HEARTBEAT_INTERVAL_MS, type ServerOptions, type ServerStats } f
 export class Server {
   readonly address: string;
   private readonly channels = new Map<string, Channel>();
+  private readonly revocations = new RevocationNotices();
   private readonly memberWatchers = new Set<Channel>();
   private readonly traffic: TrafficHub;
   private relayedPackets = 0;
@@ -70,6 +72,8 @@ export class Server {
       const problem = grant && grantProblem(grant, authority, this.clock.now());
       if (problem) ch.close(CloseCode.CREDENTIAL_REJECTED, problem);
     }
+    const revoked = authority.revokedIds?.();
+    if (revoked) this.revocations.send(revoked, this.channels.values());
   }
 
   static async start(options: ServerOptions): Promise<Server> {

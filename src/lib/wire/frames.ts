@@ -217,6 +217,12 @@ export interface CoreFrameFields {
     bodies?: boolean;
   };
   trace: { event: TrafficEvent | DroppedTraffic | LinkChange };
+  /**
+   * Server → its credential links (issue 18): the ids of the grants it revoked that have not
+   * expired (the newest, at most MAX_REVOKED_IDS); each replaces the last. A component refuses
+   * and cuts peer links of those grants (§3b Peer links), which it cannot learn otherwise.
+   */
+  revoked: { ids: string[] };
 }
 
 /** Every frame: the envelope, the type and its fields, for each type of the three tables. */

@@ -6,7 +6,7 @@
  * this issuer cannot open such a link at all.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { ALL_PERMISSIONS, ErrorCode, Issuer, loadCredential, type Credential, type Permissions } from '../../../src/index.js';
+import { ALL_PERMISSIONS, ErrorCode, Issuer, ManualClock, loadCredential, type BotzError, type Credential, type Permissions } from '../../../src/index.js';
 import { Channel } from '../../../src/lib/channel/channel.js';
 import { NodeContext } from '../../../src/lib/channel/node-context.js';
 import { wsTransport } from '../../../src/lib/transport/ws.js';
@@ -43,9 +43,16 @@ async function setup() {
 async function dial(address: string, name: string, expect: string, identity: { credential?: Credential }, secret?: string) {
   const ctx = new NodeContext({ name, secret, identity });
   const frames: Frame[] = [];
-  const { channel } = await Channel.connect(ctx, wsTransport, address, { expect, role: 'component', timeoutMs: 3000, handlers: { onFrame: (f) => frames.push(f) } });
+  let closedWith: (error: BotzError) => void = () => {};
+  const closed = new Promise<BotzError>((resolve) => (closedWith = resolve));
+  const { channel } = await Channel.connect(ctx, wsTransport, address, {
+    expect,
+    role: 'component',
+    timeoutMs: 3000,
+    handlers: { onFrame: (f) => frames.push(f), onClose: (_, error) => closedWith(error) },
+  });
   net.add(async () => channel.close());
-  return { channel, frames, ctx };
+  return { channel, frames, ctx, closed };
 }
 
 describe('credential components on direct links', () => {
@@ -126,5 +133,44 @@ describe('credential components on direct links', () => {
     expect(await shared.send('b', { s: 1 })).toEqual({ from: 'x' });
     expect(paths).toEqual(['relay']);
     expect(received.map((r) => r.path)).toEqual(['relay']);
+  });
+});
+
+describe('revocation on peer links (server time injected)', () => {
+  it("the server tells credential components what it revoked: a revoked key's live peer link is cut and it opens no new one", async () => {
+    net = new Network();
+    const clock = new ManualClock(Date.now());
+    const issuer = new Issuer(undefined, false, () => clock.now());
+    await net.serve({ identity: { authority: issuer }, clock, heartbeatIntervalMs: 3_600_000, credentialCheckMs: 1_000 });
+    const b = await net.component({ name: 'b', port: 0, secret: undefined, identity: { credential: loadCredential(issuer.issue('b', PEER).file) }, onMessage: () => 'ok' });
+    // A stolen key for a, used by someone who never connects to the server (and so never stops).
+    const issued = issuer.issue('a', PEER);
+    const stolen = loadCredential(issued.file);
+    const link = await dial(b.address!, 'a', 'b', { credential: stolen });
+    expect(await link.channel.request({ type: 'request', body: {} }, { timeoutMs: 3000 })).toMatchObject({ type: 'response', body: 'ok' });
+    issuer.revoke(issued.grant.id);
+    await clock.advance(1_000);
+    expect(await link.closed).toMatchObject({ code: ErrorCode.CREDENTIAL_REJECTED });
+    await expect(dial(b.address!, 'a', 'b', { credential: stolen })).rejects.toMatchObject({ code: ErrorCode.CREDENTIAL_REJECTED });
+  });
+
+  it('a revoked list from anyone but the server is not taken: not through the relay, not on a peer link', async () => {
+    const { credentialed, server, received } = await setup();
+    const b = await credentialed('b');
+    const a = await credentialed('a');
+    expect(await a.component.send('b', {})).toEqual({ from: 'a' });
+    const aGrant = a.credential.grant.id;
+    // A shared-secret node through the relay, and a credential peer on its own link, both claim a was revoked;
+    // a request after each on the same link is answered only once b has handled what came before it.
+    const x = await dial(server.address, 'x', '$server', {}, SECRET);
+    x.channel.sendFrame({ ...x.ctx.stamp({ type: 'revoked', ids: [aGrant] }), from: 'x' } as Frame, 'b');
+    expect(await x.channel.request({ type: 'request', body: {} }, { to: 'b', timeoutMs: 3000 })).toMatchObject({ body: { from: 'x' } });
+    const c = await credentialed('c');
+    const peer = await dial(b.component.address!, 'c', 'b', { credential: c.credential });
+    peer.channel.send({ type: 'revoked', ids: [aGrant] }, 'b');
+    expect(await peer.channel.request({ type: 'request', body: {} }, { timeoutMs: 3000 })).toMatchObject({ body: { from: 'c' } });
+    // a's direct link to b is still up, and b still admits a.
+    expect(await a.component.send('b', { after: true })).toEqual({ from: 'a' });
+    expect(received.at(-1)).toEqual({ to: 'b', from: 'a', path: 'direct', body: { after: true } });
   });
 });
