@@ -40,14 +40,14 @@ async function setup() {
 }
 
 /** Dials `address` as wire name `name` holding `credential` (or the shared secret), expecting the listener `expect`. */
-async function dial(address: string, name: string, expect: string, identity: { credential?: Credential }, secret?: string) {
+async function dial(address: string, name: string, expect: string, identity: { credential?: Credential }, secret?: string, role: 'component' | 'peer' = 'component') {
   const ctx = new NodeContext({ name, secret, identity });
   const frames: Frame[] = [];
   let closedWith: (error: BotzError) => void = () => {};
   const closed = new Promise<BotzError>((resolve) => (closedWith = resolve));
   const { channel } = await Channel.connect(ctx, wsTransport, address, {
     expect,
-    role: 'component',
+    role,
     timeoutMs: 3000,
     handlers: { onFrame: (f) => frames.push(f), onClose: (_, error) => closedWith(error) },
   });
@@ -172,5 +172,18 @@ describe('revocation on peer links (server time injected)', () => {
     // a's direct link to b is still up, and b still admits a.
     expect(await a.component.send('b', { after: true })).toEqual({ from: 'a' });
     expect(received.at(-1)).toEqual({ to: 'b', from: 'a', path: 'direct', body: { after: true } });
+  });
+});
+
+describe('the mesh path', () => {
+  it('a credential opens no mesh link (as any name), and a credential component runs no mesh node', async () => {
+    const { issuer, credentialed } = await setup();
+    const a = await credentialed('a');
+    const m = await net.component({ name: 'm', mesh: {}, onMessage: () => 'ok' });
+    for (const as of ['a', 'm', 'b']) {
+      await expect(dial(m.mesh!.address, as, '*', { credential: a.credential }, undefined, 'peer')).rejects.toMatchObject({ code: ErrorCode.AUTH_FAILED });
+    }
+    const credential = loadCredential(issuer.issue('n', PEER).file);
+    await expect(net.component({ name: 'n', secret: undefined, identity: { credential }, mesh: {} })).rejects.toMatchObject({ code: ErrorCode.INVALID_ARGUMENT });
   });
 });
