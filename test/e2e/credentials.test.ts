@@ -19,12 +19,17 @@ beforeAll(async () => {
     const issued = await runBotz(['creds', 'issue', name, '--out', cred(name), ...flags], net.env);
     expect(issued.code, issued.stderr).toBe(0);
   }
-  echo = await net.register('echo', '--credential', cred('echo'), '--echo');
+  // A credential component may take direct links (from other credential components, issue 18).
+  echo = await net.register('echo', '--credential', cred('echo'), '--echo', '--port', '0');
   await net.register('plain', '--echo');
 }, 30_000);
 afterAll(() => net.stop());
 
 describe('botz creds', () => {
+  it('a credential component registers with a direct port', () => {
+    expect(echo.lines.find((l) => l.startsWith('registered echo'))).toMatch(/direct links at 127\.0\.0\.1:\d+/);
+  });
+
   it('writes the credential with mode 0600, and refuses to overwrite it', async () => {
     expect(statSync(cred('worker')).mode & 0o777).toBe(0o600);
     const again = await runBotz(['creds', 'issue', 'worker', '--out', cred('worker')], net.env);
