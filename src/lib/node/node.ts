@@ -34,9 +34,8 @@ import type { Arrival } from './message.js';
 import { DEFAULT_SERVER } from '../registry/defaults.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_SHUTDOWN_GRACE_MS, DEFAULT_TIMEOUT_MS, type ComponentOptions } from './options.js';
 import { PeerPool } from './peer-pool.js';
-import { peerFrameRefusal } from './peer-credential.js';
+import { refusedPeerFrame } from './peer-credential.js';
 import { PeerRevocations } from './peer-revocations.js';
-import { awaitsAnswer } from '../registry/credential-guard.js';
 import { ReliableDelivery } from './reliable-delivery.js';
 import { Router } from './router.js';
 import { StreamHub } from '../stream/stream-hub.js';
@@ -341,10 +340,7 @@ export class Node {
 
   /** A frame on a direct link; on a credential link, only what the peer's grant allows (peer-credential.ts). */
   private direct(frame: Frame, channel: Channel, encrypted: boolean): void {
-    const refused = peerFrameRefusal(channel, frame, this.name);
-    if (!refused) return this.inbound.receive(frame, { path: 'direct', channel, encrypted });
-    this.ctx.reject({ error: refused, remote: channel.link.remoteAddress, peer: channel.peer });
-    if (awaitsAnswer(frame)) channel.answer(frame, errorReply(frame.id, refused, ErrorCode.FORBIDDEN), channel.peer);
+    if (!refusedPeerFrame(channel, frame, this.name)) this.inbound.receive(frame, { path: 'direct', channel, encrypted });
   }
 
   private async startMesh(): Promise<void> {
