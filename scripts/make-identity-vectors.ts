@@ -73,6 +73,8 @@ export function makeIdentityVectors() {
   const auth = { v: 1, id: 'h.2', from: 'a', type: 'auth', re: 's.1', nonce: welcomeNonce, proof: b64(authProof) };
   const authPacket = packet(dialerKey, Buffer.alloc(16, 0xd1), 2, '$server', [auth]);
 
+  const peerLink = makePeerLinkVector({ issuer, dialer: component, grantToken, handshakeSecret });
+
   return {
     note: 'One credential handshake (PROTOCOL.md §3b). Private keys are raw 32-byte seeds (hex); public keys raw 32 bytes.',
     handshakeSecretHex: hex(handshakeSecret),
@@ -97,6 +99,66 @@ export function makeIdentityVectors() {
     dialerKeyId: hex(keyId(dialerKey)),
     listenerKeyHex: hex(listenerKey),
     listenerKeyId: hex(keyId(listenerKey)),
+    auth,
+    authPacketHex: hex(authPacket),
+    peerLink,
+  };
+}
+
+type Okp = ReturnType<typeof okp>;
+
+/**
+ * A peer link (§3b Peer links): component a (the credential above) dials component b, which
+ * answers with its own grant and signs the welcome with b's key instead of the issuer's.
+ */
+function makePeerLinkVector(o: { issuer: Okp; dialer: Okp; grantToken: string; handshakeSecret: Buffer }) {
+  const listener = okp('Ed25519', seed('botz vector component b'));
+  const dialerEphemeral = okp('X25519', seed('botz vector peer dialer ephemeral'));
+  const listenerEphemeral = okp('X25519', seed('botz vector peer listener ephemeral'));
+  const grant = {
+    v: 1,
+    id: 'grant-0002',
+    name: 'b',
+    key: b64(listener.raw),
+    issuedAt: NOW - 60_000,
+    expiresAt: NOW + 86_400_000,
+    permissions: { register: true, send: ['a'], broadcast: [], shutdown: [], tail: [], tailBodies: false, list: true },
+  };
+  const grantPayload = Buffer.from(JSON.stringify(grant), 'utf8');
+  const grantToken = `${b64(grantPayload)}.${b64(sign(null, Buffer.concat([Buffer.from('botz grant v1'), Buffer.from([0]), grantPayload]), o.issuer.privateKey))}`;
+
+  const hello = { v: 1, id: 'a.1', from: 'a', type: 'hello', role: 'component', codecs: ['json'], nonce: 'peer-hello-nonce', grant: o.grantToken, ephemeral: b64(dialerEphemeral.raw) };
+  const helloPacket = packet(o.handshakeSecret, Buffer.alloc(16, 0xa1), 1, 'b', [hello]);
+  const th1 = createHash('sha256').update('botz identity v1').update(helloPacket).digest();
+  const welcomeNonce = 'peer-welcome-nce';
+  const welcomeSigned = Buffer.concat([Buffer.from('botz welcome v1'), Buffer.from([0]), th1, listenerEphemeral.raw, Buffer.from(welcomeNonce)]);
+  const welcomeProof = sign(null, welcomeSigned, listener.privateKey);
+  const welcome = { v: 1, id: 'b.1', from: 'b', type: 'welcome', re: 'a.1', codec: 'json', session: 'direct', nonce: welcomeNonce, ephemeral: b64(listenerEphemeral.raw), proof: b64(welcomeProof), grant: grantToken };
+  const welcomePacket = packet(o.handshakeSecret, Buffer.alloc(16, 0xb1), 1, 'a', [welcome]);
+  const th2 = createHash('sha256').update(th1).update(welcomePacket).digest();
+  const shared = diffieHellman({ privateKey: dialerEphemeral.privateKey, publicKey: listenerEphemeral.publicKey });
+  const dialerKey = Buffer.from(hkdfSync('sha256', shared, th2, Buffer.from('botz link key dialer'), 32));
+  const listenerKey = Buffer.from(hkdfSync('sha256', shared, th2, Buffer.from('botz link key listener'), 32));
+  const authProof = sign(null, Buffer.concat([Buffer.from('botz auth v1'), Buffer.from([0]), th2]), o.dialer.privateKey);
+  const auth = { v: 1, id: 'a.2', from: 'a', type: 'auth', re: 'b.1', nonce: welcomeNonce, proof: b64(authProof) };
+  const authPacket = packet(dialerKey, Buffer.alloc(16, 0xa1), 2, 'b', [auth]);
+  return {
+    note: 'A peer link (PROTOCOL.md §3b Peer links): a (the credential above) dials b; the welcome carries b\'s grant and b\'s key signs it.',
+    listener: { name: 'b', privateHex: hex(seed('botz vector component b')), publicHex: hex(listener.raw) },
+    grant,
+    grantToken,
+    dialerEphemeral: { privateHex: hex(seed('botz vector peer dialer ephemeral')), publicHex: hex(dialerEphemeral.raw) },
+    listenerEphemeral: { privateHex: hex(seed('botz vector peer listener ephemeral')), publicHex: hex(listenerEphemeral.raw) },
+    hello,
+    helloPacketHex: hex(helloPacket),
+    th1Hex: hex(th1),
+    welcomeSignedHex: hex(welcomeSigned),
+    welcome,
+    welcomePacketHex: hex(welcomePacket),
+    th2Hex: hex(th2),
+    sharedSecretHex: hex(shared),
+    dialerKeyHex: hex(dialerKey),
+    listenerKeyHex: hex(listenerKey),
     auth,
     authPacketHex: hex(authPacket),
   };

@@ -2,8 +2,9 @@
  * The shared secret's file as a keyring (issue 18): one secret per line, the first one signs
  * (the primary), every one is accepted. A file of one line is the one secret, as before. `botz
  * keys` edits it in the three steps of PROTOCOL.md §3; a running `botz serve` or `botz
- * register` reloads it when it changes (polled every 500 ms) or on SIGHUP, into its keyring in
- * place, so a network on one machine rotates its secret with no restart.
+ * register` reloads it when it changes (polled every 500 ms) or at once on SIGUSR2, into its
+ * keyring in place, so a network on one machine rotates its secret with no restart. Not SIGHUP:
+ * that stops a foreground command (a closed terminal, issue 17).
  */
 import { randomBytes } from 'node:crypto';
 import { chmodSync, readFileSync, renameSync, unwatchFile, watchFile, writeFileSync } from 'node:fs';
@@ -43,7 +44,7 @@ export function newSecret(): string {
 }
 
 /**
- * Reloads `path` into `keyring` whenever the file changes, and on SIGHUP. A file that cannot be
+ * Reloads `path` into `keyring` whenever the file changes, and on SIGUSR2. A file that cannot be
  * read or holds a bad secret changes nothing (told to `onError`). Returns what stops it.
  */
 export function watchKeyringFile(path: string, keyring: Keyring, on: { reloaded?: (ids: string[]) => void; error?: (e: Error) => void } = {}): () => void {
@@ -58,9 +59,9 @@ export function watchKeyringFile(path: string, keyring: Keyring, on: { reloaded?
     }
   };
   watchFile(path, { interval: 500, persistent: false }, reload);
-  process.on('SIGHUP', reload);
+  process.on('SIGUSR2', reload);
   return () => {
     unwatchFile(path, reload);
-    process.off('SIGHUP', reload);
+    process.off('SIGUSR2', reload);
   };
 }

@@ -30,6 +30,11 @@ export interface BenchResult {
     };
   };
   pinning: string;
+  /** With --credentials (issue 18): the same load with per-component credentials, and its figures as ratios of the shared secret's. */
+  credentials?: {
+    botz: RequestBenchResult;
+    ratios: { throughput: number | null; p50: number | null };
+  };
 }
 
 export default class Bench extends BotzCommand {
@@ -57,6 +62,7 @@ export default class Bench extends BotzCommand {
     server: Flags.string({ helpValue: '<host:port>', description: 'use this existing network instead of starting one' }),
     'secret-file': connectionFlags['secret-file'],
     encrypt: Flags.boolean({ default: false, description: 'encrypt the botz exchanges (AES-256-GCM), to measure what encryption costs' }),
+    credentials: Flags.boolean({ default: false, exclusive: ['server'], description: 'also run the load with per-component credentials (botz creds) and print their cost as ratios of the shared secret\'s' }),
   };
 
   async run(): Promise<BenchResult> {
@@ -65,6 +71,9 @@ export default class Bench extends BotzCommand {
     // A body no packet can hold would only measure failures.
     if (flags.size > DEFAULT_MAX_PACKET_BYTES) {
       throw new BotzError(ErrorCode.INVALID_ARGUMENT, `--size ${flags.size} is over the packet limit of ${DEFAULT_MAX_PACKET_BYTES} bytes; choose a smaller body`);
+    }
+    if (mode === 'mesh' && flags.credentials) {
+      throw new BotzError(ErrorCode.INVALID_ARGUMENT, 'a component with a credential runs no mesh node: --credentials measures direct or relay');
     }
     if (mode === 'mesh' && flags.server) {
       throw new BotzError(ErrorCode.INVALID_ARGUMENT, 'mesh mode starts its own mesh; it cannot use --server');
@@ -83,8 +92,9 @@ export default class Bench extends BotzCommand {
     const pinning = pinned ? 'measuring process on CPU 0, peers on CPU 1' : 'not pinned';
     const host = childHost();
     const amount = flags.count !== undefined ? { count: flags.count } : { durationMs: flags.duration ?? DEFAULT_DURATION_MS };
-    const run = (target: RequestTarget): Promise<RequestBenchResult> =>
+    const run = (target: RequestTarget, credentials = false): Promise<RequestBenchResult> =>
       benchRequests({
+        credentials,
         target,
         inFlight: flags['in-flight'],
         bodyBytes: flags.size,
@@ -98,6 +108,13 @@ export default class Bench extends BotzCommand {
 
     const botz = await run(mode);
     const result: BenchResult = { mode, encrypted: flags.encrypt, bodyBytes: flags.size, inFlight: flags['in-flight'], components: flags.components, botz, pinning };
+    if (flags.credentials) {
+      const withCredentials = await run(mode, true);
+      result.credentials = {
+        botz: withCredentials,
+        ratios: { throughput: ratio(withCredentials.msgsPerSec, botz.msgsPerSec), p50: ratio(withCredentials.latencyMs.p50, botz.latencyMs.p50) },
+      };
+    }
     if (flags.baseline) {
       const raw = await run('raw');
       const rawCoalesced = await run('raw-coalesced');
@@ -116,9 +133,10 @@ export default class Bench extends BotzCommand {
     }
     this.print(result);
     // Figures of requests that failed are no measurement: say so, and do not exit 0.
-    if (botz.errors > 0) {
-      const codes = Object.entries(botz.errorCodes).map(([c, n]) => `${c}: ${n}`).join(', ');
-      process.stderr.write(`botz: ${botz.errors} of ${botz.errors + botz.messages} requests failed${codes ? ` (${codes})` : ''}; the figures are not a measurement\n`);
+    for (const figures of [botz, result.credentials?.botz]) {
+      if (!figures || figures.errors === 0) continue;
+      const codes = Object.entries(figures.errorCodes).map(([c, n]) => `${c}: ${n}`).join(', ');
+      process.stderr.write(`botz: ${figures.errors} of ${figures.errors + figures.messages} requests failed${codes ? ` (${codes})` : ''}; the figures are not a measurement\n`);
       process.exitCode = 1;
     }
     return result;
@@ -135,6 +153,10 @@ export default class Bench extends BotzCommand {
     const x = (v: number | null): string => (v === null ? '-' : `${v.toFixed(2)}x`);
     this.line(`${r.bodyBytes}-byte bodies, ${r.inFlight} in flight, ${r.components} echo component(s); ${r.pinning}`);
     this.line(figureLine(`botz ${r.mode}${r.encrypted ? ', encrypted' : ''}`, r.botz));
+    if (r.credentials) {
+      this.line(figureLine('botz, credentials', r.credentials.botz));
+      this.line(`credentials vs shared secret: throughput ${x(r.credentials.ratios.throughput)}, p50 latency ${x(r.credentials.ratios.p50)}`);
+    }
     if (!r.baseline) return;
     this.line(figureLine('raw ws', r.baseline.raw));
     this.line(figureLine('raw ws, coalescing', r.baseline.rawCoalesced));

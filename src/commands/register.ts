@@ -41,7 +41,7 @@ export default class Register extends BotzCommand {
   static override args = { name: Args.string({ required: true, ignoreStdin: true, description: 'unique component name' }) };
   static override flags = {
     ...connectionFlags,
-    credential: Flags.string({ env: 'BOTZ_CREDENTIAL', helpValue: '<file>', description: 'prove this credential (botz creds issue) instead of the shared secret; reached through the server only' }),
+    credential: Flags.string({ env: 'BOTZ_CREDENTIAL', helpValue: '<file>', description: 'prove this credential (botz creds issue) instead of the shared secret; direct links (--port) only with other credential components' }),
     'tls-cert': Flags.string({ env: 'BOTZ_TLS_CERT', helpValue: '<pem>', description: 'serve the direct port over TLS with this certificate chain', dependsOn: ['tls-key'] }),
     'tls-key': Flags.string({ env: 'BOTZ_TLS_KEY', helpValue: '<pem>', description: 'the private key of --tls-cert', dependsOn: ['tls-cert'] }),
     'tls-ca': Flags.string({ env: 'BOTZ_TLS_CA', helpValue: '<pem>', description: 'dial over TLS (wss://), trusting this CA (default with --tls-cert: the system CAs)' }),
@@ -126,8 +126,11 @@ export default class Register extends BotzCommand {
     // The library answers the shutdownRequest, stops the component, then emits 'shutdown'.
     let notice: ShutdownNotice | undefined;
     const shutdown = new Promise<void>((resolve) => component.once('shutdown', (n: ShutdownNotice) => ((notice = n), resolve())));
+    // issue 18: a revoked or expired credential ends the component (exit 6), not a reconnect loop.
+    let refusal: BotzError | undefined;
+    const refused = new Promise<void>((resolve) => component.once('credentialRejected', (e: BotzError) => ((refusal = e), resolve())));
     // Listen for signals before announcing ourselves: whoever reads that line may signal at once.
-    const stopped = waitForStop(shutdown);
+    const stopped = waitForStop(Promise.race([shutdown, refused]));
     const announce = () => {
       if (this.jsonEnabled()) this.ndjson({ type: 'registered', name, address: component.address, server: flags.server, mesh: component.mesh?.address ?? null });
       else this.line(`registered ${name} on ${flags.server}${component.address ? `, direct links at ${component.address}` : ', reached through the server relay'}`);
@@ -155,7 +158,7 @@ export default class Register extends BotzCommand {
     });
 
     const why = await stopped;
-    if (why === 'done') {
+    if (why === 'done' && !refusal) {
       if (this.jsonEnabled()) this.ndjson({ type: 'shutdown', name, from: notice?.from, forced: notice?.forced });
       else this.line(`shutdown requested by ${notice?.from ?? 'unknown'}${notice?.forced ? ' (forced)' : ''}; ${name} exiting`);
     }
@@ -164,6 +167,7 @@ export default class Register extends BotzCommand {
     await streams?.stop();
     unwatch?.();
     await component.stop();
+    if (refusal) throw refusal;
   }
 
   private async handle(name: string, msg: Message, echo: boolean, pool: ExecPool | undefined): Promise<unknown> {

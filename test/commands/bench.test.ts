@@ -32,6 +32,16 @@ describe('botz bench', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ mode: 'mesh', botz: { target: 'mesh', messages: 300, errors: 0 } });
   }, 60_000);
 
+  it('--credentials: the same load with per-component credentials in the same run, as ratios of the shared secret', async () => {
+    const r = await runBotz(['bench', 'direct', '--count', '200', '--in-flight', '4', '--credentials', '--json'], isolatedEnv({}));
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.botz).toMatchObject({ messages: 200, errors: 0 });
+    expect(out.credentials.botz).toMatchObject({ target: 'direct', messages: 200, errors: 0 });
+    expect(typeof out.credentials.ratios.throughput).toBe('number');
+    expect(typeof out.credentials.ratios.p50).toBe('number');
+  }, 60_000);
+
   it('mesh mode refuses --server: it starts its own mesh', async () => {
     const r = await runBotz(['bench', 'mesh', '--server', '127.0.0.1:9', '--json'], isolatedEnv({}));
     expect(r.code).toBe(2);

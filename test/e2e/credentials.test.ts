@@ -19,12 +19,17 @@ beforeAll(async () => {
     const issued = await runBotz(['creds', 'issue', name, '--out', cred(name), ...flags], net.env);
     expect(issued.code, issued.stderr).toBe(0);
   }
-  echo = await net.register('echo', '--credential', cred('echo'), '--echo');
+  // A credential component may take direct links (from other credential components, issue 18).
+  echo = await net.register('echo', '--credential', cred('echo'), '--echo', '--port', '0');
   await net.register('plain', '--echo');
 }, 30_000);
 afterAll(() => net.stop());
 
 describe('botz creds', () => {
+  it('a credential component registers with a direct port', () => {
+    expect(echo.lines.find((l) => l.startsWith('registered echo'))).toMatch(/direct links at 127\.0\.0\.1:\d+/);
+  });
+
   it('writes the credential with mode 0600, and refuses to overwrite it', async () => {
     expect(statSync(cred('worker')).mode & 0o777).toBe(0o600);
     const again = await runBotz(['creds', 'issue', 'worker', '--out', cred('worker')], net.env);
@@ -51,10 +56,12 @@ describe('botz creds', () => {
     expect(impostor.code).toBe(6);
   });
 
-  it('revoking a live component cuts its link on the running server', async () => {
+  it('revoking a live component cuts its link on the running server, and the component exits 6 instead of reconnecting', async () => {
     const revoked = await runBotz(['creds', 'revoke', 'echo'], net.env);
     expect(revoked.code, revoked.stderr).toBe(0);
     await net.server.waitFor(/suspect.*echo|echo.*suspect/);
+    expect(await echo.exited).toBe(6);
+    expect(echo.errLines.join('\n')).toMatch(/CREDENTIAL_REJECTED|revoked/);
     const refused = await runBotz(['send', 'echo', 'hi=1', '--timeout', '1s'], { ...net.env, BOTZ_CREDENTIAL: cred('worker') });
     expect(refused.code).not.toBe(0);
   });

@@ -4,6 +4,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Client } from '../component/client.js';
+import { Issuer } from '../identity/issuer.js';
+import { loadCredential } from '../identity/credential.js';
+import { ALL_PERMISSIONS } from '../identity/grant.js';
 import type { Body } from '../wire/frames.js';
 import { benchBinaryBody, benchBody, benchBodySize, benchBytes } from './body.js';
 import type { PeerHost, Peer } from './peer-host.js';
@@ -45,6 +48,11 @@ export interface RequestBenchOptions {
   binary?: boolean;
   /** botz targets: the packet limit of the server, the echo and the client (large bodies). */
   maxPacketBytes?: number;
+  /**
+   * botz targets on a network the bench starts (issue 18): the echoes and the client prove
+   * per-component credentials of a fresh issuer instead of the shared secret.
+   */
+  credentials?: boolean;
   onProgress?: (progress: LoadProgress) => void;
 }
 
@@ -73,15 +81,20 @@ async function setupBotz(o: RequestBenchOptions, components: number): Promise<Se
   };
   try {
     let network = o.network;
+    const issuer = o.credentials ? new Issuer() : undefined;
     if (!network) {
       const secret = randomBytes(24).toString('base64url');
-      const server = await o.host({ role: 'server', secret, maxPacketBytes: o.maxPacketBytes });
+      const server = await o.host({ role: 'server', secret, maxPacketBytes: o.maxPacketBytes, ...(issuer ? { issuerSeed: issuer.seed.toString('base64url') } : {}) });
       peers.push(server);
       network = { server: String(server.info.address), secret };
     }
     const names = Array.from({ length: components }, (_, i) => `bench-echo-${process.pid}-${i}`);
-    peers.push(await o.host({ role: 'echo', server: network.server, secret: network.secret, names, direct: o.target === 'direct', maxPacketBytes: o.maxPacketBytes }));
-    const client = await Client.connect({ server: network.server, secret: network.secret, timeoutMs: o.timeoutMs ?? 10_000, encrypt: o.encrypt, maxPacketBytes: o.maxPacketBytes });
+    const credentials = issuer ? names.map((name) => issuer.issue(name, ALL_PERMISSIONS).file) : undefined;
+    peers.push(await o.host({ role: 'echo', server: network.server, secret: network.secret, names, direct: o.target === 'direct', maxPacketBytes: o.maxPacketBytes, ...(credentials ? { credentials } : {}) }));
+    // A credential client dials only under its credential's own name (a peer admits no NAME.suffix).
+    const clientName = `bench-client-${process.pid}`;
+    const identity = issuer ? { name: clientName, identity: { credential: loadCredential(issuer.issue(clientName, ALL_PERMISSIONS).file) } } : { secret: network.secret };
+    const client = await Client.connect({ server: network.server, ...identity, timeoutMs: o.timeoutMs ?? 10_000, encrypt: o.encrypt, maxPacketBytes: o.maxPacketBytes });
     const body: Body = o.binary ? benchBinaryBody(o.bodyBytes) : benchBody(o.bodyBytes);
     const length = benchBodySize(body);
     const options = { timeout: o.timeoutMs ?? 10_000 };

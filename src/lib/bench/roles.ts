@@ -7,11 +7,17 @@ import { Server } from '../registry/server.js';
 import { Component } from '../component/component.js';
 import { startMeshLine } from './mesh-line.js';
 import { openRawConnections, startRawEcho } from './raw-ws.js';
+import { Issuer } from '../identity/issuer.js';
+import { loadCredential, type CredentialFile } from '../identity/credential.js';
 
 export type RoleSpec =
-  | { role: 'server'; secret: string; heartbeatIntervalMs?: number; maxPacketBytes?: number }
-  /** Echo components; `direct` ones accept links (port 0), the others are reached through the relay. */
-  | { role: 'echo'; server: string; secret: string; names: string[]; direct: boolean; maxPacketBytes?: number }
+  /** `issuerSeed` (base64url, issue 18): the server judges credentials this issuer signs. */
+  | { role: 'server'; secret: string; heartbeatIntervalMs?: number; maxPacketBytes?: number; issuerSeed?: string }
+  /**
+   * Echo components; `direct` ones accept links (port 0), the others are reached through the
+   * relay. With `credentials` (one per name, issue 18) they prove those instead of the secret.
+   */
+  | { role: 'echo'; server: string; secret: string; names: string[]; direct: boolean; maxPacketBytes?: number; credentials?: CredentialFile[] }
   /** `count` components named prefix-0.. in `group` that acknowledge broadcasts. */
   | { role: 'receivers'; server: string; secret: string; count: number; prefix: string; group: string }
   /** `count` idle, heartbeating components (relay mode), registered `concurrency` at a time. */
@@ -68,14 +74,15 @@ function componentsHandle(components: Component[], info: Record<string, unknown>
 export async function startRole(spec: RoleSpec): Promise<RoleHandle> {
   switch (spec.role) {
     case 'server': {
-      const server = await Server.start({ host: '127.0.0.1', port: 0, secret: spec.secret, heartbeatIntervalMs: spec.heartbeatIntervalMs, maxPacketBytes: spec.maxPacketBytes });
+      const identity = spec.issuerSeed ? { identity: { authority: Issuer.fromSeed(Buffer.from(spec.issuerSeed, 'base64url')) } } : {};
+      const server = await Server.start({ host: '127.0.0.1', port: 0, secret: spec.secret, heartbeatIntervalMs: spec.heartbeatIntervalMs, maxPacketBytes: spec.maxPacketBytes, ...identity });
       return { info: { address: server.address }, stats: () => ({ ...server.stats }), stop: () => server.stop() };
     }
     case 'echo': {
       const components = await startComponents(spec.names.length, 16, (i) =>
         Component.start({
           server: spec.server,
-          secret: spec.secret,
+          ...(spec.credentials ? { identity: { credential: loadCredential(spec.credentials[i]) } } : { secret: spec.secret }),
           name: spec.names[i],
           ...(spec.direct ? { port: 0 } : {}),
           maxPacketBytes: spec.maxPacketBytes,

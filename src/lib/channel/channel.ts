@@ -115,7 +115,7 @@ export class Channel {
     const link = await transport.connect(address, { timeoutMs, maxMessageBytes: ctx.maxPacketBytes });
     const channel = new Channel(ctx, link, options.handlers);
     channel.peer = options.expect;
-    channel.identity = IdentityLink.forDialer(ctx, channel.sealer);
+    channel.identity = IdentityLink.forDialer(ctx, channel.sealer, options.expect);
     try {
       const welcome = await channel.request({ ...helloFrame(ctx, options.role, options.session), ...channel.identity?.helloFields() }, {
         to: options.expect,

@@ -62,6 +62,8 @@ export class NodeContext {
   readonly name: string;
   readonly keyring: Keyring;
   readonly identity: NodeIdentity;
+  /** Grant ids the server said it revoked (issue 18): a credential node's peer links refuse them. */
+  readonly revokedGrants = new Set<string>();
   readonly opener: PacketOpener;
   readonly clock: Clock;
   readonly maxPacketBytes: number;

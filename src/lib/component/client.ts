@@ -181,4 +181,5 @@ const PAYLOADS: { [T in NodeEvent['type']]: (e: Extract<NodeEvent, { type: T }>)
   tailRefused: (e) => [e.error],
   shutdown: (e) => [e.notice],
   stopped: () => [],
+  credentialRejected: (e) => [e.error],
 };

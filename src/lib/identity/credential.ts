@@ -59,6 +59,8 @@ export interface Authority {
   requireCredentials: boolean;
   /** Reads the revocations again if they changed (a server calls it before each check of its live links). */
   refresh?(): void;
+  /** The ids of revoked grants that have not expired, oldest revocation first (what a server tells its credential links). */
+  revokedIds?(): string[];
 }
 
 /** The identity of a node: a credential (it dials as it), an authority (it judges them), or neither. */

@@ -33,6 +33,14 @@ export function issueCredential(issuer: KeyPair, o: IssueOptions): { grant: Gran
   return { grant, file };
 }
 
+/** Of the revoked ids (oldest first), those whose grant has not expired: an expired grant is refused anyway. */
+export function unexpiredRevocations(ids: string[], grants: ReadonlyMap<string, Grant>, now: number): string[] {
+  return ids.filter((id) => {
+    const grant = grants.get(id);
+    return grant === undefined || grant.expiresAt === null || grant.expiresAt > now;
+  });
+}
+
 /** An issuer held in memory (tests, embedded servers): issue, revoke, and judge. */
 export class Issuer implements Authority {
   readonly privateKey;
@@ -69,6 +77,10 @@ export class Issuer implements Authority {
 
   isRevoked(id: string): boolean {
     return this.revoked.has(id);
+  }
+
+  revokedIds(): string[] {
+    return unexpiredRevocations([...this.revoked], this.grants, this.now());
   }
 
   isReserved(name: string, exceptName?: string): boolean {

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { BotzError, ErrorCode } from '../errors.js';
 import type { Authority, CredentialFile } from './credential.js';
 import { mayUseWireName, type Grant, type Permissions } from './grant.js';
-import { issueCredential } from './issuer.js';
+import { issueCredential, unexpiredRevocations } from './issuer.js';
 import { ed25519Private, newEd25519, rawPrivate } from './keys.js';
 
 interface IssuerFile {
@@ -141,6 +141,11 @@ export class IssuerStore implements Authority {
 
   isRevoked(id: string): boolean {
     return this.revoked.has(id);
+  }
+
+  revokedIds(): string[] {
+    const byAt = [...this.revoked].sort((a, b) => a[1] - b[1]).map(([id]) => id);
+    return unexpiredRevocations(byAt, new Map(this.grants.map((g) => [g.id, g])), this.now());
   }
 
   isReserved(name: string, exceptName?: string): boolean {

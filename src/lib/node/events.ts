@@ -31,4 +31,6 @@ export type NodeEvent =
   | { type: 'tailRefused'; error: BotzError }
   /** A shutdown request was granted; the node stopped. */
   | { type: 'shutdown'; notice: ShutdownNotice }
-  | { type: 'stopped' };
+  | { type: 'stopped' }
+  /** The server refused this node's credential (revoked, expired): it stops, and does not reconnect (issue 18). */
+  | { type: 'credentialRejected'; error: BotzError };

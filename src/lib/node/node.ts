@@ -34,6 +34,8 @@ import type { Arrival } from './message.js';
 import { DEFAULT_SERVER } from '../registry/defaults.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_SHUTDOWN_GRACE_MS, DEFAULT_TIMEOUT_MS, type ComponentOptions } from './options.js';
 import { PeerPool } from './peer-pool.js';
+import { refusedPeerFrame } from './peer-credential.js';
+import { PeerRevocations } from './peer-revocations.js';
 import { ReliableDelivery } from './reliable-delivery.js';
 import { Router } from './router.js';
 import { StreamHub } from '../stream/stream-hub.js';
@@ -80,7 +82,7 @@ export class Node {
     this.calls = new PendingRequests<Answer>(undefined, clock);
     this.limit = new HandlerLimit(options.name, options.handlerLimits);
     this.peers = new PeerPool(this.ctx, this.transport, kind, {
-      onFrame: (frame, channel, header) => this.inbound.receive(frame, { path: 'direct', channel, encrypted: header.encrypted }),
+      onFrame: (frame, channel, header) => this.direct(frame, channel, header.encrypted),
       onClose: (ch, error) => this.linkClosed(ch, error, true),
     });
     const oneShot = options.oneShot === true;
@@ -154,7 +156,7 @@ export class Node {
       broadcasts: options.broadcasts !== false,
       limit: this.limit,
       answer: (frame, arrival, init) => this.answer(frame, arrival, init),
-      takers: [this.reliable, this.feed, this.streams],
+      takers: [this.reliable, this.feed, this.streams, new PeerRevocations(this.ctx, () => this.peers.openLinks())],
       shutdown: (frame, arrival) => void this.onShutdownRequest(frame, arrival),
       onMessage: (message) => this.onEvent({ type: 'message', message }),
     });
@@ -196,6 +198,11 @@ export class Node {
         },
         // A mesh component starts without a server if there is none, and keeps trying to register.
         background: this.mesh !== undefined,
+        // Revoked or expired: the node stops rather than knock on the server's door forever.
+        onRefused: (error) => {
+          this.onEvent({ type: 'credentialRejected', error });
+          void this.stop();
+        },
       });
     } catch (error) {
       await this.mesh?.close();
@@ -324,11 +331,16 @@ export class Node {
         return { session: 'direct' };
       },
       {
-        onFrame: (frame, ch, header) => this.inbound.receive(frame, { path: 'direct', channel: ch, encrypted: header.encrypted }),
+        onFrame: (frame, ch, header) => this.direct(frame, ch, header.encrypted),
         onClose: (ch) => this.peers.acceptedClosed(ch),
       },
       this.options.connectionLimits?.handshakeTimeoutMs,
     );
+  }
+
+  /** A frame on a direct link; on a credential link, only what the peer's grant allows (peer-credential.ts). */
+  private direct(frame: Frame, channel: Channel, encrypted: boolean): void {
+    if (!refusedPeerFrame(channel, frame, this.name)) this.inbound.receive(frame, { path: 'direct', channel, encrypted });
   }
 
   private async startMesh(): Promise<void> {
@@ -373,14 +385,13 @@ export class Node {
 }
 
 /**
- * A node with a credential talks to its server only, by design (§12 Credentials): a direct
- * listener or a mesh node would take links authenticated by the shared secret, which it has
- * not. And a component's name is its credential's.
+ * A node with a credential runs no mesh node (§12 Credentials, Paths: mesh links forward
+ * packets unchanged, under the shared secret). Its direct listener admits credential peers
+ * only (§3b Peer links). And a component's name is its credential's.
  */
 function checkCredentialOptions(o: NodeOptions, kind: 'component' | 'client'): void {
   const credential = o.identity?.credential;
   if (!credential) return;
-  const why =
-    o.port !== undefined ? 'a direct port' : o.mesh ? 'a mesh node' : kind === 'component' && o.name !== credential.name ? `the name "${o.name}" (the credential is for "${credential.name}")` : undefined;
+  const why = o.mesh ? 'a mesh node' : kind === 'component' && o.name !== credential.name ? `the name "${o.name}" (the credential is for "${credential.name}")` : undefined;
   if (why) throw new BotzError(ErrorCode.INVALID_ARGUMENT, `a component with a credential cannot have ${why}`);
 }

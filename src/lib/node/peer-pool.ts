@@ -109,6 +109,12 @@ export class PeerPool {
     link?.then((ch) => ch.close()).catch(() => {});
   }
 
+  /** Every open link to a peer, dialed or accepted (to cut those of a revoked credential). */
+  *openLinks(): Iterable<Channel> {
+    for (const ch of this.ready.values()) if (!ch.link.closed) yield ch;
+    for (const ch of this.accepted) if (!ch.link.closed) yield ch;
+  }
+
   closeAll(): void {
     // Established links close now; dials still on the way close when they complete.
     for (const ch of this.ready.values()) ch.close();

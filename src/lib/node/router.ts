@@ -41,9 +41,14 @@ export interface RouterDeps {
 export class Router {
   constructor(private readonly deps: RouterDeps) {}
 
-  /** A node with a credential proves it to its server only (§12 Credentials): all it sends goes through the relay. */
+  /**
+   * A node with a credential dials peers only under its credential's own name (a peer admits
+   * no `NAME.suffix`) and when its grant may look names up (§12 Credentials, Paths); otherwise
+   * all it sends goes through the relay.
+   */
   private get mayDial(): boolean {
-    return this.deps.ctx.identity.credential === undefined;
+    const credential = this.deps.ctx.identity.credential;
+    return credential === undefined || (credential.name === this.deps.ctx.name && credential.grant.permissions.list);
   }
 
   /**
@@ -71,7 +76,7 @@ export class Router {
     const mesh = this.deps.mesh();
     const server = this.deps.server();
     if (mesh && !server?.connected && mesh.hasRoute(target)) return this.meshRoute(mesh, target);
-    // A credential node never dials, so it has nothing to resolve a name for (nor may it need to list).
+    // A credential node that may not dial has nothing to resolve a name for (nor may it list).
     if ((this.deps.oneShot || !this.mayDial) && !target.startsWith('@') && !this.deps.locator.knows(target)) return this.relay(target, deadline);
     let info: ComponentInfo;
     try {

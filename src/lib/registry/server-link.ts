@@ -42,6 +42,12 @@ export interface ServerLinkOptions {
    * `ready()` wait (up to their deadline) meanwhile. Other failures (AUTH_FAILED...) still throw.
    */
   background?: boolean;
+  /**
+   * The server refused our credential on a live link or a reconnect (revoked, expired: close
+   * 4013, CREDENTIAL_REJECTED). That does not pass, so the link ends for good instead of
+   * reconnecting forever; `ready()` throws this error from then on (issue 18).
+   */
+  onRefused?: (error: BotzError) => void;
 }
 
 export class ServerLink {
@@ -60,6 +66,8 @@ export class ServerLink {
   private watchdog: TimerHandle | undefined;
   /** The last reason a reconnect attempt failed, for error messages. */
   lastError: BotzError | undefined;
+  /** Why the link ended for good (the server refused our credential), if it did. */
+  private refusal: BotzError | undefined;
 
   private readonly clock: Clock;
   private readonly addresses: string[];
@@ -122,6 +130,7 @@ export class ServerLink {
   /** The live channel, waiting for a reconnect until `deadline` (ms epoch) if it is down. */
   async ready(deadline: number): Promise<Channel> {
     if (this.channel && !this.channel.link.closed) return this.channel;
+    if (this.refusal) throw this.refusal;
     if (this.closing) throw new Closed('this node has stopped');
     return this.waiters.add(this.options.ctx.nextId(), {
       timeoutMs: deadline - this.clock.now(),
@@ -240,9 +249,19 @@ export class ServerLink {
     this.watchdog?.clear();
     if (this.closing) return;
     this.options.onDown?.(error, ch);
+    if (error.code === ErrorCode.CREDENTIAL_REJECTED) return this.refused(error);
     // Another server of the network first: the one we were on may be dead.
     this.next();
     void this.reconnectLoop();
+  }
+
+  /** The server will not take our credential again: no more reconnects; waiting callers fail with why. */
+  private refused(error: BotzError): void {
+    this.refusal = error;
+    this.closing = true;
+    this.watchdog?.clear();
+    this.waiters.closeAll(error);
+    this.options.onRefused?.(error);
   }
 
   /** Closes a channel that opened after (or while) the link was closed; the error ends the attempt. */
@@ -278,6 +297,7 @@ export class ServerLink {
       } catch (error) {
         // Closed while we were at it: that is the end of the loop, not a failure to report.
         if (this.closing) return;
+        if ((error as BotzError).code === ErrorCode.CREDENTIAL_REJECTED) return this.refused(error as BotzError);
         this.lastError = error as BotzError;
         this.next();
       }

@@ -22,6 +22,7 @@ import { RejectionReporter } from './rejection-reporter.js';
 import { refuseTaken, sharedRegistryFor, type RegistryStore, type SharedRegistry, type StoreStateEvent } from './server-store.js';
 import { admitCredential, admitSharedSecret, awaitsAnswer, relayRefusal, serverFrameRefusal } from './credential-guard.js';
 import { grantProblem } from '../identity/credential.js';
+import { RevocationNotices } from './revocation-notices.js';
 
 import { DEFAULT_PORT } from './defaults.js';
 import { listAnswer } from '../wire/list-paging.js';
@@ -32,6 +33,7 @@ export class Server {
   readonly address: string;
   private readonly channels = new Map<string, Channel>();
   private readonly members: MemberFanout;
+  private readonly revocations = new RevocationNotices();
   private readonly traffic: TrafficHub;
   private relayedPackets = 0;
   /** Last time each link sent anything. */
@@ -73,6 +75,8 @@ export class Server {
       const problem = grant && grantProblem(grant, authority, this.clock.now());
       if (problem) ch.close(CloseCode.CREDENTIAL_REJECTED, problem);
     }
+    const revoked = authority.revokedIds?.();
+    if (revoked) this.revocations.send(revoked, this.channels.values());
   }
 
   static async start(options: ServerOptions): Promise<Server> {

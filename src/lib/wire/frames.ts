@@ -134,6 +134,8 @@ export interface CoreFrameFields {
     ephemeral?: string;
     /** A credential link: the issuer's Ed25519 signature over the hello's transcript and `ephemeral` (§3b). */
     proof?: string;
+    /** A peer credential link (§3b Peer links, issue 18): the listener's own grant; `proof` is then its key's signature. */
+    grant?: string;
   };
   /**
    * The dialer's answer to the welcome: the listener's fresh nonce, in a packet under the
@@ -222,6 +224,12 @@ export interface CoreFrameFields {
     bodies?: boolean;
   };
   trace: { event: TrafficEvent | DroppedTraffic | LinkChange };
+  /**
+   * Server → its credential links (issue 18): the ids of the grants it revoked that have not
+   * expired (the newest, at most MAX_REVOKED_IDS); each replaces the last. A component refuses
+   * and cuts peer links of those grants (§3b Peer links), which it cannot learn otherwise.
+   */
+  revoked: { ids: string[] };
 }
 
 /** Every frame: the envelope, the type and its fields, for each type of the three tables. */

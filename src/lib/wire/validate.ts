@@ -32,6 +32,9 @@ const component: FieldCheck = (x) =>
   obj(x) && str((x as ComponentInfo).name) && strArr((x as ComponentInfo).groups) && str((x as ComponentInfo).state);
 const headers = opt(stringMap);
 const msaNumber: FieldCheck = (x) => count(x) && (x as number) <= MAX_MSA_NUMBER;
+
+/** The most revoked grant ids one `revoked` frame carries (issue 18): the server sends the newest. */
+export const MAX_REVOKED_IDS = 1024;
 /** A neighbour name of at most MAX_DESTINATION_BYTES bytes of UTF-8. */
 const neighbourName: FieldCheck = (x) => typeof x === 'string' && fitsDestination(x);
 const misses = arrayOf((m) => obj(m) && str((m as MeshMiss).name) && str((m as MeshMiss).code));
@@ -56,7 +59,7 @@ const carriedFrames: FieldCheck = (x) =>
 export const FRAME_FIELDS: Record<FrameType, Record<string, FieldCheck>> = {
   // links
   hello: { role: oneOf('component', 'client', 'server', 'peer'), codecs: strArr, nonce: str, session: opt(str), encrypt: opt(bool), grant: opt(str), ephemeral: opt(str) },
-  welcome: { re: str, codec: oneOf('json', 'msgpack'), session: str, nonce: str, heartbeatMs: opt(num), encrypt: opt(bool), trace: opt(bool), traceBodies: opt(bool), ephemeral: opt(str), proof: opt(str) },
+  welcome: { re: str, codec: oneOf('json', 'msgpack'), session: str, nonce: str, heartbeatMs: opt(num), encrypt: opt(bool), trace: opt(bool), traceBodies: opt(bool), ephemeral: opt(str), proof: opt(str), grant: opt(str) },
   auth: { re: str, nonce: str, proof: opt(str) },
   bye: {},
   heartbeat: {},
@@ -110,6 +113,8 @@ export const FRAME_FIELDS: Record<FrameType, Record<string, FieldCheck>> = {
   streamEnd: { stream: shortName(MAX_STREAM_ID_CHARS), seq: positive },
   streamReset: { stream: shortName(MAX_STREAM_ID_CHARS), code: str, message: str },
   streamPing: { instance: shortName(MAX_STREAM_ID_CHARS), reply: bool },
+  // issue 18
+  revoked: { ids: arrayOf(str, MAX_REVOKED_IDS) },
 };
 
 /** The frame types that answer another frame: those whose fields include `re`. */

@@ -160,6 +160,22 @@ describe('revocation and expiry (server time injected)', () => {
     await expect(rawLink(server.address, 'b', { credential: b.credential })).rejects.toMatchObject({ code: ErrorCode.CREDENTIAL_REJECTED });
   });
 
+  it('a revoked component stops for good with CREDENTIAL_REJECTED instead of reconnecting', async () => {
+    const { clock, issuer, start } = await onClock();
+    const b = await start();
+    const refused = new Promise<{ code: string }>((resolve) => b.component.once('credentialRejected', resolve));
+    const stopped = new Promise<void>((resolve) => b.component.once('stopped', resolve));
+    let reconnected = false;
+    b.component.on('reconnected', () => (reconnected = true));
+    issuer.revoke(b.grant.id);
+    await clock.advance(1_000);
+    expect(await refused).toMatchObject({ code: ErrorCode.CREDENTIAL_REJECTED });
+    await stopped;
+    expect(b.component.serverConnected).toBe(false);
+    expect(reconnected).toBe(false);
+    await expect(b.component.send('b', {})).rejects.toMatchObject({ code: ErrorCode.CREDENTIAL_REJECTED });
+  });
+
   it('cuts a live link when its credential expires', async () => {
     const { clock, start } = await onClock();
     const b = await start(clock.now() + 5_000);

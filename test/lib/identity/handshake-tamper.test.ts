@@ -5,7 +5,7 @@
  * share keys.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ALL_PERMISSIONS, Issuer, Server, loadCredential, type Credential } from '../../../src/index.js';
+import { ALL_PERMISSIONS, Component, Issuer, Server, loadCredential, type Credential } from '../../../src/index.js';
 import { Channel } from '../../../src/lib/channel/channel.js';
 import { HANDSHAKE_KEYRING } from '../../../src/lib/channel/identity-link.js';
 import { NodeContext } from '../../../src/lib/channel/node-context.js';
@@ -49,24 +49,42 @@ function onPath(change: { direction: 'out' | 'in'; nth: number; change: (p: Buff
 
 let issuer: Issuer;
 let server: Server;
+let peer: Component;
 let credential: Credential;
 
 beforeAll(async () => {
   issuer = new Issuer();
   server = await Server.start({ host: '127.0.0.1', port: 0, secret: 'tamper-test-secret-0123456789', identity: { authority: issuer } });
   credential = loadCredential(issuer.issue('a', ALL_PERMISSIONS).file);
+  // A peer link's listener (§3b Peer links): a credential component with a port, no server needed.
+  peer = await Component.start({ server: null, name: 'b', port: 0, identity: { credential: loadCredential(issuer.issue('b', ALL_PERMISSIONS).file) }, onMessage: () => 'ok' });
 });
-afterAll(() => server.stop());
+afterAll(async () => {
+  await peer.stop();
+  await server.stop();
+});
 
-async function handshake(transport: Transport): Promise<Channel> {
-  const ctx = new NodeContext({ name: `a.${Math.random().toString(36).slice(2, 8)}`, identity: { credential } });
-  const { channel } = await Channel.connect(ctx, transport, server.address, { expect: '$server', role: 'client', timeoutMs: 2000, handlers: { onFrame: () => {} } });
-  // The server acts on the link only once the auth verified: a list answered proves it did.
-  await channel.request({ type: 'list' }, { timeoutMs: 2000 });
-  return channel;
-}
+/** The two kinds of credential link: to the server (the issuer proves itself), and to a peer (its own grant does). */
+const TARGETS = {
+  server: async (transport: Transport): Promise<Channel> => {
+    const ctx = new NodeContext({ name: `a.${Math.random().toString(36).slice(2, 8)}`, identity: { credential } });
+    const { channel } = await Channel.connect(ctx, transport, server.address, { expect: '$server', role: 'client', timeoutMs: 2000, handlers: { onFrame: () => {} } });
+    // The server acts on the link only once the auth verified: a list answered proves it did.
+    await channel.request({ type: 'list' }, { timeoutMs: 2000 });
+    return channel;
+  },
+  peer: async (transport: Transport): Promise<Channel> => {
+    const ctx = new NodeContext({ name: 'a', identity: { credential } });
+    const { channel } = await Channel.connect(ctx, transport, peer.address!, { expect: 'b', role: 'component', timeoutMs: 2000, handlers: { onFrame: () => {} } });
+    // Likewise a peer: a request answered proves the auth verified.
+    await channel.request({ type: 'request', body: {} }, { timeoutMs: 2000 });
+    return channel;
+  },
+};
 
-describe('credential handshake under tampering', () => {
+describe.each(Object.keys(TARGETS) as (keyof typeof TARGETS)[])('credential handshake to a %s under tampering', (target) => {
+  const handshake = TARGETS[target];
+
   it('succeeds untouched', async () => {
     (await handshake(onPath(undefined))).close();
   });

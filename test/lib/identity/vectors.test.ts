@@ -69,6 +69,29 @@ describe('identity vectors', () => {
     expect(() => opener(HANDSHAKE_KEYRING).open(bytes(v.authPacketHex))).toThrow(/unknown key/);
   });
 
+  it("a peer link: the listener's grant verifies under the issuer, its key signs the welcome, and the keys follow as on a server link", () => {
+    const p = v.peerLink;
+    const issuer = ed25519Public(bytes(v.issuer.publicHex));
+    expect(verifyGrant(p.grantToken, issuer)).toEqual(p.grant);
+    const th1 = helloTranscript(bytes(p.helloPacketHex));
+    expect(th1.toString('hex')).toBe(p.th1Hex);
+    expect(welcomeSigned(th1, bytes(p.listenerEphemeral.publicHex), p.welcome.nonce).toString('hex')).toBe(p.welcomeSignedHex);
+    const listenerKey = ed25519Public(bytes(p.listener.publicHex));
+    expect(ed25519Verify(listenerKey, bytes(p.welcomeSignedHex), Buffer.from(p.welcome.proof, 'base64url'))).toBe(true);
+    // The issuer did not sign this welcome: a dialer expecting the server refuses it.
+    expect(ed25519Verify(issuer, bytes(p.welcomeSignedHex), Buffer.from(p.welcome.proof, 'base64url'))).toBe(false);
+    const th2 = welcomeTranscript(th1, bytes(p.welcomePacketHex));
+    expect(th2.toString('hex')).toBe(p.th2Hex);
+    const shared = x25519Shared(x25519Private(bytes(p.dialerEphemeral.privateHex)).privateKey, bytes(p.listenerEphemeral.publicHex));
+    expect(shared.toString('hex')).toBe(p.sharedSecretHex);
+    const keys = linkKeys(shared, th2);
+    expect([keys.dialer.toString('hex'), keys.listener.toString('hex')]).toEqual([p.dialerKeyHex, p.listenerKeyHex]);
+    expect(ed25519Verify(ed25519Public(bytes(v.component.publicHex)), authSigned(th2), Buffer.from(p.auth.proof, 'base64url'))).toBe(true);
+    const opener = (keyring: Keyring) => new PacketOpener({ keyring, guard: new ReplayGuard({ now: () => 1_767_225_600_000 }) });
+    expect(opener(HANDSHAKE_KEYRING).open(bytes(p.welcomePacketHex)).frames).toEqual([p.welcome]);
+    expect(opener(new Keyring([keys.dialer])).open(bytes(p.authPacketHex)).frames).toEqual([p.auth]);
+  });
+
   it('an X25519 public key of small order is refused', () => {
     const ours = x25519Private(bytes(v.dialerEphemeral.privateHex)).privateKey;
     expect(() => x25519Shared(ours, Buffer.alloc(32))).toThrow(/usable X25519/);

@@ -148,6 +148,7 @@ function fieldArbs(body: fc.Arbitrary<Json>): FieldArbs {
     streamEnd: fc.record({ stream: id, seq: fc.integer({ min: 1, max: 2 ** 40 }) }),
     streamReset: fc.record({ stream: id, code: fc.constantFrom('CLOSED', 'STREAM_RESET'), message: fc.string() }),
     streamPing: fc.record({ instance: id, reply: fc.boolean() }),
+    revoked: fc.record({ ids: fc.array(id, { maxLength: 8 }) }),
   };
 }
 

@@ -1,0 +1,28 @@
+/**
+ * What a credential component lets a peer do on a direct link (PROTOCOL.md §12 Credentials,
+ * Paths): the relay's rules, applied by the receiving component itself, since no server sits
+ * between them. A peer that proved a credential must stamp its own name on every frame and may
+ * send only what its grant allows to this node; anything else is refused FORBIDDEN.
+ */
+import type { Channel } from '../channel/channel.js';
+import { ErrorCode, type BotzError } from '../errors.js';
+import { awaitsAnswer, relayRefusal } from '../registry/credential-guard.js';
+import { errorReply, type Frame } from '../wire/frames.js';
+
+/** Why this node refuses `frame` that arrived on `channel` (a credential link to a peer), or undefined. */
+export function peerFrameRefusal(channel: Channel, frame: Frame, self: string): BotzError | undefined {
+  const grant = channel.identity?.grant;
+  return grant ? relayRefusal(grant, frame, channel.peer, self) : undefined;
+}
+
+/**
+ * True when this node refuses `frame` (see peerFrameRefusal): it is counted, and answered
+ * `error` FORBIDDEN, to the peer's own name, if it waits for an answer.
+ */
+export function refusedPeerFrame(channel: Channel, frame: Frame, self: string): boolean {
+  const refused = peerFrameRefusal(channel, frame, self);
+  if (!refused) return false;
+  channel.ctx.reject({ error: refused, remote: channel.link.remoteAddress, peer: channel.peer });
+  if (awaitsAnswer(frame)) channel.answer(frame, errorReply(frame.id, refused, ErrorCode.FORBIDDEN), channel.peer);
+  return true;
+}
