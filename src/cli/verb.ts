@@ -129,7 +129,7 @@ export interface AnyInput {
 }
 
 /** The library calls verbs make: a one-shot Client's, or the REPL's own component's. */
-export type VerbClient = Pick<Client, 'send' | 'request' | 'broadcast' | 'components' | 'shutdown' | 'tail' | 'watch' | 'once'>;
+export type VerbClient = Pick<Client, 'send' | 'request' | 'stream' | 'broadcast' | 'components' | 'shutdown' | 'tail' | 'watch' | 'once'>;
 
 /**
  * What a verb runs with. The one-shot context (one-shot.ts) connects for the verb and closes

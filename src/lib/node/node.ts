@@ -38,6 +38,7 @@ import { ReliableDelivery } from './reliable-delivery.js';
 import { Router } from './router.js';
 import { StreamHub } from '../stream/stream-hub.js';
 import { streamOptions } from '../stream/stream-options.js';
+import { REPLY_PROTOCOL, replyAcceptor } from '../stream/streamed-reply.js';
 
 /** Options of either kind: a client has no port, groups, handler or mesh. */
 export type NodeOptions = ComponentOptions;
@@ -145,6 +146,8 @@ export class Node {
       streamOptions(options.streams),
       this.timeoutMs,
     );
+    // A component answers streamed requests with its one handler (stream/streamed-reply.ts).
+    if (handler) this.streams.accept(REPLY_PROTOCOL, replyAcceptor((message) => this.inbound.deliver(message)));
     this.inbound = new Inbound({
       name: options.name,
       calls: this.calls,

@@ -194,7 +194,7 @@ export class StreamHub implements FrameTaker {
     const handler = this.handlers.get(frame.protocol);
     if (!handler) return refuse(ErrorCode.UNKNOWN_PROTOCOL, `"${this.host.name}" accepts no streams for protocol "${frame.protocol}"`);
     if (this.open >= this.options.maxStreams) return refuse(ErrorCode.LIMIT_REACHED, `"${this.host.name}" has ${this.open} streams open, its limit`);
-    const info: StreamInfo = { peer: frame.from, protocol: frame.protocol, headers: frame.headers ?? {}, stream: frame.stream };
+    const info: StreamInfo = { peer: frame.from, protocol: frame.protocol, headers: frame.headers ?? {}, stream: frame.stream, path: arrival.path };
     const channel = new StreamChannel(this.io, info, frame.mode, this.options.windowBytes, false);
     const state = this.peer(frame.from);
     state.back = arrival;
