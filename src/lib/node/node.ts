@@ -147,7 +147,7 @@ export class Node {
       this.timeoutMs,
     );
     // A component answers streamed requests with its one handler (stream/streamed-reply.ts).
-    if (handler) this.streams.accept(REPLY_PROTOCOL, replyAcceptor((message) => this.inbound.deliver(message)));
+    if (handler) this.streams.accept(REPLY_PROTOCOL, replyAcceptor({ deliver: (message) => this.inbound.deliver(message, false), limit: this.limit }));
     this.inbound = new Inbound({
       name: options.name,
       calls: this.calls,

@@ -22,6 +22,7 @@ import type { Body, Headers } from '../wire/values.js';
 import { Reply, type Message } from '../node/message.js';
 import type { StreamChannel, StreamInfo } from './stream-channel.js';
 import type { AcceptHandler, StreamHub } from './stream-hub.js';
+import type { HandlerLimit } from '../node/handler-limit.js';
 
 /** The protocol a streamed request opens; reserved (a component cannot accept it itself). */
 export const REPLY_PROTOCOL = 'botz.reply';
@@ -40,21 +41,33 @@ export function isAsyncIterable(value: unknown): value is AsyncIterable<unknown>
   return typeof value === 'object' && value !== null && typeof (value as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] === 'function';
 }
 
-/**
- * The acceptor of `botz.reply` streams: reads the request, runs the handler through `deliver`
- * (the node's one place user code runs, bounded by its handler limit), and writes what it yields.
- */
-export function replyAcceptor(deliver: (message: Message) => Promise<unknown>): AcceptHandler {
-  return (channel, info) => void answer(channel, info, deliver);
+/** What answering a streamed request needs of its node. */
+export interface ReplyDeps {
+  /** Runs the handler (the node's one place user code runs), without taking a handler slot. */
+  deliver(message: Message): Promise<unknown>;
+  /** The handler limit: a streamed reply holds a slot from its start until its stream ends. */
+  limit: Pick<HandlerLimit, 'take' | 'release'>;
 }
 
-async function answer(channel: StreamChannel, info: StreamInfo, deliver: (message: Message) => Promise<unknown>): Promise<void> {
+/**
+ * The acceptor of `botz.reply` streams: reads the request, runs the handler, and writes what it
+ * yields. A streaming handler runs until its last chunk, so it holds a handler slot that long:
+ * a peer cannot keep more handlers streaming than the per-peer handler limit (TOO_MANY_PENDING).
+ */
+export function replyAcceptor(deps: ReplyDeps): AcceptHandler {
+  return (channel, info) => void answer(channel, info, deps);
+}
+
+async function answer(channel: StreamChannel, info: StreamInfo, { deliver, limit }: ReplyDeps): Promise<void> {
   const stopped = new AbortController();
   channel.once('close', () => stopped.abort(channel.failure ?? new Cancelled('the caller stopped reading')));
   // A failure is kept in channel.failure; with no listener it would crash the process.
   channel.on('error', () => {});
+  let holding = false;
   try {
     const body = await requestOf(channel);
+    limit.take(info.peer);
+    holding = true;
     const message: Message = { from: info.peer, body, headers: info.headers, kind: 'request', id: info.stream, path: info.path ?? 'relay', signal: stopped.signal };
     const value = await deliver(message);
     const source = value instanceof Reply ? value.body : value;
@@ -68,6 +81,8 @@ async function answer(channel: StreamChannel, info: StreamInfo, deliver: (messag
     const refusal = isBotzError(error) && error.code === ErrorCode.TOO_MANY_PENDING;
     const code = refusal ? ErrorCode.TOO_MANY_PENDING : ErrorCode.REMOTE_ERROR;
     if (!channel.destroyed) channel.write({ error: { code, message: error instanceof Error ? error.message : String(error) } });
+  } finally {
+    if (holding) limit.release(info.peer);
   }
   if (!channel.destroyed) channel.end();
 }
