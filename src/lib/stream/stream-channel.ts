@@ -44,7 +44,7 @@ export interface StreamInfo {
 
 interface Outgoing {
   seq: number;
-  /** base64 text or a JSON value; undefined for the END. */
+  /** Bytes (a view of the writer's buffer) or a JSON value; undefined for the END. */
   chunk: Body | undefined;
   bytes: number;
 }
@@ -134,8 +134,11 @@ export class StreamChannel extends Duplex {
     let value: unknown = chunk;
     let bytes: number;
     if (this.mode === 'bytes') {
-      if (typeof chunk !== 'string') return this.fail(new BotzError(ErrorCode.MALFORMED_FRAME, 'a byte stream chunk must be base64 text'), true);
-      value = Buffer.from(chunk, 'base64');
+      // Bytes travel as MessagePack bin (a view of the packet, not copied); base64 text is
+      // accepted too, from a peer that speaks JSON only.
+      if (chunk instanceof Uint8Array) value = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+      else if (typeof chunk === 'string') value = Buffer.from(chunk, 'base64');
+      else return this.fail(new BotzError(ErrorCode.MALFORMED_FRAME, 'a byte stream chunk must be bytes (bin) or base64 text'), true);
       bytes = (value as Buffer).length;
     } else bytes = jsonBytes(chunk);
     if (chunk === null && this.mode === 'json') return this.fail(new BotzError(ErrorCode.MALFORMED_FRAME, 'null is not a stream value'), true);
@@ -220,10 +223,11 @@ export class StreamChannel extends Duplex {
     } else {
       const buffer = chunk as Buffer;
       if (buffer.length === 0) return done();
+      // Views of the writer's buffer, not copies: they go out as MessagePack bin (PROTOCOL.md §7).
       for (let at = 0; at < buffer.length; at += MAX_CHUNK_BYTES) {
         const piece = buffer.subarray(at, at + MAX_CHUNK_BYTES);
         const last = at + MAX_CHUNK_BYTES >= buffer.length;
-        this.pieces.push({ chunk: piece.toString('base64'), bytes: piece.length, ...(last ? { done } : {}) });
+        this.pieces.push({ chunk: piece, bytes: piece.length, ...(last ? { done } : {}) });
       }
     }
     this.flush();

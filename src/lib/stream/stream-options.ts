@@ -30,8 +30,8 @@ export const DEFAULT_MAX_STREAMS_PER_PEER = 1024;
 export const DEFAULT_STREAM_KEEPALIVE_MS = 2_000;
 export const DEFAULT_STREAM_LIVENESS_MS = 10_000;
 /**
- * The largest chunk one streamData carries: writes are cut to it. 64 KiB of bytes is 87 KiB of
- * base64, far inside the 1 MiB packet limit, and large enough that per-frame costs are small.
+ * The largest chunk one streamData carries: writes are cut to it. 64 KiB of bytes (MessagePack
+ * bin) is far inside the 1 MiB packet limit, and large enough that per-frame costs are small.
  */
 export const MAX_CHUNK_BYTES = 64 * 1024;
 /**
