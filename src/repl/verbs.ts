@@ -9,6 +9,7 @@
 import { TOPICS, VERBS } from '../cli/verbs/table.js';
 import { tailVerb } from '../cli/verbs/tail.js';
 import { helpValueOf, restArg, type AnyVerb, type ArgSpecs, type FlagSpecs } from '../cli/verb.js';
+import { CONNECT_VERB } from './connect-verb.js';
 
 export interface ReplVerb {
   /** Its words: `send`, `mesh routes`. */
@@ -48,6 +49,8 @@ const TAIL: ReplVerb = {
 
 export const REPL_VERBS: readonly ReplVerb[] = [
   ...VERBS.map((v) => (v === tailVerb ? TAIL : fromTable(v))),
+  // issue 15: `botz connect` is a terminal session of its own; the REPL's is one exchange.
+  CONNECT_VERB,
   {
     name: 'help',
     aliases: ['?'],
