@@ -5,30 +5,11 @@
  * until it ends its half. Ctrl-C aborts the stream, and the other side is told (a reset).
  */
 import { parseHeaders } from '../cli/headers.js';
-import { headerFlag, timeoutFlag } from '../cli/verbs/flags.js';
 import type { AnyInput } from '../cli/verb.js';
 import type { Client } from '../lib/component/client.js';
 import { Cancelled } from '../lib/errors.js';
 import type { StreamChannel } from '../lib/stream/stream-channel.js';
 import type { ReplOutput } from './output.js';
-import type { ReplVerb } from './verbs.js';
-
-export const CONNECT_VERB: ReplVerb = {
-  name: 'connect',
-  aliases: [],
-  summary: 'open a stream to a component for PROTOCOL, send the LINEs, half-close, and print the lines it sends back until it ends (Ctrl-C aborts)',
-  usage: 'connect NAME PROTOCOL [LINE]... [-H KEY:VALUE]... [--timeout 5s] [--json]',
-  flags: {
-    header: { ...headerFlag, description: 'a header to send with the open, KEY:VALUE (repeatable)' },
-    timeout: { ...timeoutFlag, description: 'how long to wait for the accept, e.g. 5s; the stream itself has no timeout' },
-    json: { type: 'boolean', description: 'print each line received as {"line": ...}' },
-  },
-  args: {
-    name: { required: true, names: 'component', description: 'the component to open the stream to' },
-    protocol: { required: true, description: 'the protocol its handler accepts' },
-    lines: { rest: true, description: 'lines to send, each followed by a newline (quote one with spaces)' },
-  },
-};
 
 /** Runs one `connect` line; rejects with the stream's typed failure, or CANCELLED on Ctrl-C. */
 export async function runConnect(client: Pick<Client, 'connect'>, input: AnyInput, output: ReplOutput, signal?: AbortSignal): Promise<void> {

@@ -19,7 +19,7 @@ import { answerTo } from '../wire/validate.js';
 import { withHops } from './hops.js';
 import type { HandlerLimit } from './handler-limit.js';
 import { messageOf, responseTo, type Arrival, type Message } from './message.js';
-import { isAsyncIterable } from '../stream/streamed-reply.js';
+import { isAsyncIterable } from './async-iterable.js';
 
 /** What answers a call: the frame, and how it came (a mesh reply's hops are its path back). */
 export interface Answer {

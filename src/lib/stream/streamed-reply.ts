@@ -23,6 +23,10 @@ import { Reply, type Message } from '../node/message.js';
 import type { StreamChannel, StreamInfo } from './stream-channel.js';
 import type { AcceptHandler, StreamHub } from './stream-hub.js';
 import type { HandlerLimit } from '../node/handler-limit.js';
+import { isAsyncIterable } from '../node/async-iterable.js';
+
+/** An error value's message is cut to this: it must fit one stream value. */
+const MAX_ERROR_MESSAGE_CHARS = 4096;
 
 /** The protocol a streamed request opens; reserved (a component cannot accept it itself). */
 export const REPLY_PROTOCOL = 'botz.reply';
@@ -34,11 +38,6 @@ export interface StreamCallOptions {
   timeout?: number;
   /** Aborting it stops the stream (CANCELLED) and tells the replier. */
   signal?: AbortSignal;
-}
-
-/** True for what a handler returns to stream its reply: anything with `Symbol.asyncIterator`. */
-export function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
-  return typeof value === 'object' && value !== null && typeof (value as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] === 'function';
 }
 
 /** What answering a streamed request needs of its node. */
@@ -64,10 +63,12 @@ async function answer(channel: StreamChannel, info: StreamInfo, { deliver, limit
   // A failure is kept in channel.failure; with no listener it would crash the process.
   channel.on('error', () => {});
   let holding = false;
+  let ran = false;
   try {
     const body = await requestOf(channel);
     limit.take(info.peer);
     holding = true;
+    ran = true;
     const message: Message = { from: info.peer, body, headers: info.headers, kind: 'request', id: info.stream, path: info.path ?? 'relay', signal: stopped.signal };
     const value = await deliver(message);
     const source = value instanceof Reply ? value.body : value;
@@ -77,10 +78,10 @@ async function answer(channel: StreamChannel, info: StreamInfo, { deliver, limit
     } else await write(channel, { chunk: (source ?? null) as Body });
   } catch (error) {
     // As a plain request's reply: the handler's failure is REMOTE_ERROR with its message; a
-    // refusal before it ran (busy) keeps its code, so the caller knows it may retry.
-    const refusal = isBotzError(error) && error.code === ErrorCode.TOO_MANY_PENDING;
-    const code = refusal ? ErrorCode.TOO_MANY_PENDING : ErrorCode.REMOTE_ERROR;
-    if (!channel.destroyed) channel.write({ error: { code, message: error instanceof Error ? error.message : String(error) } });
+    // refusal before it ran (busy, a malformed request) keeps its code, so the caller knows why.
+    const code = !ran && isBotzError(error) ? error.code : ErrorCode.REMOTE_ERROR;
+    const message = (error instanceof Error ? error.message : String(error)).slice(0, MAX_ERROR_MESSAGE_CHARS);
+    if (!channel.destroyed) channel.write({ error: { code, message } });
   } finally {
     if (holding) limit.release(info.peer);
   }

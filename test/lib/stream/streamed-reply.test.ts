@@ -178,6 +178,18 @@ describe('streamed replies', () => {
   });
 });
 
+it('a malformed streamed request is answered with an error value MALFORMED_FRAME, and the END', async () => {
+  await net.serve();
+  await net.component({ name: 'bob', port: 0, onMessage: counter });
+  const alice = await net.component({ name: 'alice' });
+  const ch = await alice.connect('bob', 'botz.reply', { objectMode: true });
+  ch.end({ notABody: 1 });
+  const values: unknown[] = [];
+  for await (const value of ch) values.push(value);
+  expect(values).toEqual([{ error: { code: 'MALFORMED_FRAME', message: expect.any(String) } }]);
+  await expect(async () => alice.accept('botz.reply', () => {})).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+});
+
 it('streamed replies cross a three-node mesh (no server)', async () => {
   mesh = await meshOfComponents(['n1', 'n2', 'n3'], { component: { transport: wsTransport }, handler: () => counter });
   const chunks = await collect((mesh.node('n1') as Component).stream('n3', { n: 50 }));
