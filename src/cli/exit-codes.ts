@@ -54,6 +54,8 @@ const BY_CODE: Partial<Record<string, ExitCode>> = {
   // issue 18
   [ErrorCode.CREDENTIAL_REJECTED]: ExitCode.AUTH,
   [ErrorCode.FORBIDDEN]: ExitCode.FORBIDDEN,
+  // issue 15: a peer's share of a node's streams is used up (1, as LIMIT_REACHED and TOO_MANY_PENDING).
+  [ErrorCode.TOO_MANY_STREAMS]: ExitCode.ERROR,
 };
 
 /** The exit code for an error code; anything unknown is a plain error (1). */

@@ -129,7 +129,7 @@ export interface AnyInput {
 }
 
 /** The library calls verbs make: a one-shot Client's, or the REPL's own component's. */
-export type VerbClient = Pick<Client, 'send' | 'request' | 'broadcast' | 'components' | 'shutdown' | 'tail' | 'watch' | 'once'> &
+export type VerbClient = Pick<Client, 'send' | 'request' | 'stream' | 'broadcast' | 'components' | 'shutdown' | 'tail' | 'watch' | 'once'> &
   // Optional: stand-ins that only list (tests, older callers) still serve `components`.
   Partial<Pick<Client, 'listing'>>;
 

@@ -60,6 +60,9 @@ export const ErrorCode = {
   CREDENTIAL_REJECTED: 'CREDENTIAL_REJECTED',
   /** The sender's credential does not allow this (register another name, send to, tail, shut down...). */
   FORBIDDEN: 'FORBIDDEN',
+  // issue 15: streams, per-peer cap
+  /** One peer has as many streams open with a node as it may (`streams.maxStreamsPerPeer`): the open is refused. */
+  TOO_MANY_STREAMS: 'TOO_MANY_STREAMS',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

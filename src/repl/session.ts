@@ -16,11 +16,12 @@ import type { ReplOutput } from './output.js';
 import { nearest, parseLine, type Invocation } from './parse-line.js';
 import { ReplContext } from './repl-context.js';
 import { TailState } from './tail-state.js';
+import { runConnect } from './connect-verb.js';
 import { tokenize } from './tokenize.js';
 import { findVerb, helpText, helpTopicKnown, isTopic } from './verbs.js';
 
 /** The library calls the REPL makes: every Client (and so Component) has them. */
-export type ReplClient = VerbClient & Pick<Client, 'name'>;
+export type ReplClient = VerbClient & Pick<Client, 'name' | 'connect'>;
 
 export interface SessionOptions {
   client: ReplClient;
@@ -136,6 +137,8 @@ export class Session {
         return;
       case 'tail':
         return this.retail(input);
+      case 'connect':
+        return runConnect(this.o.client, input, output, signal);
     }
   }
 

@@ -9,6 +9,7 @@
 import { TOPICS, VERBS } from '../cli/verbs/table.js';
 import { tailVerb } from '../cli/verbs/tail.js';
 import { helpValueOf, restArg, type AnyVerb, type ArgSpecs, type FlagSpecs } from '../cli/verb.js';
+import { headerFlag, timeoutFlag } from '../cli/verbs/flags.js';
 
 export interface ReplVerb {
   /** Its words: `send`, `mesh routes`. */
@@ -46,8 +47,28 @@ const TAIL: ReplVerb = {
   args: { mode: { options: ['on', 'off'], description: 'on or off; nothing shows what is tailed' }, names: tailVerb.args.names },
 };
 
+/** issue 15: the REPL's `connect` (connect-verb.ts runs it): one exchange over a stream. */
+const CONNECT_VERB: ReplVerb = {
+  name: 'connect',
+  aliases: [],
+  summary: 'open a stream to a component for PROTOCOL, send the LINEs, half-close, and print the lines it sends back until it ends (Ctrl-C aborts)',
+  usage: 'connect NAME PROTOCOL [LINE]... [-H KEY:VALUE]... [--timeout 5s] [--json]',
+  flags: {
+    header: { ...headerFlag, description: 'a header to send with the open, KEY:VALUE (repeatable)' },
+    timeout: { ...timeoutFlag, description: 'how long to wait for the accept, e.g. 5s; the stream itself has no timeout' },
+    json: { type: 'boolean', description: 'print each line received as {"line": ...}' },
+  },
+  args: {
+    name: { required: true, names: 'component', description: 'the component to open the stream to' },
+    protocol: { required: true, description: 'the protocol its handler accepts' },
+    lines: { rest: true, description: 'lines to send, each followed by a newline (quote one with spaces)' },
+  },
+};
+
 export const REPL_VERBS: readonly ReplVerb[] = [
   ...VERBS.map((v) => (v === tailVerb ? TAIL : fromTable(v))),
+  // issue 15: `botz connect` is a terminal session of its own; the REPL's is one exchange.
+  CONNECT_VERB,
   {
     name: 'help',
     aliases: ['?'],

@@ -5,7 +5,7 @@ const net = { components: ['echo', 'echo-2', 'worker-1'], groups: ['svc'] };
 
 describe('complete', () => {
   it.each([
-    ['', ['?', 'broadcast', 'check', 'clear', 'cls', 'components', 'exit', 'help', 'ls', 'mesh', 'ping', 'quit', 'send', 'shutdown', 'tail'], ''],
+    ['', ['?', 'broadcast', 'check', 'clear', 'cls', 'components', 'connect', 'exit', 'help', 'ls', 'mesh', 'ping', 'quit', 'send', 'shutdown', 'tail'], ''],
     ['se', ['send '], 'se'],
     ['s', ['send', 'shutdown'], 's'],
     ['send ', ['@svc', 'echo', 'echo-2', 'worker-1'], ''],
@@ -14,7 +14,7 @@ describe('complete', () => {
     ['send @', ['@svc '], '@'],
     ['send echo ', [], ''],
     ['send echo a=1 --t', ['--timeout '], '--t'],
-    ['send echo --', ['--data', '--header', '--json', '--raw', '--timeout'], '--'],
+    ['send echo --', ['--data', '--header', '--json', '--raw', '--stream', '--timeout'], '--'],
     ['send --timeout 2s ec', ['echo', 'echo-2'], 'ec'],
     ['send --timeout ', [], ''],
     ['broadcast --group ', ['svc '], ''],

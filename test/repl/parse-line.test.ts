@@ -14,7 +14,7 @@ describe('parseLine', () => {
     expect(shape(await parseLine('send echo a=1 b:=2 --timeout 2s'))).toEqual({
       verb: 'send',
       args: { name: 'echo', payload: ['a=1', 'b:=2'] },
-      flags: { data: undefined, header: [], timeout: 2000, raw: false, json: false },
+      flags: { data: undefined, header: [], timeout: 2000, raw: false, stream: false, json: false },
       json: false,
     });
   });

@@ -7,6 +7,7 @@ import { jsonOfBody } from '../body-json.js';
 import { buildBody } from '../payload.js';
 import { expandPayload } from '../template.js';
 import { defineVerb } from '../verb.js';
+import { printStreamedReply } from '../streamed-send.js';
 import { dataFlag, headerFlag, payloadArg, timeoutFlag } from './flags.js';
 
 export const sendVerb = defineVerb({
@@ -25,8 +26,9 @@ export const sendVerb = defineVerb({
     '<%= config.bin %> send echo a=1 | <%= config.bin %> send upper --data -',
     '<%= config.bin %> send echo a=1 --raw | jq .a',
     "<%= config.bin %> send echo id='{{ID}}' n:='{{Random 1 100}}' at='{{TimeStamp}}'",
+    '<%= config.bin %> send logs since=1h --stream | jq .line',
   ],
-  usage: 'send NAME [KEY=VALUE | KEY:=JSON]... [--data @FILE | --data - | --data JSON] [-H KEY:VALUE]... [--timeout 5s] [--json | --raw]',
+  usage: 'send NAME [KEY=VALUE | KEY:=JSON]... [--data @FILE | --data - | --data JSON] [-H KEY:VALUE]... [--timeout 5s] [--stream] [--json | --raw]',
   args: {
     name: { required: true, replOptional: true, names: 'component', description: 'component name, or @group' },
     payload: payloadArg,
@@ -43,10 +45,15 @@ export const sendVerb = defineVerb({
       // The REPL sends as its own component, not through a mesh node's control link.
       commandOnly: true,
     },
+    // issue 15: streamed replies
+    stream: {
+      type: 'boolean',
+      description: 'read a streamed reply: print each chunk as it comes, one line each (NDJSON when piped or with --json); Ctrl-C stops it',
+    },
   },
   failure: ({ args, flags }) => ({ target: args.name, timeoutMs: flags.timeout }),
 
-  async run(ctx, { args, flags }): Promise<Json> {
+  async run(ctx, { args, flags }): Promise<Json | undefined> {
     // No name holds a `=`: `botz send a=1` forgot NAME, and "no component named a=1" would mislead.
     if (args.name?.includes('=')) {
       throw new BotzError(ErrorCode.INVALID_ARGUMENT, `missing NAME before the payload: "${args.name}" is a key=value word; e.g. botz send echo ${args.name}`);
@@ -55,6 +62,12 @@ export const sendVerb = defineVerb({
     const body = buildBody(expandPayload(args.payload), flags.data === undefined ? undefined : await ctx.readData(flags.data));
     const headers = parseHeaders(flags.header);
     const target = args.name ?? (await ctx.pickComponent());
+    if (flags.stream) {
+      // Checked here, not as an oclif `exclusive`: the fast path would hand every --stream to oclif.
+      if (flags.via !== undefined) throw new BotzError(ErrorCode.INVALID_ARGUMENT, '--stream cannot be used with --via: a streamed reply goes as its own stream, not through a mesh control link');
+      await printStreamedReply(ctx, { target, body, headers, timeoutMs: flags.timeout, raw: flags.raw });
+      return undefined;
+    }
     const answer =
       flags.via === undefined
         ? await ctx.withClient(flags.timeout, (client, timeLeft) => client.request(target, body, { timeout: timeLeft(), signal: ctx.signal, headers }))
@@ -70,6 +83,6 @@ export const sendVerb = defineVerb({
   render: (reply, style, { flags }) => (flags.raw ? rawBody(reply) : renderBody(reply, style)),
   repl: {
     note: 'no NAME: pick one from a list',
-    usage: 'send [NAME|@GROUP] [KEY=VALUE | KEY:=JSON]... [--data @FILE|JSON] [-H KEY:VALUE]... [--timeout 5s] [--json | --raw]',
+    usage: 'send [NAME|@GROUP] [KEY=VALUE | KEY:=JSON]... [--data @FILE|JSON] [-H KEY:VALUE]... [--timeout 5s] [--stream] [--json | --raw]',
   },
 });

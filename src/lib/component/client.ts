@@ -21,6 +21,7 @@ import { defaultClientName, failureOf, type BroadcastResult, type CallOptions, t
 import type { MembershipNotice, TailEvent } from '../node/subscriptions.js';
 import type { ConnectOptions } from '../stream/stream-hub.js';
 import type { StreamChannel } from '../stream/stream-channel.js';
+import { streamRequest, type StreamCallOptions } from '../stream/streamed-reply.js';
 
 /** A reply with what came with it: the body, the replier's headers, who answered and how. */
 export interface ReplyInfo {
@@ -66,6 +67,18 @@ export class Client extends EventEmitter {
    */
   connect(target: string, protocol: string, options: ConnectOptions = {}): Promise<StreamChannel> {
     return this.node.streams.connect(target, protocol, options);
+  }
+
+  /**
+   * Sends a request whose reply streams: yields each chunk the target's handler yields (it
+   * returned an async iterable; a plain reply is one chunk), as they come, flow-controlled (a
+   * slow loop slows the handler), over whatever path reaches the target. Leaving the loop early
+   * tells the handler (its `message.signal` aborts). Fails with REMOTE_ERROR (the handler threw,
+   * even after some chunks), UNREACHABLE (the target went silent), CLOSED (it stopped),
+   * CANCELLED, or what `send` fails with. See PROTOCOL.md §12 Streamed replies.
+   */
+  stream(target: string, body: Body, options: StreamCallOptions = {}): AsyncGenerator<Body, void, undefined> {
+    return streamRequest(this.node.streams, target, body, options);
   }
 
   get maxPacketBytes(): number {

@@ -14,6 +14,8 @@ import type { Message } from '../node/message.js';
 import type { CallOptions, ComponentOptions } from '../node/options.js';
 import { Client } from './client.js';
 import type { AcceptHandler } from '../stream/stream-hub.js';
+import { REPLY_PROTOCOL } from '../stream/streamed-reply.js';
+import { BotzError, ErrorCode } from '../errors.js';
 
 /** What a component's handlers are doing (for status lines and tests). */
 export interface ComponentStats {
@@ -83,6 +85,7 @@ export class Component extends Client {
    * message). Replaces an earlier handler for `protocol`; `undefined` stops accepting it.
    */
   accept(protocol: string, handler: AcceptHandler | undefined): void {
+    if (protocol === REPLY_PROTOCOL) throw new BotzError(ErrorCode.INVALID_ARGUMENT, `"${REPLY_PROTOCOL}" is reserved: streamed replies are answered by the message handler`);
     this.node.streams.accept(protocol, handler);
   }
 

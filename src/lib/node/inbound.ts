@@ -19,6 +19,7 @@ import { answerTo } from '../wire/validate.js';
 import { withHops } from './hops.js';
 import type { HandlerLimit } from './handler-limit.js';
 import { messageOf, responseTo, type Arrival, type Message } from './message.js';
+import { isAsyncIterable } from './async-iterable.js';
 
 /** What answers a call: the frame, and how it came (a mesh reply's hops are its path back). */
 export interface Answer {
@@ -129,6 +130,10 @@ export class Inbound {
         if (error !== undefined) {
           const message = error instanceof Error ? error.message : String(error);
           deps.answer(frame, arrival, { type: 'error', re: frame.id, code: ErrorCode.REMOTE_ERROR, message });
+        } else if (frame.type === 'request' && isAsyncIterable(value)) {
+          // A streaming handler asked for one reply: say how to read it (and let it clean up).
+          void Promise.resolve((value as { return?: () => unknown }).return?.()).catch(() => {});
+          deps.answer(frame, arrival, { type: 'error', re: frame.id, code: ErrorCode.REMOTE_ERROR, message: `"${deps.name}" streams its reply: read it with client.stream() or botz send --stream` });
         } else if (frame.type === 'request') deps.answer(frame, arrival, withHops(responseTo(frame.id, value), frame, arrival));
         else deps.answer(frame, arrival, { type: 'ack', re: frame.id });
       });

@@ -24,6 +24,11 @@ export interface Message {
   path: Path;
   /** On mesh messages: every node it passed through, the sender first and us last. */
   hops?: string[];
+  /**
+   * On a streamed request (`client.stream`): aborts when the caller stopped reading or is gone,
+   * so a handler waiting between chunks can stop at once (its generator's `finally` runs too).
+   */
+  signal?: AbortSignal;
 }
 
 /** How a frame reached this node: the arrival every inbound frame carries. */

@@ -40,6 +40,7 @@ import { ReliableDelivery } from './reliable-delivery.js';
 import { Router } from './router.js';
 import { StreamHub } from '../stream/stream-hub.js';
 import { streamOptions } from '../stream/stream-options.js';
+import { REPLY_PROTOCOL, replyAcceptor } from '../stream/streamed-reply.js';
 
 /** Options of either kind: a client has no port, groups, handler or mesh. */
 export type NodeOptions = ComponentOptions;
@@ -147,6 +148,8 @@ export class Node {
       streamOptions(options.streams),
       this.timeoutMs,
     );
+    // A component answers streamed requests with its one handler (stream/streamed-reply.ts).
+    if (handler) this.streams.accept(REPLY_PROTOCOL, replyAcceptor({ deliver: (message) => this.inbound.deliver(message, false), limit: this.limit }));
     this.inbound = new Inbound({
       name: options.name,
       calls: this.calls,

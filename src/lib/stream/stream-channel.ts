@@ -17,7 +17,9 @@
  */
 import { Duplex } from 'node:stream';
 import { BotzError, Closed, ErrorCode } from '../errors.js';
-import type { FrameInit, Headers, Json } from '../wire/frames.js';
+import type { Body, FrameInit, Headers, Path } from '../wire/frames.js';
+import { hasBinary } from '../wire/values.js';
+import { CODECS } from '../wire/codec.js';
 import type { StreamMode } from '../wire/stream-frames.js';
 import { MAX_CHUNK_BYTES, MAX_JSON_VALUE_BYTES } from './stream-options.js';
 
@@ -36,12 +38,14 @@ export interface StreamInfo {
   headers: Headers;
   /** The stream's id (the opener's random id). */
   stream: string;
+  /** How the open reached us (the acceptor's side only): direct, relay or mesh. */
+  path?: Path;
 }
 
 interface Outgoing {
   seq: number;
-  /** base64 text or a JSON value; undefined for the END. */
-  chunk: Json | undefined;
+  /** Bytes (a view of the writer's buffer) or a JSON value; undefined for the END. */
+  chunk: Body | undefined;
   bytes: number;
 }
 
@@ -54,7 +58,7 @@ interface Incoming {
 
 /** A piece of a write not sent yet, and the write's callback on its last piece. */
 interface Piece {
-  chunk: Json;
+  chunk: Body;
   bytes: number;
   done?: (error?: Error | null) => void;
 }
@@ -124,14 +128,17 @@ export class StreamChannel extends Duplex {
 
   // ---- frames from the peer -------------------------------------------------------------
 
-  onData(seq: number, chunk: Json): void {
+  onData(seq: number, chunk: Body): void {
     if (this.destroyed) return;
     if (seq !== this.expected) return this.sendCredit(); // a duplicate or a gap: say where we are
     let value: unknown = chunk;
     let bytes: number;
     if (this.mode === 'bytes') {
-      if (typeof chunk !== 'string') return this.fail(new BotzError(ErrorCode.MALFORMED_FRAME, 'a byte stream chunk must be base64 text'), true);
-      value = Buffer.from(chunk, 'base64');
+      // Bytes travel as MessagePack bin (a view of the packet, not copied); base64 text is
+      // accepted too, from a peer that speaks JSON only.
+      if (chunk instanceof Uint8Array) value = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+      else if (typeof chunk === 'string') value = Buffer.from(chunk, 'base64');
+      else return this.fail(new BotzError(ErrorCode.MALFORMED_FRAME, 'a byte stream chunk must be bytes (bin) or base64 text'), true);
       bytes = (value as Buffer).length;
     } else bytes = jsonBytes(chunk);
     if (chunk === null && this.mode === 'json') return this.fail(new BotzError(ErrorCode.MALFORMED_FRAME, 'null is not a stream value'), true);
@@ -172,7 +179,7 @@ export class StreamChannel extends Duplex {
     const error =
       code === ErrorCode.CLOSED
         ? new Closed(`"${this.info.peer}" closed the stream: ${message}`, { details: { peer: this.info.peer, remoteCode: code } })
-        : new BotzError(ErrorCode.STREAM_RESET, `"${this.info.peer}" reset the stream: ${message}`, { details: { peer: this.info.peer, remoteCode: code } });
+        : new BotzError(ErrorCode.STREAM_RESET, `"${this.info.peer}" reset the stream: ${message}`, { details: { peer: this.info.peer, remoteCode: code, remoteMessage: message } });
     this.fail(error, false);
   }
 
@@ -205,21 +212,22 @@ export class StreamChannel extends Duplex {
     if (this.mode === 'json') {
       let bytes: number;
       try {
-        bytes = jsonBytes(chunk as Json);
+        bytes = jsonBytes(chunk as Body);
       } catch (cause) {
         return done(new BotzError(ErrorCode.INVALID_ARGUMENT, 'a stream value must be JSON', { cause }));
       }
       if (bytes > MAX_JSON_VALUE_BYTES) {
         return done(new BotzError(ErrorCode.FRAME_TOO_LARGE, `a stream value of ${bytes} bytes of JSON exceeds the limit of ${MAX_JSON_VALUE_BYTES}`, { details: { bytes, limit: MAX_JSON_VALUE_BYTES } }));
       }
-      this.pieces.push({ chunk: chunk as Json, bytes, done });
+      this.pieces.push({ chunk: chunk as Body, bytes, done });
     } else {
       const buffer = chunk as Buffer;
       if (buffer.length === 0) return done();
+      // Views of the writer's buffer, not copies: they go out as MessagePack bin (PROTOCOL.md §7).
       for (let at = 0; at < buffer.length; at += MAX_CHUNK_BYTES) {
         const piece = buffer.subarray(at, at + MAX_CHUNK_BYTES);
         const last = at + MAX_CHUNK_BYTES >= buffer.length;
-        this.pieces.push({ chunk: piece.toString('base64'), bytes: piece.length, ...(last ? { done } : {}) });
+        this.pieces.push({ chunk: piece, bytes: piece.length, ...(last ? { done } : {}) });
       }
     }
     this.flush();
@@ -329,7 +337,12 @@ export class StreamChannel extends Duplex {
   }
 }
 
-function jsonBytes(value: Json): number {
+/**
+ * The bytes a value takes on the wire, as the window counts them: its JSON text, or its
+ * MessagePack encoding when it holds bytes (which travel as `bin`, PROTOCOL.md §7).
+ */
+function jsonBytes(value: Body): number {
+  if (hasBinary(value)) return CODECS.msgpack.encodeFrame(value as object).bytes;
   const text = JSON.stringify(value);
   if (text === undefined) throw new TypeError('not a JSON value');
   return Buffer.byteLength(text);

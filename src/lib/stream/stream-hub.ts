@@ -17,7 +17,7 @@
 import { randomBytes } from 'node:crypto';
 import { asBotzError, BotzError, Closed, ErrorCode, Unreachable } from '../errors.js';
 import { every, type Clock, type TimerHandle } from '../clock.js';
-import type { Frame, FrameInit, FrameOf, Headers, Path } from '../wire/frames.js';
+import { errorReply, type Frame, type FrameInit, type FrameOf, type Headers, type Path } from '../wire/frames.js';
 import { headersOf } from '../wire/values.js';
 import { MAX_PROTOCOL_CHARS, type StreamMode } from '../wire/stream-frames.js';
 import type { FrameTaker } from '../node/inbound.js';
@@ -122,7 +122,7 @@ export class StreamHub implements FrameTaker {
     if (this.stopped) throw new Closed('this node has stopped');
     checkProtocol(protocol);
     if (peer === this.host.name) throw new BotzError(ErrorCode.INVALID_ARGUMENT, 'a node cannot open a stream to itself');
-    this.assertRoom();
+    this.assertRoom(peer);
     const stream = randomId();
     const mode: StreamMode = options.objectMode ? 'json' : 'bytes';
     const headers = options.headers ?? {};
@@ -194,7 +194,12 @@ export class StreamHub implements FrameTaker {
     const handler = this.handlers.get(frame.protocol);
     if (!handler) return refuse(ErrorCode.UNKNOWN_PROTOCOL, `"${this.host.name}" accepts no streams for protocol "${frame.protocol}"`);
     if (this.open >= this.options.maxStreams) return refuse(ErrorCode.LIMIT_REACHED, `"${this.host.name}" has ${this.open} streams open, its limit`);
-    const info: StreamInfo = { peer: frame.from, protocol: frame.protocol, headers: frame.headers ?? {}, stream: frame.stream };
+    if ((known?.channels.size ?? 0) >= this.options.maxStreamsPerPeer) {
+      const limit = this.options.maxStreamsPerPeer;
+      const error = new BotzError(ErrorCode.TOO_MANY_STREAMS, `"${this.host.name}" has ${limit} streams open with "${frame.from}", its limit per peer`, { details: { limit } });
+      return this.host.answer(frame, arrival, errorReply(frame.id, error, ErrorCode.TOO_MANY_STREAMS));
+    }
+    const info: StreamInfo = { peer: frame.from, protocol: frame.protocol, headers: frame.headers ?? {}, stream: frame.stream, path: arrival.path };
     const channel = new StreamChannel(this.io, info, frame.mode, this.options.windowBytes, false);
     const state = this.peer(frame.from);
     state.back = arrival;
@@ -312,9 +317,13 @@ export class StreamHub implements FrameTaker {
     return state;
   }
 
-  private assertRoom(): void {
+  private assertRoom(peer: string): void {
     if (this.open >= this.options.maxStreams) {
       throw new BotzError(ErrorCode.LIMIT_REACHED, `${this.open} streams are open, the limit (streams.maxStreams)`, { details: { limit: this.options.maxStreams } });
+    }
+    const limit = this.options.maxStreamsPerPeer;
+    if ((this.peers.get(peer)?.channels.size ?? 0) >= limit) {
+      throw new BotzError(ErrorCode.TOO_MANY_STREAMS, `${limit} streams are open with "${peer}", the limit per peer (streams.maxStreamsPerPeer)`, { details: { limit, peer } });
     }
   }
 

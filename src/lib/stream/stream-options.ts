@@ -2,13 +2,19 @@
  * Settings of a node's streams and their defaults, in one place. The memory a peer can make us
  * hold is bounded by them: per stream, `windowBytes` received and not yet read (plus one chunk
  * and the Readable's own buffer) and as much sent and not yet confirmed; per node, `maxStreams`
- * streams. So at most maxStreams × (2 × windowBytes + 2 × MAX_CHUNK_BYTES) plus Node's buffers.
+ * streams, and `maxStreamsPerPeer` of them with one peer. So at most maxStreams × (2 × windowBytes +
+ * 2 × MAX_CHUNK_BYTES) plus Node's buffers, and one peer at most its share of that.
  */
 export interface StreamOptions {
   /** Bytes a peer may send on one stream beyond what its reader took (default 256 KiB). */
   windowBytes?: number;
   /** Streams open at once on this node, both ways; an open past it is refused with LIMIT_REACHED (default 4096). */
   maxStreams?: number;
+  /**
+   * Streams open at once with one peer, both ways; an open past it is refused with
+   * TOO_MANY_STREAMS (default 1024): one peer cannot take every stream of the node.
+   */
+  maxStreamsPerPeer?: number;
   /** Ping a peer with open streams when nothing came from it for this long (default 2 s). */
   keepaliveMs?: number;
   /** Fail every stream with a peer silent this long, with UNREACHABLE (default 10 s). */
@@ -19,11 +25,13 @@ export interface StreamOptions {
 
 export const DEFAULT_STREAM_WINDOW_BYTES = 256 * 1024;
 export const DEFAULT_MAX_STREAMS = 4096;
+/** A quarter of the node's streams: four busy peers fill it, and 1,000 streams between two components fit. */
+export const DEFAULT_MAX_STREAMS_PER_PEER = 1024;
 export const DEFAULT_STREAM_KEEPALIVE_MS = 2_000;
 export const DEFAULT_STREAM_LIVENESS_MS = 10_000;
 /**
- * The largest chunk one streamData carries: writes are cut to it. 64 KiB of bytes is 87 KiB of
- * base64, far inside the 1 MiB packet limit, and large enough that per-frame costs are small.
+ * The largest chunk one streamData carries: writes are cut to it. 64 KiB of bytes (MessagePack
+ * bin) is far inside the 1 MiB packet limit, and large enough that per-frame costs are small.
  */
 export const MAX_CHUNK_BYTES = 64 * 1024;
 /**
@@ -39,6 +47,7 @@ export function streamOptions(options: StreamOptions = {}): ResolvedStreamOption
   return {
     windowBytes: options.windowBytes ?? DEFAULT_STREAM_WINDOW_BYTES,
     maxStreams: options.maxStreams ?? DEFAULT_MAX_STREAMS,
+    maxStreamsPerPeer: options.maxStreamsPerPeer ?? DEFAULT_MAX_STREAMS_PER_PEER,
     keepaliveMs: options.keepaliveMs ?? DEFAULT_STREAM_KEEPALIVE_MS,
     livenessMs: options.livenessMs ?? DEFAULT_STREAM_LIVENESS_MS,
     openTimeoutMs: options.openTimeoutMs,

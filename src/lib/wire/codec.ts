@@ -121,10 +121,54 @@ function msgpack(): Msgpack {
   return msgpackCoders;
 }
 
+/** From this size a frame's trailing bytes are appended, not run through the encoder. */
+const TRAILING_BYTES_MIN = 1024;
+
+/**
+ * A frame whose last field is bytes (a stream's chunk: `{v, id, from, type, stream, seq, chunk}`),
+ * encoded as @msgpack/msgpack would, but with the bytes copied once, straight into the result:
+ * the encoder would copy them into its buffer, copy that out again, and the `__proto__` search
+ * would scan them. The other fields go through the encoder (they are few and small).
+ */
+function encodeTrailingBytes(frame: object): EncodedFrame | undefined {
+  const keys = Object.keys(frame);
+  const last = keys[keys.length - 1];
+  const bytes = (frame as Record<string, unknown>)[last];
+  if (!(bytes instanceof Uint8Array) || bytes.byteLength < TRAILING_BYTES_MIN || keys.length > 15 || last.length > 31) return undefined;
+  const rest: Record<string, unknown> = {};
+  for (let i = 0; i < keys.length - 1; i++) rest[keys[i]] = (frame as Record<string, unknown>)[keys[i]];
+  if (hasBinary(rest)) return undefined;
+  const head = msgpackCodec.encodeFrame(rest).data as Uint8Array;
+  const key = Buffer.from(last, 'utf8');
+  if (key.length > 31) return undefined;
+  const n = bytes.byteLength;
+  const binHeader = n < 0x100 ? 2 : n < 0x10000 ? 3 : 5;
+  const out = Buffer.allocUnsafe(head.byteLength + 1 + key.length + binHeader + n);
+  out.set(head, 0);
+  out[0] = 0x80 | (keys.length & 0x0f); // fixmap: one more entry than `rest` had
+  let at = head.byteLength;
+  out[at++] = 0xa0 | key.length; // fixstr
+  at += key.copy(out, at);
+  if (n < 0x100) {
+    out[at++] = 0xc4;
+    out[at++] = n;
+  } else if (n < 0x10000) {
+    out[at++] = 0xc5;
+    at = out.writeUInt16BE(n, at);
+  } else {
+    out[at++] = 0xc6;
+    at = out.writeUInt32BE(n, at);
+  }
+  out.set(bytes, at);
+  return { data: out, bytes: out.byteLength, codec: 1 };
+}
+
 const msgpackCodec: PayloadCodec = {
   name: 'msgpack',
   id: 1,
   encodeFrame(frame) {
+    const fast = encodeTrailingBytes(frame);
+    if (fast) return fast;
     const data = msgpack().encoder.encode(frame);
     // @msgpack/msgpack refuses to decode a "__proto__" map key, so such a frame would spoil the
     // whole packet at every receiver; refuse it here, where the sender learns why. The byte

@@ -15,9 +15,9 @@
  * takes the next number. A stream is named by its opener's random id together with the two
  * node names, so the ids of different peers never meet.
  */
-import type { Headers, Json } from './values.js';
+import type { Body, Headers } from './values.js';
 
-/** How a stream's chunks are carried: bytes (base64 text in `chunk`) or JSON values. */
+/** How a stream's chunks are carried: bytes (MessagePack bin in `chunk`; base64 text accepted) or JSON values. */
 export type StreamMode = 'bytes' | 'json';
 
 /** The fields of each stream frame type beyond the envelope, by type. */
@@ -39,8 +39,8 @@ export interface StreamFrameFields {
     window: number;
     instance: string;
   };
-  /** One chunk: base64 of its bytes (mode bytes) or a JSON value (mode json). */
-  streamData: { stream: string; seq: number; chunk: Json };
+  /** One chunk: its bytes (mode bytes: bin, or base64 text from a JSON-only peer) or a JSON value (mode json). */
+  streamData: { stream: string; seq: number; chunk: Body };
   /** The reader took every chunk through `seq`; send while what follows it is at most `window` bytes. */
   streamCredit: { stream: string; seq: number; window: number };
   /** The sender's half-close: nothing follows `seq - 1`. */
