@@ -15,6 +15,8 @@ export interface BenchResult {
   bodyBytes: number;
   inFlight: number;
   components: number;
+  /** --field words (templates unexpanded), when the bodies were built from them. */
+  fields?: string[];
   botz: RequestBenchResult;
   /** With --baseline: the same load over plain ws, and botz's figures as ratios of it. */
   baseline?: {
@@ -43,6 +45,7 @@ export default class Bench extends BotzCommand {
     '<%= config.bin %> bench',
     '<%= config.bin %> bench relay --in-flight 1 --count 2000',
     '<%= config.bin %> bench direct --size 1024 --duration 10s --baseline --json',
+    "<%= config.bin %> bench relay --field 'n:={{Count}}' --field 'id={{ID}}' --field 'score:={{Random 1 100}}'",
   ];
   static override args = {
     mode: Args.string({ options: ['direct', 'relay', 'mesh'], default: 'direct', description: 'how requests travel' }),
@@ -57,6 +60,13 @@ export default class Bench extends BotzCommand {
     server: Flags.string({ helpValue: '<host:port>', description: 'use this existing network instead of starting one' }),
     'secret-file': connectionFlags['secret-file'],
     encrypt: Flags.boolean({ default: false, description: 'encrypt the botz exchanges (AES-256-GCM), to measure what encryption costs' }),
+    field: Flags.string({
+      multiple: true,
+      helpValue: 'KEY=VALUE|KEY:=JSON',
+      description:
+        'a body field as botz send takes it, templates expanded per request ({{Count}}, {{Random 1 100}}, {{ID}}, {{TimeStamp}}, {{Unix}}, {{UnixMilli}}); ' +
+        'padded to --size with a d field; the --baseline runs keep the fixed body',
+    }),
   };
 
   async run(): Promise<BenchResult> {
@@ -69,6 +79,8 @@ export default class Bench extends BotzCommand {
     if (mode === 'mesh' && flags.server) {
       throw new BotzError(ErrorCode.INVALID_ARGUMENT, 'mesh mode starts its own mesh; it cannot use --server');
     }
+    const fields = flags.field ?? [];
+    const bodyFor = fields.length > 0 ? (await import('../cli/bench-body.js')).templatedBodies(fields, flags.size) : undefined;
     const [{ benchRequests }, { childHost, canPin, pinSelf }, { ratio }] = await Promise.all([
       import('../lib/bench/request-bench.js'),
       import('../lib/bench/peer-host.js'),
@@ -92,12 +104,14 @@ export default class Bench extends BotzCommand {
         host,
         network,
         encrypt: flags.encrypt,
+        bodyFor: target === mode ? bodyFor : undefined,
         ...amount,
         onProgress: (p) => this.progress(target, p),
       }).finally(() => this.progress());
 
     const botz = await run(mode);
     const result: BenchResult = { mode, encrypted: flags.encrypt, bodyBytes: flags.size, inFlight: flags['in-flight'], components: flags.components, botz, pinning };
+    if (fields.length > 0) result.fields = fields;
     if (flags.baseline) {
       const raw = await run('raw');
       const rawCoalesced = await run('raw-coalesced');
@@ -116,7 +130,11 @@ export default class Bench extends BotzCommand {
     }
     this.print(result);
     // Figures of requests that failed are no measurement: say so, and do not exit 0.
-    if (botz.errors > 0) {
+    if (botz.errors > 0 && botz.messages === 0) {
+      // The run stopped at its first request (see benchRequests): there are no figures at all.
+      process.stderr.write(`botz: every request failed (${Object.keys(botz.errorCodes).join(', ')}); nothing was measured\n`);
+      process.exitCode = 1;
+    } else if (botz.errors > 0) {
       const codes = Object.entries(botz.errorCodes).map(([c, n]) => `${c}: ${n}`).join(', ');
       process.stderr.write(`botz: ${botz.errors} of ${botz.errors + botz.messages} requests failed${codes ? ` (${codes})` : ''}; the figures are not a measurement\n`);
       process.exitCode = 1;

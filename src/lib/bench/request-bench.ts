@@ -39,6 +39,11 @@ export interface RequestBenchOptions {
   /** botz targets: the client encrypts its links (and so its exchanges, both ways). */
   encrypt?: boolean;
   onProgress?: (progress: LoadProgress) => void;
+  /**
+   * botz and mesh targets: the body of request `seq` (from 0), instead of the fixed
+   * `bodyBytes` one, e.g. from payload templates. Its `d` field is what the echo check compares.
+   */
+  bodyFor?: (seq: number) => Body;
 }
 
 export interface RequestBenchResult extends RequestFigures {
@@ -46,6 +51,18 @@ export interface RequestBenchResult extends RequestFigures {
   inFlight: number;
   bodyBytes: number;
   components: number;
+}
+
+/** The same `bodyBytes` body for every request. */
+function fixedBody(bytes: number): (seq: number) => Body {
+  const body = benchBody(bytes);
+  return () => body;
+}
+
+/** The length of a body's `d` filler, which its echo must carry back (undefined without one). */
+function fillerLength(body: Body): number | undefined {
+  const d = (body as { d?: unknown } | null)?.d;
+  return typeof d === 'string' ? d.length : undefined;
 }
 
 /** A wrong echo is an error of the run, counted like any other. */
@@ -74,13 +91,13 @@ async function setupBotz(o: RequestBenchOptions, components: number): Promise<Se
     const names = Array.from({ length: components }, (_, i) => `bench-echo-${process.pid}-${i}`);
     peers.push(await o.host({ role: 'echo', server: network.server, secret: network.secret, names, direct: o.target === 'direct' }));
     const client = await Client.connect({ server: network.server, secret: network.secret, timeoutMs: o.timeoutMs ?? 10_000, encrypt: o.encrypt });
-    const body: Body = benchBody(o.bodyBytes);
-    const length = (body as { d: string }).d.length;
+    const bodyFor = o.bodyFor ?? fixedBody(o.bodyBytes);
     const options = { timeout: o.timeoutMs ?? 10_000 };
     return {
       call: async (seq) => {
+        const body = bodyFor(seq);
         const reply = (await client.send(names[seq % names.length], body, options)) as { d?: string } | null;
-        if (reply?.d?.length !== length) throw badEcho();
+        if (reply?.d?.length !== fillerLength(body)) throw badEcho();
       },
       teardown: async () => {
         await client.close();
@@ -99,13 +116,13 @@ async function setupMesh(o: RequestBenchOptions): Promise<Setup> {
   const line = await o.host({ role: 'mesh-line', secret, hops: o.hops ?? 2 });
   try {
     const driver = await meshDriver(secret, String(line.info.address));
-    const body: Body = benchBody(o.bodyBytes);
-    const length = (body as { d: string }).d.length;
+    const bodyFor = o.bodyFor ?? fixedBody(o.bodyBytes);
     const timeout = o.timeoutMs ?? 10_000;
     return {
-      call: async () => {
+      call: async (seq) => {
+        const body = bodyFor(seq);
         const reply = (await driver.request(body, timeout)) as { d?: string } | null;
-        if (reply?.d?.length !== length) throw badEcho();
+        if (reply?.d?.length !== fillerLength(body)) throw badEcho();
       },
       teardown: async () => {
         await driver.close();
@@ -155,9 +172,19 @@ export async function benchRequests(o: RequestBenchOptions): Promise<RequestBenc
   const setup = raw ? await setupRaw(o) : o.target === 'mesh' ? await setupMesh(o) : await setupBotz(o, components);
   try {
     const warmup = o.warmup ?? 500;
-    if (warmup > 0) await runLoad({ call: setup.call, inFlight: o.inFlight, count: warmup });
+    // Each load numbers its calls from 0; requests keep one numbering across them (bodyFor sees it).
+    let before = 0;
+    const call = (seq: number) => setup.call(before + seq);
+    if (warmup > 0) {
+      // The first warm-up request alone: if it fails, the rest would only time failures (for
+      // --duration, at length); its figures say what failed.
+      const probe = await runLoad({ call, inFlight: 1, count: 1 });
+      if (probe.ok === 0) return { target: o.target, inFlight: o.inFlight, bodyBytes: o.bodyBytes, components, ...figures(probe, o.bodyBytes) };
+      before = 1;
+      if (warmup > 1) before += (await runLoad({ call, inFlight: o.inFlight, count: warmup - 1 })).started;
+    }
     const result = await runLoad({
-      call: setup.call,
+      call,
       inFlight: o.inFlight,
       count: o.count,
       durationMs: o.durationMs,
