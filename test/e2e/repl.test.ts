@@ -169,6 +169,21 @@ describe('botz repl keys (issue 17)', () => {
   });
 });
 
+describe('tables in a terminal (issue 17)', () => {
+  it('fit the 120 columns: a 200-character value wraps inside its cell, rows are compact', async () => {
+    const { pane } = await repl();
+    pane.type(`send r-echo long=${'v'.repeat(200)} short=1`);
+    pane.press('Enter');
+    const screen = await pane.waitFor(/│ short │ 1 +│\n└/);
+    const table = screen.split('\n').filter((l) => /^[┌│├└]/.test(l));
+    for (const line of table) expect(line.length).toBeLessThanOrEqual(120);
+    // Every row is drawn whole: it starts and ends with a border; no rule between rows.
+    expect(table.filter((l) => l.startsWith('│')).every((l) => l.trimEnd().endsWith('│'))).toBe(true);
+    expect(table.some((l) => l.startsWith('├'))).toBe(false);
+    expect(table.filter((l) => /^│ +│ v+ +│$/.test(l)).length).toBeGreaterThan(0);
+  });
+});
+
 describe('botz repl with stdin piped', () => {
   it('runs the lines as a script: no prompt, no escape codes, exit code of the first failure', async () => {
     const r = await script('send r-echo a=1\n\n# a comment\nsend nobody-here x=1\nsend r-echo a=1 --timeout nope\nsend r-echo b:=2\n');
