@@ -15,6 +15,8 @@ export interface BenchResult {
   bodyBytes: number;
   inFlight: number;
   components: number;
+  /** --field words (templates unexpanded), when the bodies were built from them. */
+  fields?: string[];
   botz: RequestBenchResult;
   /** With --baseline: the same load over plain ws, and botz's figures as ratios of it. */
   baseline?: {
@@ -48,6 +50,7 @@ export default class Bench extends BotzCommand {
     '<%= config.bin %> bench',
     '<%= config.bin %> bench relay --in-flight 1 --count 2000',
     '<%= config.bin %> bench direct --size 1024 --duration 10s --baseline --json',
+    "<%= config.bin %> bench relay --field 'n:={{Count}}' --field 'id={{ID}}' --field 'score:={{Random 1 100}}'",
   ];
   static override args = {
     mode: Args.string({ options: ['direct', 'relay', 'mesh'], default: 'direct', description: 'how requests travel' }),
@@ -63,6 +66,13 @@ export default class Bench extends BotzCommand {
     'secret-file': connectionFlags['secret-file'],
     encrypt: Flags.boolean({ default: false, description: 'encrypt the botz exchanges (AES-256-GCM), to measure what encryption costs' }),
     credentials: Flags.boolean({ default: false, exclusive: ['server'], description: 'also run the load with per-component credentials (botz creds) and print their cost as ratios of the shared secret\'s' }),
+    field: Flags.string({
+      multiple: true,
+      helpValue: 'KEY=VALUE|KEY:=JSON',
+      description:
+        'a body field as botz send takes it, templates expanded per request ({{Count}}, {{Random 1 100}}, {{ID}}, {{TimeStamp}}, {{Unix}}, {{UnixMilli}}); ' +
+        'padded to --size with a d field; the --baseline runs keep the fixed body',
+    }),
   };
 
   async run(): Promise<BenchResult> {
@@ -78,6 +88,8 @@ export default class Bench extends BotzCommand {
     if (mode === 'mesh' && flags.server) {
       throw new BotzError(ErrorCode.INVALID_ARGUMENT, 'mesh mode starts its own mesh; it cannot use --server');
     }
+    const fields = flags.field ?? [];
+    const bodyFor = fields.length > 0 ? (await import('../cli/bench-body.js')).templatedBodies(fields, flags.size) : undefined;
     const [{ benchRequests }, { childHost, canPin, pinSelf }, { ratio }] = await Promise.all([
       import('../lib/bench/request-bench.js'),
       import('../lib/bench/peer-host.js'),
@@ -102,12 +114,14 @@ export default class Bench extends BotzCommand {
         host,
         network,
         encrypt: flags.encrypt,
+        bodyFor: target === mode ? bodyFor : undefined,
         ...amount,
         onProgress: (p) => this.progress(target, p),
       }).finally(() => this.progress());
 
     const botz = await run(mode);
     const result: BenchResult = { mode, encrypted: flags.encrypt, bodyBytes: flags.size, inFlight: flags['in-flight'], components: flags.components, botz, pinning };
+    if (fields.length > 0) result.fields = fields;
     if (flags.credentials) {
       const withCredentials = await run(mode, true);
       result.credentials = {
@@ -135,8 +149,13 @@ export default class Bench extends BotzCommand {
     // Figures of requests that failed are no measurement: say so, and do not exit 0.
     for (const figures of [botz, result.credentials?.botz]) {
       if (!figures || figures.errors === 0) continue;
-      const codes = Object.entries(figures.errorCodes).map(([c, n]) => `${c}: ${n}`).join(', ');
-      process.stderr.write(`botz: ${figures.errors} of ${figures.errors + figures.messages} requests failed${codes ? ` (${codes})` : ''}; the figures are not a measurement\n`);
+      if (figures.messages === 0) {
+        // The run stopped at its first request (see benchRequests): there are no figures at all.
+        process.stderr.write(`botz: every request failed (${Object.keys(figures.errorCodes).join(', ')}); nothing was measured\n`);
+      } else {
+        const codes = Object.entries(figures.errorCodes).map(([c, n]) => `${c}: ${n}`).join(', ');
+        process.stderr.write(`botz: ${figures.errors} of ${figures.errors + figures.messages} requests failed${codes ? ` (${codes})` : ''}; the figures are not a measurement\n`);
+      }
       process.exitCode = 1;
     }
     return result;

@@ -4,6 +4,7 @@ import { BotzCommand, connectionFlags } from '../cli/base-command.js';
 import { durationFlag } from '../cli/verb-oclif.js';
 import { receivedLine } from '../cli/event-lines.js';
 import { jsonOfBody } from '../cli/body-json.js';
+import { checkRawWithJson, RAW_DESCRIPTION, rawLine } from '../cli/raw-output.js';
 import { DEFAULT_EXEC_CONCURRENCY, DEFAULT_EXEC_TIMEOUT_MS, ExecPool } from '../cli/exec-handler.js';
 import { checkServerAddress } from '../cli/server-address.js';
 import { followServerLink, linkChangeLine, linkChangeRecord } from '../cli/server-link-notices.js';
@@ -34,6 +35,7 @@ export default class Register extends BotzCommand {
     '<%= config.bin %> register echo --echo',
     '<%= config.bin %> register upper --exec "jq \'map_values(ascii_upcase)\'"',
     '<%= config.bin %> register worker-1 --group workers --port 0',
+    '<%= config.bin %> register sink --raw | jq -c .   # the bodies it receives, one per line',
     '<%= config.bin %> register n2 --mesh --dial 127.0.0.1:7411 --mesh-port 7412',
     '<%= config.bin %> register n3 --mesh --degree 2 --namespace lab',
     '<%= config.bin %> register backup --accept files --exec "tar x -C /srv/backup"',
@@ -45,6 +47,7 @@ export default class Register extends BotzCommand {
     'tls-cert': Flags.string({ env: 'BOTZ_TLS_CERT', helpValue: '<pem>', description: 'serve the direct port over TLS with this certificate chain', dependsOn: ['tls-key'] }),
     'tls-key': Flags.string({ env: 'BOTZ_TLS_KEY', helpValue: '<pem>', description: 'the private key of --tls-cert', dependsOn: ['tls-cert'] }),
     'tls-ca': Flags.string({ env: 'BOTZ_TLS_CA', helpValue: '<pem>', description: 'dial over TLS (wss://), trusting this CA (default with --tls-cert: the system CAs)' }),
+    raw: Flags.boolean({ default: false, description: RAW_DESCRIPTION }),
     port: Flags.integer({ min: 0, max: 65535, description: 'accept direct links on this port (0: any free port); omitted: reached through the server' }),
     host: Flags.string({ description: 'interface for direct links (default 127.0.0.1)', dependsOn: ['port'] }),
     group: Flags.string({ char: 'g', multiple: true, description: 'join this group (repeatable)' }),
@@ -81,6 +84,8 @@ export default class Register extends BotzCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Register);
+    checkRawWithJson(flags.raw, this.jsonEnabled());
+    this.raw = flags.raw;
     this.failureContext.server = checkServerAddress(flags.server);
     const credential = credentialFrom(flags.credential);
     const secretText = credential ? undefined : await this.secretFor(flags);
@@ -118,7 +123,7 @@ export default class Register extends BotzCommand {
           exec: flags.exec,
           echo: flags.echo,
           concurrency: flags['exec-concurrency'],
-          print: (event) => (this.jsonEnabled() ? this.ndjson(event) : this.line(event.line)),
+          print: (event) => (this.jsonEnabled() ? this.ndjson(event) : this.status(event.line)),
         })
       : undefined;
     // Output that does not fit in one packet could never be sent back.
@@ -133,13 +138,13 @@ export default class Register extends BotzCommand {
     const stopped = waitForStop(Promise.race([shutdown, refused]));
     const announce = () => {
       if (this.jsonEnabled()) this.ndjson({ type: 'registered', name, address: component.address, server: flags.server, mesh: component.mesh?.address ?? null });
-      else this.line(`registered ${name} on ${flags.server}${component.address ? `, direct links at ${component.address}` : ', reached through the server relay'}`);
+      else this.status(`registered ${name} on ${flags.server}${component.address ? `, direct links at ${component.address}` : ', reached through the server relay'}`);
     };
     if (component.mesh) {
       const { address } = component.mesh;
       const serverless = !component.serverConnected;
       if (this.jsonEnabled()) this.ndjson({ type: 'mesh', name, address, serverless });
-      else this.line(`mesh node ${name} at ${address}${serverless ? ` (mesh only: no server at ${flags.server}; will register when it answers)` : ''}`);
+      else this.status(`mesh node ${name} at ${address}${serverless ? ` (mesh only: no server at ${flags.server}; will register when it answers)` : ''}`);
       // Started without the server: say so when it comes up and we register after all.
       if (serverless) component.once('registered', announce);
       else announce();
@@ -154,13 +159,13 @@ export default class Register extends BotzCommand {
     component.on('registered', (server: string) => {
       if (registrations++ === 0) return;
       if (this.jsonEnabled()) this.ndjson({ type: 'reregistered', name, server });
-      else this.line(`re-registered ${name} on ${server}`);
+      else this.status(`re-registered ${name} on ${server}`);
     });
 
     const why = await stopped;
     if (why === 'done' && !refusal) {
       if (this.jsonEnabled()) this.ndjson({ type: 'shutdown', name, from: notice?.from, forced: notice?.forced });
-      else this.line(`shutdown requested by ${notice?.from ?? 'unknown'}${notice?.forced ? ' (forced)' : ''}; ${name} exiting`);
+      else this.status(`shutdown requested by ${notice?.from ?? 'unknown'}${notice?.forced ? ' (forced)' : ''}; ${name} exiting`);
     }
     // Kill every running CMD first: a hung one must not keep us (or itself) alive.
     await pool?.stop();
@@ -170,10 +175,20 @@ export default class Register extends BotzCommand {
     if (refusal) throw refusal;
   }
 
+  /** --raw: stdout is the bodies only. */
+  private raw = false;
+
+  /** A line about the component (registered, re-registered, shutdown): stdout, or stderr under --raw. */
+  private status(text: string): void {
+    if (this.raw) process.stderr.write(text + '\n');
+    else this.line(text);
+  }
+
   private async handle(name: string, msg: Message, echo: boolean, pool: ExecPool | undefined): Promise<unknown> {
     const at = Date.now();
     const headers = Object.keys(msg.headers).length > 0 ? { headers: msg.headers } : {};
     if (this.jsonEnabled()) this.ndjson({ type: 'message', at, from: msg.from, to: name, kind: msg.kind, id: msg.id, path: msg.path, ...(msg.hops ? { hops: msg.hops } : {}), ...headers, body: jsonOfBody(msg.body) });
+    else if (this.raw) this.line(rawLine(msg.body));
     else this.line(receivedLine(msg, name, at));
     if (echo) return reply(msg.body, headers);
     if (pool) return pool.run(jsonOfBody(msg.body), { from: msg.from, kind: msg.kind, headers: msg.headers });

@@ -53,6 +53,8 @@ function candidates(prior: string[], prefix: string, sources: CompletionSources)
     case 'components':
       return sources.components.filter((c) => !words.includes(c));
     case 'verb':
+      // `help mesh r<Tab>`: a topic's verbs, as after `mesh` itself.
+      if (words.length === 1 && isTopic(words[0])) return topicVerbs(words[0]);
       return words.length === 0 ? verbWords().filter((w) => w !== '?') : [];
     default:
       return [];

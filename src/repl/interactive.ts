@@ -1,12 +1,14 @@
 /**
  * The terminal loop on node:readline: prompt, Tab completion, history across sessions, one line
  * at a time (lines typed while a command runs wait their turn), Ctrl-C cancels the running
- * command's wait or clears the line, Ctrl-D (or `exit`) leaves.
+ * command's wait or clears the line, Ctrl-R searches the history backwards, Ctrl-D (or `exit`)
+ * leaves.
  */
 import { createInterface, type Interface } from 'node:readline';
 import { complete, type CompletionSources } from './completer.js';
 import { HISTORY_SIZE, type HistoryFile } from './history.js';
 import { PromptOutput } from './output.js';
+import { installReverseSearch } from './reverse-search.js';
 import type { LineResult } from './session.js';
 
 export interface InteractiveOptions {
@@ -27,17 +29,20 @@ export interface InteractiveOptions {
 export async function runInteractive(o: InteractiveOptions): Promise<number> {
   const input = o.input ?? process.stdin;
   const stdout = o.output ?? process.stdout;
+  let entries = await o.history.load();
   const rl = createInterface({
     input,
     output: stdout,
     terminal: true,
     prompt: o.prompt,
-    history: await o.history.load(),
+    history: entries,
     historySize: HISTORY_SIZE,
     removeHistoryDuplicates: true,
     completer: (line: string) => complete(line, o.sources),
     tabSize: 4,
   });
+  rl.on('history', (now: string[]) => (entries = now));
+  const uninstallSearch = installReverseSearch(rl, input, () => entries);
   const out = new PromptOutput(rl, stdout);
   const session = o.session(out, rl);
   const queue: string[] = [];
@@ -49,6 +54,7 @@ export async function runInteractive(o: InteractiveOptions): Promise<number> {
       // Ctrl-D leaves the cursor after the prompt; the shell's prompt belongs on a new line.
       if (!closed) stdout.write('\n');
       closed = true;
+      uninstallSearch();
       running?.abort();
       resolve();
     });

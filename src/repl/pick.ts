@@ -10,14 +10,23 @@ import { Cancelled } from '../lib/errors.js';
 export async function pickFrom(names: readonly string[], message: string, input: NodeJS.ReadStream = process.stdin): Promise<string> {
   const ours = input.listeners('keypress') as ((...args: unknown[]) => void)[];
   for (const l of ours) input.removeListener('keypress', l);
+  // inquirer's select has no Escape; an abort is its way to be dismissed from outside.
+  const dismiss = new AbortController();
+  const onKey = (_text: unknown, key: { name?: string } | undefined) => {
+    if (key?.name === 'escape') dismiss.abort();
+  };
+  input.on('keypress', onKey);
   try {
     // Loaded on first use: inquirer costs start-up time most sessions never need.
     const { select } = await import('@inquirer/prompts');
-    return await select({ message, choices: names.map((name) => ({ name, value: name })), loop: false });
+    // clearPromptOnDone: a dismissed (or answered) menu must not stay drawn above the prompt.
+    const choices = names.map((name) => ({ name, value: name }));
+    return await select({ message, choices, loop: false }, { signal: dismiss.signal, clearPromptOnDone: true });
   } catch (e) {
     if ((e as Error).name === 'ExitPromptError' || (e as Error).name === 'AbortPromptError') throw new Cancelled('the pick was cancelled');
     throw e;
   } finally {
+    input.removeListener('keypress', onKey);
     for (const l of ours) input.on('keypress', l);
     if (input.isTTY) input.setRawMode(true);
     input.resume();

@@ -85,7 +85,10 @@ export async function runRepl(o: ReplOptions): Promise<number> {
           ? async (names) => {
               output.hold();
               try {
-                return await pickFrom(names, 'send to which component?');
+                const name = await pickFrom(names, 'send to which component?');
+                // The menu is erased once answered: the choice stays on screen as one line.
+                output.err(`send to ${name}`);
+                return name;
               } finally {
                 output.release();
               }

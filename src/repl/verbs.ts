@@ -142,7 +142,7 @@ export function helpText(topic?: string): string {
       ...[...entries].map(([word, summary]) => `  ${word.padEnd(width)}  ${summary}`),
       '',
       'Payloads are written as for `botz send`: key=value, key:=json, --data @file. Quote like a shell.',
-      'Tab completes verbs, flags and live component names; Up/Down recall history; Ctrl-C cancels; Ctrl-D exits.',
+      'Tab completes verbs, flags and live component names; Up/Down recall history, Ctrl-R searches it; Ctrl-C cancels; Ctrl-D exits.',
     ].join('\n');
   }
   const words = topic.split(/\s+/);

@@ -4,6 +4,7 @@
  * it; `bench` whose every request failed does not exit 0.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_MAX_PACKET_BYTES } from '../../src/lib/wire/packet.js';
 import { runBotz, startBotz, startNetwork, type Network } from './harness.js';
 
 let net: Network;
@@ -41,6 +42,31 @@ describe('bench', () => {
     const r = await runBotz(['bench', 'relay', '--size', '20000000', '--count', '2', '--in-flight', '1'], net.env);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--size 20000000 is over the packet limit of 16842752 bytes/);
+  });
+});
+
+describe('bench, failing and templated (issue 17)', () => {
+  it('exits 1 and names the reason when every request failed, without measuring failures for --duration', async () => {
+    // A body of exactly the packet limit passes the size check, but with its envelope no packet holds it.
+    const r = await runBotz(['bench', 'relay', '--server', net.address, '--size', String(DEFAULT_MAX_PACKET_BYTES), '--duration', '60s'], net.env);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^botz: every request failed \(FRAME_TOO_LARGE\); nothing was measured/m);
+  });
+
+  it('--field sends the send grammar with templates, expanded per request', async () => {
+    const r = await runBotz(
+      ['bench', 'relay', '--server', net.address, '--count', '20', '--in-flight', '2', '--field', 'n:={{Count}}', '--field', 'id={{ID}}', '--json'],
+      net.env,
+    );
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ fields: ['n:={{Count}}', 'id={{ID}}'], botz: { messages: 20, errors: 0 } });
+  });
+
+  it('a bad --field is a usage error before anything starts (exit 2)', async () => {
+    const r = await runBotz(['bench', 'relay', '--server', net.address, '--field', 'n:={{Random 9 1}}'], net.env);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^botz: --field: \{\{Random 9 1\}\} needs two whole numbers/);
   });
 });
 

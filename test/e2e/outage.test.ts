@@ -1,7 +1,7 @@
 /**
  * Issue 17: a server outage is seen, not silent. With the server stopped and started again on
  * the same port, `register`, `tail`, `components --watch` and the REPL each say on stderr when
- * the link is lost and when it is back; with --json, register and tail also print an NDJSON
+ * the link is lost and when it is back (the REPL in a terminal too, above its prompt); with --json, register and tail also print an NDJSON
  * record of each. Real processes; the restart is waited for by its "listening" line.
  */
 import { mkdtemp } from 'node:fs/promises';
@@ -9,9 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isolatedEnv, startBotz, type Running } from './harness.js';
+import { stopTmux, TmuxPane } from '../repl/tmux.js';
 
 const started: Running[] = [];
+let pane: TmuxPane | undefined;
 afterAll(async () => {
+  pane?.kill();
+  stopTmux();
   await Promise.all(started.map((r) => r.stop('SIGKILL')));
 });
 
@@ -40,8 +44,15 @@ describe('a server outage', () => {
     repl.child.stdin.write('ls\n');
     await repl.waitFor(/outage-echo/);
 
+    // And the REPL in a terminal, with a line half typed: the notices print above the prompt and keep it.
+    pane = new TmuxPane(['repl', '--name', 'outage-tty'], env);
+    await pane.waitFor(/botz>\s*$/m);
+    pane.type('send outage-echo half');
+    await pane.waitFor(/botz> send outage-echo half\s*$/);
+
     const watchers = { register, tail, watch, repl };
     await first.stop('SIGTERM');
+    await pane.waitFor(/lost the botz server at .*reconnecting.*\n.*botz> send outage-echo half\s*$/);
     for (const [name, r] of Object.entries(watchers)) {
       const line = await r.waitFor(new RegExp(`lost the botz server at ${address.replace(/\./g, '\\.')}`), 'err').catch((e: Error) => `${name}: ${e.message}`);
       expect(line, name).toMatch(/reconnecting/);
@@ -60,6 +71,7 @@ describe('a server outage', () => {
       const line = await r.waitFor(new RegExp(`back on the botz server at ${address.replace(/\./g, '\\.')}`), 'err').catch((e: Error) => `${name}: ${e.message}`);
       expect(line, name).toMatch(/after/);
     }
+    await pane.waitFor(/back on the botz server at .* after .*\n.*botz> send outage-echo half\s*$/);
     await register.waitFor(/"type":"reconnected"/);
     await tail.waitFor(/"kind":"server".*"state":"back"/);
     for (const r of Object.values(watchers)) expect(r.child.exitCode).toBeNull();

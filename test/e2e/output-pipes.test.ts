@@ -119,6 +119,45 @@ describe('piped replies are machine-readable and round-trip (issue 17)', () => {
   });
 });
 
+describe('--raw on the commands that print bodies (issue 17)', () => {
+  it('register --raw: stdout is the bodies it receives, one compact line each (a string bare); the rest goes to stderr', async () => {
+    const reg = startBotz(['register', 'raw-sink', '--raw'], net.env);
+    onTestFinished(() => void reg.stop('SIGKILL'));
+    await reg.waitFor(/^registered raw-sink/, 'err');
+    const client = await Client.connect({ server: net.address, secret, timeoutMs: 3000 });
+    try {
+      await client.send('raw-sink', { text: 'two words\nand a line', n: 2 }, { headers: { trace: 'abc' } });
+      await client.send('raw-sink', 'bare string');
+    } finally {
+      await client.close();
+    }
+    await reg.waitFor(/^bare string$/);
+    expect(await reg.stop('SIGTERM')).toBe(0);
+    expect(reg.lines).toEqual(['{"text":"two words\\nand a line","n":2}', 'bare string']);
+  });
+
+  it('tail --raw: only the bodies of the traffic, one compact line each', async () => {
+    const run = startBotz(['tail', 'echo', '--raw', '--count', '2'], net.env);
+    onTestFinished(() => void run.stop('SIGKILL'));
+    await run.waitFor(/^tailing /, 'err');
+    const client = await Client.connect({ server: net.address, secret, timeoutMs: 3000 });
+    try {
+      await client.send('echo', { q: 'a b' });
+    } finally {
+      await client.close();
+    }
+    expect(await run.exited).toBe(0);
+    // The request and the echo's response: the same body twice, no event lines.
+    expect(run.lines).toEqual(['{"q":"a b"}', '{"q":"a b"}']);
+  });
+
+  it('--raw and --json together are a usage error naming both', async () => {
+    const r = shell(`node ${BIN} tail --raw --json`, net.env);
+    expect(await r.exited).toBe(2);
+    expect(r.errLines.join('\n')).toMatch(/--raw.*--json|--json.*--raw/);
+  });
+});
+
 describe('the REPL reading a script from a pipe', () => {
   it('gets a big reply to a slow reader in full before a failing line ends it with that line\'s code', async () => {
     const script = `printf 'send echo --data @${big} --json\\nsend nobody-here x=1\\n'`;

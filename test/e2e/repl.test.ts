@@ -125,6 +125,65 @@ describe('botz repl in a terminal', () => {
   });
 });
 
+describe('botz repl keys (issue 17)', () => {
+  for (const key of ['Escape', 'C-c']) {
+    it(`${key} dismisses the pick-list, erases its menu and keeps the session`, async () => {
+      const { pane } = await repl();
+      pane.type('send');
+      pane.press('Enter');
+      await pane.waitFor(/send to which component\?/);
+      pane.press(key);
+      const screen = await pane.waitFor(/^cancelled\n.*botz>\s*$/m);
+      expect(screen).not.toMatch(/which component|navigate/);
+      pane.type('send r-echo after=pick');
+      pane.press('Enter');
+      await pane.waitFor(/│ after │ pick │/);
+    });
+  }
+
+  it('Ctrl-R searches the history backwards as bash does; Enter runs the match, Esc keeps the line', async () => {
+    const { pane } = await repl();
+    pane.type('send r-echo needle=one');
+    pane.press('Enter');
+    await pane.waitFor(/│ needle │ one │/);
+    pane.type('ls');
+    pane.press('Enter');
+    await pane.waitFor(/│ r-echo /);
+    pane.press('C-r');
+    pane.type('needl');
+    await pane.waitFor(/\(reverse-i-search\)`needl': send r-echo needle=one$/m);
+    pane.press('Escape');
+    await pane.waitFor(/ls\n[^]*botz> send r-echo needle=one\s*$/);
+    pane.press('C-u');
+    pane.press('C-r');
+    pane.type('xyzzy-nothing');
+    await pane.waitFor(/\(failed reverse-i-search\)`xyzzy-nothing':\s*$/);
+    pane.press('C-g');
+    await pane.waitFor(/ls\n[^]*botz>\s*$/);
+    pane.press('C-r');
+    pane.type('=one');
+    await pane.waitFor(/`=one': send r-echo needle=one$/m);
+    pane.press('Enter');
+    // The search prompt is gone: the next prompt is the REPL's own.
+    await pane.waitFor(/│ needle │ one │[^]*│ needle │ one │\n.*\n\d[\d.:]* botz>\s*$/);
+  });
+});
+
+describe('tables in a terminal (issue 17)', () => {
+  it('fit the 120 columns: a 200-character value wraps inside its cell, rows are compact', async () => {
+    const { pane } = await repl();
+    pane.type(`send r-echo long=${'v'.repeat(200)} short=1`);
+    pane.press('Enter');
+    const screen = await pane.waitFor(/│ short │ 1 +│\n└/);
+    const table = screen.split('\n').filter((l) => /^[┌│├└]/.test(l));
+    for (const line of table) expect(line.length).toBeLessThanOrEqual(120);
+    // Every row is drawn whole: it starts and ends with a border; no rule between rows.
+    expect(table.filter((l) => l.startsWith('│')).every((l) => l.trimEnd().endsWith('│'))).toBe(true);
+    expect(table.some((l) => l.startsWith('├'))).toBe(false);
+    expect(table.filter((l) => /^│ +│ v+ +│$/.test(l)).length).toBeGreaterThan(0);
+  });
+});
+
 describe('botz repl with stdin piped', () => {
   it('runs the lines as a script: no prompt, no escape codes, exit code of the first failure', async () => {
     const r = await script('send r-echo a=1\n\n# a comment\nsend nobody-here x=1\nsend r-echo a=1 --timeout nope\nsend r-echo b:=2\n');

@@ -106,6 +106,12 @@ describe('typos and reflexes', () => {
     expect(r.stdout).toMatch(/send/);
   });
 
+  it('botz help of an unknown command is the same one-line usage error, naming the nearest', async () => {
+    await usage(['help', 'sned'], /no help for "sned"/, /did you mean `botz help send`/);
+    await usage(['help', 'mesh', 'rootes'], /no help for "mesh rootes"/, /did you mean `botz help mesh routes`/);
+    await usage(['help', 'frobnicate'], /no help for "frobnicate"/, /botz --help/);
+  });
+
   it.each([['-v'], ['--version'], ['version']])('botz %s prints the version', async (flag) => {
     const r = await runBotz([flag], env);
     expect(r.code).toBe(0);

@@ -29,6 +29,9 @@ describe('complete', () => {
     ['help sh', ['shutdown '], 'sh'],
     ['ls --', ['--group', '--json', '--timeout'], '--'],
     ['nosuchverb ', [], ''],
+    ['mesh rou', ['routes '], 'rou'],
+    ['mesh routes w', ['worker-1 '], 'w'],
+    ['help mesh r', ['routes '], 'r'],
     [`send 'wo`, [`'worker-1' `], `'wo`],
   ])('%j', (line, hits, word) => {
     expect(complete(line, net)).toEqual([hits, word]);

@@ -4,6 +4,7 @@ import type { Json } from '../../lib/wire/frames.js';
 import { headerLines, parseHeaders } from '../headers.js';
 import { rawBody, renderBody } from '../output.js';
 import { jsonOfBody } from '../body-json.js';
+import { checkRawWithJson } from '../raw-output.js';
 import { buildBody } from '../payload.js';
 import { expandPayload } from '../template.js';
 import { defineVerb } from '../verb.js';
@@ -54,6 +55,7 @@ export const sendVerb = defineVerb({
   failure: ({ args, flags }) => ({ target: args.name, timeoutMs: flags.timeout }),
 
   async run(ctx, { args, flags }): Promise<Json | undefined> {
+    checkRawWithJson(flags.raw, ctx.json);
     // No name holds a `=`: `botz send a=1` forgot NAME, and "no component named a=1" would mislead.
     if (args.name?.includes('=')) {
       throw new BotzError(ErrorCode.INVALID_ARGUMENT, `missing NAME before the payload: "${args.name}" is a key=value word; e.g. botz send echo ${args.name}`);

@@ -9,6 +9,7 @@ import type { MeshWatchEvent } from '../../lib/mesh/mesh-control-client.js';
 import { followsNames } from '../../lib/wire/names.js';
 import { checkWaitedOut, Counter, startWait } from '../bounded-run.js';
 import { tailLine } from '../event-lines.js';
+import { checkRawWithJson, RAW_DESCRIPTION, rawLine } from '../raw-output.js';
 import { followServerLink, linkChangeLine } from '../server-link-notices.js';
 import { meshEventLine } from '../mesh-lines.js';
 import { defineVerb, type VerbContext } from '../verb.js';
@@ -24,12 +25,14 @@ export const tailVerb = defineVerb({
     '<%= config.bin %> tail',
     '<%= config.bin %> tail echo worker-1 --bodies',
     '<%= config.bin %> tail --count 10 --json',
+    '<%= config.bin %> tail worker --raw | jq .job   # the bodies only',
     '<%= config.bin %> tail echo --count 1 --wait 10s   # exit 4 unless echo sees traffic within 10s',
   ],
-  usage: 'tail [NAME]... [--bodies] [--count N] [--wait 30s] [--json]',
+  usage: 'tail [NAME]... [--bodies] [--count N] [--wait 30s] [--json | --raw]',
   args: { names: { rest: true, names: 'components', description: 'only traffic from or to these components (repeatable)' } },
   flags: {
     bodies: { type: 'boolean', char: 'b', description: 'include message bodies' },
+    raw: { type: 'boolean', description: `${RAW_DESCRIPTION}; --count counts bodies` },
     count: { type: 'integer', char: 'n', min: 1, description: 'exit after this many events' },
     wait: {
       type: 'duration',
@@ -44,23 +47,30 @@ export const tailVerb = defineVerb({
   },
 
   async run(ctx, { args, flags }): Promise<undefined> {
+    checkRawWithJson(flags.raw, ctx.json);
     const names = new Set(args.names);
     const counter = new Counter(flags.count);
+    const bodies = flags.bodies || flags.raw;
     const waited = startWait(flags.wait);
     if (flags.via !== undefined) {
       const print = (e: MeshWatchEvent) => {
         const parties = e.kind === 'link' ? [e.node, e.peer] : [e.from, ...e.to.split(',')];
-        if (followsNames(names, parties) && counter.take()) ctx.out(ctx.json ? JSON.stringify(e) : meshEventLine(e, flags.bodies));
+        if (!followsNames(names, parties)) return;
+        if (flags.raw) {
+          if ('body' in e && e.body !== undefined && counter.take()) ctx.out(rawLine(e.body));
+        } else if (counter.take()) ctx.out(ctx.json ? JSON.stringify(e) : meshEventLine(e, flags.bodies));
       };
-      await tailMesh(ctx, flags.via, { timeoutMs: flags.timeout, bodies: flags.bodies }, print, counter, waited.promise);
+      await tailMesh(ctx, flags.via, { timeoutMs: flags.timeout, bodies }, print, counter, waited.promise);
       checkWaitedOut(waited, counter, flags, 'events');
       return undefined;
     }
     await ctx.withClient(flags.timeout, async (client, timeLeft) => {
       // NDJSON records are the library's TailEvent as it is: {kind:'traffic', event} | {kind:'member', type, component, at}
       // | {kind:'dropped', dropped, at}.
-      const untail = await client.tail({ names: names.size ? [...names] : undefined, bodies: flags.bodies }, (e: TailEvent) => {
-        if (counter.take()) ctx.out(ctx.json ? JSON.stringify(e) : tailLine(e, flags.bodies));
+      const untail = await client.tail({ names: names.size ? [...names] : undefined, bodies }, (e: TailEvent) => {
+        if (flags.raw) {
+          if (e.kind === 'traffic' && e.event.body !== undefined && counter.take()) ctx.out(rawLine(e.event.body));
+        } else if (counter.take()) ctx.out(ctx.json ? JSON.stringify(e) : tailLine(e, flags.bodies));
       });
       // After a reconnect the server may have no tail left for us (LIMIT_REACHED): that ends the tail.
       let refused: BotzError | undefined;

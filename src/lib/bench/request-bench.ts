@@ -54,6 +54,11 @@ export interface RequestBenchOptions {
    */
   credentials?: boolean;
   onProgress?: (progress: LoadProgress) => void;
+  /**
+   * botz and mesh targets: the body of request `seq` (from 0), instead of the fixed
+   * `bodyBytes` one, e.g. from payload templates. Its `d` field is what the echo check compares.
+   */
+  bodyFor?: (seq: number) => Body;
 }
 
 export interface RequestBenchResult extends RequestFigures {
@@ -62,6 +67,12 @@ export interface RequestBenchResult extends RequestFigures {
   bodyBytes: number;
   binary: boolean;
   components: number;
+}
+
+/** The same `bodyBytes` body (a JSON string or, `binary`, bytes) for every request. */
+function fixedBody(bytes: number, binary = false): (seq: number) => Body {
+  const body = binary ? benchBinaryBody(bytes) : benchBody(bytes);
+  return () => body;
 }
 
 /** A wrong echo is an error of the run, counted like any other. */
@@ -95,13 +106,13 @@ async function setupBotz(o: RequestBenchOptions, components: number): Promise<Se
     const clientName = `bench-client-${process.pid}`;
     const identity = issuer ? { name: clientName, identity: { credential: loadCredential(issuer.issue(clientName, ALL_PERMISSIONS).file) } } : { secret: network.secret };
     const client = await Client.connect({ server: network.server, ...identity, timeoutMs: o.timeoutMs ?? 10_000, encrypt: o.encrypt, maxPacketBytes: o.maxPacketBytes });
-    const body: Body = o.binary ? benchBinaryBody(o.bodyBytes) : benchBody(o.bodyBytes);
-    const length = benchBodySize(body);
+    const bodyFor = o.bodyFor ?? fixedBody(o.bodyBytes, o.binary);
     const options = { timeout: o.timeoutMs ?? 10_000 };
     return {
       call: async (seq) => {
+        const body = bodyFor(seq);
         const reply = await client.send(names[seq % names.length], body, options);
-        if (benchBodySize(reply) !== length) throw badEcho();
+        if (benchBodySize(reply) !== benchBodySize(body)) throw badEcho();
       },
       teardown: async () => {
         await client.close();
@@ -120,13 +131,13 @@ async function setupMesh(o: RequestBenchOptions): Promise<Setup> {
   const line = await o.host({ role: 'mesh-line', secret, hops: o.hops ?? 2 });
   try {
     const driver = await meshDriver(secret, String(line.info.address));
-    const body: Body = benchBody(o.bodyBytes);
-    const length = (body as { d: string }).d.length;
+    const bodyFor = o.bodyFor ?? fixedBody(o.bodyBytes);
     const timeout = o.timeoutMs ?? 10_000;
     return {
-      call: async () => {
-        const reply = (await driver.request(body, timeout)) as { d?: string } | null;
-        if (reply?.d?.length !== length) throw badEcho();
+      call: async (seq) => {
+        const body = bodyFor(seq);
+        const reply = await driver.request(body, timeout);
+        if (benchBodySize(reply) !== benchBodySize(body)) throw badEcho();
       },
       teardown: async () => {
         await driver.close();
@@ -176,9 +187,19 @@ export async function benchRequests(o: RequestBenchOptions): Promise<RequestBenc
   const setup = raw ? await setupRaw(o) : o.target === 'mesh' ? await setupMesh(o) : await setupBotz(o, components);
   try {
     const warmup = o.warmup ?? 500;
-    if (warmup > 0) await runLoad({ call: setup.call, inFlight: o.inFlight, count: warmup });
+    // Each load numbers its calls from 0; requests keep one numbering across them (bodyFor sees it).
+    let before = 0;
+    const call = (seq: number) => setup.call(before + seq);
+    if (warmup > 0) {
+      // The first warm-up request alone: if it fails, the rest would only time failures (for
+      // --duration, at length); its figures say what failed.
+      const probe = await runLoad({ call, inFlight: 1, count: 1 });
+      if (probe.ok === 0) return { target: o.target, inFlight: o.inFlight, bodyBytes: o.bodyBytes, binary: o.binary === true, components, ...figures(probe, o.bodyBytes) };
+      before = 1;
+      if (warmup > 1) before += (await runLoad({ call, inFlight: o.inFlight, count: warmup - 1 })).started;
+    }
     const result = await runLoad({
-      call: setup.call,
+      call,
       inFlight: o.inFlight,
       count: o.count,
       durationMs: o.durationMs,

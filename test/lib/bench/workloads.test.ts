@@ -7,6 +7,7 @@ import { benchConnectionMemory } from '../../../src/lib/bench/connection-memory-
 import { benchRegistrations } from '../../../src/lib/bench/registration-bench.js';
 import { inProcessHost } from '../../../src/lib/bench/peer-host.js';
 import { wallTime } from '../../../src/lib/bench/wall-time.js';
+import { DEFAULT_MAX_PACKET_BYTES } from '../../../src/lib/wire/packet.js';
 
 describe('request/response workload', () => {
   it.each(REQUEST_TARGETS)('%s: answers all 200 requests', async (target) => {
@@ -26,6 +27,22 @@ describe('request/response workload', () => {
   it('spreads requests over several echo components', async () => {
     const r = await benchRequests({ target: 'relay', inFlight: 4, bodyBytes: 50, count: 60, warmup: 0, components: 3, host: inProcessHost });
     expect(r).toMatchObject({ components: 3, messages: 60, errors: 0 });
+  });
+});
+
+describe('request/response workload, bodies (issue 17)', () => {
+  it.each(['relay', 'mesh'] as const)('%s: bodyFor gives each request its own body', async (target) => {
+    const seen: number[] = [];
+    const bodyFor = (seq: number) => (seen.push(seq), { n: seq, d: 'x'.repeat(seq % 7) });
+    const r = await benchRequests({ target, inFlight: 2, bodyBytes: 100, count: 10, warmup: 3, host: inProcessHost, bodyFor });
+    expect(r).toMatchObject({ messages: 10, errors: 0 });
+    expect(seen.sort((a, b) => a - b)).toEqual(Array.from({ length: 13 }, (_, i) => i));
+  });
+
+  it('stops at a failed first request instead of timing failures', async () => {
+    const bodyFor = () => ({ d: 'x'.repeat(DEFAULT_MAX_PACKET_BYTES) });
+    const r = await benchRequests({ target: 'relay', inFlight: 4, bodyBytes: 100, durationMs: 60_000, host: inProcessHost, bodyFor });
+    expect(r).toMatchObject({ messages: 0, errors: 1, errorCodes: { FRAME_TOO_LARGE: 1 } });
   });
 });
 
