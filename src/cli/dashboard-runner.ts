@@ -20,6 +20,7 @@ export const dashboardFlags = {
   'dashboard-host': Flags.string({ default: '127.0.0.1', description: 'interface the dashboard listens on (anything but loopback exposes it to the network: the token is then all that guards it)' }),
   'dashboard-port': Flags.integer({ default: DEFAULT_DASHBOARD_PORT, min: 0, max: 65535, description: 'port of the dashboard (0: any free port)' }),
   'dashboard-actions': Flags.boolean({ default: false, description: 'let the page send test requests (read-only without it)' }),
+  'dashboard-shutdown': Flags.boolean({ default: false, description: 'let the page ask a component to shut down (a button per component, confirmed first; off without it)' }),
   'dashboard-mesh': Flags.string({ helpValue: '<host:port>', description: 'a mesh node whose topology the page draws' }),
 };
 
@@ -30,6 +31,8 @@ export interface DashboardRun {
   host: string;
   port: number;
   actions: boolean;
+  /** Let the page ask components to shut down. */
+  shutdown?: boolean;
   mesh?: string;
   /** The server's rejection counts, when the dashboard runs inside it. */
   rejected?: () => Record<string, number>;
@@ -53,6 +56,7 @@ export async function startDashboard(run: DashboardRun): Promise<RunningDashboar
       host: run.host,
       port: run.port,
       actions: run.actions,
+      shutdown: run.shutdown,
       network: client.server,
     });
   } catch (e) {

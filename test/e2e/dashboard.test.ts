@@ -2,7 +2,9 @@
  * The dashboard in a real Chromium against a real `botz serve --dashboard` (and `botz
  * dashboard` for a mesh): the token is required, a component that joins appears, its rate
  * rises under traffic, bodies come on demand, rejections show by reason, a leave shows, the
- * page is not blank, and a small mesh is drawn. Needs a build (dist/).
+ * page is not blank, and a small mesh is drawn; a component is shut down from the page only
+ * where the dashboard was started with --dashboard-shutdown, through its button and a confirm.
+ * Needs a build (dist/).
  */
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { request } from 'node:http';
@@ -84,8 +86,9 @@ describe('botz serve --dashboard', () => {
     expect(await page.text()).not.toContain(secret);
     // Another site's page (DNS rebinding) names its own host: refused whatever the token.
     expect(await statusWithHost(url, 'evil.example')).toBe(421);
-    // Read-only by default: no action without --dashboard-actions.
+    // Read-only by default: no action without --dashboard-actions (--dashboard-shutdown for a shutdown).
     expect((await fetch(new URL('/api/send', base), { method: 'POST', headers: { 'x-botz-token': token }, body: '{"to":"x"}' })).status).toBe(403);
+    expect((await fetch(new URL('/api/shutdown', base), { method: 'POST', headers: { 'x-botz-token': token }, body: '{"name":"x"}' })).status).toBe(403);
   });
 
   it('shows a component that joins, its rate rising under traffic, bodies on demand, rejections by reason, and its leave', async () => {
@@ -94,6 +97,7 @@ describe('botz serve --dashboard', () => {
     const row = page.locator('#components tr[data-name="alpha"]');
     await row.locator('td.ready').waitFor();
     expect(await row.textContent()).toContain('demo');
+    expect(await page.locator('#components button').count()).toBe(0);
 
     const client = await Client.connect({ server: address, secret });
     let sending = true;
@@ -144,22 +148,48 @@ describe('botz serve --dashboard', () => {
   }, 60_000);
 });
 
-describe('botz dashboard --dashboard-mesh', () => {
+describe('botz dashboard --dashboard-mesh --dashboard-shutdown', () => {
+  let page: Page;
+  let m3: Running;
+
   it('draws the topology of a small mesh', async () => {
     const n1 = await register('m1', '--mesh', '--echo');
     const n1Mesh = (await n1.waitFor(/^mesh node /)).split(' at ')[1].trim();
     const n2 = await register('m2', '--mesh', '--echo', '--dial', n1Mesh);
     const n2Mesh = (await n2.waitFor(/^mesh node /)).split(' at ')[1].trim();
-    await register('m3', '--mesh', '--echo', '--dial', n2Mesh);
-    const dashboard = startBotz(['dashboard', '--dashboard-port', '0', '--dashboard-mesh', n1Mesh], env);
+    m3 = await register('m3', '--mesh', '--echo', '--dial', n2Mesh);
+    const dashboard = startBotz(['dashboard', '--dashboard-port', '0', '--dashboard-mesh', n1Mesh, '--dashboard-shutdown'], env);
     started.push(dashboard);
     const at = (await dashboard.waitFor(/^dashboard on /)).replace('dashboard on ', '').trim();
-    const page = await openDashboard(at);
+    page = await openDashboard(at);
     // The mesh converges while the page watches: three nodes in a line, two links.
     await page.waitForFunction(() => document.getElementById('topology')!.dataset.edges === '2', undefined, { timeout: 20_000 });
     expect(await page.getAttribute('#topology', 'data-nodes')).toBe('3');
     expect(await page.locator('#topology canvas').count()).toBeGreaterThan(0);
     expect(await page.textContent('#topology-note')).toContain('as m1 sees it');
-    await page.close();
   }, 60_000);
+
+  it('shuts a component down only through its button and a confirm, then shows it leave', async () => {
+    const row = page.locator('#components tr[data-name="m3"]');
+    await row.locator('td.ready').waitFor();
+    // Test requests stay off: --dashboard-shutdown allows that one action only.
+    expect(await row.locator('button', { hasText: 'ping' }).count()).toBe(0);
+
+    page.once('dialog', (d) => void d.dismiss());
+    await row.locator('button.shutdown').click();
+    await page.waitForFunction(() => document.getElementById('action-result')!.textContent!.includes('m3: not shut down (cancelled)'));
+    expect(m3.child.exitCode).toBe(null);
+
+    let asked = '';
+    page.once('dialog', (d) => {
+      asked = d.message();
+      void d.accept();
+    });
+    await row.locator('button.shutdown').click();
+    expect(await m3.exited).toBe(0);
+    expect(asked).toContain('m3');
+    await page.waitForFunction(() => document.getElementById('action-result')!.textContent!.includes('m3: ready, shutting down'));
+    await page.locator('#events li.leave', { hasText: 'm3' }).waitFor();
+    await page.close();
+  }, 30_000);
 });
