@@ -23,6 +23,7 @@ export default class Dashboard extends BotzCommand {
       port: flags['dashboard-port'],
       actions: flags['dashboard-actions'],
       shutdown: flags['dashboard-shutdown'],
+      interval: flags['dashboard-interval'],
       mesh: flags['dashboard-mesh'],
     });
     const stopped = waitForStop();

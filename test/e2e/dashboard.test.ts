@@ -56,13 +56,15 @@ async function openDashboard(at: string): Promise<Page> {
 }
 
 beforeAll(async () => {
+  const launched = launchChromium();
   const configDir = await mkdtemp(join(tmpdir(), 'botz-dashboard-'));
-  server = startBotz(['serve', '--port', '0', '--dashboard', '--dashboard-port', '0'], isolatedEnv({ BOTZ_CONFIG_DIR: configDir }));
+  // Updates every 200 ms, not every second: each step below waits for one.
+  server = startBotz(['serve', '--port', '0', '--dashboard', '--dashboard-port', '0', '--dashboard-interval', '200ms'], isolatedEnv({ BOTZ_CONFIG_DIR: configDir }));
   address = (await server.waitFor(/^listening on /)).replace('listening on ', '').trim();
   url = (await server.waitFor(/^dashboard on /)).replace('dashboard on ', '').trim();
   env = isolatedEnv({ BOTZ_CONFIG_DIR: configDir, BOTZ_SERVER: address });
   secret = (await readFile(join(configDir, 'secret'), 'utf8')).trim();
-  browser = await launchChromium();
+  browser = await launched;
 }, 60_000);
 
 afterAll(async () => {
@@ -114,6 +116,10 @@ describe('botz serve --dashboard', () => {
 
     await page.check('#bodies');
     const withBody = page.locator('#traffic tbody tr', { hasText: 'alpha' }).locator('td.body', { hasText: 'show' }).first();
+    await withBody.waitFor();
+    // The pointer over the tail holds it still (as for a person), so the row stays to be clicked.
+    await page.hover('#traffic thead');
+    await page.waitForFunction(() => document.getElementById('traffic-note')!.textContent!.startsWith('paused'));
     await withBody.click();
     await page.waitForFunction(() => document.getElementById('body-view')!.textContent!.includes('a body only shown on demand'));
     sending = false;
@@ -155,14 +161,13 @@ describe('botz dashboard --dashboard-mesh --dashboard-shutdown', () => {
   it('draws the topology of a small mesh', async () => {
     const n1 = await register('m1', '--mesh', '--echo');
     const n1Mesh = (await n1.waitFor(/^mesh node /)).split(' at ')[1].trim();
-    const n2 = await register('m2', '--mesh', '--echo', '--dial', n1Mesh);
-    const n2Mesh = (await n2.waitFor(/^mesh node /)).split(' at ')[1].trim();
-    m3 = await register('m3', '--mesh', '--echo', '--dial', n2Mesh);
-    const dashboard = startBotz(['dashboard', '--dashboard-port', '0', '--dashboard-mesh', n1Mesh, '--dashboard-shutdown'], env);
+    // The dashboard starts while the rest of the mesh does (it needs only m1's address).
+    const dashboard = startBotz(['dashboard', '--dashboard-port', '0', '--dashboard-mesh', n1Mesh, '--dashboard-shutdown', '--dashboard-interval', '200ms'], env);
     started.push(dashboard);
-    const at = (await dashboard.waitFor(/^dashboard on /)).replace('dashboard on ', '').trim();
-    page = await openDashboard(at);
-    // The mesh converges while the page watches: three nodes in a line, two links.
+    const opened = dashboard.waitFor(/^dashboard on /).then((line) => openDashboard(line.replace('dashboard on ', '').trim()));
+    [, m3] = await Promise.all([register('m2', '--mesh', '--echo', '--dial', n1Mesh), register('m3', '--mesh', '--echo', '--dial', n1Mesh)]);
+    page = await opened;
+    // The mesh converges while the page watches: three nodes, m1 linked to each of the others.
     await page.waitForFunction(() => document.getElementById('topology')!.dataset.edges === '2', undefined, { timeout: 20_000 });
     expect(await page.getAttribute('#topology', 'data-nodes')).toBe('3');
     expect(await page.locator('#topology canvas').count()).toBeGreaterThan(0);
