@@ -117,14 +117,15 @@ describe('botz serve --dashboard', () => {
     await page.check('#bodies');
     const withBody = page.locator('#traffic tbody tr', { hasText: 'alpha' }).locator('td.body', { hasText: 'show' }).first();
     await withBody.waitFor();
+    // Traffic stops first: it would push the row's body out of the 500 kept before the click.
+    sending = false;
+    await traffic;
+    await client.close();
     // The pointer over the tail holds it still (as for a person), so the row stays to be clicked.
     await page.hover('#traffic thead');
     await page.waitForFunction(() => document.getElementById('traffic-note')!.textContent!.startsWith('paused'));
     await withBody.click();
     await page.waitForFunction(() => document.getElementById('body-view')!.textContent!.includes('a body only shown on demand'));
-    sending = false;
-    await traffic;
-    await client.close();
 
     // A client with the wrong secret: the server refuses its packets (UNKNOWN_KEY: a key it does not hold), the page shows it.
     await expect(Client.connect({ server: address, secret: 'not the secret, sixteen+ bytes' })).rejects.toMatchObject({ code: 'AUTH_FAILED' });
