@@ -24,11 +24,15 @@ import { browserTransport } from './browser-transport.js';
 export type BrowserComponentOptions = Omit<ComponentOptions, 'port' | 'host' | 'advertise' | 'connectionLimits' | 'mesh' | 'transport' | 'clock'>;
 export type BrowserClientOptions = Omit<ClientOptions, 'transport' | 'clock'>;
 
-function refuseNodeOnly(options: object): void {
+function refuseNodeOnly(options: { identity?: { credential?: unknown } }): void {
   for (const key of ['port', 'mesh'] as const) {
     if (key in options && (options as Record<string, unknown>)[key] !== undefined && (options as Record<string, unknown>)[key] !== false) {
       throw new BotzError(ErrorCode.INVALID_ARGUMENT, `a browser component cannot use "${key}": it is relay-only`);
     }
+  }
+  if (options.identity?.credential !== undefined) {
+    // The credential handshake needs Ed25519/X25519 results synchronously; WebCrypto gives them asynchronously (README: In the browser).
+    throw new BotzError(ErrorCode.INVALID_ARGUMENT, 'the browser build does not take per-component credentials yet: join with the shared secret (see the README, "In the browser")');
   }
 }
 
@@ -37,7 +41,7 @@ function refuseNodeOnly(options: object): void {
  * both the node and its links, so the links decrypt with the keys the node verifies with (a
  * live rotation, keyring.replace, reaches both).
  */
-function forPage<T extends { secret?: ComponentOptions['secret'] }>(options: T): T & Pick<ComponentOptions, 'transport' | 'clock'> {
+function forPage<T extends Pick<ComponentOptions, 'secret' | 'identity'>>(options: T): T & Pick<ComponentOptions, 'transport' | 'clock'> {
   refuseNodeOnly(options);
   const keyring = options.secret === undefined ? undefined : Keyring.from(options.secret);
   return { ...options, ...(keyring ? { secret: keyring } : {}), transport: browserTransport(keyring), clock: browserClock };
@@ -45,14 +49,14 @@ function forPage<T extends { secret?: ComponentOptions['secret'] }>(options: T):
 
 /** A named component in a web page, reached through the server's relay. */
 export const Component = {
-  start(options: BrowserComponentOptions): Promise<NodeComponent> {
+  async start(options: BrowserComponentOptions): Promise<NodeComponent> {
     return NodeComponent.start(forPage(options));
   },
 };
 
 /** A page that only calls (no name registered). */
 export const Client = {
-  connect(options: BrowserClientOptions): Promise<NodeClient> {
+  async connect(options: BrowserClientOptions): Promise<NodeClient> {
     return NodeClient.connect(forPage(options));
   },
 };
