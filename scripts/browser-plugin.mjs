@@ -11,7 +11,7 @@ const SHIMS = {
   'node:fs': 'node-stubs.ts',
   'node:net': 'node-stubs.ts',
   'node:dgram': 'node-stubs.ts',
-  'node:module': 'node-stubs.ts',
+  'node:module': 'node-module.ts',
   'node:http': 'node-stubs.ts',
   'node:stream': 'node-stubs.ts',
   'node:tls': 'node-stubs.ts',

@@ -7,7 +7,7 @@ export default class Dashboard extends BotzCommand {
   static override description =
     'Joins the network at --server as a client and serves a page (on loopback by default) that shows it live: components, joins and leaves, ' +
     'message rates, recent traffic, and a mesh topology with --dashboard-mesh. The first line is the URL to open; it carries a random token, ' +
-    'never the network secret. Read-only unless --dashboard-actions. Ctrl-C or SIGTERM stops it. (`botz serve --dashboard` does the same inside the server.)';
+    'never the network secret. Read-only unless --dashboard-actions (test requests) or --dashboard-shutdown. Ctrl-C or SIGTERM stops it. (`botz serve --dashboard` does the same inside the server.)';
   static override examples = ['<%= config.bin %> dashboard', '<%= config.bin %> dashboard --server 127.0.0.1:7300 --dashboard-port 0'];
   static override flags = { ...connectionFlags, ...dashboardFlags };
 
@@ -22,6 +22,8 @@ export default class Dashboard extends BotzCommand {
       host: flags['dashboard-host'],
       port: flags['dashboard-port'],
       actions: flags['dashboard-actions'],
+      shutdown: flags['dashboard-shutdown'],
+      interval: flags['dashboard-interval'],
       mesh: flags['dashboard-mesh'],
     });
     const stopped = waitForStop();

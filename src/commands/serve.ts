@@ -78,7 +78,7 @@ export default class Serve extends BotzCommand {
     let dashboard: RunningDashboard | undefined;
     if (flags.dashboard) {
       const run = { server: server.address, secret: source.secret, encrypt: flags.encrypt, rejected: () => server.stats.rejected };
-      dashboard = await startDashboard({ ...run, host: flags['dashboard-host'], port: flags['dashboard-port'], actions: flags['dashboard-actions'], mesh: flags['dashboard-mesh'] }).catch(async (e: unknown) => {
+      dashboard = await startDashboard({ ...run, host: flags['dashboard-host'], port: flags['dashboard-port'], actions: flags['dashboard-actions'], shutdown: flags['dashboard-shutdown'], interval: flags['dashboard-interval'], mesh: flags['dashboard-mesh'] }).catch(async (e: unknown) => {
         await server.stop();
         throw e;
       });

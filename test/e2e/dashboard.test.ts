@@ -2,7 +2,9 @@
  * The dashboard in a real Chromium against a real `botz serve --dashboard` (and `botz
  * dashboard` for a mesh): the token is required, a component that joins appears, its rate
  * rises under traffic, bodies come on demand, rejections show by reason, a leave shows, the
- * page is not blank, and a small mesh is drawn. Needs a build (dist/).
+ * page is not blank, and a small mesh is drawn; a component is shut down from the page only
+ * where the dashboard was started with --dashboard-shutdown, through its button and a confirm.
+ * Needs a build (dist/).
  */
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { request } from 'node:http';
@@ -54,13 +56,15 @@ async function openDashboard(at: string): Promise<Page> {
 }
 
 beforeAll(async () => {
+  const launched = launchChromium();
   const configDir = await mkdtemp(join(tmpdir(), 'botz-dashboard-'));
-  server = startBotz(['serve', '--port', '0', '--dashboard', '--dashboard-port', '0'], isolatedEnv({ BOTZ_CONFIG_DIR: configDir }));
+  // Updates every 200 ms, not every second: each step below waits for one.
+  server = startBotz(['serve', '--port', '0', '--dashboard', '--dashboard-port', '0', '--dashboard-interval', '200ms'], isolatedEnv({ BOTZ_CONFIG_DIR: configDir }));
   address = (await server.waitFor(/^listening on /)).replace('listening on ', '').trim();
   url = (await server.waitFor(/^dashboard on /)).replace('dashboard on ', '').trim();
   env = isolatedEnv({ BOTZ_CONFIG_DIR: configDir, BOTZ_SERVER: address });
   secret = (await readFile(join(configDir, 'secret'), 'utf8')).trim();
-  browser = await launchChromium();
+  browser = await launched;
 }, 60_000);
 
 afterAll(async () => {
@@ -84,8 +88,9 @@ describe('botz serve --dashboard', () => {
     expect(await page.text()).not.toContain(secret);
     // Another site's page (DNS rebinding) names its own host: refused whatever the token.
     expect(await statusWithHost(url, 'evil.example')).toBe(421);
-    // Read-only by default: no action without --dashboard-actions.
+    // Read-only by default: no action without --dashboard-actions (--dashboard-shutdown for a shutdown).
     expect((await fetch(new URL('/api/send', base), { method: 'POST', headers: { 'x-botz-token': token }, body: '{"to":"x"}' })).status).toBe(403);
+    expect((await fetch(new URL('/api/shutdown', base), { method: 'POST', headers: { 'x-botz-token': token }, body: '{"name":"x"}' })).status).toBe(403);
   });
 
   it('shows a component that joins, its rate rising under traffic, bodies on demand, rejections by reason, and its leave', async () => {
@@ -94,6 +99,7 @@ describe('botz serve --dashboard', () => {
     const row = page.locator('#components tr[data-name="alpha"]');
     await row.locator('td.ready').waitFor();
     expect(await row.textContent()).toContain('demo');
+    expect(await page.locator('#components button').count()).toBe(0);
 
     const client = await Client.connect({ server: address, secret });
     let sending = true;
@@ -110,11 +116,16 @@ describe('botz serve --dashboard', () => {
 
     await page.check('#bodies');
     const withBody = page.locator('#traffic tbody tr', { hasText: 'alpha' }).locator('td.body', { hasText: 'show' }).first();
-    await withBody.click();
-    await page.waitForFunction(() => document.getElementById('body-view')!.textContent!.includes('a body only shown on demand'));
+    await withBody.waitFor();
+    // Traffic stops first: it would push the row's body out of the 500 kept before the click.
     sending = false;
     await traffic;
     await client.close();
+    // The pointer over the tail holds it still (as for a person), so the row stays to be clicked.
+    await page.hover('#traffic thead');
+    await page.waitForFunction(() => document.getElementById('traffic-note')!.textContent!.startsWith('paused'));
+    await withBody.click();
+    await page.waitForFunction(() => document.getElementById('body-view')!.textContent!.includes('a body only shown on demand'));
 
     // A client with the wrong secret: the server refuses its packets (UNKNOWN_KEY: a key it does not hold), the page shows it.
     await expect(Client.connect({ server: address, secret: 'not the secret, sixteen+ bytes' })).rejects.toMatchObject({ code: 'AUTH_FAILED' });
@@ -144,22 +155,47 @@ describe('botz serve --dashboard', () => {
   }, 60_000);
 });
 
-describe('botz dashboard --dashboard-mesh', () => {
+describe('botz dashboard --dashboard-mesh --dashboard-shutdown', () => {
+  let page: Page;
+  let m3: Running;
+
   it('draws the topology of a small mesh', async () => {
     const n1 = await register('m1', '--mesh', '--echo');
     const n1Mesh = (await n1.waitFor(/^mesh node /)).split(' at ')[1].trim();
-    const n2 = await register('m2', '--mesh', '--echo', '--dial', n1Mesh);
-    const n2Mesh = (await n2.waitFor(/^mesh node /)).split(' at ')[1].trim();
-    await register('m3', '--mesh', '--echo', '--dial', n2Mesh);
-    const dashboard = startBotz(['dashboard', '--dashboard-port', '0', '--dashboard-mesh', n1Mesh], env);
+    // The dashboard starts while the rest of the mesh does (it needs only m1's address).
+    const dashboard = startBotz(['dashboard', '--dashboard-port', '0', '--dashboard-mesh', n1Mesh, '--dashboard-shutdown', '--dashboard-interval', '200ms'], env);
     started.push(dashboard);
-    const at = (await dashboard.waitFor(/^dashboard on /)).replace('dashboard on ', '').trim();
-    const page = await openDashboard(at);
-    // The mesh converges while the page watches: three nodes in a line, two links.
+    const opened = dashboard.waitFor(/^dashboard on /).then((line) => openDashboard(line.replace('dashboard on ', '').trim()));
+    [, m3] = await Promise.all([register('m2', '--mesh', '--echo', '--dial', n1Mesh), register('m3', '--mesh', '--echo', '--dial', n1Mesh)]);
+    page = await opened;
+    // The mesh converges while the page watches: three nodes, m1 linked to each of the others.
     await page.waitForFunction(() => document.getElementById('topology')!.dataset.edges === '2', undefined, { timeout: 20_000 });
     expect(await page.getAttribute('#topology', 'data-nodes')).toBe('3');
     expect(await page.locator('#topology canvas').count()).toBeGreaterThan(0);
     expect(await page.textContent('#topology-note')).toContain('as m1 sees it');
-    await page.close();
   }, 60_000);
+
+  it('shuts a component down only through its button and a confirm, then shows it leave', async () => {
+    const row = page.locator('#components tr[data-name="m3"]');
+    await row.locator('td.ready').waitFor();
+    // Test requests stay off: --dashboard-shutdown allows that one action only.
+    expect(await row.locator('button', { hasText: 'ping' }).count()).toBe(0);
+
+    page.once('dialog', (d) => void d.dismiss());
+    await row.locator('button.shutdown').click();
+    await page.waitForFunction(() => document.getElementById('action-result')!.textContent!.includes('m3: not shut down (cancelled)'));
+    expect(m3.child.exitCode).toBe(null);
+
+    let asked = '';
+    page.once('dialog', (d) => {
+      asked = d.message();
+      void d.accept();
+    });
+    await row.locator('button.shutdown').click();
+    expect(await m3.exited).toBe(0);
+    expect(asked).toContain('m3');
+    await page.waitForFunction(() => document.getElementById('action-result')!.textContent!.includes('m3: ready, shutting down'));
+    await page.locator('#events li.leave', { hasText: 'm3' }).waitFor();
+    await page.close();
+  }, 30_000);
 });

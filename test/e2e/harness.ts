@@ -106,9 +106,10 @@ export interface Network {
   stop(): Promise<void>;
 }
 
-export async function startNetwork(): Promise<Network> {
+/** A `botz serve` on a free loopback port (with `serveArgs`, e.g. `--encrypt`), its own config dir and env. */
+export async function startNetwork(serveArgs: string[] = []): Promise<Network> {
   const configDir = await mkdtemp(join(tmpdir(), 'botz-e2e-'));
-  const server = startBotz(['serve', '--port', '0'], isolatedEnv({ BOTZ_CONFIG_DIR: configDir }));
+  const server = startBotz(['serve', '--port', '0', ...serveArgs], isolatedEnv({ BOTZ_CONFIG_DIR: configDir }));
   const first = await server.waitFor(/^listening on /);
   const address = first.replace('listening on ', '').trim();
   const env = isolatedEnv({ BOTZ_CONFIG_DIR: configDir, BOTZ_SERVER: address });

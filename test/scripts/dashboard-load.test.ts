@@ -10,7 +10,7 @@ import { ROOT, runToEnd } from '../e2e/harness.js';
 
 describe('scripts/dashboard-load.mjs, small', () => {
   it('50 components and 500 msgs/s: every component shown, rows and pushes bounded', async () => {
-    const env = { ...process.env, COMPONENTS: '50', RATE: '500', DURATION: '1.5', MESH: '0' };
+    const env = { ...process.env, COMPONENTS: '50', RATE: '500', DURATION: '1.5', QUIET_DURATION: '0.2', MESH: '0' };
     const run = await runToEnd([join(ROOT, 'scripts/dashboard-load.mjs'), '--json'], env);
     expect(run.code, run.stderr).toBe(0);
     const report = JSON.parse(run.stdout.trim().split('\n').pop()!);

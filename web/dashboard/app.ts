@@ -104,6 +104,11 @@ function renderComponents(): void {
       b.onclick = () => void sendTest(c.name, { ping: Date.now() });
       action.append(b);
     }
+    if (shutdownOn) {
+      const b = el('button', 'shut down', 'shutdown') as HTMLButtonElement;
+      b.onclick = () => void shutDown(c.name);
+      action.append(b);
+    }
     tr.append(action);
     body.append(tr);
   }
@@ -178,6 +183,22 @@ async function showBody(seq: number): Promise<void> {
 }
 
 let actionsOn = false;
+let shutdownOn = false;
+
+/** Asks `name` to shut down, once the operator confirmed it (a stray click does nothing). */
+async function shutDown(name: string): Promise<void> {
+  const result = $('action-result');
+  if (!confirm(`Shut down the component "${name}"? It is asked to stop (it may refuse).`)) {
+    result.textContent = `${name}: not shut down (cancelled)`;
+    return;
+  }
+  result.textContent = `${name}: asking it to shut down…`;
+  const res = await fetch('api/shutdown', { method: 'POST', headers: { 'x-botz-token': token, 'content-type': 'application/json' }, body: JSON.stringify({ name }) });
+  if (!res.ok) return void (result.textContent = `${name}: ${await res.text()}`);
+  const answer = (await res.json()) as { ok: boolean; ready?: boolean; error?: { code: string; message: string } };
+  result.textContent = !answer.ok ? `${name}: ${answer.error!.code} ${answer.error!.message}` : answer.ready ? `${name}: ready, shutting down` : `${name}: not ready, refused to shut down`;
+}
+
 async function sendTest(to: string, body: unknown): Promise<void> {
   const res = await fetch('api/send', { method: 'POST', headers: { 'x-botz-token': token, 'content-type': 'application/json' }, body: JSON.stringify({ to, body }) });
   $('send-result').textContent = await res.text();
@@ -217,9 +238,10 @@ $('bodies').addEventListener('change', (e) => {
 
 const source = new EventSource(`events?token=${encodeURIComponent(token)}`);
 source.addEventListener('hello', (e) => {
-  const hello = JSON.parse((e as MessageEvent<string>).data) as { network: string; actions: boolean };
+  const hello = JSON.parse((e as MessageEvent<string>).data) as { network: string; actions: boolean; shutdown: boolean };
   $('network').textContent = hello.network;
   actionsOn = hello.actions;
+  shutdownOn = hello.shutdown;
   $('actions').hidden = !hello.actions;
 });
 source.onopen = () => {

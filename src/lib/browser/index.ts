@@ -3,7 +3,8 @@
  * Node, Channel, packets and frames), built by esbuild with the browser's WebSocket and
  * WebCrypto's random numbers in place of Node's (scripts/browser-plugin.mjs). A page is
  * relay-only: it dials the server and is reached through its relay; it answers requests and
- * sends its own. It authenticates every packet (HMAC-SHA256) but cannot encrypt.
+ * sends its own. It authenticates every packet (HMAC-SHA256) and encrypts them (AES-256-GCM
+ * through WebCrypto) when it asks to (`encrypt: true`) or its server encrypts (`serve --encrypt`).
  *
  * A page that holds the network's shared secret can do anything any other holder can: register
  * any free name, call and broadcast to every component, tail all traffic, ask components to
@@ -15,34 +16,48 @@ import { Client as NodeClient } from '../component/client.js';
 import { Component as NodeComponent } from '../component/component.js';
 import { BotzError, ErrorCode } from '../errors.js';
 import type { ClientOptions, ComponentOptions } from '../node/options.js';
+import { Keyring } from '../wire/keyring.js';
 import { browserClock } from './browser-clock.js';
-import { wsTransport } from './browser-transport.js';
+import { browserTransport } from './browser-transport.js';
 
-/** What a page can set: a component's options less a listener, a mesh, encryption, transport and clock. */
-export type BrowserComponentOptions = Omit<ComponentOptions, 'port' | 'host' | 'advertise' | 'connectionLimits' | 'mesh' | 'transport' | 'clock' | 'encrypt'>;
-export type BrowserClientOptions = Omit<ClientOptions, 'transport' | 'clock' | 'encrypt'>;
+/** What a page can set: a component's options less a listener, a mesh, transport and clock. */
+export type BrowserComponentOptions = Omit<ComponentOptions, 'port' | 'host' | 'advertise' | 'connectionLimits' | 'mesh' | 'transport' | 'clock'>;
+export type BrowserClientOptions = Omit<ClientOptions, 'transport' | 'clock'>;
 
-function refuseNodeOnly(options: object): void {
-  for (const key of ['port', 'mesh', 'encrypt'] as const) {
+function refuseNodeOnly(options: { identity?: { credential?: unknown } }): void {
+  for (const key of ['port', 'mesh'] as const) {
     if (key in options && (options as Record<string, unknown>)[key] !== undefined && (options as Record<string, unknown>)[key] !== false) {
-      throw new BotzError(ErrorCode.INVALID_ARGUMENT, `a browser component cannot use "${key}": it is relay-only and authenticates without encrypting`);
+      throw new BotzError(ErrorCode.INVALID_ARGUMENT, `a browser component cannot use "${key}": it is relay-only`);
     }
   }
+  if (options.identity?.credential !== undefined) {
+    // The credential handshake needs Ed25519/X25519 results synchronously; WebCrypto gives them asynchronously (README: In the browser).
+    throw new BotzError(ErrorCode.INVALID_ARGUMENT, 'the browser build does not take per-component credentials yet: join with the shared secret (see the README, "In the browser")');
+  }
+}
+
+/**
+ * The node's options with the page's transport and clock. The keyring is made here and given to
+ * both the node and its links, so the links decrypt with the keys the node verifies with (a
+ * live rotation, keyring.replace, reaches both).
+ */
+function forPage<T extends Pick<ComponentOptions, 'secret' | 'identity'>>(options: T): T & Pick<ComponentOptions, 'transport' | 'clock'> {
+  refuseNodeOnly(options);
+  const keyring = options.secret === undefined ? undefined : Keyring.from(options.secret);
+  return { ...options, ...(keyring ? { secret: keyring } : {}), transport: browserTransport(keyring), clock: browserClock };
 }
 
 /** A named component in a web page, reached through the server's relay. */
 export const Component = {
-  start(options: BrowserComponentOptions): Promise<NodeComponent> {
-    refuseNodeOnly(options);
-    return NodeComponent.start({ ...options, transport: wsTransport, clock: browserClock });
+  async start(options: BrowserComponentOptions): Promise<NodeComponent> {
+    return NodeComponent.start(forPage(options));
   },
 };
 
 /** A page that only calls (no name registered). */
 export const Client = {
-  connect(options: BrowserClientOptions): Promise<NodeClient> {
-    refuseNodeOnly(options);
-    return NodeClient.connect({ ...options, transport: wsTransport, clock: browserClock });
+  async connect(options: BrowserClientOptions): Promise<NodeClient> {
+    return NodeClient.connect(forPage(options));
   },
 };
 

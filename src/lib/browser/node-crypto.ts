@@ -2,12 +2,14 @@
  * `node:crypto` for the browser build: what the library calls, over WebCrypto's random
  * numbers and the synchronous SHA-256 of sha256.ts (WebCrypto hashes only asynchronously, and
  * packets are signed and verified synchronously). HMAC and HKDF (which is HMAC) are therefore
- * available; AES-GCM, which WebCrypto also has only asynchronously, is not: the browser build
- * authenticates every packet but does not encrypt (an encrypted link fails with a clear error).
+ * available. AES-256-GCM, which WebCrypto has only asynchronously, is split between the
+ * packet code's synchronous calls here and the link, which waits for WebCrypto before a packet
+ * leaves or is handed on (webcrypto-gcm.ts).
  */
 import { BotzError, ErrorCode } from '../errors.js';
 import { BrowserBuffer } from './buffer.js';
 import { hmacSha256, sha256 } from './sha256.js';
+import { DeferredCipher, PreparedDecipher } from './webcrypto-gcm.js';
 
 type Encoding = Parameters<BrowserBuffer['toString']>[0];
 
@@ -67,12 +69,19 @@ export function timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean {
   return diff === 0;
 }
 
-function noEncryption(): never {
-  throw new BotzError(ErrorCode.INVALID_ARGUMENT, 'the browser build does not encrypt payloads (AES-GCM is asynchronous in WebCrypto); connect without encrypt, to a server not started with --encrypt');
+function onlyAes256Gcm(algorithm: string): void {
+  if (algorithm !== 'aes-256-gcm') throw new BotzError(ErrorCode.INVALID_ARGUMENT, `the browser build has AES-256-GCM only (asked for ${algorithm})`);
 }
 
-export const createCipheriv = noEncryption;
-export const createDecipheriv = noEncryption;
+export function createCipheriv(algorithm: string, key: Uint8Array, nonce: Uint8Array): DeferredCipher {
+  onlyAes256Gcm(algorithm);
+  return new DeferredCipher(key, nonce);
+}
+
+export function createDecipheriv(algorithm: string, key: Uint8Array): PreparedDecipher {
+  onlyAes256Gcm(algorithm);
+  return new PreparedDecipher(key);
+}
 
 function noCredentials(): never {
   throw new BotzError(ErrorCode.INVALID_ARGUMENT, 'the browser build does not take per-component credentials yet (Ed25519/X25519 are asynchronous in WebCrypto): use the shared secret');

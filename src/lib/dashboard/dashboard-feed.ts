@@ -21,6 +21,8 @@ export interface DashboardSource {
   topology?(): Promise<TopologyView>;
   /** Sends a test request (only used when actions are enabled). */
   send?(target: string, body: Body): Promise<Body>;
+  /** Asks a component to shut down (the Botica shutdownRequest, not forced): its answer. */
+  shutdown?(name: string): Promise<{ ready: boolean }>;
 }
 
 /** One open page. */
@@ -152,6 +154,8 @@ export class DashboardFeed {
 
   private push(f: Following): void {
     const now = this.options.clock.now();
+    // The server's own counters, read in place: cheap, so they are as fresh as each push.
+    if (this.options.source.rejected) f.model.setRejected(this.options.source.rejected());
     const update = f.model.flush(now);
     let snapshot: DashboardUpdate | undefined;
     for (const [viewer, state] of this.viewers) {

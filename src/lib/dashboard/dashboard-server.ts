@@ -6,8 +6,9 @@
  * costs the server a bounded amount; a page that stops reading is skipped once its connection
  * holds `MAX_VIEWER_BUFFER_BYTES`, and the number of pages is capped.
  *
- * Actions (a test request) exist only when enabled, and only as POSTs with the token in a
- * header a cross-site form cannot set; a Host check refuses DNS-rebinding pages.
+ * Actions (a test request; a shutdown request, allowed on its own) exist only when enabled, and
+ * only as POSTs with the token in a header a cross-site form cannot set; a Host check refuses
+ * DNS-rebinding pages.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -46,6 +47,8 @@ export interface DashboardServerOptions {
   token?: string;
   /** Allow the page's action buttons (a test request). Off by default: the dashboard only looks. */
   actions?: boolean;
+  /** Allow the page to ask a component to shut down (a button per component, confirmed in the page). Off by default. */
+  shutdown?: boolean;
   maxViewers?: number;
   pushIntervalMs?: number;
   refreshIntervalMs?: number;
@@ -150,6 +153,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, ctx: Context): 
       return answer(res, 204, '');
     }
     if (url.pathname === '/api/send') return sendAction(req, res, ctx);
+    if (url.pathname === '/api/shutdown') return shutdownAction(req, res, ctx);
   }
   answer(res, 404, 'not found');
 }
@@ -157,7 +161,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, ctx: Context): 
 function events(req: IncomingMessage, res: ServerResponse, ctx: Context): void {
   if (ctx.feed.viewerCount >= (ctx.options.maxViewers ?? DEFAULT_MAX_VIEWERS)) return answer(res, 503, 'too many dashboard pages open');
   res.writeHead(200, { 'Content-Type': 'text/event-stream', Connection: 'keep-alive', ...SECURITY_HEADERS });
-  res.write(`event: hello\ndata: ${JSON.stringify({ network: ctx.options.network, actions: ctx.options.actions === true })}\n\n`);
+  const hello = { network: ctx.options.network, actions: ctx.options.actions === true, shutdown: ctx.options.shutdown === true };
+  res.write(`event: hello\ndata: ${JSON.stringify(hello)}\n\n`);
   const viewer: Viewer = {
     get backlogged() {
       return res.writableLength > MAX_VIEWER_BUFFER_BYTES;
@@ -171,31 +176,55 @@ function events(req: IncomingMessage, res: ServerResponse, ctx: Context): void {
   res.on('close', remove);
 }
 
-async function sendAction(req: IncomingMessage, res: ServerResponse, ctx: Context): Promise<void> {
-  const send = ctx.options.source.send;
-  if (ctx.options.actions !== true || !send) return answer(res, 403, 'actions are off: start the dashboard with --dashboard-actions');
+/** An action's JSON body (at most MAX_ACTION_BYTES), or undefined once it answered 413/400 itself. */
+async function actionInput(req: IncomingMessage, res: ServerResponse, expected: string): Promise<Record<string, unknown> | undefined> {
   const chunks: Buffer[] = [];
   let bytes = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     bytes += chunk.length;
-    if (bytes > MAX_ACTION_BYTES) return answer(res, 413, 'request too large');
+    if (bytes > MAX_ACTION_BYTES) return void answer(res, 413, 'request too large');
     chunks.push(chunk);
   }
-  let input: { to?: unknown; body?: unknown };
   try {
-    input = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { to?: unknown; body?: unknown };
+    const input: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    if (typeof input === 'object' && input !== null) return input as Record<string, unknown>;
   } catch {
-    return answer(res, 400, 'expected JSON {"to": NAME, "body": ...}');
+    // Answered below.
   }
-  if (typeof input?.to !== 'string') return answer(res, 400, 'expected JSON {"to": NAME, "body": ...}');
+  answer(res, 400, `expected JSON ${expected}`);
+  return undefined;
+}
+
+/** Answers an action with what it did: `{ok: true, ...}`, or `{ok: false, error}` (the network's error, not an HTTP one). */
+async function actionResult(res: ServerResponse, run: () => Promise<object>): Promise<void> {
+  let result: object;
   try {
-    const reply = await send(input.to, (input.body ?? null) as Body);
-    res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', ...SECURITY_HEADERS });
-    res.end(JSON.stringify({ ok: true, reply }));
+    result = { ok: true, ...(await run()) };
   } catch (e) {
-    res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', ...SECURITY_HEADERS });
-    res.end(JSON.stringify({ ok: false, error: { code: (e as BotzError).code ?? 'ERROR', message: (e as Error).message } }));
+    result = { ok: false, error: { code: (e as BotzError).code ?? 'ERROR', message: (e as Error).message } };
   }
+  res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', ...SECURITY_HEADERS });
+  res.end(JSON.stringify(result));
+}
+
+async function sendAction(req: IncomingMessage, res: ServerResponse, ctx: Context): Promise<void> {
+  const send = ctx.options.source.send;
+  if (ctx.options.actions !== true || !send) return answer(res, 403, 'actions are off: start the dashboard with --dashboard-actions');
+  const input = await actionInput(req, res, '{"to": NAME, "body": ...}');
+  if (input === undefined) return;
+  if (typeof input.to !== 'string') return answer(res, 400, 'expected JSON {"to": NAME, "body": ...}');
+  const to = input.to;
+  await actionResult(res, async () => ({ reply: await send(to, (input.body ?? null) as Body) }));
+}
+
+async function shutdownAction(req: IncomingMessage, res: ServerResponse, ctx: Context): Promise<void> {
+  const shutdown = ctx.options.source.shutdown;
+  if (ctx.options.shutdown !== true || !shutdown) return answer(res, 403, 'shutting components down is off: start the dashboard with --dashboard-shutdown');
+  const input = await actionInput(req, res, '{"name": NAME}');
+  if (input === undefined) return;
+  if (typeof input.name !== 'string') return answer(res, 400, 'expected JSON {"name": NAME}');
+  const name = input.name;
+  await actionResult(res, () => shutdown(name));
 }
 
 /**

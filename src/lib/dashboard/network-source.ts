@@ -1,6 +1,6 @@
 /**
  * The dashboard's view of a network through a Client: the component list, the tail (traffic
- * and membership), a test request; and, when the dashboard runs inside the server, the
+ * and membership), a test request, a shutdown request; and, when the dashboard runs inside the server, the
  * server's own count of rejections; and, when a mesh node is named, its topology.
  */
 import type { Client } from '../component/client.js';
@@ -25,5 +25,6 @@ export function networkSource(client: Client, options: NetworkSourceOptions = {}
     ...(options.rejected ? { rejected: options.rejected } : {}),
     ...(mesh ? { topology: async () => topologyFromDot(await mesh.dot(), (await mesh.status()).name) } : {}),
     send: (target, body) => client.send(target, body, { timeout: options.sendTimeoutMs ?? 5_000 }),
+    shutdown: (name) => client.shutdown(name, { timeout: options.sendTimeoutMs ?? 5_000 }),
   };
 }

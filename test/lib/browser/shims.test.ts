@@ -2,12 +2,13 @@
  * The browser build's stand-ins for Node's crypto and Buffer, held to Node's own results (and
  * to WebCrypto's, which Node has too) on arbitrary inputs.
  */
-import { createHash, createHmac, webcrypto } from 'node:crypto';
+import { createCipheriv, createHash, createHmac, webcrypto } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { hmacSha256, sha256 } from '../../../src/lib/browser/sha256.js';
 import { BrowserBuffer } from '../../../src/lib/browser/buffer.js';
 import * as shim from '../../../src/lib/browser/node-crypto.js';
+import { finishSeal } from '../../../src/lib/browser/webcrypto-gcm.js';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
@@ -38,7 +39,40 @@ describe('the browser build: SHA-256 and HMAC-SHA256', () => {
     expect(shim.timingSafeEqual(Buffer.from('ab'), Buffer.from('ab'))).toBe(true);
     expect(shim.timingSafeEqual(Buffer.from('ab'), Buffer.from('ac'))).toBe(false);
     expect(shim.randomBytes(16)).toHaveLength(16);
-    expect(() => shim.createCipheriv()).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    expect(() => shim.createCipheriv('aes-128-cbc', Buffer.alloc(16), Buffer.alloc(16))).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+  });
+});
+
+describe('the browser build: AES-256-GCM, sealed the way packet.ts seals, finished by WebCrypto', () => {
+  it('leaves zeros in the packet until finishSeal, then holds exactly what Node’s AES-256-GCM makes', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        fc.uint8Array({ minLength: 12, maxLength: 12 }),
+        fc.uint8Array({ minLength: 1, maxLength: 80 }),
+        fc.uint8Array({ minLength: 1, maxLength: 300 }),
+        async (key, nonce, header, payload) => {
+          // What sealPacket does: the payload in place, the header as AAD, the tag after it.
+          const packet = BrowserBuffer.alloc(header.length + payload.length + 16);
+          packet.set(header, 0);
+          packet.set(payload, header.length);
+          const cipher = shim.createCipheriv('aes-256-gcm', key, nonce);
+          cipher.setAAD(packet.subarray(0, header.length));
+          cipher.update(packet.subarray(header.length, header.length + payload.length)).copy(packet, header.length);
+          cipher.final();
+          cipher.getAuthTag().copy(packet, header.length + payload.length);
+          expect(packet.subarray(header.length).every((b) => b === 0)).toBe(true);
+
+          await finishSeal(packet);
+          const node = createCipheriv('aes-256-gcm', key, nonce);
+          node.setAAD(header);
+          const expected = Buffer.concat([node.update(payload), node.final(), node.getAuthTag()]);
+          expect(hex(packet)).toBe(hex(Buffer.concat([header, expected])));
+          expect(finishSeal(packet)).toBeUndefined();
+        },
+      ),
+      { numRuns: 50 },
+    );
   });
 });
 

@@ -70,6 +70,20 @@ describe('DashboardFeed', () => {
     expect(feed.active).toBe(false);
   });
 
+  it('reads the server\'s rejection counts at every push (they are in-process), not only at the 5 s list refresh', async () => {
+    const clock = new ManualClock();
+    const { source } = fakeSource();
+    const counts: Record<string, number> = {};
+    const feed = new DashboardFeed({ source: { ...source, rejected: () => counts }, clock, pushIntervalMs: 1000, refreshIntervalMs: 5000 });
+    const { viewer, got } = fakeViewer();
+    feed.add(viewer);
+    await clock.advance(1000);
+    counts.BAD_MAC = 3;
+    await clock.advance(1000);
+    expect(got.at(-1)!.rejected).toEqual({ BAD_MAC: 3 });
+    await feed.close();
+  });
+
   it('skips a page that does not read, then sends it one snapshot once it drained', async () => {
     const clock = new ManualClock();
     const { source } = fakeSource();

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../../src/lib/clock.js';
+import { BotzError, ErrorCode } from '../../../src/lib/errors.js';
 import { DashboardServer } from '../../../src/lib/dashboard/dashboard-server.js';
 import type { DashboardSource } from '../../../src/lib/dashboard/dashboard-feed.js';
 import type { TailEvent } from '../../../src/lib/node/subscriptions.js';
@@ -30,6 +31,11 @@ function source(sent: unknown[] = []): DashboardSource & { emit(e: TailEvent): v
     components: async () => [],
     tail: async (_o, l) => ((listener = l), async () => void (listener = undefined)),
     send: async (to, body) => (sent.push({ to, body }), { echoed: body }),
+    shutdown: async (name) => {
+      if (name === 'ghost') throw new BotzError(ErrorCode.NO_SUCH_COMPONENT, 'no component "ghost"');
+      sent.push({ shutdown: name });
+      return { ready: name !== 'stubborn' };
+    },
     emit: (e) => listener?.(e),
   };
 }
@@ -86,7 +92,7 @@ describe('DashboardServer', () => {
     );
     req.end();
     await opened;
-    expect(chunks.join('')).toContain('event: hello\ndata: {"network":"127.0.0.1:1","actions":false}');
+    expect(chunks.join('')).toContain('event: hello\ndata: {"network":"127.0.0.1:1","actions":false,"shutdown":false}');
     expect(s.feed.viewerCount).toBe(1);
     expect((await get(`http://${s.address}/events?token=${s.token}`)).status).toBe(503);
     req.destroy();
@@ -97,17 +103,18 @@ describe('DashboardServer', () => {
     expect(s.feed.active).toBe(false);
   });
 
-  it('sends a test request only when actions are on, and only as a POST with the token in a header', async () => {
-    const post = (s: DashboardServer, headers: Record<string, string>, body: string) =>
-      new Promise<{ status: number; body: string }>((resolve, reject) => {
-        const req = request(`http://${s.address}/api/send?token=${s.token}`, { method: 'POST', headers }, (res) => {
-          let text = '';
-          res.on('data', (b: Buffer) => (text += b));
-          res.on('end', () => resolve({ status: res.statusCode!, body: text }));
-        });
-        req.on('error', reject);
-        req.end(body);
+  const post = (s: DashboardServer, headers: Record<string, string>, body: string, path = '/api/send') =>
+    new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request(`http://${s.address}${path}?token=${s.token}`, { method: 'POST', headers }, (res) => {
+        let text = '';
+        res.on('data', (b: Buffer) => (text += b));
+        res.on('end', () => resolve({ status: res.statusCode!, body: text }));
       });
+      req.on('error', reject);
+      req.end(body);
+    });
+
+  it('sends a test request only when actions are on, and only as a POST with the token in a header', async () => {
     const readOnly = await start();
     expect((await post(readOnly, { 'x-botz-token': readOnly.token }, '{"to":"echo","body":1}')).status).toBe(403);
     const sent: unknown[] = [];
@@ -118,6 +125,23 @@ describe('DashboardServer', () => {
     const ok = await post(s, { 'x-botz-token': s.token }, '{"to":"echo","body":{"ping":1}}');
     expect(JSON.parse(ok.body)).toEqual({ ok: true, reply: { echoed: { ping: 1 } } });
     expect(sent).toEqual([{ to: 'echo', body: { ping: 1 } }]);
+  });
+
+  it('asks a component to shut down only with --dashboard-shutdown (test requests alone do not allow it), as a POST with the token in a header', async () => {
+    const shut = (s: DashboardServer, body: string, headers: Record<string, string> = { 'x-botz-token': s.token }) => post(s, headers, body, '/api/shutdown');
+    expect((await shut(await start(), '{"name":"echo"}')).status).toBe(403);
+    expect((await shut(await start({ actions: true }), '{"name":"echo"}')).status).toBe(403);
+    const sent: unknown[] = [];
+    const s = await start({ shutdown: true, source: source(sent) });
+    expect((await post(s, { 'x-botz-token': s.token }, '{"to":"echo","body":1}')).status).toBe(403);
+    expect((await shut(s, '{"name":"echo"}', {})).status).toBe(404);
+    expect((await shut(s, 'not json')).status).toBe(400);
+    expect((await shut(s, '{"name":7}')).status).toBe(400);
+    expect((await shut(s, 'x'.repeat(70_000))).status).toBe(413);
+    expect(JSON.parse((await shut(s, '{"name":"echo"}')).body)).toEqual({ ok: true, ready: true });
+    expect(JSON.parse((await shut(s, '{"name":"stubborn"}')).body)).toEqual({ ok: true, ready: false });
+    expect(JSON.parse((await shut(s, '{"name":"ghost"}')).body)).toEqual({ ok: false, error: { code: 'NO_SUCH_COMPONENT', message: 'no component "ghost"' } });
+    expect(sent).toEqual([{ shutdown: 'echo' }, { shutdown: 'stubborn' }]);
   });
 
   it('says the page is not built when its files are missing', async () => {
