@@ -13,7 +13,7 @@
  */
 import { throwIfCancelled } from '../cancel.js';
 import { remaining } from '../clock.js';
-import { asBotzError, BotzError, Closed, ErrorCode, errorFromWire, Unreachable, isBotzError } from '../errors.js';
+import { asBotzError, BotzError, Closed, ErrorCode, errorFromWire, Unreachable } from '../errors.js';
 import { CODECS, type EncodedFrame, type PayloadCodec } from '../wire/codec.js';
 import type { Codec, Frame, FrameInit, LinkRole } from '../wire/frames.js';
 import { answerTo } from '../wire/validate.js';
@@ -23,7 +23,7 @@ import { DEFAULT_HANDSHAKE_TIMEOUT_MS } from '../transport/connection-limits.js'
 import type { NodeContext } from './node-context.js';
 import { Outbox } from './outbox.js';
 import { PendingRequests } from './pending.js';
-import { clipMessage, closeError, handshakeFailure, refusalCloseCode } from './close-error.js';
+import { closeError, handshakeFailure, refusalCloseCode } from './close-error.js';
 import { Inbox } from './inbox.js';
 import { SlowConsumerWatch } from './slow-consumer.js';
 import {
@@ -36,6 +36,7 @@ import {
   type WelcomeTerms,
 } from './handshake.js';
 import { IdentityLink } from './identity-link.js';
+import { sendAnswer } from './answer.js';
 
 export type HelloDecision = Decision<Channel>;
 
@@ -172,28 +173,9 @@ export class Channel {
     return this.arrivedEncrypted.has(frame);
   }
 
-  /**
-   * Sends the answer to `request` (a response, an ack, an error...) and never throws: answers run
-   * in handlers and promise callbacks, where a throw would crash the process. An answer that
-   * cannot be sent (too large, say) goes as an error frame saying why; an error message is cut
-   * to MAX_ERROR_MESSAGE_CHARS so it fits; when the link is closed the answer is dropped, and the
-   * asker learns of the closed link on its side. An answer to a frame that arrived encrypted
-   * travels encrypted: an exchange its caller encrypted stays encrypted both ways.
-   */
+  /** Sends the answer to `request` (a response, an ack, an error...) and never throws (answer.ts). */
   answer(request: Frame, init: FrameInit, to: string = request.from): void {
-    const answer = init.type === 'error' ? { ...init, message: clipMessage(init.message) } : init;
-    try {
-      this.send(answer, to, { encrypt: this.arrivedEncrypted.has(request) });
-    } catch (error) {
-      if (this.link.closed) return;
-      if (init.type === 'error') {
-        // Not even an error fits (a huge id to repeat as `re`): the frame goes unanswered, counted.
-        this.ctx.reject({ error: asBotzError(error, ErrorCode.FRAME_TOO_LARGE), remote: this.link.remoteAddress, peer: this.established ? this.peer : undefined });
-        return;
-      }
-      const code = isBotzError(error) ? error.code : ErrorCode.REMOTE_ERROR;
-      this.answer(request, { type: 'error', re: request.id, code, message: error instanceof Error ? error.message : String(error) }, to);
-    }
+    sendAnswer(this, request, init, to);
   }
 
   /** Sends a request-like frame and waits for the frame that answers it (`re` = its id). */
