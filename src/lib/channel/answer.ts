@@ -8,10 +8,21 @@
  */
 import { asBotzError, ErrorCode, isBotzError } from '../errors.js';
 import type { Frame, FrameInit } from '../wire/frames.js';
-import type { Channel } from './channel.js';
+import type { Link } from '../transport/transport.js';
 import { clipMessage } from './close-error.js';
+import type { NodeContext } from './node-context.js';
 
-export function sendAnswer(channel: Channel, request: Frame, init: FrameInit, to: string): void {
+/** The parts of a Channel an answer uses. */
+export interface AnsweringChannel {
+  readonly ctx: NodeContext;
+  readonly link: Link;
+  readonly established: boolean;
+  readonly peer: string;
+  send(init: FrameInit, to: string, options: { encrypt?: boolean }): Frame;
+  arrivedEncryptedFrame(frame: Frame): boolean;
+}
+
+export function sendAnswer(channel: AnsweringChannel, request: Frame, init: FrameInit, to: string): void {
   const answer = init.type === 'error' ? { ...init, message: clipMessage(init.message) } : init;
   try {
     channel.send(answer, to, { encrypt: channel.arrivedEncryptedFrame(request) });

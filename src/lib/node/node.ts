@@ -32,7 +32,7 @@ import { MeshBridge } from './mesh-bridge.js';
 import { MeshService } from './mesh-service.js';
 import type { Arrival } from './message.js';
 import { DEFAULT_SERVER } from '../registry/defaults.js';
-import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_SHUTDOWN_GRACE_MS, DEFAULT_TIMEOUT_MS, type ComponentOptions } from './options.js';
+import { checkCredentialOptions, DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_SHUTDOWN_GRACE_MS, DEFAULT_TIMEOUT_MS, type ComponentOptions } from './options.js';
 import { PeerPool } from './peer-pool.js';
 import { refusedPeerFrame } from './peer-credential.js';
 import { PeerRevocations } from './peer-revocations.js';
@@ -385,16 +385,4 @@ export class Node {
       void this.stop().then(() => this.onEvent({ type: 'shutdown', notice }));
     }, grace);
   }
-}
-
-/**
- * A node with a credential runs no mesh node (§12 Credentials, Paths: mesh links forward
- * packets unchanged, under the shared secret). Its direct listener admits credential peers
- * only (§3b Peer links). And a component's name is its credential's.
- */
-function checkCredentialOptions(o: NodeOptions, kind: 'component' | 'client'): void {
-  const credential = o.identity?.credential;
-  if (!credential) return;
-  const why = o.mesh ? 'a mesh node' : kind === 'component' && o.name !== credential.name ? `the name "${o.name}" (the credential is for "${credential.name}")` : undefined;
-  if (why) throw new BotzError(ErrorCode.INVALID_ARGUMENT, `a component with a credential cannot have ${why}`);
 }

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { userInfo } from 'node:os';
 import type { NodeContextOptions } from '../channel/node-context.js';
-import { isBotzError } from '../errors.js';
+import { BotzError, ErrorCode, isBotzError } from '../errors.js';
 import type { MeshNodeOptions } from '../mesh/mesh-options.js';
 import type { ConnectionLimits, Transport } from '../transport/transport.js';
 import type { Body, Headers } from '../wire/frames.js';
@@ -125,4 +125,16 @@ export function defaultClientName(): string {
     // no passwd entry (containers): keep the default
   }
   return `botz-${user}-${process.pid}-${randomBytes(2).toString('hex')}`;
+}
+
+/**
+ * A node with a credential runs no mesh node (§12 Credentials, Paths: mesh links forward
+ * packets unchanged, under the shared secret). Its direct listener admits credential peers
+ * only (§3b Peer links). And a component's name is its credential's.
+ */
+export function checkCredentialOptions(o: ComponentOptions, kind: 'component' | 'client'): void {
+  const credential = o.identity?.credential;
+  if (!credential) return;
+  const why = o.mesh ? 'a mesh node' : kind === 'component' && o.name !== credential.name ? `the name "${o.name}" (the credential is for "${credential.name}")` : undefined;
+  if (why) throw new BotzError(ErrorCode.INVALID_ARGUMENT, `a component with a credential cannot have ${why}`);
 }
