@@ -4,7 +4,8 @@
  * packets are signed and verified synchronously). HMAC and HKDF (which is HMAC) are therefore
  * available. AES-256-GCM, which WebCrypto has only asynchronously, is split between the
  * packet code's synchronous calls here and the link, which waits for WebCrypto before a packet
- * leaves or is handed on (webcrypto-gcm.ts).
+ * leaves or is handed on (webcrypto-gcm.ts). Ed25519 and X25519, which a credential's
+ * handshake needs synchronously too, come from @noble/curves (curve-keys.ts).
  */
 import { BotzError, ErrorCode } from '../errors.js';
 import { BrowserBuffer } from './buffer.js';
@@ -83,14 +84,21 @@ export function createDecipheriv(algorithm: string, key: Uint8Array): PreparedDe
   return new PreparedDecipher(key);
 }
 
-function noCredentials(): never {
-  throw new BotzError(ErrorCode.INVALID_ARGUMENT, 'the browser build does not take per-component credentials yet (Ed25519/X25519 are asynchronous in WebCrypto): use the shared secret');
+/**
+ * `hkdfSync('sha256', ikm, salt, info, length)`: HKDF (RFC 5869) over the HMAC above, what a
+ * credential link derives its keys with (identity/link-keys.ts). An ArrayBuffer, as Node's.
+ */
+export function hkdfSync(digest: string, ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): ArrayBuffer {
+  onlySha256(digest);
+  if (!Number.isInteger(length) || length < 0 || length > 255 * 32) throw new RangeError(`hkdfSync: a length of 0 to ${255 * 32} bytes (got ${length})`);
+  const prk = hmacSha256(salt.length > 0 ? salt : new Uint8Array(32), ikm);
+  const out = new Uint8Array(length);
+  let block: Uint8Array = new Uint8Array(0);
+  for (let i = 1, at = 0; at < length; i++, at += 32) {
+    block = hmacSha256(prk, block, info, Uint8Array.of(i));
+    out.set(block.subarray(0, Math.min(32, length - at)), at);
+  }
+  return out.buffer;
 }
 
-export const createPrivateKey = noCredentials;
-export const createPublicKey = noCredentials;
-export const diffieHellman = noCredentials;
-export const generateKeyPairSync = noCredentials;
-export const sign = noCredentials;
-export const verify = noCredentials;
-export const hkdfSync = noCredentials;
+export { CurveKey, createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync, sign, verify } from './curve-keys.js';
