@@ -4,7 +4,10 @@
  * through the relay, answers `botz send` from a CLI child process, and sends its own request
  * to a Node echo (`botz register --echo`); the same on a network that encrypts (`serve
  * --encrypt`, AES-256-GCM through WebCrypto), and the PROTOCOL.md packet vectors checked in
- * the page. One Chromium and one file server for the whole file. Needs a build (dist/).
+ * the page. Pages with a per-component credential (`botz creds issue`) instead of the secret:
+ * they register under the credential's name and answer, and a credential for another name,
+ * revoked, expired or of another issuer is refused with the error a Node component gets. One
+ * Chromium and one file server for the whole file. Needs a build (dist/).
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -12,6 +15,10 @@ import * as esbuild from 'esbuild';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserPlugin } from '../../scripts/browser-plugin.mjs';
+import { ALL_PERMISSIONS } from '../../src/lib/identity/grant.js';
+import { issueCredential } from '../../src/lib/identity/issuer.js';
+import { newEd25519 } from '../../src/lib/identity/keys.js';
+import { IssuerStore } from '../../src/lib/identity/store.js';
 import { launchChromium, staticServer } from '../helpers/chromium.js';
 import { ROOT, runBotz, startNetwork, type Network } from './harness.js';
 
@@ -135,4 +142,96 @@ describe('a component in a browser page on a network that encrypts (serve --encr
     }
     for (const v of rejected.vectors) expect(found.rejected[v.name], v.name).toBe(v.code);
   }, 30_000);
+});
+
+/** Issues a credential on `network` with `botz creds issue` (extra flags after the name); its file's text. */
+async function issued(network: Network, name: string, ...flags: string[]): Promise<string> {
+  const out = join(network.configDir, `${name}.cred`);
+  const run = await runBotz(['creds', 'issue', name, '--out', out, ...flags], network.env);
+  expect(run.code, run.stderr).toBe(0);
+  return readFile(out, 'utf8');
+}
+
+/** Opens the example page and joins `network` as `name` with a credential file's text (no secret); the status it ends with. */
+async function joinWithCredential(network: Network, name: string, credential: string): Promise<{ page: Page; status: string }> {
+  const on = await browser.newPage();
+  await on.goto(`${files.origin}/examples/browser-component.html`);
+  await on.fill('#server', network.address);
+  await on.fill('#credential', credential);
+  await on.fill('#name', name);
+  await on.click('#join button');
+  await on.waitForFunction(() => /^(registered as|failed)/.test(document.getElementById('status')!.textContent!));
+  return { page: on, status: (await on.textContent('#status'))! };
+}
+
+describe('a component in a browser page with a per-component credential (botz creds issue)', () => {
+  it('registers under its credential name, answers botz send, may send where its grant allows and nowhere else', async () => {
+    const { page: on, status } = await joinWithCredential(net, 'page-c', await issued(net, 'page-c', '--allow-send', 'echo'));
+    expect(status).toMatch(/^registered as page-c/);
+
+    const sent = await runBotz(['send', 'page-c', 'greeting=vouched', '--json'], net.env);
+    expect(sent.stderr).toBe('');
+    expect(JSON.parse(sent.stdout)).toEqual({ answeredBy: 'browser', got: { greeting: 'vouched' } });
+
+    await on.fill('#to', 'echo');
+    await on.fill('#body', '{"from":"a credential page"}');
+    await on.click('#send button');
+    await on.waitForFunction(() => document.getElementById('reply')!.textContent !== '');
+    expect(JSON.parse((await on.textContent('#reply'))!)).toEqual({ from: 'a credential page' });
+
+    // Its grant allows sending to echo only: the server refuses the rest.
+    await on.fill('#to', 'page-1');
+    await on.click('#send button');
+    await on.waitForFunction(() => document.getElementById('reply')!.textContent!.startsWith('error'));
+    expect(await on.textContent('#reply')).toContain('FORBIDDEN');
+    // And its name is closed to the shared secret while the credential is valid.
+    const impostor = await runBotz(['register', 'page-c'], net.env);
+    expect(impostor.code).toBe(6);
+    await on.close();
+  }, 30_000);
+
+  it('on a network that encrypts, its link is sealed under the keys its handshake derived (AES-256-GCM both ways)', async () => {
+    const { page: on, status } = await joinWithCredential(encrypted, 'page-ce', await issued(encrypted, 'page-ce', '--allow-send', 'echo'));
+    expect(status).toMatch(/^registered as page-ce/);
+    const sent = await runBotz(['send', 'page-ce', 'greeting=sealed', '--json'], encrypted.env);
+    expect(sent.stderr).toBe('');
+    expect(JSON.parse(sent.stdout)).toEqual({ answeredBy: 'browser', got: { greeting: 'sealed' } });
+    await on.fill('#to', 'echo');
+    await on.fill('#body', '{"sealed":true}');
+    await on.click('#send button');
+    await on.waitForFunction(() => document.getElementById('reply')!.textContent !== '');
+    expect(JSON.parse((await on.textContent('#reply'))!)).toEqual({ sealed: true });
+    await on.close();
+  }, 30_000);
+
+  it('a name other than its credential’s is refused before it dials (INVALID_ARGUMENT, as a Node component)', async () => {
+    const { page: on, status } = await joinWithCredential(net, 'page-other', await issued(net, 'page-named'));
+    expect(status).toMatch(/^failed: INVALID_ARGUMENT .*page-named/);
+    await on.close();
+  }, 30_000);
+
+  it('a revoked credential, an expired one and one of another issuer are refused by the server with CREDENTIAL_REJECTED', async () => {
+    const revoked = await issued(net, 'page-revoked');
+    const revoke = await runBotz(['creds', 'revoke', 'page-revoked'], net.env);
+    expect(revoke.code, revoke.stderr).toBe(0);
+
+    const day = 24 * 60 * 60 * 1000;
+    const ours = IssuerStore.open(join(net.configDir, 'identity'));
+    const expired = issueCredential(ours, { name: 'page-expired', permissions: ALL_PERMISSIONS, now: Date.now() - 2 * day, expiresAt: Date.now() - day }).file;
+    const foreign = issueCredential(newEd25519(), { name: 'page-foreign', permissions: ALL_PERMISSIONS, now: Date.now(), expiresAt: null }).file;
+    // What `botz register NAME --credential FILE` says of each (exit 6, CREDENTIAL_REJECTED), the page says too.
+    const cases = [
+      ['page-revoked', revoked, /was revoked/],
+      ['page-expired', JSON.stringify(expired), /expired at/],
+      ['page-foreign', JSON.stringify(foreign), /issuer signature does not verify/],
+    ] as const;
+    for (const [name, text, why] of cases) {
+      const { page: on, status } = await joinWithCredential(net, name, text);
+      expect(status, name).toMatch(/^failed: CREDENTIAL_REJECTED /);
+      expect(status, name).toMatch(why);
+      await on.close();
+    }
+    const listed = await runBotz(['components', '--json'], net.env);
+    expect((JSON.parse(listed.stdout) as { name: string }[]).map((c) => c.name)).not.toEqual(expect.arrayContaining(['page-revoked']));
+  }, 60_000);
 });

@@ -63,8 +63,11 @@ class BrowserLink implements Link {
   constructor(
     private readonly ws: DomWebSocket,
     readonly remoteAddress: string,
-    /** The node's keyring, to decrypt with (none: an encrypted packet reaches the opener unopened, which refuses it). */
-    private readonly keyring: Keyring | undefined,
+    /**
+     * The keyring to decrypt with: the node's, or a credential link's derived keys once its
+     * handshake made them (decryptWith). None: an encrypted packet reaches the opener unopened, which refuses it.
+     */
+    private keyring: Keyring | undefined,
   ) {
     ws.onmessage = (e) => {
       if (this.closed) return;
@@ -101,6 +104,10 @@ class BrowserLink implements Link {
   }
 
   authenticated(): void {}
+
+  decryptWith(keyring: Keyring): void {
+    this.keyring = keyring;
+  }
 
   close(code: number = CloseCode.NORMAL, reason = ''): void {
     if (this.closed) return;

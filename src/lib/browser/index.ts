@@ -8,13 +8,18 @@
  *
  * A page that holds the network's shared secret can do anything any other holder can: register
  * any free name, call and broadcast to every component, tail all traffic, ask components to
- * shut down. Give it to pages you would give a shell on the network to (see the README).
+ * shut down. Give it to pages you would give a shell on the network to (see the README). A page
+ * may instead hold a per-component credential (`botz creds issue`, PROTOCOL.md §3b): it then
+ * registers only the credential's name and does only what its grant allows. (Ed25519 and
+ * X25519 come from @noble/curves in this build: the handshake needs them synchronously.)
  *
  *   const page = await Component.start({ server: '127.0.0.1:7300', secret, name: 'page', onMessage: (m) => m.body });
+ *   const page = await Component.start({ server, name: 'page', identity: { credential: loadCredential(fileText) }, onMessage });
  */
 import { Client as NodeClient } from '../component/client.js';
 import { Component as NodeComponent } from '../component/component.js';
 import { BotzError, ErrorCode } from '../errors.js';
+import { loadCredential as loadCredentialFile, type Credential, type CredentialFile } from '../identity/credential.js';
 import type { ClientOptions, ComponentOptions } from '../node/options.js';
 import { Keyring } from '../wire/keyring.js';
 import { browserClock } from './browser-clock.js';
@@ -24,15 +29,11 @@ import { browserTransport } from './browser-transport.js';
 export type BrowserComponentOptions = Omit<ComponentOptions, 'port' | 'host' | 'advertise' | 'connectionLimits' | 'mesh' | 'transport' | 'clock'>;
 export type BrowserClientOptions = Omit<ClientOptions, 'transport' | 'clock'>;
 
-function refuseNodeOnly(options: { identity?: { credential?: unknown } }): void {
+function refuseNodeOnly(options: object): void {
   for (const key of ['port', 'mesh'] as const) {
     if (key in options && (options as Record<string, unknown>)[key] !== undefined && (options as Record<string, unknown>)[key] !== false) {
       throw new BotzError(ErrorCode.INVALID_ARGUMENT, `a browser component cannot use "${key}": it is relay-only`);
     }
-  }
-  if (options.identity?.credential !== undefined) {
-    // The credential handshake needs Ed25519/X25519 results synchronously; WebCrypto gives them asynchronously (README: In the browser).
-    throw new BotzError(ErrorCode.INVALID_ARGUMENT, 'the browser build does not take per-component credentials yet: join with the shared secret (see the README, "In the browser")');
   }
 }
 
@@ -61,7 +62,23 @@ export const Client = {
   },
 };
 
+/**
+ * Reads a credential file (`botz creds issue NAME`) as a page has it: the file's text, or its
+ * parsed JSON; pass the result as `identity: { credential }`. Throws CREDENTIAL_REJECTED.
+ */
+export function loadCredential(file: CredentialFile | string): Credential {
+  if (typeof file !== 'string') return loadCredentialFile(file);
+  let parsed: CredentialFile;
+  try {
+    parsed = JSON.parse(file) as CredentialFile;
+  } catch {
+    throw new BotzError(ErrorCode.CREDENTIAL_REJECTED, 'not a botz credential file (not JSON)');
+  }
+  return loadCredentialFile(parsed);
+}
+
 export { reply, Reply } from '../node/message.js';
 export type { Message } from '../node/message.js';
 export { BotzError, ErrorCode } from '../errors.js';
 export type { Body, Headers, ComponentInfo } from '../wire/frames.js';
+export type { Credential, CredentialFile } from '../identity/credential.js';

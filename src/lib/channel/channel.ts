@@ -321,6 +321,7 @@ export class Channel {
     // A credential link's welcome must be the issuer's answer to our hello before it opens anything.
     const keys = this.identity && first.type === 'welcome' ? this.identity.dialerKeys(first, data) : undefined;
     if (keys instanceof BotzError) return this.rejectPacket(keys);
+    if (keys) this.link.decryptWith?.(this.identity!.opener.keyring);
     // Only the answer to our hello (its re is the hello's id) opens the link; the connect it
     // settles resumes after this turn, with the link established.
     const re = answerTo(first);

@@ -22,6 +22,8 @@ import { BotzError, ErrorCode } from '../errors.js';
 import type { Clock } from '../clock.js';
 import type { ConnectionLimits } from './connection-limits.js';
 
+import type { Keyring } from '../wire/keyring.js';
+
 export type { ConnectionLimits } from './connection-limits.js';
 
 export interface LinkHandlers {
@@ -45,6 +47,12 @@ export interface Link {
    * `maxUnauthenticatedMessageBytes`. Harmless on a dialed link, on a closed one, and when repeated.
    */
   authenticated(): void;
+  /**
+   * A credential link (§3b) opens what arrives under keys its handshake derived. A transport
+   * that decrypts packets before it hands them on (the browser's, which waits for WebCrypto)
+   * must decrypt with those from the next packet on; the others have no such method.
+   */
+  decryptWith?(keyring: Keyring): void;
 }
 
 /** Connections a listener holds open now. */
