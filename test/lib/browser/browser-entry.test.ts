@@ -25,6 +25,7 @@ describe('botz/browser', () => {
     await expect(Component.start({ server: base.server, name: 'other', identity })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('"page"') });
     // Its own name gets as far as dialing (nothing listens there).
     await expect(Component.start({ server: base.server, name: 'page', identity, connectTimeoutMs: 2000 })).rejects.toMatchObject({ code: 'SERVER_UNREACHABLE' });
+    await expect(Client.connect({ server: base.server, identity, connectTimeoutMs: 2000 })).rejects.toMatchObject({ code: 'SERVER_UNREACHABLE' });
   });
 
   it('refuses a listener or a mesh: a page is relay-only', async () => {
