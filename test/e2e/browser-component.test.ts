@@ -210,6 +210,43 @@ describe('a component in a browser page with a per-component credential (botz cr
     await on.close();
   }, 30_000);
 
+  it('the browser build agrees with the credential vectors (identity.json: keys, signatures, X25519, link keys), in Chromium', async () => {
+    const bundle = await esbuild.build({
+      entryPoints: [join(ROOT, 'test/browser/identity-vectors.ts')],
+      bundle: true,
+      write: false,
+      format: 'iife',
+      platform: 'browser',
+      target: 'es2022',
+      logLevel: 'silent',
+      plugins: [browserPlugin(ROOT)],
+      inject: [join(ROOT, 'src/lib/browser/globals.ts')],
+    });
+    const v = JSON.parse(await readFile(join(ROOT, 'test/vectors/identity.json'), 'utf8'));
+    const other = await browser.newPage();
+    await other.goto(`${files.origin}/examples/browser-component.html`);
+    await other.addScriptTag({ content: bundle.outputFiles[0].text });
+    const found = await other.evaluate((vectors) => (globalThis as any).botzIdentityVectors(vectors), v);
+    await other.close();
+    expect(found).toEqual({
+      handshakeSecretHex: v.handshakeSecretHex,
+      issuerPublicHex: v.issuer.publicHex,
+      componentPublicHex: v.component.publicHex,
+      grant: v.grant,
+      credentialName: v.component.name,
+      th1Hex: v.th1Hex,
+      welcomeSignedHex: v.welcomeSignedHex,
+      welcomeProof: v.welcome.proof,
+      welcomeProofVerifies: true,
+      th2Hex: v.th2Hex,
+      authProof: v.auth.proof,
+      sharedSecretHex: v.sharedSecretHex,
+      dialerKeyHex: v.dialerKeyHex,
+      listenerKeyHex: v.listenerKeyHex,
+      tampered: 'CREDENTIAL_REJECTED',
+    });
+  }, 30_000);
+
   it('a revoked credential, an expired one and one of another issuer are refused by the server with CREDENTIAL_REJECTED', async () => {
     const revoked = await issued(net, 'page-revoked');
     const revoke = await runBotz(['creds', 'revoke', 'page-revoked'], net.env);
