@@ -28,8 +28,8 @@ import { Feed } from './feed.js';
 import { HandlerLimit } from './handler-limit.js';
 import { Inbound, type Answer } from './inbound.js';
 import { Locator } from './locator.js';
-import { MeshBridge } from './mesh-bridge.js';
-import { MeshService } from './mesh-service.js';
+import type { MeshBridge } from './mesh-bridge.js';
+import type { MeshService } from './mesh-service.js';
 import type { Arrival } from './message.js';
 import { DEFAULT_SERVER } from '../registry/defaults.js';
 import { checkCredentialOptions, DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_SHUTDOWN_GRACE_MS, DEFAULT_TIMEOUT_MS, type ComponentOptions } from './options.js';
@@ -347,6 +347,8 @@ export class Node {
   }
 
   private async startMesh(): Promise<void> {
+    // Loaded only by a node that joins a mesh: a one-shot `botz send` does not parse the mesh code.
+    const [{ MeshBridge }, { MeshService }] = await Promise.all([import('./mesh-bridge.js'), import('./mesh-service.js')]);
     const mesh = new MeshBridge(this.ctx, this.transport, this.options.mesh!, { caller: this.caller, router: this.router });
     this.mesh = mesh;
     mesh.node.receive((delivery) => {
