@@ -28,6 +28,7 @@ import { asBotzError, BotzError, Closed, ErrorCode, Timeout, isBotzError } from 
 import type { Clock } from '../clock.js';
 import type { Body, Frame, FrameInit, Headers, Path } from '../wire/frames.js';
 import type { ReliableFrameInit } from '../wire/reliable-frames.js';
+import { encodedBodyBytes } from '../wire/values.js';
 import {
   DEFAULT_MAX_WAITING_SENDS,
   DEFAULT_SEND_TIMEOUT_MS,
@@ -118,7 +119,7 @@ export class ReliableDelivery implements FrameTaker {
     }
     // Refuse what can never fit in a packet before it takes a place in the stream: a message
     // with a sequence number that can never travel would block every message behind it.
-    const bytes = Buffer.byteLength(JSON.stringify(body ?? null)) + DATA_FRAME_OVERHEAD_BYTES;
+    const bytes = encodedBodyBytes(body) + DATA_FRAME_OVERHEAD_BYTES;
     if (bytes > this.host.maxPacketBytes) {
       return Promise.reject(
         new BotzError(ErrorCode.FRAME_TOO_LARGE, `a message of ${bytes} bytes exceeds the packet limit of ${this.host.maxPacketBytes} bytes`, {
@@ -161,8 +162,9 @@ export class ReliableDelivery implements FrameTaker {
     if (this.closed || frame.from === this.host.name) return true;
     const peer = this.peer(frame.from);
     peer.parked = false; // it is back: its own resume restarts the exchange
-    const carried = frame.type === 'data' ? { ...frame, arrival } : frame;
-    peer.deliverFrame?.(carried as ReliableFrameInit);
+    // The data frame is ours alone from here (decoded for us): how it came rides on it, uncopied.
+    if (frame.type === 'data') (frame as Arrived).arrival = arrival;
+    peer.deliverFrame?.(frame as ReliableFrameInit);
     if (peer.link.available > 0) this.becameReadable(peer);
     return true;
   }
@@ -340,6 +342,8 @@ export class ReliableDelivery implements FrameTaker {
 
 /** A reliable message as the handler sees it: built like every other (message.ts). */
 function toMessage(from: string, frame: Arrived): Message {
-  const { arrival = { path: 'direct', encrypted: false }, ...data } = frame;
-  return messageOf({ v: 1, id: '-', ...data, from, type: 'data' } as Extract<Frame, { type: 'data' }>, arrival);
+  const data = { v: 1, id: '-', type: 'data', from, session: frame.session, peer: frame.peer, seq: frame.seq, body: frame.body, headers: frame.headers };
+  return messageOf(data as Extract<Frame, { type: 'data' }>, frame.arrival ?? DIRECT);
 }
+
+const DIRECT: Arrival = { path: 'direct', encrypted: false };

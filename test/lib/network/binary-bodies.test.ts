@@ -72,3 +72,19 @@ describe('the default packet limit (a 16 MiB body and 64 KiB of envelope)', () =
     expect((tooBig as Error).message).toMatch(/exceeds the packet limit of 16842752 bytes/);
   });
 });
+
+describe('reliable delivery of bytes', () => {
+  it('carries a 6 MiB binary body, sized as bytes (not as the JSON of an array of numbers)', async () => {
+    await net.serve();
+    const seen: Uint8Array[] = [];
+    await net.echo('sink', { onMessage: (m) => void seen.push((m.body as { d: Uint8Array }).d) });
+    const sender = await net.echo('sender');
+    const big = randomBytes(6 * 1024 * 1024);
+    await sender.deliver('sink', { d: big });
+    expect(seen).toHaveLength(1);
+    expect(Buffer.compare(Buffer.from(seen[0]), big)).toBe(0);
+    // Past the packet limit it is still refused up front, naming the size.
+    const tooBig = await sender.deliver('sink', { d: randomBytes(17 * 1024 * 1024) }).catch((e: unknown) => e);
+    expect(tooBig).toMatchObject({ code: 'FRAME_TOO_LARGE' });
+  });
+});
