@@ -39,6 +39,14 @@ export function checkSender(grant: Grant, frame: Frame, wireName: string): void 
 /** Frames a relay carries whatever the permissions: answers to what the receiver asked (they settle only its own calls). */
 const ANSWERS = new Set(['response', 'error', 'ack', 'shutdownResponse', 'sack']);
 
+/**
+ * The frames of a stream once opened, both ways, and its liveness ping: each acts only on a
+ * stream its receiver holds with that very sender (streams are kept by `from`, which these
+ * checks bind to the link), so like answers they pass; a frame for a stream the receiver does
+ * not hold gets at most one reset back. Opening a stream (`streamOpen`) needs `send`.
+ */
+const STREAM_FRAMES = new Set(['streamAccept', 'streamData', 'streamCredit', 'streamEnd', 'streamReset', 'streamPing']);
+
 /** Throws FORBIDDEN unless the grant lets its holder send `frame` to `to` through the relay. */
 export function checkRelayed(grant: Grant, frame: Frame, to: string): void {
   const p = grant.permissions;
@@ -47,6 +55,7 @@ export function checkRelayed(grant: Grant, frame: Frame, to: string): void {
     case 'message':
     case 'data':
     case 'resume':
+    case 'streamOpen':
       if (!allows(p.send, to)) throw forbidden(grant, `sending to "${to}"`);
       return;
     case 'broadcast':
@@ -56,7 +65,7 @@ export function checkRelayed(grant: Grant, frame: Frame, to: string): void {
       if (!allows(p.shutdown, to)) throw forbidden(grant, `shutting down "${to}"`);
       return;
     default:
-      if (!ANSWERS.has(frame.type)) throw forbidden(grant, `relaying a ${frame.type} frame`);
+      if (!ANSWERS.has(frame.type) && !STREAM_FRAMES.has(frame.type)) throw forbidden(grant, `relaying a ${frame.type} frame`);
   }
 }
 
@@ -120,5 +129,5 @@ function refusal(check: () => void): BotzError | undefined {
 
 /** True when a refused frame is one that waits for an answer (a refusal answers it FORBIDDEN). */
 export function awaitsAnswer(frame: Frame): boolean {
-  return answerTo(frame) === undefined && !['message', 'trace', 'bye', 'heartbeat', 'data', 'resume'].includes(frame.type);
+  return answerTo(frame) === undefined && !['message', 'trace', 'bye', 'heartbeat', 'data', 'resume'].includes(frame.type) && !STREAM_FRAMES.has(frame.type);
 }
