@@ -28,7 +28,7 @@ import { asBotzError, BotzError, Closed, ErrorCode, Timeout, isBotzError } from 
 import type { Clock } from '../clock.js';
 import type { Body, Frame, FrameInit, Headers, Path } from '../wire/frames.js';
 import type { ReliableFrameInit } from '../wire/reliable-frames.js';
-import { encodedBodyBytes } from '../wire/values.js';
+import { encodedBodyBytes } from '../wire/body-size.js';
 import {
   DEFAULT_MAX_WAITING_SENDS,
   DEFAULT_SEND_TIMEOUT_MS,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { encodedBodyBytes } from '../../../src/lib/wire/values.js';
+import { encodedBodyBytes } from '../../../src/lib/wire/body-size.js';
 
 describe('encodedBodyBytes', () => {
   it('is the UTF-8 length of the JSON text for a JSON body', () => {
