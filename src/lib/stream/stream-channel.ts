@@ -27,6 +27,8 @@ import { MAX_CHUNK_BYTES, MAX_JSON_VALUE_BYTES } from './stream-options.js';
 export interface StreamIo {
   send(channel: StreamChannel, init: FrameInit): void;
   closed(channel: StreamChannel): void;
+  /** The receive window `channel` may advertise next, given its current one (window-budget.ts); never smaller. */
+  grow?(channel: StreamChannel, current: number): number;
 }
 
 /** Who is at the other end and what they asked for. */
@@ -105,12 +107,17 @@ export class StreamChannel extends Duplex {
     private readonly io: StreamIo,
     readonly info: StreamInfo,
     readonly mode: StreamMode,
-    /** Bytes we accept beyond what our reader took. */
-    readonly window: number,
+    /** Bytes we accept beyond what our reader took, at first (it grows while our reader keeps up). */
+    private receiveWindow: number,
     opener: boolean,
   ) {
     super({ objectMode: mode === 'json', allowHalfOpen: true });
     this.opener = opener;
+  }
+
+  /** Bytes we accept beyond what our reader took, now. */
+  get window(): number {
+    return this.receiveWindow;
   }
 
   /** The peer accepted (or we did): chunks may go, within `peerWindow` bytes. */
@@ -317,8 +324,11 @@ export class StreamChannel extends Duplex {
     }
     // Credit a quarter window at once; otherwise once the queue is empty (a writer blocked on a
     // chunk larger than what is left of the window would wait forever), once per turn.
-    if (this.uncredited >= this.window / 4) this.sendCredit();
-    else if (this.uncredited > 0 && this.queue.length === 0) this.queueCredit();
+    if (this.uncredited >= this.receiveWindow / 4) {
+      // Our reader took everything that came and wants more: the window is what paces the stream.
+      if (this.wantRead && this.queue.length === 0 && this.io.grow) this.receiveWindow = this.io.grow(this, this.receiveWindow);
+      this.sendCredit();
+    } else if (this.uncredited > 0 && this.queue.length === 0) this.queueCredit();
   }
 
   private queueCredit(): void {

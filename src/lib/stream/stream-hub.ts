@@ -24,6 +24,7 @@ import type { FrameTaker } from '../node/inbound.js';
 import type { Arrival } from '../node/message.js';
 import { StreamChannel, type StreamInfo, type StreamIo } from './stream-channel.js';
 import type { ResolvedStreamOptions } from './stream-options.js';
+import { WindowBudget } from './window-budget.js';
 
 /** What the hub needs of its node. */
 export interface StreamHost {
@@ -89,9 +90,14 @@ export class StreamHub implements FrameTaker {
   private open = 0;
   private ticker: TimerHandle | undefined;
   private stopped = false;
+  private readonly windows: WindowBudget;
   private readonly io: StreamIo = {
     send: (channel, init) => this.send(channel, init),
-    closed: (channel) => this.forget(channel),
+    closed: (channel) => {
+      this.windows.release(channel);
+      this.forget(channel);
+    },
+    grow: (channel, current) => this.windows.grow(channel, current),
   };
 
   constructor(
@@ -99,7 +105,9 @@ export class StreamHub implements FrameTaker {
     private readonly options: ResolvedStreamOptions,
     /** The node's call timeout: how long an open waits by default. */
     private readonly timeoutMs: number,
-  ) {}
+  ) {
+    this.windows = new WindowBudget(options.maxWindowBytes, options.windowBudgetBytes);
+  }
 
   /** Streams open now, both ways. */
   get size(): number {
