@@ -116,22 +116,9 @@ describe('a component in a browser page on a network that encrypts (serve --encr
   }, 30_000);
 
   it('the browser build agrees with every PROTOCOL.md packet vector (sealing, opening, refusing), in Chromium', async () => {
-    const bundle = await esbuild.build({
-      entryPoints: [join(ROOT, 'test/browser/packet-vectors.ts')],
-      bundle: true,
-      write: false,
-      format: 'iife',
-      platform: 'browser',
-      target: 'es2022',
-      logLevel: 'silent',
-      plugins: [browserPlugin(ROOT)],
-      inject: [join(ROOT, 'src/lib/browser/globals.ts')],
-    });
     const vectors = (name: string) => readFile(join(ROOT, 'test/vectors', name), 'utf8').then((t) => JSON.parse(t));
     const [{ keys }, packets, rejected] = await Promise.all([vectors('keys.json'), vectors('packets.json'), vectors('rejected.json')]);
-    const other = await browser.newPage();
-    await other.goto(`${files.origin}/examples/browser-component.html`);
-    await other.addScriptTag({ content: bundle.outputFiles[0].text });
+    const other = await pageWithScript('packet-vectors.ts');
     const found = await other.evaluate(([k, p, r]) => (globalThis as any).botzPacketVectors(k, p, r), [keys, packets, rejected] as const);
     await other.close();
 
@@ -143,6 +130,25 @@ describe('a component in a browser page on a network that encrypts (serve --encr
     for (const v of rejected.vectors) expect(found.rejected[v.name], v.name).toBe(v.code);
   }, 30_000);
 });
+
+/** A new page of the example site with `entry` (in test/browser/) bundled by the browser build and loaded. */
+async function pageWithScript(entry: string): Promise<Page> {
+  const bundle = await esbuild.build({
+    entryPoints: [join(ROOT, 'test/browser', entry)],
+    bundle: true,
+    write: false,
+    format: 'iife',
+    platform: 'browser',
+    target: 'es2022',
+    logLevel: 'silent',
+    plugins: [browserPlugin(ROOT)],
+    inject: [join(ROOT, 'src/lib/browser/globals.ts')],
+  });
+  const opened = await browser.newPage();
+  await opened.goto(`${files.origin}/examples/browser-component.html`);
+  await opened.addScriptTag({ content: bundle.outputFiles[0].text });
+  return opened;
+}
 
 /** Issues a credential on `network` with `botz creds issue` (extra flags after the name); its file's text. */
 async function issued(network: Network, name: string, ...flags: string[]): Promise<string> {
@@ -211,21 +217,8 @@ describe('a component in a browser page with a per-component credential (botz cr
   }, 30_000);
 
   it('the browser build agrees with the credential vectors (identity.json: keys, signatures, X25519, link keys), in Chromium', async () => {
-    const bundle = await esbuild.build({
-      entryPoints: [join(ROOT, 'test/browser/identity-vectors.ts')],
-      bundle: true,
-      write: false,
-      format: 'iife',
-      platform: 'browser',
-      target: 'es2022',
-      logLevel: 'silent',
-      plugins: [browserPlugin(ROOT)],
-      inject: [join(ROOT, 'src/lib/browser/globals.ts')],
-    });
     const v = JSON.parse(await readFile(join(ROOT, 'test/vectors/identity.json'), 'utf8'));
-    const other = await browser.newPage();
-    await other.goto(`${files.origin}/examples/browser-component.html`);
-    await other.addScriptTag({ content: bundle.outputFiles[0].text });
+    const other = await pageWithScript('identity-vectors.ts');
     const found = await other.evaluate((vectors) => (globalThis as any).botzIdentityVectors(vectors), v);
     await other.close();
     expect(found).toEqual({

@@ -3,7 +3,8 @@
  * failure), from the caller's side, which alone knows the latency. Built only while somebody
  * tails (see registry/traffic-hub.ts); pure, so the cost stays out of the untraced path.
  */
-import type { Frame, FrameInit, TrafficEvent } from '../wire/frames.js';
+import type { Body, Frame, FrameInit, TrafficEvent } from '../wire/frames.js';
+import { encodedBodyBytes } from '../wire/body-size.js';
 import { headersOf } from '../wire/values.js';
 
 export type TrafficReport = Omit<TrafficEvent, 'at'>;
@@ -18,9 +19,10 @@ export interface TracedCall {
   bodies: boolean;
 }
 
+/** About how many bytes a frame takes (wire/body-size.ts: bytes count as bytes); 0 when it cannot be measured. */
 export function jsonSize(value: unknown): number {
   try {
-    return Buffer.byteLength(JSON.stringify(value) ?? '');
+    return encodedBodyBytes(value as Body);
   } catch {
     return 0;
   }
