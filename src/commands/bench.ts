@@ -83,7 +83,7 @@ export default class Bench extends BotzCommand {
       throw new BotzError(ErrorCode.INVALID_ARGUMENT, `--size ${flags.size} is over the packet limit of ${DEFAULT_MAX_PACKET_BYTES} bytes; choose a smaller body`);
     }
     if (mode === 'mesh' && flags.credentials) {
-      throw new BotzError(ErrorCode.INVALID_ARGUMENT, 'a component with a credential runs no mesh node: --credentials measures direct or relay');
+      throw new BotzError(ErrorCode.INVALID_ARGUMENT, 'the mesh load runs shared-secret nodes: --credentials measures direct or relay');
     }
     if (mode === 'mesh' && flags.server) {
       throw new BotzError(ErrorCode.INVALID_ARGUMENT, 'mesh mode starts its own mesh; it cannot use --server');

@@ -43,7 +43,7 @@ export default class Register extends BotzCommand {
   static override args = { name: Args.string({ required: true, ignoreStdin: true, description: 'unique component name' }) };
   static override flags = {
     ...connectionFlags,
-    credential: Flags.string({ env: 'BOTZ_CREDENTIAL', helpValue: '<file>', description: 'prove this credential (botz creds issue) instead of the shared secret; direct links (--port) only with other credential components' }),
+    credential: Flags.string({ env: 'BOTZ_CREDENTIAL', helpValue: '<file>', description: 'prove this credential (botz creds issue) instead of the shared secret; direct (--port) and mesh (--mesh) links only with other credential components' }),
     'tls-cert': Flags.string({ env: 'BOTZ_TLS_CERT', helpValue: '<pem>', description: 'serve the direct port over TLS with this certificate chain', dependsOn: ['tls-key'] }),
     'tls-key': Flags.string({ env: 'BOTZ_TLS_KEY', helpValue: '<pem>', description: 'the private key of --tls-cert', dependsOn: ['tls-cert'] }),
     'tls-ca': Flags.string({ env: 'BOTZ_TLS_CA', helpValue: '<pem>', description: 'dial over TLS (wss://), trusting this CA (default with --tls-cert: the system CAs)' }),

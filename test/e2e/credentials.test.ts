@@ -56,6 +56,21 @@ describe('botz creds', () => {
     expect(impostor.code).toBe(6);
   });
 
+  it('credential components register with --mesh (the second dialing the first); no control link opens to them', async () => {
+    for (const name of ['m1', 'm2']) expect((await runBotz(['creds', 'issue', name, '--out', cred(name), '--allow-list'], net.env)).code).toBe(0);
+    const m1 = await net.register('m1', '--credential', cred('m1'), '--echo', '--mesh');
+    const at = (await m1.waitFor(/^mesh node m1 at /)).replace('mesh node m1 at ', '').trim();
+    const m2 = await net.register('m2', '--credential', cred('m2'), '--echo', '--mesh', '--dial', at);
+    await m2.waitFor(/^mesh node m2 at /);
+    const list = await runBotz(['components', '--json'], net.env);
+    const meta = (JSON.parse(list.stdout) as { name: string; meta: { mesh?: string } }[]).filter((c) => c.name.startsWith('m'));
+    expect(meta.map((c) => [c.name, typeof c.meta.mesh])).toEqual([['m1', 'string'], ['m2', 'string']]);
+    // Operators see a credential mesh node's routes through its own API, not a control link: that would lend it the node's credential.
+    const routes = await runBotz(['mesh', 'routes', 'm1'], net.env);
+    expect(routes.code).not.toBe(0);
+    expect(routes.stderr).toMatch(/authentication failed/);
+  });
+
   it('revoking a live component cuts its link on the running server, and the component exits 6 instead of reconnecting', async () => {
     const revoked = await runBotz(['creds', 'revoke', 'echo'], net.env);
     expect(revoked.code, revoked.stderr).toBe(0);

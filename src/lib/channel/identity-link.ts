@@ -25,7 +25,7 @@ import { Keyring } from '../wire/keyring.js';
 import { PacketOpener, type PacketSealer } from '../wire/packet.js';
 import { grantProblem, type Credential } from '../identity/credential.js';
 import { mayUseWireName, verifyGrant, type Grant } from '../identity/grant.js';
-import { SERVER_DESTINATION } from '../wire/packet.js';
+import { ANY_DESTINATION, SERVER_DESTINATION } from '../wire/packet.js';
 import { ed25519Public, ed25519Sign, ed25519Verify, newX25519, rawPublic, x25519Shared, type KeyPair } from '../identity/keys.js';
 import { authSigned, HANDSHAKE_SECRET, helloTranscript, linkKeys, welcomeSigned, welcomeTranscript } from '../identity/link-keys.js';
 import type { NodeContext } from './node-context.js';
@@ -166,7 +166,9 @@ export class IdentityLink {
 
   /**
    * Dialer: the key the welcome's proof must verify under. The server proves the issuer key; a
-   * component we dialed proves a grant of our issuer for exactly the name we dialed, unexpired.
+   * component we dialed proves a grant of our issuer for exactly the name we dialed, unexpired;
+   * a mesh node dialed by address (`*`) proves a grant of our issuer for whatever name it has,
+   * and that name is the link's peer from then on (§12 Mesh, Credentials).
    */
   private listenerKey(welcome: FrameOf<'welcome'>): KeyObject | BotzError {
     const credential = this.ctx.identity.credential!;
@@ -180,7 +182,7 @@ export class IdentityLink {
     } catch (error) {
       return new AuthFailed(`the listener's grant is not our issuer's: ${(error as Error).message}`);
     }
-    const problem = grant.name !== this.expect ? `it is for "${grant.name}", not "${this.expect}"` : grantProblem(grant, this.toldRevocations, this.ctx.clock.now());
+    const problem = this.expect !== ANY_DESTINATION && grant.name !== this.expect ? `it is for "${grant.name}", not "${this.expect}"` : grantProblem(grant, this.toldRevocations, this.ctx.clock.now());
     if (problem) return new AuthFailed(`the listener's credential is refused: ${problem}`);
     this.grant = grant;
     return ed25519Public(b64(grant.key));

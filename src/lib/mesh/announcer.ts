@@ -6,7 +6,7 @@
  * they change, so the flooding rules can be read (and tested) apart from link management.
  */
 import type { Channel } from '../channel/channel.js';
-import { MAX_MSA_NEIGHBOURS, MAX_MSA_NUMBER, type MsaFrame } from '../wire/mesh-frames.js';
+import { MAX_MSA_NEIGHBOURS, MAX_MSA_NUMBER, type MeshIdentity, type MsaFrame } from '../wire/mesh-frames.js';
 import { every, type Clock, type TimerHandle } from '../clock.js';
 import { shortestPaths, type Routes } from './routing.js';
 import { isNewer, type Announcement, type Topology } from './topology.js';
@@ -27,6 +27,8 @@ export interface AnnouncerDeps {
   incarnation?: number;
   /** The database changed, so routes may have. */
   onChange(): void;
+  /** A credential node's signed mesh key, announced with its links (sealing.ts). */
+  identity?: MeshIdentity;
 }
 
 /**
@@ -77,7 +79,8 @@ export class Announcer {
     const { name, topology, clock } = this.deps;
     // Past the cap, a valid msa could not name them all (see MAX_MSA_NEIGHBOURS): the first ones.
     const neighbours = [...this.deps.links().keys()].sort().slice(0, MAX_MSA_NEIGHBOURS);
-    const msa: Announcement = { origin: name, incarnation: this.incarnation, seq: ++this.seq, neighbours };
+    const { identity } = this.deps;
+    const msa: Announcement = { origin: name, incarnation: this.incarnation, seq: ++this.seq, neighbours, ...(identity ? { identity } : {}) };
     topology.accept(msa, clock.now());
     this.changed();
     this.flood(msa);
@@ -130,7 +133,8 @@ export class Announcer {
       if (own && isNewer(frame, own)) this.outnumber(frame);
       return;
     }
-    const msa: Announcement = { origin: frame.origin, incarnation: frame.incarnation, seq: frame.seq, neighbours: frame.neighbours };
+    const { origin, incarnation, seq, neighbours, identity } = frame;
+    const msa: Announcement = { origin, incarnation, seq, neighbours, ...(identity ? { identity } : {}) };
     if (!topology.accept(msa, clock.now())) return;
     this.counters.msaAccepted++;
     this.changed();

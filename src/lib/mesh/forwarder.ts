@@ -17,6 +17,7 @@ import type { Channel } from '../channel/channel.js';
 import type { Frame } from '../wire/frames.js';
 import type { CarriedFrame, MeshMiss, MeshSendFrame } from '../wire/mesh-frames.js';
 import { splitByNextHop, type Routes } from './routing.js';
+import type { Grant } from '../identity/grant.js';
 
 /** Frames carried to this node. */
 export interface MeshDelivery {
@@ -28,6 +29,8 @@ export interface MeshDelivery {
   broadcast: boolean;
   /** They travelled encrypted (on the last hop, and so, by the rule below, on every hop): answer them encrypted. */
   encrypted: boolean;
+  /** At a credential node: the grant the origin proved by sealing them (sealing.ts); its permissions still apply. */
+  grant?: Grant;
 }
 
 /** Who a send reached, and who not and why (`code` is an ErrorCode such as NO_ROUTE or TIMEOUT). */

@@ -110,6 +110,8 @@ export class MeshLinks {
     const decide = (hello: HelloFrame, ch: Channel) => {
       if (hello.from === name) throw new BotzError(ErrorCode.INVALID_NAME, `a peer claims our own name "${name}"`);
       if (hello.role === 'client') {
+        // A client link makes the node send in its own name: over a credential mesh, that would lend the node's credential to anyone of its issuer.
+        if (this.deps.ctx.identity.credential) throw new BotzError(ErrorCode.FORBIDDEN, `mesh node ${name} has a credential: it takes no control links`);
         if (!this.deps.clients()) throw new BotzError(ErrorCode.INVALID_ARGUMENT, `mesh node ${name} takes no control links`);
         ch.tag = CONTROL;
         return { session: 'control' };
@@ -216,6 +218,11 @@ export class MeshLinks {
   private onFrame(frame: Frame, ch: Channel, header: PacketHeader): void {
     if (this.stopped || !ch.tag) return;
     if (ch.tag === CONTROL) return this.deps.clients()?.onFrame(frame, ch, header);
+    // A credential link speaks for its grant's name only (what it carries for others is sealed by them, sealing.ts).
+    const grant = ch.identity?.grant;
+    if (grant && frame.from !== grant.name) {
+      return this.deps.ctx.reject({ error: new BotzError(ErrorCode.FORBIDDEN, `a mesh link of "${grant.name}" sent a frame as "${frame.from}"`), remote: ch.link.remoteAddress, peer: grant.name });
+    }
     if (!state(ch).installed) this.install(ch, frame.from);
     this.deps.onFrame(frame, ch);
   }

@@ -8,7 +8,7 @@
  * On every link change the node floods a new announcement at once and recomputes routes, so
  * traffic moves to another path within one flood's time, not one announcement period.
  */
-import { Closed, ErrorCode } from '../errors.js';
+import { BotzError, Closed, ErrorCode } from '../errors.js';
 import type { Channel } from '../channel/channel.js';
 import { NodeContext } from '../channel/node-context.js';
 import type { Body, Frame, Headers } from '../wire/frames.js';
@@ -16,7 +16,7 @@ import { headersOf } from '../wire/values.js';
 import { splitAddress, type Listener } from '../transport/transport.js';
 import { toDot } from './dot.js';
 import { linkState as state } from './link-choice.js';
-import type { CarriedFrame, MeshSendFrame } from '../wire/mesh-frames.js';
+import type { CarriedFrame, MeshSendFrame, SealedFrame } from '../wire/mesh-frames.js';
 import { resolveMeshOptions, type MeshNodeOptions, type ResolvedMeshOptions } from './mesh-options.js';
 import { Forwarder, type MeshDelivery, type SendResult } from './forwarder.js';
 import { Discovery, shouldAnswer } from './discovery.js';
@@ -24,6 +24,7 @@ import type { Route } from './routing.js';
 import { Topology, type Graph } from './topology.js';
 import { Announcer } from './announcer.js';
 import { MeshLinks, type MeshClientHandler } from './mesh-links.js';
+import { MeshSealing } from './sealing.js';
 import type { MeshCounters, MeshEvent, MeshStatus } from './mesh-status.js';
 
 export class MeshNode {
@@ -37,6 +38,8 @@ export class MeshNode {
   /** A read-only view of meshLinks' installed links, by peer (mesh-node.test.ts reaches it as `links`). */
   private readonly links: ReadonlyMap<string, Channel>;
   private readonly forwarder: Forwarder;
+  /** At a node with a credential: seals what it carries for each recipient and opens what is carried to it. */
+  private readonly sealing: MeshSealing | undefined;
   private listener: Listener | undefined;
   private discovery: Discovery | undefined;
   private stopped = false;
@@ -51,7 +54,9 @@ export class MeshNode {
     this.name = this.options.name;
     this.ctx = ctx ?? new NodeContext({ name: this.name, secret: this.options.secret, encrypt: this.options.encrypt, clock: this.options.clock, maxPacketBytes: this.options.maxPacketBytes });
     this.topology = new Topology(this.name, this.options.msaMaxAgeMs);
+    this.sealing = this.ctx.identity.credential ? new MeshSealing(this.ctx) : undefined;
     this.announcer = new Announcer({
+      identity: this.sealing?.identity,
       name: this.name,
       topology: this.topology,
       links: () => this.links,
@@ -167,7 +172,31 @@ export class MeshNode {
    * encrypts, or when `encrypt` says so (an answer to an encrypted frame).
    */
   carry(recipients: readonly string[], frames: CarriedFrame[], options: { encrypt?: boolean; broadcast?: boolean } = {}): Promise<SendResult> {
-    return this.forwarder.originate(recipients, frames, options.broadcast === true, options.encrypt || this.ctx.encrypt);
+    const broadcast = options.broadcast === true;
+    const encrypt = options.encrypt || this.ctx.encrypt;
+    if (!this.sealing) return this.forwarder.originate(recipients, frames, broadcast, encrypt);
+    return this.carrySealed(this.sealing, recipients, frames, broadcast, encrypt);
+  }
+
+  /** A credential node's carry: one sealed copy per recipient (what one recipient can open, no other can). */
+  private async carrySealed(sealing: MeshSealing, recipients: readonly string[], frames: CarriedFrame[], broadcast: boolean, encrypt: boolean): Promise<SendResult> {
+    const result: SendResult = { reached: [], unreachable: [] };
+    const sends = [...new Set(recipients)].map(async (to) => {
+      let sealed: SealedFrame;
+      try {
+        sealed = sealing.seal(to, this.topology.get(to)?.identity, frames);
+      } catch (error) {
+        result.unreachable.push({ name: to, code: (error as BotzError).code ?? ErrorCode.NO_ROUTE });
+        return;
+      }
+      const one = await this.forwarder.originate([to], [sealed as unknown as CarriedFrame], broadcast, encrypt);
+      result.reached.push(...one.reached);
+      result.unreachable.push(...one.unreachable);
+    });
+    await Promise.all(sends);
+    result.reached.sort();
+    result.unreachable.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return result;
   }
 
   /** A one-way `message` to each recipient (its handler sees kind 'message'); says who was reached. */
@@ -238,6 +267,11 @@ export class MeshNode {
     };
   }
 
+  /** The installed links (a credential node cuts those of a revoked grant). */
+  linkChannels(): Channel[] {
+    return [...this.links.values()];
+  }
+
   /** Names of the current neighbours, sorted. */
   neighbours(): string[] {
     return [...this.links.keys()].sort();
@@ -286,6 +320,23 @@ export class MeshNode {
     );
   }
 
+  /**
+   * At a credential node: each sealed frame is opened and handed on as a delivery of its own,
+   * with the grant its origin proved; anything else (a frame not sealed, or one that does not
+   * open) is refused and counted, and reaches nobody.
+   */
+  private openSealed(sealing: MeshSealing, delivery: MeshDelivery): void {
+    for (const frame of delivery.frames) {
+      try {
+        if (frame.type !== 'sealed') throw new BotzError(ErrorCode.FORBIDDEN, `"${frame.from}" carried a ${frame.type} frame that is not sealed to a credential mesh node`);
+        const opened = sealing.open(frame as unknown as SealedFrame);
+        this.handOn({ ...delivery, origin: opened.grant.name, frames: opened.frames, grant: opened.grant });
+      } catch (error) {
+        this.ctx.reject({ error: error as BotzError, remote: 'mesh', peer: delivery.hops[delivery.hops.length - 2] });
+      }
+    }
+  }
+
   /** A one-way message frame of this node's, stamped as every frame is. */
   private message(body: Body, headers: Headers | undefined, broadcast: boolean): CarriedFrame {
     return this.ctx.stamp({ type: 'message', body: body ?? null, ...headersOf(headers), ...(broadcast ? { broadcast } : {}) }) as unknown as CarriedFrame;
@@ -293,6 +344,11 @@ export class MeshNode {
 
   /** Carried frames for this node: to the node it belongs to, or, standing alone, as events. */
   private delivered(delivery: MeshDelivery): void {
+    if (this.sealing) this.openSealed(this.sealing, delivery);
+    else this.handOn(delivery);
+  }
+
+  private handOn(delivery: MeshDelivery): void {
     if (this.receiver) return this.receiver(delivery);
     for (const frame of delivery.frames) {
       if (frame.type !== 'message') continue;

@@ -34,7 +34,7 @@ import type { Arrival } from './message.js';
 import { DEFAULT_SERVER } from '../registry/defaults.js';
 import { checkCredentialOptions, DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_SHUTDOWN_GRACE_MS, DEFAULT_TIMEOUT_MS, type ComponentOptions } from './options.js';
 import { PeerPool } from './peer-pool.js';
-import { refusedPeerFrame } from './peer-credential.js';
+import { allowedMeshFrames, refusedPeerFrame } from './peer-credential.js';
 import { PeerRevocations } from './peer-revocations.js';
 import { ReliableDelivery } from './reliable-delivery.js';
 import { Router } from './router.js';
@@ -159,7 +159,7 @@ export class Node {
       broadcasts: options.broadcasts !== false,
       limit: this.limit,
       answer: (frame, arrival, init) => this.answer(frame, arrival, init),
-      takers: [this.reliable, this.feed, this.streams, new PeerRevocations(this.ctx, () => this.peers.openLinks())],
+      takers: [this.reliable, this.feed, this.streams, new PeerRevocations(this.ctx, () => [...this.peers.openLinks(), ...(this.mesh?.node.linkChannels() ?? [])])],
       shutdown: (frame, arrival) => void this.onShutdownRequest(frame, arrival),
       onMessage: (message) => this.onEvent({ type: 'message', message }),
     });
@@ -353,7 +353,7 @@ export class Node {
     this.mesh = mesh;
     mesh.node.receive((delivery) => {
       const arrival: Arrival = { path: 'mesh', hops: delivery.hops, encrypted: delivery.encrypted };
-      for (const frame of delivery.frames) this.inbound.receive(frame as unknown as Frame, arrival);
+      for (const frame of allowedMeshFrames(this.ctx, delivery, (f, answer) => this.answer(f, arrival, answer))) this.inbound.receive(frame, arrival);
     });
     mesh.node.on((e) => {
       if (e.type === 'linkDown') {

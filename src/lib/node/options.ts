@@ -128,13 +128,12 @@ export function defaultClientName(): string {
 }
 
 /**
- * A node with a credential runs no mesh node (§12 Credentials, Paths: mesh links forward
- * packets unchanged, under the shared secret). Its direct listener admits credential peers
- * only (§3b Peer links). And a component's name is its credential's.
+ * A component's name is its credential's. (Its direct and mesh listeners admit credential peers
+ * only, §3b Peer links and §12 Mesh, Credentials.)
  */
 export function checkCredentialOptions(o: ComponentOptions, kind: 'component' | 'client'): void {
   const credential = o.identity?.credential;
   if (!credential) return;
-  const why = o.mesh ? 'a mesh node' : kind === 'component' && o.name !== credential.name ? `the name "${o.name}" (the credential is for "${credential.name}")` : undefined;
+  const why = kind === 'component' && o.name !== credential.name ? `the name "${o.name}" (the credential is for "${credential.name}")` : undefined;
   if (why) throw new BotzError(ErrorCode.INVALID_ARGUMENT, `a component with a credential cannot have ${why}`);
 }

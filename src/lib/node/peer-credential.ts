@@ -7,12 +7,32 @@
 import type { Channel } from '../channel/channel.js';
 import { ErrorCode, type BotzError } from '../errors.js';
 import { awaitsAnswer, relayRefusal } from '../registry/credential-guard.js';
-import { errorReply, type Frame } from '../wire/frames.js';
+import { errorReply, type Frame, type FrameInit } from '../wire/frames.js';
+import type { NodeContext } from '../channel/node-context.js';
+import type { MeshDelivery } from '../mesh/forwarder.js';
 
 /** Why this node refuses `frame` that arrived on `channel` (a credential link to a peer), or undefined. */
 export function peerFrameRefusal(channel: Channel, frame: Frame, self: string): BotzError | undefined {
   const grant = channel.identity?.grant;
   return grant ? relayRefusal(grant, frame, channel.peer, self) : undefined;
+}
+
+/**
+ * The frames of a mesh delivery this node takes. Frames sealed by a credential (mesh/sealing.ts)
+ * pass only if the origin's grant allows them, as on a peer link: a refused one is counted, and
+ * answered FORBIDDEN (over the mesh, by `answer`) if it waits for an answer.
+ */
+export function allowedMeshFrames(ctx: NodeContext, delivery: MeshDelivery, answer: (frame: Frame, init: FrameInit) => void): Frame[] {
+  const frames = delivery.frames as unknown as Frame[];
+  const grant = delivery.grant;
+  if (!grant) return frames;
+  return frames.filter((frame) => {
+    const refused = relayRefusal(grant, frame, grant.name, ctx.name);
+    if (!refused) return true;
+    ctx.reject({ error: refused, remote: 'mesh', peer: grant.name });
+    if (awaitsAnswer(frame)) answer(frame, errorReply(frame.id, refused, ErrorCode.FORBIDDEN));
+    return false;
+  });
 }
 
 /**

@@ -29,6 +29,8 @@ export interface MeshFrameFields {
     seq: number;
     /** Names of the nodes the origin has a link with. */
     neighbours: string[];
+    /** A credential node's signed mesh key: what senders seal frames for it with (§12 Mesh, Credentials). */
+    identity?: MeshIdentity;
   };
   meshSend: {
     /** The node that sent the frames in the first place. */
@@ -45,6 +47,22 @@ export interface MeshFrameFields {
     broadcast: boolean;
     /** The carried frames, stamped by the origin, validated like any frame at each receiver. */
     frames: CarriedFrame[];
+  };
+  /**
+   * Frames sealed end to end by a credential node for one recipient (identity/sealed.ts): only
+   * carried inside a meshSend, and the only frames a credential mesh node takes from the mesh.
+   */
+  sealed: {
+    /** The recipient: the one node that can open it. */
+    to: string;
+    /** The sender's grant token, its mesh key and the key's signature: what the recipient opens it with. */
+    identity: MeshIdentity;
+    /** The sender's counter: the GCM nonce and, with `ts`, what the replay guard checks. */
+    n: number;
+    /** The sender's clock when it sealed them (ms since the epoch). */
+    ts: number;
+    /** AES-256-GCM of the frames (their codec byte, then a payload as in a packet), tag last: bytes, or their base64url text. */
+    box: Uint8Array | string;
   };
   meshAck: {
     re: string;
@@ -80,6 +98,16 @@ export interface CarriedFrame extends FrameBase {
   [field: string]: unknown;
 }
 
+/** A credential node's mesh key, with the grant that says whose it is and the grant key's signature over it. */
+export interface MeshIdentity {
+  /** The grant token (as in a hello). */
+  grant: string;
+  /** The run's X25519 public key, 32 bytes base64url. */
+  key: string;
+  /** Ed25519 by the grant's key over meshKeySigned(name, key), base64url. */
+  proof: string;
+}
+
 /** A recipient that was not reached, and the error code that says why. */
 export interface MeshMiss {
   name: string;
@@ -93,6 +121,7 @@ export const MESH_QUERY_KINDS: readonly MeshQueryKind[] = ['routes', 'dot', 'sta
 type MeshFrame = FramesOf<MeshFrameFields>;
 export type MsaFrame = Extract<MeshFrame, { type: 'msa' }>;
 export type MeshSendFrame = Extract<MeshFrame, { type: 'meshSend' }>;
+export type SealedFrame = Extract<MeshFrame, { type: 'sealed' }>;
 
 /**
  * The most neighbours one announcement may name. Dialing is not limited (only discovery is, by

@@ -23,7 +23,7 @@ import {
   stringMap,
   type FieldCheck,
 } from './fields.js';
-import { MAX_CARRIED_FRAMES, MAX_MSA_NEIGHBOURS, MAX_MSA_NUMBER, MESH_QUERY_KINDS, type MeshMiss } from './mesh-frames.js';
+import { MAX_CARRIED_FRAMES, MAX_MSA_NEIGHBOURS, MAX_MSA_NUMBER, MESH_QUERY_KINDS, type MeshIdentity, type MeshMiss } from './mesh-frames.js';
 import { MAX_SACK_RANGES } from './reliable-frames.js';
 import { MAX_LIST_CURSOR_CHARS } from './list-paging.js';
 import { MAX_PROTOCOL_CHARS, MAX_STREAM_ID_CHARS } from './stream-frames.js';
@@ -37,6 +37,10 @@ const msaNumber: FieldCheck = (x) => count(x) && (x as number) <= MAX_MSA_NUMBER
 export const MAX_REVOKED_IDS = 1024;
 /** A neighbour name of at most MAX_DESTINATION_BYTES bytes of UTF-8. */
 const neighbourName: FieldCheck = (x) => typeof x === 'string' && fitsDestination(x);
+const bounded = (max: number): FieldCheck => (x) => nonEmpty(x) && (x as string).length <= max;
+/** A signed mesh key: a grant token (at most 8 KiB, as a hello's) and two base64url values. */
+const meshIdentity: FieldCheck = (x) => obj(x) && bounded(8192)((x as MeshIdentity).grant) && bounded(64)((x as MeshIdentity).key) && bounded(128)((x as MeshIdentity).proof);
+const bytesOrText: FieldCheck = (x) => x instanceof Uint8Array || typeof x === 'string';
 const misses = arrayOf((m) => obj(m) && str((m as MeshMiss).name) && str((m as MeshMiss).code));
 /** A stream id or protocol name: non-empty, bounded (a peer cannot make us keep long keys). */
 const shortName =
@@ -46,8 +50,8 @@ const shortName =
 const seqRange: FieldCheck = (r) => Array.isArray(r) && r.length === 2 && positive(r[0]) && positive(r[1]) && r[0] <= r[1];
 /** Frames that never travel inside a meshSend: the handshake's and the mesh's own. */
 const NOT_CARRIED = new Set(['hello', 'welcome', 'auth', 'msa', 'meshSend', 'meshAck']);
-/** The frames a meshSend carries: each one validated as a frame in its own right. */
-const carriedFrames: FieldCheck = (x) =>
+/** The frames a meshSend (or a sealed box) carries: each one validated as a frame in its own right (throws MALFORMED_FRAME...). */
+export const validateCarried: FieldCheck = (x) =>
   Array.isArray(x) && x.length >= 1 && x.length <= MAX_CARRIED_FRAMES && x.every((f) => {
     validateFrame(f);
     return !NOT_CARRIED.has((f as { type: string }).type);
@@ -90,8 +94,9 @@ export const FRAME_FIELDS: Record<FrameType, Record<string, FieldCheck>> = {
   sack: { session: nonEmpty, peer: nonEmpty, cumulative: count, held: count, ranges: arrayOf(seqRange, MAX_SACK_RANGES), window: count },
   resume: { session: nonEmpty, epoch: count, peer: nullable(nonEmpty), received: count, window: count, reply: bool },
   // the mesh
-  msa: { origin: nodeName, incarnation: msaNumber, seq: msaNumber, neighbours: arrayOf(neighbourName, MAX_MSA_NEIGHBOURS) },
-  meshSend: { origin: nodeName, recipients: strArr, path: strArr, hopLimit: count, ttl: num, broadcast: bool, frames: carriedFrames },
+  msa: { origin: nodeName, incarnation: msaNumber, seq: msaNumber, neighbours: arrayOf(neighbourName, MAX_MSA_NEIGHBOURS), identity: opt(meshIdentity) },
+  meshSend: { origin: nodeName, recipients: strArr, path: strArr, hopLimit: count, ttl: num, broadcast: bool, frames: validateCarried },
+  sealed: { to: nodeName, identity: meshIdentity, n: count, ts: count, box: bytesOrText },
   meshAck: { re: str, reached: strArr, unreachable: misses },
   meshQuery: { what: oneOf(...MESH_QUERY_KINDS) },
   meshInfo: { re: str, routes: opt(arrayOf(obj)), dot: opt(str), status: opt(obj) },

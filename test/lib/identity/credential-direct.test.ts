@@ -174,16 +174,3 @@ describe('revocation on peer links (server time injected)', () => {
     expect(received.at(-1)).toEqual({ to: 'b', from: 'a', path: 'direct', body: { after: true } });
   });
 });
-
-describe('the mesh path', () => {
-  it('a credential opens no mesh link (as any name), and a credential component runs no mesh node', async () => {
-    const { issuer, credentialed } = await setup();
-    const a = await credentialed('a');
-    const m = await net.component({ name: 'm', mesh: {}, onMessage: () => 'ok' });
-    for (const as of ['a', 'm', 'b']) {
-      await expect(dial(m.mesh!.address, as, '*', { credential: a.credential }, undefined, 'peer')).rejects.toMatchObject({ code: ErrorCode.AUTH_FAILED });
-    }
-    const credential = loadCredential(issuer.issue('n', PEER).file);
-    await expect(net.component({ name: 'n', secret: undefined, identity: { credential }, mesh: {} })).rejects.toMatchObject({ code: ErrorCode.INVALID_ARGUMENT });
-  });
-});

@@ -116,6 +116,8 @@ const TYPE_SAMPLES: Record<string, { accepts: unknown[]; refuses: unknown[] }> =
   'ComponentInfo[]': { accepts: [[], [component]], refuses: [[{}], component, null] },
   'Range[]': { accepts: [[], [[1, 1], [3, 5]]], refuses: [[[2, 1]], [[0, 1]], [[1]], Array(9).fill([1, 1]), null] },
   'Miss[]': { accepts: [[], [{ name: 'a', code: 'NO_ROUTE' }]], refuses: [[{ name: 'a' }], [{ code: 'X' }], null] },
+  MeshIdentity: { accepts: [{ grant: 'g.s', key: 'k', proof: 'p' }], refuses: [{}, { grant: '', key: 'k', proof: 'p' }, { grant: 'g', key: 'k' }, { grant: 'g', key: 'k'.repeat(65), proof: 'p' }, null] },
+  'bytes or string': { accepts: [new Uint8Array(0), Buffer.from('ab'), 'q83v'], refuses: [[1, 2], 7, null] },
   'frame[]': { accepts: [[request], [request, { ...request, id: 'x.3' }]], refuses: [[], [hello], [{}], null] },
 };
 
