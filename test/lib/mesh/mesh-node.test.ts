@@ -49,6 +49,8 @@ describe('MeshNode', () => {
     // The surviving link is the one the smaller name dialed, on both ends.
     expect(a.status().links[0].dialed).toBe(true);
     expect(b.status().links[0].dialed).toBe(false);
+    // The state each end sent over the link that lost may be gone with it: routes settle by the next announcement at the latest.
+    await waitFor(() => a.hasRoute('b'), 5000, 'a route from a to b');
     expect((await a.send(['b'], 'x')).reached).toEqual(['b']);
   });
 
