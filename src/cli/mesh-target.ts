@@ -9,6 +9,7 @@ import { BotzError, ErrorCode, NoSuchComponent } from '../lib/errors.js';
 import type { MeshControlClient } from '../lib/mesh/mesh-control-client.js';
 import type { ComponentInfo } from '../lib/wire/frames.js';
 import type { FailureContext } from './exit-codes.js';
+import type { Credential } from '../lib/identity/credential.js';
 
 /** True when NODE is an address rather than a name. */
 export function isMeshAddress(node: string): boolean {
@@ -34,7 +35,9 @@ export async function meshAddressOf(node: string, list: () => Promise<ComponentI
 
 /** What reaching a mesh node needs, wherever the caller got it. */
 export interface MeshControlOptions {
-  secret: string;
+  /** The shared secret, or undefined with a credential. */
+  secret: string | undefined;
+  credential?: Credential;
   /** Bounds connecting to the node, and each control call. */
   timeoutMs: number;
   /** The server's listing, asked only when NODE is a name. */
@@ -54,7 +57,7 @@ export async function withMeshControl<T>(node: string, o: MeshControlOptions, fn
   o.failure.peer = 'mesh node';
   // Loaded only for a mesh verb: the rest of the CLI never needs it.
   const { MeshControlClient } = await import('../lib/mesh/mesh-control-client.js');
-  const ctl = await MeshControlClient.connect({ address, secret: secretsOf(o.secret), timeoutMs: o.timeoutMs });
+  const ctl = await MeshControlClient.connect({ address, ...(o.credential ? { credential: o.credential } : { secret: secretsOf(o.secret!) }), timeoutMs: o.timeoutMs });
   try {
     return await fn(ctl);
   } finally {

@@ -75,10 +75,13 @@ export class OneShot implements VerbContext {
   }
 
   async withControl<T>(node: string, timeoutMs: number, fn: (ctl: MeshControlClient) => Promise<T>): Promise<T> {
-    const secret = await this.requireSecret();
+    // env BOTZ_CREDENTIAL: a credential mesh node answers what the credential's grant allows (its routes, graph and status with `list`).
+    const { credentialFrom } = await import('./credentials.js');
+    const credential = credentialFrom(undefined);
+    const secret = credential ? undefined : await this.requireSecret();
     const list = (): Promise<ComponentInfo[]> => this.withClient(timeoutMs, (client, timeLeft) => client.components({ timeout: timeLeft() }));
     const { withMeshControl } = await import('./mesh-target.js');
-    return withMeshControl(node, { secret, timeoutMs, list, failure: this.failure }, fn);
+    return withMeshControl(node, { secret, credential, timeoutMs, list, failure: this.failure }, fn);
   }
 
   async readData(spec: string): Promise<Json> {

@@ -56,7 +56,7 @@ describe('botz creds', () => {
     expect(impostor.code).toBe(6);
   });
 
-  it('credential components register with --mesh (the second dialing the first); no control link opens to them', async () => {
+  it('credential components register with --mesh (the second dialing the first); a credential with list reads their routes', async () => {
     for (const name of ['m1', 'm2']) expect((await runBotz(['creds', 'issue', name, '--out', cred(name), '--allow-list'], net.env)).code).toBe(0);
     const m1 = await net.register('m1', '--credential', cred('m1'), '--echo', '--mesh');
     const at = (await m1.waitFor(/^mesh node m1 at /)).replace('mesh node m1 at ', '').trim();
@@ -65,10 +65,20 @@ describe('botz creds', () => {
     const list = await runBotz(['components', '--json'], net.env);
     const meta = (JSON.parse(list.stdout) as { name: string; meta: { mesh?: string } }[]).filter((c) => c.name.startsWith('m'));
     expect(meta.map((c) => [c.name, typeof c.meta.mesh])).toEqual([['m1', 'string'], ['m2', 'string']]);
-    // Operators see a credential mesh node's routes through its own API, not a control link: that would lend it the node's credential.
-    const routes = await runBotz(['mesh', 'routes', 'm1'], net.env);
-    expect(routes.code).not.toBe(0);
-    expect(routes.stderr).toMatch(/authentication failed/);
+    // An auditor's credential (list) reads a credential mesh node's routes; one without list is refused (8); the shared secret opens no link.
+    expect((await runBotz(['creds', 'issue', 'auditor', '--out', cred('auditor'), '--read-only'], net.env)).code).toBe(0);
+    const routes = await runBotz(['mesh', 'routes', 'm1', '--json'], { ...net.env, BOTZ_CREDENTIAL: cred('auditor') });
+    expect(routes.code, routes.stderr).toBe(0);
+    expect((JSON.parse(routes.stdout) as { destination: string }[]).map((r) => r.destination)).toEqual(['m2']);
+    // (By name the server refuses the lookup; by address the mesh node refuses the query.)
+    for (const node of ['m1', at]) {
+      const noList = await runBotz(['mesh', 'routes', node], { ...net.env, BOTZ_CREDENTIAL: cred('worker') });
+      expect(noList.code).toBe(8);
+      expect(noList.stderr).toMatch(node === at ? /does not allow list: it may not query mesh node m1/ : /does not allow looking up or listing/);
+    }
+    const shared = await runBotz(['mesh', 'routes', 'm1'], net.env);
+    expect(shared.code).not.toBe(0);
+    expect(shared.stderr).toMatch(/authentication failed/);
   });
 
   it('revoking a live component cuts its link on the running server, and the component exits 6 instead of reconnecting', async () => {

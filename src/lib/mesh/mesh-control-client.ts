@@ -20,6 +20,7 @@ import { headersOf } from '../wire/values.js';
 import { HOPS_HEADER, REPLY_HOPS_HEADER } from '../wire/mesh-frames.js';
 import type { MeshStatus } from './mesh-status.js';
 import type { Route } from './routing.js';
+import type { Credential } from '../identity/credential.js';
 
 /** How long a control call waits unless told otherwise. */
 export const DEFAULT_CONTROL_TIMEOUT_MS = 5_000;
@@ -38,7 +39,10 @@ export interface MeshCallReply {
 export interface MeshControlClientOptions {
   /** `host:port` of the mesh node's listener. */
   address: string;
-  secret: Secret;
+  /** The shared secret; or, to a credential mesh node, `credential` instead. */
+  secret?: Secret;
+  /** Proves this credential (exactly its name): a credential mesh node answers what its grant allows (§12 Mesh, Credentials). */
+  credential?: Credential;
   transport?: Transport;
   timeoutMs?: number;
 }
@@ -65,7 +69,10 @@ export class MeshControlClient {
   /** Connects and authenticates. Throws SERVER_UNREACHABLE (nobody there), AUTH_FAILED or TIMEOUT. */
   static async connect(options: MeshControlClientOptions): Promise<MeshControlClient> {
     const timeoutMs = options.timeoutMs ?? DEFAULT_CONTROL_TIMEOUT_MS;
-    const ctx = new NodeContext({ name: `botz-mesh-${process.pid}-${randomBytes(3).toString('hex')}`, secret: options.secret });
+    const { credential } = options;
+    // A peer admits a credential only under its exact name (it cannot tell which NAME.suffix names are another's).
+    const name = credential ? credential.name : `botz-mesh-${process.pid}-${randomBytes(3).toString('hex')}`;
+    const ctx = new NodeContext({ name, secret: options.secret, ...(credential ? { identity: { credential } } : {}) });
     let client: MeshControlClient | undefined;
     try {
       const { channel } = await Channel.connect(ctx, options.transport ?? wsTransport, options.address, {

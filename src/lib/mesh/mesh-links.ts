@@ -110,8 +110,7 @@ export class MeshLinks {
     const decide = (hello: HelloFrame, ch: Channel) => {
       if (hello.from === name) throw new BotzError(ErrorCode.INVALID_NAME, `a peer claims our own name "${name}"`);
       if (hello.role === 'client') {
-        // A client link makes the node send in its own name: over a credential mesh, that would lend the node's credential to anyone of its issuer.
-        if (this.deps.ctx.identity.credential) throw new BotzError(ErrorCode.FORBIDDEN, `mesh node ${name} has a credential: it takes no control links`);
+        // A credential client may only look (meshQuery, with `list`; mesh-service.ts answers the rest FORBIDDEN).
         if (!this.deps.clients()) throw new BotzError(ErrorCode.INVALID_ARGUMENT, `mesh node ${name} takes no control links`);
         ch.tag = CONTROL;
         return { session: 'control' };

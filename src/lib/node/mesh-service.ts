@@ -25,6 +25,7 @@ import { decodeVerified, type PacketHeader, type VerifiedPacket } from '../wire/
 import { errorReply, type Frame, type FrameInit, type LinkChange, type TrafficEvent } from '../wire/frames.js';
 import type { CarriedFrame } from '../wire/mesh-frames.js';
 import { jsonSize } from './call-trace.js';
+import { awaitsAnswer } from '../registry/credential-guard.js';
 import type { Caller } from './caller.js';
 import type { Inbound } from './inbound.js';
 import type { Router } from './router.js';
@@ -56,6 +57,8 @@ export class MeshService implements MeshClientHandler {
   onFrame(frame: Frame, ch: Channel, header: PacketHeader): void {
     const answer = (init: FrameInit): void => ch.answer(frame, init);
     const refuse = (error: unknown): void => answer(errorReply(frame.id, error, ErrorCode.INVALID_ARGUMENT));
+    const grant = ch.identity?.grant;
+    if (grant && (frame.type !== 'meshQuery' || !grant.permissions.list)) return this.forbidden(frame, ch);
     const { mesh } = this.deps;
     switch (frame.type) {
       case 'meshQuery':
@@ -91,7 +94,22 @@ export class MeshService implements MeshClientHandler {
       return;
     }
     const target = verified.header.to;
-    for (const frame of frames) void this.proxy(frame, target, ch);
+    for (const frame of frames) {
+      if (ch.identity?.grant) this.forbidden(frame, ch);
+      else void this.proxy(frame, target, ch);
+    }
+  }
+
+  /**
+   * A credential client's link (a credential mesh node's) only looks: the node's routes, graph and
+   * status, if its grant has `list`. Anything else would have the node dial, hang up, tail, or send in its own name for
+   * whoever holds some credential of its issuer: refused, counted, and answered FORBIDDEN.
+   */
+  private forbidden(frame: Frame, ch: Channel): void {
+    const grant = ch.identity!.grant!;
+    const error = new BotzError(ErrorCode.FORBIDDEN, frame.type === 'meshQuery' ? `the credential of "${grant.name}" does not allow list: it may not query mesh node ${this.deps.mesh.name}` : `a credential's control link to mesh node ${this.deps.mesh.name} may only query it (meshQuery with list), not send ${frame.type}`, { details: { credential: grant.id, name: grant.name } });
+    this.deps.mesh.ctx.reject({ error, remote: ch.link.remoteAddress, peer: grant.name });
+    if (awaitsAnswer(frame)) ch.answer(frame, errorReply(frame.id, error, ErrorCode.FORBIDDEN));
   }
 
   onClose(ch: Channel): void {

@@ -169,6 +169,30 @@ describe('credential components on the mesh', () => {
     expect(b.component.mesh!.node.topology.get('z')).toBeUndefined();
   });
 
+  it('a credential with list may query a credential mesh node over a control link, and do nothing else there', async () => {
+    const s = await setup();
+    const { a, b } = await line(s);
+    const { MeshControlClient } = await import('../../../src/lib/mesh/mesh-control-client.js');
+    const auditor = loadCredential(s.issuer.issue('auditor', { ...NONE, list: true, tail: ['*'] }).file);
+    const ctl = await MeshControlClient.connect({ address: b.component.mesh!.address, credential: auditor, timeoutMs: 3000 });
+    net.add(() => ctl.close());
+    expect((await ctl.routes()).map((r) => r.destination).sort()).toEqual(['a', 'c']);
+    expect((await ctl.status()).name).toBe('b');
+    // It may not make the node dial, hang up, tail, or send in its own name.
+    await expect(ctl.dial(a.component.mesh!.address)).rejects.toMatchObject({ code: ErrorCode.FORBIDDEN });
+    await expect(ctl.hangup('a')).rejects.toMatchObject({ code: ErrorCode.FORBIDDEN });
+    await expect(ctl.send('c', { via: 'b' })).rejects.toMatchObject({ code: ErrorCode.FORBIDDEN });
+    await expect(ctl.watch(() => {})).rejects.toMatchObject({ code: ErrorCode.FORBIDDEN });
+    expect(b.component.mesh!.node.neighbours()).toEqual(['a', 'c']);
+    expect(s.received).toEqual([]);
+    // Without list, not even a query; the shared secret opens no control link at all.
+    const sender = loadCredential(s.issuer.issue('sender', PEER).file);
+    const other = await MeshControlClient.connect({ address: b.component.mesh!.address, credential: sender, timeoutMs: 3000 });
+    net.add(() => other.close());
+    await expect(other.routes()).rejects.toMatchObject({ code: ErrorCode.FORBIDDEN });
+    await expect(MeshControlClient.connect({ address: b.component.mesh!.address, secret: 'a-shared-secret-of-enough-length', timeoutMs: 3000 })).rejects.toMatchObject({ code: ErrorCode.AUTH_FAILED });
+  });
+
   it('a credential node and a shared-secret mesh node do not link', async () => {
     const s = await setup();
     const a = await s.node('a');
