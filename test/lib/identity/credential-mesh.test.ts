@@ -6,7 +6,7 @@
  * at the recipient; a revoked grant's mesh links are cut.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { ErrorCode, Issuer, ManualClock, loadCredential, type BotzError, type Component, type Credential, type Message, type Permissions } from '../../../src/index.js';
+import { Component, ErrorCode, Issuer, ManualClock, loadCredential, type BotzError, type Credential, type Message, type Permissions } from '../../../src/index.js';
 import { Channel } from '../../../src/lib/channel/channel.js';
 import { NodeContext } from '../../../src/lib/channel/node-context.js';
 import type { MeshNode } from '../../../src/lib/mesh/mesh-node.js';
@@ -15,6 +15,9 @@ import { wsTransport } from '../../../src/lib/transport/ws.js';
 import type { CarriedFrame, SealedFrame } from '../../../src/lib/wire/mesh-frames.js';
 import type { Frame } from '../../../src/lib/wire/frames.js';
 import { Network } from '../../helpers/network.js';
+import { NOTHING_LISTENS } from '../../helpers/ports.js';
+import { randomBytes } from 'node:crypto';
+import { pipeline } from 'node:stream/promises';
 import { until } from '../../helpers/wait.js';
 
 const NONE: Permissions = { register: false, send: [], broadcast: [], shutdown: [], tail: [], tailBodies: false, list: false };
@@ -207,6 +210,43 @@ describe('credential components on the mesh', () => {
     expect(() => sealing.seal('c', undefined, [])).toThrow(expect.objectContaining({ code: ErrorCode.NO_ROUTE }));
     // Nor for one whose announced key is not signed by the grant that comes with it.
     expect(() => sealing.seal('a', { ...sealing.identity, proof: Buffer.alloc(64).toString('base64url') }, [])).toThrow(expect.objectContaining({ code: ErrorCode.CREDENTIAL_REJECTED }));
+  });
+});
+
+describe('a credential mesh with no server', () => {
+  it('carries reliable messages and a stream, sealed, between credential nodes that only mesh', async () => {
+    net = new Network();
+    const issuer = new Issuer(undefined, false);
+    const got: unknown[] = [];
+    const node = async (name: string, dial: string[]) => {
+      const component = await Component.start({
+        server: NOTHING_LISTENS,
+        connectTimeoutMs: 300,
+        name,
+        identity: { credential: loadCredential(issuer.issue(name, PEER).file) },
+        mesh: { dial },
+        onMessage: (m: Message) => void got.push({ at: name, from: m.from, path: m.path, body: m.body }),
+      });
+      net.add(() => component.stop());
+      return component;
+    };
+    const a = await node('a', []);
+    const b = await node('b', [a.mesh!.address]);
+    const c = await node('c', [b.mesh!.address]);
+    await until('a and c know routes to each other', () => a.mesh!.hasRoute('c') && c.mesh!.hasRoute('a'));
+    c.accept('echo', (ch) => void pipeline(ch, ch).catch(() => {}));
+    for (let i = 0; i < 5; i++) await a.deliver('c', { i });
+    await until('five delivered', () => got.length === 5);
+    expect(got).toEqual([0, 1, 2, 3, 4].map((i) => ({ at: 'c', from: 'a', path: 'mesh', body: { i } })));
+    const ch = await a.connect('c', 'echo');
+    const data = randomBytes(300_000);
+    const parts: Buffer[] = [];
+    ch.on('data', (d: Buffer) => parts.push(d));
+    const ended = new Promise((resolve) => ch.once('end', resolve));
+    ch.end(data);
+    await ended;
+    expect(Buffer.concat(parts).equals(data)).toBe(true);
+    expect(b.mesh!.node.ctx.rejectedTotal + c.mesh!.node.ctx.rejectedTotal).toBe(0);
   });
 });
 
