@@ -66,6 +66,21 @@ export function makeSealedVectors() {
   const box = Buffer.concat([cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]);
   const sealed = { v: 1, id: 'a.2', from: 'a', type: 'sealed', to: 'c', identity: a.identity, n, ts, box: { $bin: hex(box) } };
 
+  // a's announcement: linked to c, signed by a's credential key over it and a's mesh key.
+  const msa = { origin: 'a', incarnation: NOW - 5_000, seq: 7, neighbours: ['b', 'c'] };
+  const msaSignedBytes = Buffer.concat([
+    Buffer.from('botz msa v1'),
+    ZERO,
+    Buffer.from('a'),
+    ZERO,
+    u64(msa.incarnation),
+    u64(msa.seq),
+    a.meshKey.raw,
+    ...msa.neighbours.flatMap((n) => [Buffer.from(n, 'utf8'), ZERO]),
+  ]);
+  const aIdentityKey = createPrivateKey({ key: { kty: 'OKP', crv: 'Ed25519', d: b64(seed('botz vector component a')), x: '' }, format: 'jwk' });
+  const msaFrame = { ...msa, identity: a.identity, sig: b64(sign(null, msaSignedBytes, aIdentityKey)) };
+
   const strip = ({ meshKey: _k, ...rest }: ReturnType<typeof node>) => rest;
   return {
     note: 'One frame sealed by a for c over a credential mesh (PROTOCOL.md §12 Mesh, Credentials). Seeds and keys are raw 32 bytes (hex); `box` is a MessagePack bin, written {"$bin": hex}.',
@@ -83,6 +98,8 @@ export function makeSealedVectors() {
     aadHex: hex(aad),
     boxHex: hex(box),
     sealed,
+    msaSignedHex: hex(msaSignedBytes),
+    msa: msaFrame,
   };
 }
 

@@ -14,6 +14,7 @@ import { createCipheriv, createDecipheriv, hkdfSync } from 'node:crypto';
 
 export const MESH_KEY_LABEL = 'botz mesh key v1';
 export const SEALED_LABEL = 'botz sealed v1';
+export const MSA_LABEL = 'botz msa v1';
 export const SEALED_TAG_BYTES = 16;
 
 const ZERO = Buffer.from([0]);
@@ -23,6 +24,18 @@ const utf8 = (s: string): Buffer => Buffer.from(s, 'utf8');
 /** What a node's credential key signs for its mesh key: "botz mesh key v1" 0x00 ‖ UTF-8 name 0x00 ‖ the 32-byte X25519 key. */
 export function meshKeySigned(name: string, meshKey: Uint8Array): Buffer {
   return Buffer.concat([ascii(MESH_KEY_LABEL), ZERO, utf8(name), ZERO, meshKey]);
+}
+
+/**
+ * What a credential node signs for each of its announcements (`msa.sig`): "botz msa v1" 0x00 ‖
+ * UTF-8 origin 0x00 ‖ incarnation and seq as unsigned 64-bit big-endian integers ‖ the 32-byte
+ * mesh key ‖ each neighbour's UTF-8 name followed by 0x00, in the order announced.
+ */
+export function msaSigned(origin: string, incarnation: number, seq: number, meshKey: Uint8Array, neighbours: readonly string[]): Buffer {
+  const numbers = Buffer.alloc(16);
+  numbers.writeBigUInt64BE(BigInt(incarnation), 0);
+  numbers.writeBigUInt64BE(BigInt(seq), 8);
+  return Buffer.concat([ascii(MSA_LABEL), ZERO, utf8(origin), ZERO, numbers, meshKey, ...neighbours.flatMap((n) => [utf8(n), ZERO])]);
 }
 
 /** HKDF-SHA256(IKM = X25519 secret, salt = sender's mesh key ‖ recipient's mesh key, info = "botz sealed v1", L = 32). */

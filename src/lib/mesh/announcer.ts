@@ -10,6 +10,7 @@ import { MAX_MSA_NEIGHBOURS, MAX_MSA_NUMBER, type MeshIdentity, type MsaFrame } 
 import { every, type Clock, type TimerHandle } from '../clock.js';
 import { shortestPaths, type Routes } from './routing.js';
 import { isNewer, type Announcement, type Topology } from './topology.js';
+import type { BotzError } from '../errors.js';
 
 /** All the announcer needs of a link: a way to send on it. */
 export type MsaSink = Pick<Channel, 'send'>;
@@ -29,6 +30,10 @@ export interface AnnouncerDeps {
   onChange(): void;
   /** A credential node's signed mesh key, announced with its links (sealing.ts). */
   identity?: MeshIdentity;
+  /** A credential node signs each of its announcements (sealing.ts) ... */
+  sign?(msa: Announcement): string;
+  /** ... and refuses any it receives that its origin did not sign (the error says why; it is counted). */
+  refuse?(msa: MsaFrame, from: string): BotzError | undefined;
 }
 
 /**
@@ -43,10 +48,12 @@ export interface MsaCounters {
   msaSent: number;
   msaReceived: number;
   msaAccepted: number;
+  /** Announcements a credential node refused: not signed by their origin (never stored or passed on). */
+  msaRefused: number;
 }
 
 export class Announcer {
-  readonly counters: MsaCounters = { msaSent: 0, msaReceived: 0, msaAccepted: 0 };
+  readonly counters: MsaCounters = { msaSent: 0, msaReceived: 0, msaAccepted: 0, msaRefused: 0 };
   private incarnation: number;
   private seq = 0;
   private timer: TimerHandle | undefined;
@@ -81,6 +88,7 @@ export class Announcer {
     const neighbours = [...this.deps.links().keys()].sort().slice(0, MAX_MSA_NEIGHBOURS);
     const { identity } = this.deps;
     const msa: Announcement = { origin: name, incarnation: this.incarnation, seq: ++this.seq, neighbours, ...(identity ? { identity } : {}) };
+    if (this.deps.sign) msa.sig = this.deps.sign(msa);
     topology.accept(msa, clock.now());
     this.changed();
     this.flood(msa);
@@ -130,11 +138,14 @@ export class Announcer {
       // clock ahead of ours) still has state out there, or someone forged one: outnumber it,
       // or it would win.
       const own = topology.get(name);
-      if (own && isNewer(frame, own)) this.outnumber(frame);
+      if (own && isNewer(frame, own) && !this.refused(frame, from)) this.outnumber(frame);
       return;
     }
-    const { origin, incarnation, seq, neighbours, identity } = frame;
-    const msa: Announcement = { origin, incarnation, seq, neighbours, ...(identity ? { identity } : {}) };
+    // Old or duplicate (most of a flood): dropped before any signature is checked.
+    const held = topology.get(frame.origin);
+    if ((held && !isNewer(frame, held)) || this.refused(frame, from)) return;
+    const { origin, incarnation, seq, neighbours, identity, sig } = frame;
+    const msa: Announcement = { origin, incarnation, seq, neighbours, ...(identity ? { identity } : {}), ...(sig ? { sig } : {}) };
     if (!topology.accept(msa, clock.now())) return;
     this.counters.msaAccepted++;
     this.changed();
@@ -160,6 +171,13 @@ export class Announcer {
       this.seq = 0;
     }
     this.announce();
+  }
+
+  /** True (and counted) when a credential node refuses the announcement. */
+  private refused(frame: MsaFrame, from: string): boolean {
+    if (!this.deps.refuse?.(frame, from)) return false;
+    this.counters.msaRefused++;
+    return true;
   }
 
   private tick(): void {

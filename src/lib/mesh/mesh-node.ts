@@ -55,8 +55,19 @@ export class MeshNode {
     this.ctx = ctx ?? new NodeContext({ name: this.name, secret: this.options.secret, encrypt: this.options.encrypt, clock: this.options.clock, maxPacketBytes: this.options.maxPacketBytes });
     this.topology = new Topology(this.name, this.options.msaMaxAgeMs);
     this.sealing = this.ctx.identity.credential ? new MeshSealing(this.ctx) : undefined;
+    const sealing = this.sealing;
     this.announcer = new Announcer({
-      identity: this.sealing?.identity,
+      identity: sealing?.identity,
+      ...(sealing
+        ? {
+            sign: (msa) => sealing.signAnnouncement(msa),
+            refuse: (msa, from) => {
+              const problem = sealing.announcementProblem(msa);
+              if (problem) this.ctx.reject({ error: problem, remote: 'mesh', peer: from });
+              return problem;
+            },
+          }
+        : {}),
       name: this.name,
       topology: this.topology,
       links: () => this.links,

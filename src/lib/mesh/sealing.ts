@@ -18,12 +18,13 @@ import type { NodeContext } from '../channel/node-context.js';
 import { grantProblem, type Credential } from '../identity/credential.js';
 import { verifyGrant, type Grant } from '../identity/grant.js';
 import { ed25519Public, ed25519Sign, ed25519Verify, newX25519, rawPublic, x25519Shared } from '../identity/keys.js';
-import { meshKeySigned, openBox, sealBox, sealedAad, sealedKey } from '../identity/sealed.js';
+import { meshKeySigned, msaSigned, openBox, sealBox, sealedAad, sealedKey } from '../identity/sealed.js';
+import type { Announcement } from './topology.js';
 import { CODEC_BY_ID, CODECS } from '../wire/codec.js';
 import { validateCarried } from '../wire/validate.js';
 import { hasBinary } from '../wire/values.js';
 import { ReplayGuard } from '../wire/replay.js';
-import type { CarriedFrame, MeshIdentity, SealedFrame } from '../wire/mesh-frames.js';
+import type { CarriedFrame, MeshIdentity, MsaFrame, SealedFrame } from '../wire/mesh-frames.js';
 
 /** The largest box sent as base64url text (larger ones go as bytes). */
 export const MAX_TEXT_BOX_BYTES = 64 * 1024;
@@ -83,6 +84,30 @@ export class MeshSealing {
     // little; bytes when the frames are MessagePack anyway or large (base64 would grow them by a third).
     const asText = plain[0] === CODECS.json.id && box.length <= MAX_TEXT_BOX_BYTES;
     return this.ctx.stamp({ type: 'sealed', to, identity: this.identity, n, ts, box: asText ? box.toString('base64url') : box }) as SealedFrame;
+  }
+
+  /** `msa.sig` for an announcement of ours: the credential key's signature over it and this run's mesh key. */
+  signAnnouncement(msa: Announcement): string {
+    return ed25519Sign(this.credential.privateKey, msaSigned(msa.origin, msa.incarnation, msa.seq, this.ownKey, msa.neighbours)).toString('base64url');
+  }
+
+  /**
+   * Why an announcement is refused, or undefined: it must carry its origin's mesh key, proved for
+   * that name (as for sealing), and the origin's signature over exactly what it says, so that no
+   * other node can speak for it (drop its links, or announce it gone).
+   */
+  announcementProblem(msa: MsaFrame): BotzError | undefined {
+    if (!msa.identity || typeof msa.sig !== 'string') return refused(`an announcement of "${msa.origin}" without its signed mesh key`);
+    try {
+      const peer = this.verified(msa.origin, msa.identity);
+      const signed = msaSigned(msa.origin, msa.incarnation, msa.seq, peer.raw, msa.neighbours);
+      if (!ed25519Verify(ed25519Public(Buffer.from(peer.grant.key, 'base64url')), signed, Buffer.from(msa.sig, 'base64url'))) {
+        return refused(`an announcement of "${msa.origin}" that its credential did not sign`);
+      }
+      return undefined;
+    } catch (error) {
+      return error as BotzError;
+    }
   }
 
   /** Opens a sealed frame for this node. Throws CREDENTIAL_REJECTED, BAD_MAC, REPLAY, STALE_TIMESTAMP, FORBIDDEN or MALFORMED_FRAME. */

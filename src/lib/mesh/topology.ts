@@ -14,7 +14,7 @@
 import type { MsaFrame } from '../wire/mesh-frames.js';
 
 /** The content of one announcement (the `msa` frame without its envelope). */
-export type Announcement = Pick<MsaFrame, 'origin' | 'incarnation' | 'seq' | 'neighbours' | 'identity'>;
+export type Announcement = Pick<MsaFrame, 'origin' | 'incarnation' | 'seq' | 'neighbours' | 'identity' | 'sig'>;
 
 /** Undirected graph as an adjacency list: every edge appears in both ends' lists, sorted. */
 export type Graph = Map<string, string[]>;

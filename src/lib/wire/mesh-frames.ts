@@ -31,6 +31,8 @@ export interface MeshFrameFields {
     neighbours: string[];
     /** A credential node's signed mesh key: what senders seal frames for it with (§12 Mesh, Credentials). */
     identity?: MeshIdentity;
+    /** A credential node's signature over this announcement (identity/sealed.ts `msaSigned`), base64url. */
+    sig?: string;
   };
   meshSend: {
     /** The node that sent the frames in the first place. */

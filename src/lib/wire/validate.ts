@@ -94,7 +94,7 @@ export const FRAME_FIELDS: Record<FrameType, Record<string, FieldCheck>> = {
   sack: { session: nonEmpty, peer: nonEmpty, cumulative: count, held: count, ranges: arrayOf(seqRange, MAX_SACK_RANGES), window: count },
   resume: { session: nonEmpty, epoch: count, peer: nullable(nonEmpty), received: count, window: count, reply: bool },
   // the mesh
-  msa: { origin: nodeName, incarnation: msaNumber, seq: msaNumber, neighbours: arrayOf(neighbourName, MAX_MSA_NEIGHBOURS), identity: opt(meshIdentity) },
+  msa: { origin: nodeName, incarnation: msaNumber, seq: msaNumber, neighbours: arrayOf(neighbourName, MAX_MSA_NEIGHBOURS), identity: opt(meshIdentity), sig: opt(bounded(128)) },
   meshSend: { origin: nodeName, recipients: strArr, path: strArr, hopLimit: count, ttl: num, broadcast: bool, frames: validateCarried },
   sealed: { to: nodeName, identity: meshIdentity, n: count, ts: count, box: bytesOrText },
   meshAck: { re: str, reached: strArr, unreachable: misses },

@@ -145,6 +145,29 @@ describe('credential components on the mesh', () => {
     expect(forms).toEqual(['object', 'string', 'object', 'string', 'string', 'string']);
   });
 
+  it("a hop cannot speak for another node: announcements not signed by their origin are refused, and routes stay", async () => {
+    const s = await setup();
+    const { a, b, c } = await line(s);
+    const aMesh = a.component.mesh!.node;
+    const toA = (b.component.mesh!.node as unknown as { links: Map<string, Channel> }).links.get('a')!;
+    const held = aMesh.topology.get('c')!;
+    const newer = { origin: 'c', incarnation: held.incarnation, seq: held.seq + 100, neighbours: [] as string[] };
+    const bIdentity = b.component.mesh!.node.topology.get('b')!.identity!;
+    const bSig = sealingOf(b.component.mesh!.node).signAnnouncement({ ...newer, origin: 'b' });
+    const forgeries = [
+      newer, // no key, no signature
+      { ...newer, identity: bIdentity, sig: bSig }, // b's key and signature, for c
+      { ...newer, identity: held.identity, sig: bSig }, // c's key, b's signature
+      { ...newer, identity: held.identity, sig: held.sig }, // c's key and its signature of another announcement
+    ];
+    for (const f of forgeries) toA.send({ type: 'msa', ...f });
+    await until('all four refused', () => aMesh.counters().msaRefused === 4);
+    expect(aMesh.topology.get('c')).toEqual(held);
+    expect((await a.component.mesh!.request('c', { still: true })).body).toMatchObject({ at: 'c' });
+    // c's own announcements keep coming through b, signed.
+    expect(c.component.mesh!.node.counters().msaRefused).toBe(0);
+  });
+
   it('the recipient applies the grant: a request a may not send is refused FORBIDDEN over the mesh', async () => {
     const s = await setup();
     const { a } = await line(s, { a: { ...PEER, send: ['b'] } });

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { makeSealedVectors, type SealedVectors } from '../../../scripts/make-sealed-vectors.js';
 import { verifyGrant } from '../../../src/lib/identity/grant.js';
 import { ed25519Public, ed25519Verify, x25519Private, x25519Shared } from '../../../src/lib/identity/keys.js';
-import { meshKeySigned, openBox, sealBox, sealedAad, sealedKey, sealedNonce } from '../../../src/lib/identity/sealed.js';
+import { meshKeySigned, msaSigned, openBox, sealBox, sealedAad, sealedKey, sealedNonce } from '../../../src/lib/identity/sealed.js';
 import { decodeFrames, encodeFrames } from '../../../src/lib/mesh/sealing.js';
 import type { CarriedFrame } from '../../../src/lib/wire/mesh-frames.js';
 
@@ -52,6 +52,16 @@ describe('sealed frame vectors', () => {
     expect(sealedAad('a', 'c', v.ts).toString('hex')).toBe(v.aadHex);
     expect(sealBox(bytes(v.keyAtoCHex), v.n, bytes(v.aadHex), bytes(v.plaintextHex)).toString('hex')).toBe(v.boxHex);
     expect(v.sealed.box.$bin).toBe(v.boxHex);
+  });
+
+  it("an announcement's signature: the bytes signed, and the signature under a's credential key", () => {
+    const m = v.msa;
+    const signed = msaSigned(m.origin, m.incarnation, m.seq, bytes(v.a.meshKeyPublicHex), m.neighbours);
+    expect(signed.toString('hex')).toBe(v.msaSignedHex);
+    const aKey = ed25519Public(Buffer.from(v.a.grant.key, 'base64url'));
+    expect(ed25519Verify(aKey, signed, Buffer.from(m.sig, 'base64url'))).toBe(true);
+    expect(ed25519Verify(aKey, msaSigned(m.origin, m.incarnation, m.seq + 1, bytes(v.a.meshKeyPublicHex), m.neighbours), Buffer.from(m.sig, 'base64url'))).toBe(false);
+    expect(ed25519Verify(aKey, msaSigned(m.origin, m.incarnation, m.seq, bytes(v.a.meshKeyPublicHex), ['b']), Buffer.from(m.sig, 'base64url'))).toBe(false);
   });
 
   it('the box opens only under the key, counter and associated data it was sealed with', () => {
