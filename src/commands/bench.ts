@@ -82,9 +82,6 @@ export default class Bench extends BotzCommand {
     if (flags.size > DEFAULT_MAX_PACKET_BYTES) {
       throw new BotzError(ErrorCode.INVALID_ARGUMENT, `--size ${flags.size} is over the packet limit of ${DEFAULT_MAX_PACKET_BYTES} bytes; choose a smaller body`);
     }
-    if (mode === 'mesh' && flags.credentials) {
-      throw new BotzError(ErrorCode.INVALID_ARGUMENT, 'the mesh load runs shared-secret nodes: --credentials measures direct or relay');
-    }
     if (mode === 'mesh' && flags.server) {
       throw new BotzError(ErrorCode.INVALID_ARGUMENT, 'mesh mode starts its own mesh; it cannot use --server');
     }

@@ -42,6 +42,14 @@ describe('botz bench', () => {
     expect(typeof out.credentials.ratios.p50).toBe('number');
   }, 60_000);
 
+  it('mesh --credentials: the same line with a credential per node, every request sealed end to end', async () => {
+    const r = await runBotz(['bench', 'mesh', '--count', '200', '--in-flight', '4', '--credentials', '--json'], isolatedEnv({}));
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.botz).toMatchObject({ target: 'mesh', messages: 200, errors: 0 });
+    expect(out.credentials.botz).toMatchObject({ target: 'mesh', messages: 200, errors: 0 });
+  }, 60_000);
+
   it('mesh mode refuses --server: it starts its own mesh', async () => {
     const r = await runBotz(['bench', 'mesh', '--server', '127.0.0.1:9', '--json'], isolatedEnv({}));
     expect(r.code).toBe(2);

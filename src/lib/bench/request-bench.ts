@@ -10,7 +10,7 @@ import { ALL_PERMISSIONS } from '../identity/grant.js';
 import type { Body } from '../wire/frames.js';
 import { benchBinaryBody, benchBody, benchBodySize, benchBytes } from './body.js';
 import type { PeerHost, Peer } from './peer-host.js';
-import { meshDriver } from './mesh-line.js';
+import { meshDriver, meshDriverName, meshLineNames } from './mesh-line.js';
 import { RawClient } from './raw-ws.js';
 import { figures, runLoad, type LoadProgress, type RequestFigures } from './request-load.js';
 
@@ -128,9 +128,12 @@ async function setupBotz(o: RequestBenchOptions, components: number): Promise<Se
 /** Requests across a line of mesh nodes in a peer process (`hops` links, default 2). */
 async function setupMesh(o: RequestBenchOptions): Promise<Setup> {
   const secret = randomBytes(24).toString('base64url');
-  const line = await o.host({ role: 'mesh-line', secret, hops: o.hops ?? 2 });
+  const hops = o.hops ?? 2;
+  const issuer = o.credentials ? new Issuer() : undefined;
+  const credentials = issuer ? meshLineNames(hops).map((name) => issuer.issue(name, ALL_PERMISSIONS).file) : undefined;
+  const line = await o.host({ role: 'mesh-line', secret, hops, ...(credentials ? { credentials } : {}) });
   try {
-    const driver = await meshDriver(secret, String(line.info.address));
+    const driver = await meshDriver(secret, String(line.info.address), undefined, issuer?.issue(meshDriverName(), ALL_PERMISSIONS).file);
     const bodyFor = o.bodyFor ?? fixedBody(o.bodyBytes);
     const timeout = o.timeoutMs ?? 10_000;
     return {

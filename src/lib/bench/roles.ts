@@ -25,7 +25,8 @@ export type RoleSpec =
   /** A raw ws echo; `json`: it parses each JSON frame and answers with a JSON response frame. */
   | { role: 'raw-echo'; coalesce: boolean; json?: boolean }
   /** A line of mesh relays ending in an echo; requests cross `hops` links to reach it. */
-  | { role: 'mesh-line'; secret: string; hops: number }
+  /** With `credentials` (one per name of meshLineNames, issue 18) a credential mesh. */
+  | { role: 'mesh-line'; secret: string; hops: number; credentials?: CredentialFile[] }
   /** `count` bare ws connections to `address`, opened `concurrency` at a time, that do nothing. */
   | { role: 'raw-holders'; address: string; count: number; concurrency: number };
 
@@ -118,7 +119,7 @@ export async function startRole(spec: RoleSpec): Promise<RoleHandle> {
       return { info: { address: echo.address }, stats: () => ({ connections: echo.connections() }), stop: () => echo.close() };
     }
     case 'mesh-line': {
-      const line = await startMeshLine(spec.secret, spec.hops);
+      const line = await startMeshLine(spec.secret, spec.hops, spec.credentials);
       return { info: { address: line.address }, stats: () => ({}), stop: () => line.stop() };
     }
     case 'raw-holders': {
