@@ -1,6 +1,8 @@
 // The far end of bench/streams.js, in its own process: a component that accepts `drain` streams
 // (reads everything, optionally at a set rate, then ends its half and reports the bytes) and
-// answers requests, or a plain ws server that drains (the baseline). Prints one JSON line when ready.
+// answers requests, or a plain ws server that drains (the baseline), or (mode `mesh`) two
+// mesh-only relays and such a sink linked in a line, so that a sender dialing the first relay is
+// three hops from the sink. Prints one JSON line when ready.
 import { WebSocketServer } from 'ws';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,7 +22,17 @@ if (mode === 'ws') {
   wss.on('listening', () => console.log(JSON.stringify({ address: `127.0.0.1:${wss.address().port}` })));
 } else {
   const { Component } = await import(join(ROOT, 'dist', 'index.js'));
-  const component = await Component.start({ server, secret, name, streams: { windowBytes: Number(process.env.STREAM_WINDOW ?? 262144) }, ...(mode === 'direct' ? { port: 0 } : {}), onMessage: (m) => m.body });
+  const streams = { windowBytes: Number(process.env.STREAM_WINDOW ?? 262144) };
+  const relays = [];
+  if (mode === 'mesh') {
+    // server is null here: mesh-only nodes, as `botz register --mesh` runs without a server.
+    for (const relay of ['mesh-r1', 'mesh-r2']) relays.push(await Component.start({ server: null, secret, name: relay, mesh: {} }));
+  }
+  const component = await Component.start({ server: mode === 'mesh' ? null : server, secret, name, streams, ...(mode === 'direct' ? { port: 0 } : {}), ...(mode === 'mesh' ? { mesh: {} } : {}), onMessage: (m) => m.body });
+  if (mode === 'mesh') {
+    await relays[0].mesh.node.dial(relays[1].mesh.address);
+    await relays[1].mesh.node.dial(component.mesh.address);
+  }
   const rate = Number(ratePerSec ?? 0);
   component.accept('drain', (ch) => {
     let bytes = 0;
@@ -38,5 +50,5 @@ if (mode === 'ws') {
     ch.on('error', () => {});
   });
   setInterval(() => process.stdout.write(JSON.stringify({ rss: process.memoryUsage().rss }) + '\n'), 500).unref();
-  console.log(JSON.stringify({ ready: true }));
+  console.log(JSON.stringify({ ready: true, ...(mode === 'mesh' ? { address: relays[0].mesh.address } : {}) }));
 }

@@ -4,6 +4,7 @@
 // one-way transfer of the same bytes in the same run; the memory of both processes while a
 // reader takes 1 MB/s; and the open-accept-close round trip (1 in flight, p50) beside a
 // request/response round trip. The far end runs in its own process (bench/streams-peer.js).
+// Also a transfer over the mesh, three hops (sender — r1 — r2 — sink, mesh-only nodes).
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join, dirname } from 'node:path';
@@ -50,9 +51,14 @@ async function wsBaseline() {
 }
 
 async function transfer(server, mode, rate) {
-  const p = peer([mode, server.address, SECRET, `sink-${mode}`, ...(rate ? [String(rate)] : [])]);
-  await p.first;
-  const sender = await Component.start({ server: server.address, secret: SECRET, name: `src-${mode}`, streams: { windowBytes: Number(process.env.STREAM_WINDOW ?? 262144) } });
+  const p = peer([mode, mode === 'mesh' ? '-' : server.address, SECRET, `sink-${mode}`, ...(rate ? [String(rate)] : [])]);
+  const ready = await p.first;
+  const streams = { windowBytes: Number(process.env.STREAM_WINDOW ?? 262144) };
+  // mesh: a mesh-only sender that links to the peer's first relay: sender — r1 — r2 — sink.
+  const sender = mode === 'mesh'
+    ? await Component.start({ server: null, secret: SECRET, name: `src-${mode}`, streams, mesh: { dial: [ready.address] } })
+    : await Component.start({ server: server.address, secret: SECRET, name: `src-${mode}`, streams });
+  while (mode === 'mesh' && !sender.mesh.hasRoute(`sink-${mode}`)) await new Promise((r) => setTimeout(r, 10));
   const ch = await sender.connect(`sink-${mode}`, 'drain');
   const bytes = rate ? rate * 10 : BYTES;
   let senderRss = 0;
@@ -109,6 +115,7 @@ const results = {};
 results.wsMBps = await wsBaseline();
 results.direct = await transfer(server, 'direct');
 results.relay = await transfer(server, 'relay');
+results.mesh3Hops = await transfer(server, 'mesh');
 results.slowReader = await transfer(server, 'direct', 1024 * 1024);
 results.roundTrips = await roundTrips(server);
 await server.stop();
