@@ -13,6 +13,11 @@ import { hasBinary } from './values.js';
 
 export interface EncodedFrame {
   readonly data: string | Uint8Array;
+  /**
+   * Bytes that follow `data` in the frame's encoding, kept by reference (a stream's chunk, a view
+   * of the writer's buffer): the packet is the one place they are copied to.
+   */
+  readonly tail?: Uint8Array;
   /** Encoded size in bytes. */
   readonly bytes: number;
   /** The id of the codec that encoded it: a packet holds frames of one codec. */
@@ -126,9 +131,12 @@ const TRAILING_BYTES_MIN = 1024;
 
 /**
  * A frame whose last field is bytes (a stream's chunk: `{v, id, from, type, stream, seq, chunk}`),
- * encoded as @msgpack/msgpack would, but with the bytes copied once, straight into the result:
- * the encoder would copy them into its buffer, copy that out again, and the `__proto__` search
- * would scan them. The other fields go through the encoder (they are few and small).
+ * encoded as @msgpack/msgpack would, but without running the bytes through the encoder (it would
+ * copy them into its buffer, copy that out again, and the `__proto__` search would scan them).
+ * The other fields go through the encoder (they are few and small). A stream's chunk stays where
+ * it is (the `tail`), copied only into the packet: a Writable's chunk is the writer's until its
+ * callback, and the stream keeps it until credited anyway. Any other frame's bytes are copied
+ * now, once, so that what was sent is what the caller passed, whatever it does with them after.
  */
 function encodeTrailingBytes(frame: object): EncodedFrame | undefined {
   const keys = Object.keys(frame);
@@ -143,23 +151,19 @@ function encodeTrailingBytes(frame: object): EncodedFrame | undefined {
   if (key.length > 31) return undefined;
   const n = bytes.byteLength;
   const binHeader = n < 0x100 ? 2 : n < 0x10000 ? 3 : 5;
-  const out = Buffer.allocUnsafe(head.byteLength + 1 + key.length + binHeader + n);
+  const byReference = (frame as { type?: unknown }).type === 'streamData';
+  const prefix = head.byteLength + 1 + key.length + binHeader;
+  const out = Buffer.allocUnsafe(byReference ? prefix : prefix + n);
   out.set(head, 0);
   out[0] = 0x80 | (keys.length & 0x0f); // fixmap: one more entry than `rest` had
   let at = head.byteLength;
   out[at++] = 0xa0 | key.length; // fixstr
   at += key.copy(out, at);
-  if (n < 0x100) {
-    out[at++] = 0xc4;
-    out[at++] = n;
-  } else if (n < 0x10000) {
-    out[at++] = 0xc5;
-    at = out.writeUInt16BE(n, at);
-  } else {
-    out[at++] = 0xc6;
-    at = out.writeUInt32BE(n, at);
-  }
-  out.set(bytes, at);
+  // bin 8, bin 16 or bin 32: the type byte, then the length, then the bytes (here, or as the tail).
+  out[at] = binHeader === 2 ? 0xc4 : binHeader === 3 ? 0xc5 : 0xc6;
+  out.writeUIntBE(n, at + 1, binHeader - 1);
+  if (byReference) return { data: out, tail: bytes, bytes: prefix + n, codec: 1 };
+  out.set(bytes, prefix);
   return { data: out, bytes: out.byteLength, codec: 1 };
 }
 
@@ -190,8 +194,13 @@ const msgpackCodec: PayloadCodec = {
       offset = target.writeUInt32BE(n, offset);
     }
     for (const f of frames) {
-      target.set(f.data as Uint8Array, offset);
-      offset += f.bytes;
+      const head = f.data as Uint8Array;
+      target.set(head, offset);
+      offset += head.byteLength;
+      if (f.tail) {
+        target.set(f.tail, offset);
+        offset += f.tail.byteLength;
+      }
     }
     return offset;
   },

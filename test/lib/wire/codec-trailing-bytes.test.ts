@@ -1,17 +1,36 @@
 /**
  * A frame ending in bytes (a stream chunk) skips the MessagePack encoder for its bytes: the
- * result must be the very bytes the encoder makes, at every bin size, and decode back.
+ * result must be the very bytes the encoder makes, at every bin size, and decode back. A stream
+ * chunk's bytes stay where they are (the encoding's `tail`), copied only into the packet; any
+ * other frame's are copied at once, so changing them after the send changes nothing sent.
  */
 import { encode } from '@msgpack/msgpack';
 import { expect, it } from 'vitest';
-import { CODECS } from '../../../src/lib/wire/codec.js';
+import { CODECS, type EncodedFrame } from '../../../src/lib/wire/codec.js';
 
 it.each([1024, 65_535, 65_536, 100_000])('a %i-byte chunk encodes as the encoder would', (n) => {
   const chunk = Buffer.alloc(n, 0xab);
   const frame = { v: 1, id: 'AAAAAAAA.1f', from: 'alice', type: 'streamData', stream: 'c3RyZWFtLWlkLTAx', seq: 70_000, chunk };
   const encoded = CODECS.msgpack.encodeFrame(frame);
-  expect(Buffer.from(encoded.data as Uint8Array).equals(Buffer.from(encode(frame, { ignoreUndefined: true })))).toBe(true);
-  expect(encoded.bytes).toBe((encoded.data as Uint8Array).byteLength);
+  const whole = (e: EncodedFrame) => Buffer.concat([e.data as Uint8Array, e.tail ?? new Uint8Array(0)]);
+  expect(whole(encoded).equals(Buffer.from(encode(frame, { ignoreUndefined: true })))).toBe(true);
+  expect(encoded.tail).toBe(chunk);
+  expect(encoded.bytes).toBe(whole(encoded).byteLength);
+  // As a request's body, the same bytes are copied: the encoding is whole without a tail.
+  const request = { v: 1, id: 'AAAAAAAA.20', from: 'alice', type: 'request', body: chunk };
+  const copied = CODECS.msgpack.encodeFrame(request);
+  expect(copied.tail).toBeUndefined();
+  expect(Buffer.from(copied.data as Uint8Array).equals(Buffer.from(encode(request)))).toBe(true);
+  // Both make the packet's payload the encoder would.
+  const payload = (e: EncodedFrame) => {
+    const target = Buffer.alloc(CODECS.msgpack.payloadBytes([e], e.bytes));
+    expect(CODECS.msgpack.writePayload(target, 0, [e])).toBe(target.length);
+    return target;
+  };
+  expect(payload(encoded).equals(Buffer.from(encode([frame], { ignoreUndefined: true })))).toBe(true);
+  expect(payload(copied).equals(Buffer.from(encode([request])))).toBe(true);
+  chunk.fill(0);
+  expect(Buffer.from(copied.data as Uint8Array).equals(Buffer.from(encode({ ...request, body: Buffer.alloc(n, 0xab) })))).toBe(true);
   const back = CODECS.msgpack.decode(CODECS.msgpack.encodeFrame([frame] as unknown as object).data as Uint8Array) as [typeof frame];
   expect(Buffer.from(back[0].chunk).equals(chunk)).toBe(true);
 });
