@@ -67,6 +67,12 @@ export class Outbox {
       });
     }
     let batch = this.batches.get(to);
+    // Its bytes are still the caller's (codec.ts, EncodedFrame.tail): into a packet now, after what was queued before it.
+    if (encoded.tail && type !== 'streamData') {
+      if (batch) this.sealAndSend(to, batch);
+      this.sealAndSend(to, { frames: [encoded], bytes: encoded.bytes, encrypt, codec: encoded.codec });
+      return;
+    }
     if (batch && (batch.bytes + encoded.bytes + overhead + batch.frames.length > this.maxPacketBytes || batch.bytes + encoded.bytes > BATCH_BYTES || batch.codec !== encoded.codec)) {
       this.sealAndSend(to, batch);
       batch = undefined;

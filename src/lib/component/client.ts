@@ -110,10 +110,11 @@ export class Client extends EventEmitter {
 
   private call(target: string, body: Body, options: CallOptions): Promise<Answer> {
     const timeout = options.timeout ?? this.node.timeoutMs;
+    // The body last: a body that is bytes then skips the MessagePack encoder (wire/codec.ts).
     const init: FrameInit =
       options.headers && Object.keys(options.headers).length > 0
-        ? { type: 'request', body: body ?? null, ttl: timeout, headers: options.headers }
-        : { type: 'request', body: body ?? null, ttl: timeout };
+        ? { type: 'request', ttl: timeout, headers: options.headers, body: body ?? null }
+        : { type: 'request', ttl: timeout, body: body ?? null };
     return this.node.caller.call(target, init, { timeout, signal: options.signal });
   }
 

@@ -61,7 +61,8 @@ export function reply(body: Body, options: { headers?: Headers } = {}): Reply {
 /** The response a handler's return value stands for: its body, and headers when it returned a Reply with some. */
 export function responseTo(re: string, value: unknown): FrameInit {
   if (!(value instanceof Reply)) return { type: 'response', re, body: (value ?? null) as Body };
-  return Object.keys(value.headers).length > 0 ? { type: 'response', re, body: value.body, headers: value.headers } : { type: 'response', re, body: value.body };
+  // The body last: a body that is bytes then skips the MessagePack encoder (wire/codec.ts).
+  return Object.keys(value.headers).length > 0 ? { type: 'response', re, headers: value.headers, body: value.body } : { type: 'response', re, body: value.body };
 }
 
 type MessageFrame = Extract<Frame, { type: 'request' | 'broadcast' | 'message' | 'data' }>;

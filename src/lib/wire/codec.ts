@@ -14,8 +14,11 @@ import { hasBinary } from './values.js';
 export interface EncodedFrame {
   readonly data: string | Uint8Array;
   /**
-   * Bytes that follow `data` in the frame's encoding, kept by reference (a stream's chunk, a view
-   * of the writer's buffer): the packet is the one place they are copied to.
+   * Bytes that follow `data` in the frame's encoding, kept by reference (the caller's own bytes):
+   * the packet is the one place they are copied to. A stream's chunk (the writer's until its
+   * callback, kept by the stream until credited) may wait for the end of the turn; any other
+   * frame gets a tail only when it is so large that it travels alone (REFERENCED_BYTES_MIN),
+   * and must then be sealed before its sender regains control (the outbox does so at once).
    */
   readonly tail?: Uint8Array;
   /** Encoded size in bytes. */
@@ -128,15 +131,18 @@ function msgpack(): Msgpack {
 
 /** From this size a frame's trailing bytes are appended, not run through the encoder. */
 const TRAILING_BYTES_MIN = 1024;
+/** From this size any frame's trailing bytes are referenced, not copied (a frame this large travels alone: outbox.ts BATCH_BYTES). */
+export const REFERENCED_BYTES_MIN = 64 * 1024;
 
 /**
  * A frame whose last field is bytes (a stream's chunk: `{v, id, from, type, stream, seq, chunk}`),
  * encoded as @msgpack/msgpack would, but without running the bytes through the encoder (it would
  * copy them into its buffer, copy that out again, and the `__proto__` search would scan them).
- * The other fields go through the encoder (they are few and small). A stream's chunk stays where
- * it is (the `tail`), copied only into the packet: a Writable's chunk is the writer's until its
- * callback, and the stream keeps it until credited anyway. Any other frame's bytes are copied
- * now, once, so that what was sent is what the caller passed, whatever it does with them after.
+ * The other fields go through the encoder (they are few and small). A stream's chunk, and any
+ * bytes of REFERENCED_BYTES_MIN or more, stay where they are (the `tail`), copied only into the
+ * packet (see EncodedFrame.tail for when that must happen). Smaller bytes of other frames are
+ * copied now, once: such a frame may wait for the end of the turn in a batch, and what is sent
+ * must be what the caller passed, whatever it does with its bytes after.
  */
 function encodeTrailingBytes(frame: object): EncodedFrame | undefined {
   const keys = Object.keys(frame);
@@ -151,7 +157,7 @@ function encodeTrailingBytes(frame: object): EncodedFrame | undefined {
   if (key.length > 31) return undefined;
   const n = bytes.byteLength;
   const binHeader = n < 0x100 ? 2 : n < 0x10000 ? 3 : 5;
-  const byReference = (frame as { type?: unknown }).type === 'streamData';
+  const byReference = n >= REFERENCED_BYTES_MIN || (frame as { type?: unknown }).type === 'streamData';
   const prefix = head.byteLength + 1 + key.length + binHeader;
   const out = Buffer.allocUnsafe(byReference ? prefix : prefix + n);
   out.set(head, 0);

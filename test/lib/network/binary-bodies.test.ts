@@ -42,6 +42,30 @@ describe('binary values in bodies', () => {
   });
 });
 
+describe('what a send takes is the body as it was when called', () => {
+  it.each([
+    ['batched (10 KiB, copied when encoded)', 10_000],
+    ['large (1 MiB, sealed into its packet before send() returns)', 1 << 20],
+  ])('%s: changing the bytes right after send() changes nothing sent, and order holds', async (_what, size) => {
+    await net.serve();
+    const seen: unknown[] = [];
+    await net.echo('echo', { onMessage: (m) => (seen.push(m.body), 'ok') });
+    const client = await net.client();
+    await client.send('echo', 'warm');
+    seen.length = 0;
+    const bytes = Buffer.alloc(size, 0x5a);
+    // A small request queued first, then the body, overwritten at once (before the turn ends), then another request.
+    const sent = [client.send('echo', 'before'), client.send('echo', bytes)];
+    bytes.fill(0);
+    sent.push(client.send('echo', 'after'));
+    await Promise.all(sent);
+    expect(seen.length).toBe(3);
+    expect(seen[0]).toBe('before');
+    expect(Buffer.from(seen[1] as Uint8Array).equals(Buffer.alloc(size, 0x5a))).toBe(true);
+    expect(seen[2]).toBe('after');
+  });
+});
+
 describe('a packet carrying bytes', () => {
   it('is MessagePack on a JSON link, with the bytes as bin, and the frames around it stay JSON', () => {
     const sealer = new PacketSealer({ keyring: Keyring.from('0123456789abcdef0123456789abcdef'), codec: 'json' });
