@@ -31,6 +31,12 @@ export interface RequestBenchOptions {
   durationMs?: number;
   /** Requests sent and discarded first, so the JIT and the links are warm. */
   warmup?: number;
+  /**
+   * Also warm up for this long, at the measured load, before measuring. A count alone ends long
+   * before V8 has tiered up the hot path of a library (botz's is larger than a bare echo's), and
+   * a tail measured then is the JIT's, not the steady state's.
+   */
+  warmupMs?: number;
   /** Echo components that requests are spread over, round robin (botz targets). */
   components?: number;
   host: PeerHost;
@@ -200,6 +206,7 @@ export async function benchRequests(o: RequestBenchOptions): Promise<RequestBenc
       if (probe.ok === 0) return { target: o.target, inFlight: o.inFlight, bodyBytes: o.bodyBytes, binary: o.binary === true, components, ...figures(probe, o.bodyBytes) };
       before = 1;
       if (warmup > 1) before += (await runLoad({ call, inFlight: o.inFlight, count: warmup - 1 })).started;
+      if (o.warmupMs) before += (await runLoad({ call, inFlight: o.inFlight, durationMs: o.warmupMs })).started;
     }
     const result = await runLoad({
       call,
