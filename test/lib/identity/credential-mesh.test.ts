@@ -128,6 +128,26 @@ describe('credential components on the mesh', () => {
     expect(s.received).toEqual([{ to: 'c', from: 'a', path: 'mesh', body: { honest: true } }]);
   });
 
+  it('a node that restarts has a new mesh key, and its peers seal for the new one', async () => {
+    const s = await setup();
+    const { a, b, c } = await line(s);
+    expect((await a.component.mesh!.request('c', { run: 1 })).body).toMatchObject({ at: 'c' });
+    const oldKey = a.component.mesh!.node.topology.get('c')!.identity!.key;
+    await c.component.stop();
+    // The same credential, a new run: a new mesh key, announced with a newer incarnation.
+    const again = await net.component({
+      name: 'c',
+      secret: undefined,
+      identity: { credential: c.credential },
+      mesh: { dial: [b.component.mesh!.address] },
+      onMessage: (m: Message) => (s.received.push({ to: 'c', from: m.from, path: m.path, body: m.body }), { at: 'c', run: 2 }),
+    });
+    await until('a learns the new key', () => a.component.mesh!.node.topology.get('c')?.identity?.key === again.mesh!.node.topology.get('c')!.identity!.key);
+    expect(a.component.mesh!.node.topology.get('c')!.identity!.key).not.toBe(oldKey);
+    await until('a routes to c again', () => a.component.mesh!.hasRoute('c') && again.mesh!.hasRoute('a'));
+    expect((await a.component.mesh!.request('c', { run: 2 })).body).toEqual({ at: 'c', run: 2 });
+  });
+
   it('large and binary bodies cross sealed: a small JSON box as text, a large or binary one as bytes', async () => {
     const s = await setup();
     const { a, b } = await line(s);
