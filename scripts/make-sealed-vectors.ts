@@ -64,7 +64,8 @@ export function makeSealedVectors() {
   const cipher = createCipheriv('aes-256-gcm', keyAtoC, nonce);
   cipher.setAAD(aad);
   const box = Buffer.concat([cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]);
-  const sealed = { v: 1, id: 'a.2', from: 'a', type: 'sealed', to: 'c', identity: a.identity, n, ts, box: { $bin: hex(box) } };
+  // The first frame a seals for c carries a's identity; once c has sealed something for a's key, a leaves it out.
+  const sealed = { v: 1, id: 'a.2', from: 'a', type: 'sealed', to: 'c', key: a.identity.key, identity: a.identity, n, ts, box: { $bin: hex(box) } };
 
   // a's announcement: linked to c, signed by a's credential key over it and a's mesh key.
   const msa = { origin: 'a', incarnation: NOW - 5_000, seq: 7, neighbours: ['b', 'c'] };

@@ -105,10 +105,19 @@ function isGrant(g: unknown): g is Grant {
   );
 }
 
+/** Compiled patterns: a relay checks a grant's patterns on every frame. Bounded: cleared when full. */
+const compiled = new Map<string, RegExp>();
+const MAX_COMPILED = 4096;
+
 /** True when `name` matches `pattern` (`*` is any run of characters, everything else literal). */
 export function matchesPattern(pattern: string, name: string): boolean {
   if (!pattern.includes('*')) return pattern === name;
-  const re = new RegExp('^' + pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*') + '$');
+  let re = compiled.get(pattern);
+  if (!re) {
+    re = new RegExp('^' + pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*') + '$');
+    if (compiled.size >= MAX_COMPILED) compiled.clear();
+    compiled.set(pattern, re);
+  }
   return re.test(name);
 }
 

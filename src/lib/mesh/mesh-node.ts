@@ -54,7 +54,7 @@ export class MeshNode {
     this.name = this.options.name;
     this.ctx = ctx ?? new NodeContext({ name: this.name, secret: this.options.secret, encrypt: this.options.encrypt, clock: this.options.clock, maxPacketBytes: this.options.maxPacketBytes });
     this.topology = new Topology(this.name, this.options.msaMaxAgeMs);
-    this.sealing = this.ctx.identity.credential ? new MeshSealing(this.ctx) : undefined;
+    this.sealing = this.ctx.identity.credential ? new MeshSealing(this.ctx, (name) => this.topology.get(name)?.identity) : undefined;
     const sealing = this.sealing;
     this.announcer = new Announcer({
       identity: sealing?.identity,

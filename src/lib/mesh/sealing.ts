@@ -58,9 +58,15 @@ export class MeshSealing {
   private readonly ownKey: Buffer;
   private counter = 0;
   private readonly known = new Map<string, KnownKey>();
+  /** `name\nkey` of nodes that sealed something for our current key: they know our identity, so ours is left out of what we seal for them. */
+  private readonly knowsUs = new Set<string>();
   private readonly guard: ReplayGuard;
 
-  constructor(private readonly ctx: NodeContext) {
+  constructor(
+    private readonly ctx: NodeContext,
+    /** The identity a node last announced (our topology), for a sealed frame that leaves it out. */
+    private readonly announced: (name: string) => MeshIdentity | undefined = () => undefined,
+  ) {
     this.credential = ctx.identity.credential!;
     this.ownKey = rawPublic(this.keys.publicKey);
     const proof = ed25519Sign(this.credential.privateKey, meshKeySigned(ctx.name, this.ownKey));
@@ -83,7 +89,8 @@ export class MeshSealing {
     // Text keeps the packet around it JSON (encoded natively, several times faster than MessagePack in JS) when that costs
     // little; bytes when the frames are MessagePack anyway or large (base64 would grow them by a third).
     const asText = plain[0] === CODECS.json.id && box.length <= MAX_TEXT_BOX_BYTES;
-    return this.ctx.stamp({ type: 'sealed', to, identity: this.identity, n, ts, box: asText ? box.toString('base64url') : box }) as SealedFrame;
+    const identity = this.knowsUs.has(`${to}\n${theirs.key}`) ? {} : { identity: this.identity };
+    return this.ctx.stamp({ type: 'sealed', to, key: this.identity.key, ...identity, n, ts, box: asText ? box.toString('base64url') : box }) as SealedFrame;
   }
 
   /** `msa.sig` for an announcement of ours: the credential key's signature over it and this run's mesh key. */
@@ -113,16 +120,36 @@ export class MeshSealing {
   /** Opens a sealed frame for this node. Throws CREDENTIAL_REJECTED, BAD_MAC, REPLAY, STALE_TIMESTAMP, FORBIDDEN or MALFORMED_FRAME. */
   open(frame: SealedFrame): Opened {
     if (frame.to !== this.ctx.name) throw new BotzError(ErrorCode.MALFORMED_FRAME, `a sealed frame for "${frame.to}" reached "${this.ctx.name}"`);
-    const peer = this.verified(frame.from, frame.identity);
+    const peer = this.senderKey(frame);
     const box = typeof frame.box === 'string' ? Buffer.from(frame.box, 'base64url') : frame.box;
     const plain = openBox(peer.fromThem, frame.n, sealedAad(frame.from, frame.to, frame.ts), box);
     if (!plain) throw new BotzError(ErrorCode.BAD_MAC, `a sealed frame from "${frame.from}" does not open under our mesh key (sealed for an earlier run of ours, or altered)`);
     // After the tag: a replayed box is refused, an altered one never reaches the guard.
-    this.guard.check(frame.identity.key, frame.n, frame.ts);
+    this.guard.check(frame.key, frame.n, frame.ts);
     const frames = decodeFrames(plain);
     const stray = frames.find((f) => f.from !== frame.from);
     if (stray) throw new BotzError(ErrorCode.FORBIDDEN, `"${frame.from}" sealed a frame claiming to be from "${stray.from}"`);
+    // It sealed this for our key, so it verified our identity: what we seal for it may leave ours out.
+    if (this.knowsUs.size >= MAX_KNOWN_KEYS) this.knowsUs.clear();
+    this.knowsUs.add(`${frame.from}\n${frame.key}`);
     return { grant: peer.grant, frames };
+  }
+
+  /**
+   * The verified key a sealed frame was sealed with: from its `identity` when it has one (its key
+   * must be `key`), else one verified before for that name and key, else the one that name last
+   * announced. Throws CREDENTIAL_REJECTED when none is known.
+   */
+  private senderKey(frame: SealedFrame): KnownKey {
+    if (frame.identity) {
+      if (frame.identity.key !== frame.key) throw refused(`a sealed frame from "${frame.from}" names two mesh keys`);
+      return this.verified(frame.from, frame.identity);
+    }
+    const known = this.known.get(`${frame.from}\n${frame.key}`);
+    if (known) return this.verified(frame.from, known.identity);
+    const announced = this.announced(frame.from);
+    if (announced?.key === frame.key) return this.verified(frame.from, announced);
+    throw refused(`a sealed frame from "${frame.from}" under a mesh key we do not know (not announced to us, nor sent with it)`);
   }
 
   /** A mesh key proved for `name`: a grant of our issuer for exactly that name, valid now, whose key signed the mesh key. */

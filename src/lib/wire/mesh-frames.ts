@@ -57,8 +57,13 @@ export interface MeshFrameFields {
   sealed: {
     /** The recipient: the one node that can open it. */
     to: string;
-    /** The sender's grant token, its mesh key and the key's signature: what the recipient opens it with. */
-    identity: MeshIdentity;
+    /** The sender's mesh key (base64url): with `from`, which key the recipient opens it with. */
+    key: string;
+    /**
+     * The sender's grant token, mesh key and the key's signature, until the recipient has shown
+     * it knows them (it sealed something for this key); then left out (sealing.ts).
+     */
+    identity?: MeshIdentity;
     /** The sender's counter: the GCM nonce and, with `ts`, what the replay guard checks. */
     n: number;
     /** The sender's clock when it sealed them (ms since the epoch). */

@@ -96,7 +96,7 @@ export const FRAME_FIELDS: Record<FrameType, Record<string, FieldCheck>> = {
   // the mesh
   msa: { origin: nodeName, incarnation: msaNumber, seq: msaNumber, neighbours: arrayOf(neighbourName, MAX_MSA_NEIGHBOURS), identity: opt(meshIdentity), sig: opt(bounded(128)) },
   meshSend: { origin: nodeName, recipients: strArr, path: strArr, hopLimit: count, ttl: num, broadcast: bool, frames: validateCarried },
-  sealed: { to: nodeName, identity: meshIdentity, n: count, ts: count, box: bytesOrText },
+  sealed: { to: nodeName, key: bounded(64), identity: opt(meshIdentity), n: count, ts: count, box: bytesOrText },
   meshAck: { re: str, reached: strArr, unreachable: misses },
   meshQuery: { what: oneOf(...MESH_QUERY_KINDS) },
   meshInfo: { re: str, routes: opt(arrayOf(obj)), dot: opt(str), status: opt(obj) },

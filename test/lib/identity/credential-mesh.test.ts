@@ -128,6 +128,37 @@ describe('credential components on the mesh', () => {
     expect(s.received).toEqual([{ to: 'c', from: 'a', path: 'mesh', body: { honest: true } }]);
   });
 
+  it("a sender's identity travels until the recipient has sealed something for its key, then is left out", async () => {
+    const s = await setup();
+    const { a, b } = await line(s);
+    const seen: SealedFrame[] = [];
+    b.component.mesh!.node.on((e) => e.type === 'traffic' && e.action === 'forward' && seen.push(...(e.frames as unknown as SealedFrame[])));
+    for (let i = 0; i < 3; i++) expect((await a.component.mesh!.request('c', { i })).body).toMatchObject({ at: 'c' });
+    // a → c (identity: c has not sealed for a yet), c → a (a sealed for c's key: c leaves its own out), then neither.
+    expect(seen.map((f) => [f.from, f.identity !== undefined])).toEqual([['a', true], ['c', false], ['a', false], ['c', false], ['a', false], ['c', false]]);
+    expect(seen.every((f) => typeof f.key === 'string' && f.key.length > 0)).toBe(true);
+  });
+
+  it('a sealed frame without an identity opens only under a key the recipient knows', async () => {
+    const s = await setup();
+    const { b, c } = await line(s);
+    const bMesh = b.component.mesh!.node;
+    const sealing = sealingOf(bMesh);
+    const cIdentity = c.component.mesh!.node.topology.get('c')!.identity;
+    const message = { ...bMesh.ctx.stamp({ type: 'message', body: { from: 'b' } }) } as unknown as CarriedFrame;
+    // b's announced key, without its identity: c finds it in b's announcement and opens it.
+    const { identity: _id, ...bare } = sealing.seal('c', cIdentity, [message]);
+    await forwarderOf(bMesh).originate(['c'], [bare as unknown as CarriedFrame], false);
+    await until('delivered', () => s.received.length === 1);
+    expect(s.received[0]).toMatchObject({ to: 'c', from: 'b', body: { from: 'b' } });
+    // A key b never announced, without an identity to prove it: refused.
+    const { identity: _id2, ...unknown } = sealing.seal('c', cIdentity, [{ ...message, id: 'x.2' }]);
+    const before = c.component.mesh!.node.ctx.rejected.CREDENTIAL_REJECTED ?? 0;
+    await forwarderOf(bMesh).originate(['c'], [{ ...unknown, key: Buffer.alloc(32, 9).toString('base64url') } as unknown as CarriedFrame], false);
+    await until('refused', () => (c.component.mesh!.node.ctx.rejected.CREDENTIAL_REJECTED ?? 0) === before + 1);
+    expect(s.received.length).toBe(1);
+  });
+
   it('a node that restarts has a new mesh key, and its peers seal for the new one', async () => {
     const s = await setup();
     const { a, b, c } = await line(s);
