@@ -67,8 +67,8 @@ export class Outbox {
       });
     }
     let batch = this.batches.get(to);
-    // Its bytes are still the caller's (codec.ts, EncodedFrame.tail): into a packet now, after what was queued before it.
-    if (encoded.tail && type !== 'streamData') {
+    // Its bytes are still the caller's (codec.ts, EncodedFrame.sealNow): into a packet now, after what was queued before it.
+    if (encoded.sealNow) {
       if (batch) this.sealAndSend(to, batch);
       this.sealAndSend(to, { frames: [encoded], bytes: encoded.bytes, encrypt, codec: encoded.codec });
       return;

@@ -6,10 +6,11 @@
  *
  *   a (grant a, mesh key A)            hops (any grants)          c (grant c, mesh key C)
  *   C from c's announcement ──────────────────────────────────── (msa.identity: grant, C, proof)
- *   sealed {to: c, identity: a's,  ── meshSend ──▶ … ──────────▶ grant a by our issuer, unrevoked,
- *           n, ts, box: AES-GCM(K_AC)}                            proof over A by a's key, fresh
- *                                                                 (n, ts); open with K_AC: frames
- *                                                                 all `from: a`
+ *   sealed {to: c, key: A,         ── meshSend ──▶ … ──────────▶ grant a by our issuer, unrevoked,
+ *     identity: a's (until c has                                  proof over A by a's key (from the
+ *     sealed for A), n, ts,                                       frame, or checked before, or a's
+ *     box: AES-GCM(K_AC)}                                         announcement), fresh (n, ts);
+ *                                                                 open with K_AC: frames all `from: a`
  *
  * One key pair per run: a restart of either end changes every key it shares.
  */
@@ -61,6 +62,8 @@ export class MeshSealing {
   /** `name\nkey` of nodes that sealed something for our current key: they know our identity, so ours is left out of what we seal for them. */
   private readonly knowsUs = new Set<string>();
   private readonly guard: ReplayGuard;
+  /** What this node knows of revocations: what its server told it (§12 Credentials). */
+  private readonly revocations = { isRevoked: (id: string) => this.ctx.revokedGrants.has(id) };
 
   constructor(
     private readonly ctx: NodeContext,
@@ -170,7 +173,7 @@ export class MeshSealing {
       this.known.set(cacheKey, peer);
     }
     // Checked every time: a revocation (told by our server) or an expiry applies at once.
-    const problem = grantProblem(peer.grant, { isRevoked: (id) => this.ctx.revokedGrants.has(id) }, this.ctx.clock.now());
+    const problem = grantProblem(peer.grant, this.revocations, this.ctx.clock.now());
     if (problem) throw refused(`credential refused: ${problem}`);
     return peer;
   }

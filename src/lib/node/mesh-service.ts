@@ -25,7 +25,7 @@ import { decodeVerified, type PacketHeader, type VerifiedPacket } from '../wire/
 import { errorReply, type Frame, type FrameInit, type LinkChange, type TrafficEvent } from '../wire/frames.js';
 import type { CarriedFrame } from '../wire/mesh-frames.js';
 import { jsonSize } from './call-trace.js';
-import { awaitsAnswer } from '../registry/credential-guard.js';
+import { answerRefusal } from './peer-credential.js';
 import type { Caller } from './caller.js';
 import type { Inbound } from './inbound.js';
 import type { Router } from './router.js';
@@ -108,8 +108,7 @@ export class MeshService implements MeshClientHandler {
   private forbidden(frame: Frame, ch: Channel): void {
     const grant = ch.identity!.grant!;
     const error = new BotzError(ErrorCode.FORBIDDEN, frame.type === 'meshQuery' ? `the credential of "${grant.name}" does not allow list: it may not query mesh node ${this.deps.mesh.name}` : `a credential's control link to mesh node ${this.deps.mesh.name} may only query it (meshQuery with list), not send ${frame.type}`, { details: { credential: grant.id, name: grant.name } });
-    this.deps.mesh.ctx.reject({ error, remote: ch.link.remoteAddress, peer: grant.name });
-    if (awaitsAnswer(frame)) ch.answer(frame, errorReply(frame.id, error, ErrorCode.FORBIDDEN));
+    answerRefusal(this.deps.mesh.ctx, error, frame, { remote: ch.link.remoteAddress, peer: grant.name }, (f, init) => ch.answer(f, init));
   }
 
   onClose(ch: Channel): void {

@@ -28,11 +28,15 @@ export function allowedMeshFrames(ctx: NodeContext, delivery: MeshDelivery, answ
   if (!grant) return frames;
   return frames.filter((frame) => {
     const refused = relayRefusal(grant, frame, grant.name, ctx.name);
-    if (!refused) return true;
-    ctx.reject({ error: refused, remote: 'mesh', peer: grant.name });
-    if (awaitsAnswer(frame)) answer(frame, errorReply(frame.id, refused, ErrorCode.FORBIDDEN));
-    return false;
+    if (refused) answerRefusal(ctx, refused, frame, { remote: 'mesh', peer: grant.name }, answer);
+    return !refused;
   });
+}
+
+/** A refused frame: counted, and answered `error` FORBIDDEN (by `answer`) if it waits for an answer. */
+export function answerRefusal(ctx: NodeContext, refused: BotzError, frame: Frame, from: { remote: string; peer: string }, answer: (frame: Frame, init: FrameInit) => void): void {
+  ctx.reject({ error: refused, ...from });
+  if (awaitsAnswer(frame)) answer(frame, errorReply(frame.id, refused, ErrorCode.FORBIDDEN));
 }
 
 /**
@@ -42,7 +46,6 @@ export function allowedMeshFrames(ctx: NodeContext, delivery: MeshDelivery, answ
 export function refusedPeerFrame(channel: Channel, frame: Frame, self: string): boolean {
   const refused = peerFrameRefusal(channel, frame, self);
   if (!refused) return false;
-  channel.ctx.reject({ error: refused, remote: channel.link.remoteAddress, peer: channel.peer });
-  if (awaitsAnswer(frame)) channel.answer(frame, errorReply(frame.id, refused, ErrorCode.FORBIDDEN), channel.peer);
+  answerRefusal(channel.ctx, refused, frame, { remote: channel.link.remoteAddress, peer: channel.peer }, (f, init) => channel.answer(f, init, channel.peer));
   return true;
 }

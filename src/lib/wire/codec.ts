@@ -18,9 +18,11 @@ export interface EncodedFrame {
    * the packet is the one place they are copied to. A stream's chunk (the writer's until its
    * callback, kept by the stream until credited) may wait for the end of the turn; any other
    * frame gets a tail only when it is so large that it travels alone (REFERENCED_BYTES_MIN),
-   * and must then be sealed before its sender regains control (the outbox does so at once).
+   * and is then marked `sealNow`.
    */
   readonly tail?: Uint8Array;
+  /** The tail is bytes its sender may change once the send returns: seal the frame before that (the outbox does so at once). */
+  readonly sealNow?: true;
   /** Encoded size in bytes. */
   readonly bytes: number;
   /** The id of the codec that encoded it: a packet holds frames of one codec. */
@@ -157,7 +159,8 @@ function encodeTrailingBytes(frame: object): EncodedFrame | undefined {
   if (key.length > 31) return undefined;
   const n = bytes.byteLength;
   const binHeader = n < 0x100 ? 2 : n < 0x10000 ? 3 : 5;
-  const byReference = n >= REFERENCED_BYTES_MIN || (frame as { type?: unknown }).type === 'streamData';
+  const streamChunk = (frame as { type?: unknown }).type === 'streamData';
+  const byReference = streamChunk || n >= REFERENCED_BYTES_MIN;
   const prefix = head.byteLength + 1 + key.length + binHeader;
   const out = Buffer.allocUnsafe(byReference ? prefix : prefix + n);
   out.set(head, 0);
@@ -168,7 +171,7 @@ function encodeTrailingBytes(frame: object): EncodedFrame | undefined {
   // bin 8, bin 16 or bin 32: the type byte, then the length, then the bytes (here, or as the tail).
   out[at] = binHeader === 2 ? 0xc4 : binHeader === 3 ? 0xc5 : 0xc6;
   out.writeUIntBE(n, at + 1, binHeader - 1);
-  if (byReference) return { data: out, tail: bytes, bytes: prefix + n, codec: 1 };
+  if (byReference) return { data: out, tail: bytes, bytes: prefix + n, codec: 1, ...(streamChunk ? {} : { sealNow: true as const }) };
   out.set(bytes, prefix);
   return { data: out, bytes: out.byteLength, codec: 1 };
 }

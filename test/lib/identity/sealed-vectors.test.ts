@@ -4,8 +4,6 @@
  * associated data, the plaintext and the box; and opening it fails under the other direction's
  * key, another `to`, or any changed byte. UPDATE_VECTORS=1 rewrites the file.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { makeSealedVectors, type SealedVectors } from '../../../scripts/make-sealed-vectors.js';
 import { verifyGrant } from '../../../src/lib/identity/grant.js';
@@ -13,12 +11,10 @@ import { ed25519Public, ed25519Verify, x25519Private, x25519Shared } from '../..
 import { meshKeySigned, msaSigned, openBox, sealBox, sealedAad, sealedKey, sealedNonce } from '../../../src/lib/identity/sealed.js';
 import { decodeFrames, encodeFrames } from '../../../src/lib/mesh/sealing.js';
 import type { CarriedFrame } from '../../../src/lib/wire/mesh-frames.js';
+import { bytes, vectorFile } from '../../helpers/vectors.js';
 
-const file = fileURLToPath(new URL('../../vectors/sealed.json', import.meta.url));
 const generated = makeSealedVectors();
-if (process.env.UPDATE_VECTORS === '1') writeFileSync(file, JSON.stringify(generated, null, 2) + '\n');
-const v = JSON.parse(readFileSync(file, 'utf8')) as SealedVectors;
-const bytes = (h: string) => Buffer.from(h, 'hex');
+const v: SealedVectors = vectorFile('sealed.json', generated);
 
 describe('sealed frame vectors', () => {
   it('sealed.json is what scripts/make-sealed-vectors.ts produces', () => {

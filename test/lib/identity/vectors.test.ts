@@ -3,8 +3,6 @@
  * library: grant verification, the transcript, the signatures, the X25519 secret, the link keys
  * and their key ids. UPDATE_VECTORS=1 rewrites the file.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { makeIdentityVectors, type IdentityVectors } from '../../../scripts/make-identity-vectors.js';
 import { HANDSHAKE_KEYRING } from '../../../src/lib/channel/identity-link.js';
@@ -15,12 +13,10 @@ import { authSigned, HANDSHAKE_SECRET, helloTranscript, linkKeys, welcomeSigned,
 import { Keyring } from '../../../src/lib/wire/keyring.js';
 import { PacketOpener } from '../../../src/lib/wire/packet.js';
 import { ReplayGuard } from '../../../src/lib/wire/replay.js';
+import { bytes, vectorFile } from '../../helpers/vectors.js';
 
-const file = fileURLToPath(new URL('../../vectors/identity.json', import.meta.url));
 const generated = makeIdentityVectors();
-if (process.env.UPDATE_VECTORS === '1') writeFileSync(file, JSON.stringify(generated, null, 2) + '\n');
-const v = JSON.parse(readFileSync(file, 'utf8')) as IdentityVectors;
-const bytes = (h: string) => Buffer.from(h, 'hex');
+const v: IdentityVectors = vectorFile('identity.json', generated);
 
 describe('identity vectors', () => {
   it('identity.json is what scripts/make-identity-vectors.ts produces', () => {

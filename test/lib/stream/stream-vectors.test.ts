@@ -4,8 +4,9 @@
  * into the same bytes (choosing MessagePack for frames with bytes on a JSON link) and opens them
  * into valid frames, and that a channel fed the vector's chunks credits them as the vector says.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { vectorFile } from '../../helpers/vectors.js';
 import { describe, expect, it } from 'vitest';
 import { makeStreamVectors, withBytes, type StreamVectorFile } from '../../../scripts/make-stream-vectors.js';
 import { CODECS, encodeFrameFor } from '../../../src/lib/wire/codec.js';
@@ -17,10 +18,8 @@ import type { FrameInit } from '../../../src/lib/wire/frames.js';
 import { StreamChannel } from '../../../src/lib/stream/stream-channel.js';
 import { until } from '../../helpers/wait.js';
 
-const file = fileURLToPath(new URL('../../vectors/streams.json', import.meta.url));
 const generated = makeStreamVectors();
-if (process.env.UPDATE_VECTORS === '1') writeFileSync(file, JSON.stringify(generated, null, 2) + '\n');
-const vectors = JSON.parse(readFileSync(file, 'utf8')) as StreamVectorFile;
+const vectors: StreamVectorFile = vectorFile('streams.json', generated);
 const keys = (JSON.parse(readFileSync(fileURLToPath(new URL('../../vectors/keys.json', import.meta.url)), 'utf8')) as { keys: { name: string; secretHex: string }[] }).keys;
 const keyring = new Keyring([Buffer.from(keys.find((k) => k.name === vectors.key)!.secretHex, 'hex')]);
 

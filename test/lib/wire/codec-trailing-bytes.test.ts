@@ -15,12 +15,14 @@ it.each([1024, 65_535, 65_536, 100_000, 2 ** 20])('a %i-byte chunk encodes as th
   const whole = (e: EncodedFrame) => Buffer.concat([e.data as Uint8Array, e.tail ?? new Uint8Array(0)]);
   expect(whole(encoded).equals(Buffer.from(encode(frame, { ignoreUndefined: true })))).toBe(true);
   expect(encoded.tail).toBe(chunk);
+  expect(encoded.sealNow).toBeUndefined(); // a stream's chunk may wait for the end of the turn
   expect(encoded.bytes).toBe(whole(encoded).byteLength);
   // As a request's body, the same bytes are copied unless they are large enough to travel alone
   // (then the outbox seals the frame before the send returns).
   const request = { v: 1, id: 'AAAAAAAA.20', from: 'alice', type: 'request', body: chunk };
   const copied = CODECS.msgpack.encodeFrame(request);
   expect(copied.tail === undefined).toBe(n < REFERENCED_BYTES_MIN);
+  expect(copied.sealNow === true).toBe(n >= REFERENCED_BYTES_MIN);
   expect(whole(copied).equals(Buffer.from(encode(request)))).toBe(true);
   // Both make the packet's payload the encoder would.
   const payload = (e: EncodedFrame) => {
