@@ -46,10 +46,10 @@ export function printResults(results, { bodyBytes, bodyLabels }) {
     );
   }
   const g = results.registration;
-  if (g) console.log(`\nregistration: ${g.registered}/${g.components} registered from ${g.processes} processes in ${Math.round(g.registerMs)} ms = ${Math.round(g.registrationsPerSec)}/s; server RSS ${(g.serverRssBefore / 2 ** 20).toFixed(1)} → ${(g.serverRssAfter / 2 ** 20).toFixed(1)} MB = ${(g.rssPerComponentBytes / 1000).toFixed(1)} KB per component`);
+  if (g) console.log(`\nregistration: ${g.registered}/${g.components} registered from ${g.processes} processes in ${Math.round(g.registerMs)} ms = ${Math.round(g.registrationsPerSec)}/s; server RSS ${(g.serverRssBefore / 2 ** 20).toFixed(1)} → ${(g.serverRssAfter / 2 ** 20).toFixed(1)} MB = ${(g.rssPerComponentBytes / 1000).toFixed(1)} KB per component${g.serverCpuUsPerRegistration === undefined ? '' : `; server CPU ${Math.round(g.serverCpuUsPerRegistration)} µs per registration`}`);
   for (const l of results.defaultLimit ?? []) console.log(`a ${l.bodyBytes / 2 ** 20} MiB body with default limits: ${l.ok ? 'went through' : `failed ${JSON.stringify(l.errorCodes)}`}`);
   const w = results.wsConnections;
-  if (w) console.log(`bare ws connections (baseline): ${w.open}/${w.connections} open from ${w.processes} processes; server RSS ${(w.serverRssBefore / 2 ** 20).toFixed(1)} → ${(w.serverRssAfter / 2 ** 20).toFixed(1)} MB = ${(w.rssPerConnectionBytes / 1000).toFixed(1)} KB per connection`);
+  if (w) console.log(`bare ws connections (baseline): ${w.open}/${w.connections} open from ${w.processes} processes${w.connectionsPerSec === undefined ? '' : ` at ${Math.round(w.connectionsPerSec)}/s, server CPU ${Math.round(w.serverCpuUsPerConnection)} µs each`}; server RSS ${(w.serverRssBefore / 2 ** 20).toFixed(1)} → ${(w.serverRssAfter / 2 ** 20).toFixed(1)} MB = ${(w.rssPerConnectionBytes / 1000).toFixed(1)} KB per connection`);
   if (results.oneShot) {
     const o = results.oneShot;
     console.log(`CLI one-shot (median of ${o.send.runs}, ${o.tool}): botz send ${Math.round(o.send.medianMs)} ms, node -e 0 ${Math.round(o.node.medianMs)} ms`);

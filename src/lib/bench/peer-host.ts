@@ -23,6 +23,8 @@ export interface PeerStats {
   /** Resident set of the peer's process, bytes (after a GC when the host allows one). */
   rss: number;
   heapUsed: number;
+  /** CPU time the peer's process has used so far, µs (user + system), read before any GC. */
+  cpuUs: number;
   role: Record<string, unknown>;
 }
 
@@ -34,8 +36,9 @@ export const inProcessHost: PeerHost = async (spec) => {
   return {
     info: handle.info,
     stats: async () => {
+      const cpu = process.cpuUsage();
       const m = process.memoryUsage();
-      return { rss: m.rss, heapUsed: m.heapUsed, role: handle.stats() };
+      return { rss: m.rss, heapUsed: m.heapUsed, cpuUs: cpu.user + cpu.system, role: handle.stats() };
     },
     stop: () => handle.stop(),
   };
@@ -64,6 +67,16 @@ export interface ChildHostOptions {
   exposeGc?: boolean;
   /** How long a child may take to start its role, ms. */
   startTimeoutMs?: number;
+}
+
+/**
+ * Wall-clock ms from the earliest `startedAt` to the latest `finishedAt` the peers' info gives
+ * (roles that open many links report both), at least 1.
+ */
+export function wallSpanMs(peers: readonly Peer[]): number {
+  const from = Math.min(...peers.map((p) => Number(p.info.startedAt)));
+  const to = Math.max(...peers.map((p) => Number(p.info.finishedAt)));
+  return Math.max(1, to - from);
 }
 
 const PEER_MAIN = fileURLToPath(new URL('./peer-main.js', import.meta.url));

@@ -34,9 +34,9 @@ export interface SuiteResults {
   bodies?: (RequestRow & { workload: string; bodyBytes: number; binary?: boolean })[];
   broadcast?: { round: number; target: string; receivers: number; processes?: number; errors: number; latencyMs: Summary }[];
   reliable?: { round?: number; path: string; mode: string; messagesPerSecond: number }[];
-  registration?: { components: number; registered: number; processes: number; registrationsPerSec: number; rssPerComponentBytes: number } | null;
+  registration?: { components: number; registered: number; processes: number; registrationsPerSec: number; rssPerComponentBytes: number; serverCpuUsPerRegistration?: number } | null;
   defaultLimit?: { bodyBytes: number; ok: boolean; errorCodes: Record<string, number> }[];
-  wsConnections?: { connections: number; processes: number; rssPerConnectionBytes: number } | null;
+  wsConnections?: { connections: number; processes: number; rssPerConnectionBytes: number; connectionsPerSec?: number; serverCpuUsPerConnection?: number } | null;
   oneShot?: { send: { medianMs: number; runs: number }; node: { medianMs: number }; tool: string } | null;
   targets?: TargetVerdict[];
   notes?: string[];
@@ -115,9 +115,10 @@ function figuresTable(r: SuiteResults): string[] {
     lines.push(`| one-way, 64 in flight, one process, ${rows[0].path} | ${rows[0].mode} | ${spread(rows.map((x) => x.messagesPerSecond), ' msgs/s')} | | |`);
   }
   const g = r.registration;
-  if (g) lines.push(`| registration, ${num(g.components)} components from ${g.processes} processes | botz | ${num(g.registrationsPerSec)}/s; ${num(g.rssPerComponentBytes / 1000)} KB server RSS each | | |`);
+  const cpu = (us: number | undefined) => (us === undefined ? '' : `; ${num(us)} µs server CPU each`);
+  if (g) lines.push(`| registration, ${num(g.components)} components from ${g.processes} processes | botz | ${num(g.registrationsPerSec)}/s; ${num(g.rssPerComponentBytes / 1000)} KB server RSS each${cpu(g.serverCpuUsPerRegistration)} | | |`);
   const w = r.wsConnections;
-  if (w) lines.push(`| ${num(w.connections)} idle connections from ${w.processes} processes | bare ws | ${num(w.rssPerConnectionBytes / 1000)} KB server RSS each | | |`);
+  if (w) lines.push(`| ${num(w.connections)} idle connections from ${w.processes} processes | bare ws | ${w.connectionsPerSec === undefined ? '' : `${num(w.connectionsPerSec)}/s; `}${num(w.rssPerConnectionBytes / 1000)} KB server RSS each${cpu(w.serverCpuUsPerConnection)} | | |`);
   for (const l of r.defaultLimit ?? []) {
     lines.push(`| a ${l.bodyBytes / (1024 * 1024)} MiB body, default limits | botz | ${l.ok ? 'goes through' : `fails: ${Object.keys(l.errorCodes).join(', ')}`} | | |`);
   }

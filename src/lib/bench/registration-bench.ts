@@ -4,7 +4,7 @@
  * resident memory per registered component.
  */
 import { randomBytes } from 'node:crypto';
-import type { Peer, PeerHost } from './peer-host.js';
+import { wallSpanMs, type Peer, type PeerHost } from './peer-host.js';
 
 export interface RegistrationBenchOptions {
   components: number;
@@ -30,6 +30,11 @@ export interface RegistrationBenchResult {
   processes: number;
   registrationsPerSec: number;
   registerMs: number;
+  /**
+   * Server CPU (user + system) per registration while they ran: accepting the connection, the
+   * upgrade, the handshake, the registration, and the heartbeats of those already in.
+   */
+  serverCpuUsPerRegistration: number;
   serverRssBefore: number;
   serverRssAfter: number;
   rssPerComponentBytes: number;
@@ -55,9 +60,8 @@ export async function benchRegistrations(o: RegistrationBenchOptions): Promise<R
     );
     holders.push(...started);
     // Wall-clock span from the first process's first registration to the last one's last.
-    const from = Math.min(...started.map((p) => Number(p.info.startedAt)));
-    const to = Math.max(...started.map((p) => Number(p.info.finishedAt)));
-    const registerMs = Math.max(1, to - from);
+    const registerMs = wallSpanMs(started);
+    const registeredAll = await server.stats();
     await wait(heartbeatIntervalMs * (o.settleHeartbeats ?? 2));
     const after = await server.stats();
     return {
@@ -66,6 +70,7 @@ export async function benchRegistrations(o: RegistrationBenchOptions): Promise<R
       processes: sizes.length,
       registrationsPerSec: (o.components / registerMs) * 1000,
       registerMs,
+      serverCpuUsPerRegistration: (registeredAll.cpuUs - before.cpuUs) / o.components,
       serverRssBefore: before.rss,
       serverRssAfter: after.rss,
       rssPerComponentBytes: (after.rss - before.rss) / o.components,

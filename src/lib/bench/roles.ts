@@ -123,8 +123,10 @@ export async function startRole(spec: RoleSpec): Promise<RoleHandle> {
       return { info: { address: line.address }, stats: () => ({}), stop: () => line.stop() };
     }
     case 'raw-holders': {
+      // Wall-clock times, as the idlers give them: the parent compares them across processes.
+      const startedAt = Date.now();
       const held = await openRawConnections(spec.address, spec.count, spec.concurrency);
-      return { info: { count: held.length }, stats: () => ({ connections: held.length }), stop: async () => held.forEach((c) => c.close()) };
+      return { info: { count: held.length, startedAt, finishedAt: Date.now() }, stats: () => ({ connections: held.length }), stop: async () => held.forEach((c) => c.close()) };
     }
   }
 }

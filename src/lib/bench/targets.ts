@@ -55,6 +55,11 @@ export interface SuiteFigures {
   registrationsPerSec?: number;
   /** Server RSS per bare idle ws connection (the baseline for rssPerComponentBytes). */
   rssPerWsConnectionBytes?: number;
+  /** Bare ws connections opened per second by the same harness (the ceiling for registrationsPerSec). */
+  wsConnectionsPerSec?: number;
+  /** Server CPU, µs, per registration and per bare ws connection. */
+  serverCpuUsPerRegistration?: number;
+  serverCpuUsPerWsConnection?: number;
   moleculerThroughput64?: number;
 }
 
@@ -142,6 +147,8 @@ export function informationalRatios(rounds: SuiteFigures | readonly SuiteFigures
     { name: 'relay 64 in flight vs write-coalescing ws echo', ratio: over((f) => r(f.relayThroughput64, f.rawCoalescedThroughput64)) },
     { name: 'ws echo with JSON frames, 1 in flight: p50 vs plain ws echo', ratio: over((f) => r(f.rawJsonP50At1, f.rawP50At1)) },
     { name: 'direct, 1 in flight: p50 vs ws echo with JSON frames', ratio: over((f) => r(f.directP50At1, f.rawJsonP50At1)) },
+    { name: 'registrations/s vs bare ws connections/s (same harness)', ratio: over((f) => r(f.registrationsPerSec, f.wsConnectionsPerSec)) },
+    { name: 'server CPU per registration vs per bare ws connection', ratio: over((f) => r(f.serverCpuUsPerRegistration, f.serverCpuUsPerWsConnection)) },
   ];
 }
 

@@ -54,6 +54,12 @@ describe('judgeTargets', () => {
     expect(informationalRatios({ directThroughput64: 50, rawCoalescedThroughput64: 200 })[0].ratio).toBe(0.25);
   });
 
+  it('reports registrations against bare ws connections opened by the same harness', () => {
+    const ratios = informationalRatios({ registrationsPerSec: 400, wsConnectionsPerSec: 1000, serverCpuUsPerRegistration: 900, serverCpuUsPerWsConnection: 300 });
+    expect(ratios.find((i) => i.name.startsWith('registrations/s'))?.ratio).toBeCloseTo(0.4, 9);
+    expect(ratios.find((i) => i.name.startsWith('server CPU per registration'))?.ratio).toBeCloseTo(3, 9);
+  });
+
   it('reports how much of the 1-in-flight latency JSON framing alone costs', () => {
     const ratios = informationalRatios({ directP50At1: 0.1, rawP50At1: 0.04, rawJsonP50At1: 0.06 });
     expect(ratios.find((i) => i.name.startsWith('ws echo with JSON'))?.ratio).toBeCloseTo(1.5, 9);

@@ -73,6 +73,8 @@ describe('bare ws connection memory (the registration baseline)', () => {
     const r = await benchConnectionMemory({ connections: 12, perProcess: 5, serverHost: inProcessHost, host: inProcessHost });
     expect(r).toMatchObject({ connections: 12, open: 12, processes: 3 });
     expect(r.rssPerConnectionBytes).toBe((r.serverRssAfter - r.serverRssBefore) / 12);
+    expect(r.connectionsPerSec).toBeGreaterThan(0);
+    expect(r.serverCpuUsPerConnection).toBeGreaterThan(0);
   });
 });
 
@@ -93,6 +95,7 @@ describe('registration workload', () => {
     expect(r.registrationsPerSec).toBeGreaterThan(0);
     expect(r.serverRssAfter).toBeGreaterThan(0);
     expect(r.rssPerComponentBytes).toBe((r.serverRssAfter - r.serverRssBefore) / 25);
+    expect(r.serverCpuUsPerRegistration).toBeGreaterThan(0);
   });
 });
 
