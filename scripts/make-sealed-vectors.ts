@@ -46,6 +46,7 @@ export function makeSealedVectors() {
       meshKeySignedHex: hex(signed),
       identity: { grant: token, key: b64(meshKey.raw), proof: b64(proof) },
       meshKey,
+      identityKey: identity.privateKey,
     };
   };
   const a = node('a');
@@ -79,10 +80,9 @@ export function makeSealedVectors() {
     a.meshKey.raw,
     ...msa.neighbours.flatMap((n) => [Buffer.from(n, 'utf8'), ZERO]),
   ]);
-  const aIdentityKey = createPrivateKey({ key: { kty: 'OKP', crv: 'Ed25519', d: b64(seed('botz vector component a')), x: '' }, format: 'jwk' });
-  const msaFrame = { ...msa, identity: a.identity, sig: b64(sign(null, msaSignedBytes, aIdentityKey)) };
+  const msaFrame = { ...msa, identity: a.identity, sig: b64(sign(null, msaSignedBytes, a.identityKey)) };
 
-  const strip = ({ meshKey: _k, ...rest }: ReturnType<typeof node>) => rest;
+  const strip = ({ meshKey: _k, identityKey: _i, ...rest }: ReturnType<typeof node>) => rest;
   return {
     note: 'One frame sealed by a for c over a credential mesh (PROTOCOL.md §12 Mesh, Credentials). Seeds and keys are raw 32 bytes (hex); `box` is a MessagePack bin, written {"$bin": hex}.',
     issuerPublicHex: hex(issuer.raw),

@@ -39,14 +39,18 @@ export const MAX_REVOKED_IDS = 1024;
 const neighbourName: FieldCheck = (x) => typeof x === 'string' && fitsDestination(x);
 const bytesOrText: FieldCheck = (x) => x instanceof Uint8Array || typeof x === 'string';
 const misses = arrayOf((m) => obj(m) && str((m as MeshMiss).name) && str((m as MeshMiss).code));
-/** A stream id or protocol name: non-empty, bounded (a peer cannot make us keep long keys). */
+/** A non-empty string of bounded length (a stream id, a protocol name, a key: a peer cannot make us keep long ones). */
 const shortName =
   (max: number): FieldCheck =>
   (x) =>
     nonEmpty(x) && (x as string).length <= max;
-/** A signed mesh key: a grant token (at most 8 KiB, as a hello's) and two base64url values. */
-const meshIdentity: FieldCheck = (x) =>
-  obj(x) && shortName(8192)((x as MeshIdentity).grant) && shortName(64)((x as MeshIdentity).key) && shortName(128)((x as MeshIdentity).proof);
+/** A mesh key (base64url of 32 bytes) and an Ed25519 signature (base64url of 64 bytes), with room to spare. */
+const meshKey = shortName(64);
+const signature = shortName(128);
+/** A grant token, at most 8 KiB as a hello's. */
+const grantToken = shortName(8192);
+/** A signed mesh key: a grant token and two base64url values. */
+const meshIdentity: FieldCheck = (x) => obj(x) && grantToken((x as MeshIdentity).grant) && meshKey((x as MeshIdentity).key) && signature((x as MeshIdentity).proof);
 const seqRange: FieldCheck = (r) => Array.isArray(r) && r.length === 2 && positive(r[0]) && positive(r[1]) && r[0] <= r[1];
 /** Frames that never travel inside a meshSend: the handshake's and the mesh's own. */
 const NOT_CARRIED = new Set(['hello', 'welcome', 'auth', 'msa', 'meshSend', 'meshAck']);
@@ -94,9 +98,9 @@ export const FRAME_FIELDS: Record<FrameType, Record<string, FieldCheck>> = {
   sack: { session: nonEmpty, peer: nonEmpty, cumulative: count, held: count, ranges: arrayOf(seqRange, MAX_SACK_RANGES), window: count },
   resume: { session: nonEmpty, epoch: count, peer: nullable(nonEmpty), received: count, window: count, reply: bool },
   // the mesh
-  msa: { origin: nodeName, incarnation: msaNumber, seq: msaNumber, neighbours: arrayOf(neighbourName, MAX_MSA_NEIGHBOURS), identity: opt(meshIdentity), sig: opt(shortName(128)) },
+  msa: { origin: nodeName, incarnation: msaNumber, seq: msaNumber, neighbours: arrayOf(neighbourName, MAX_MSA_NEIGHBOURS), identity: opt(meshIdentity), sig: opt(signature) },
   meshSend: { origin: nodeName, recipients: strArr, path: strArr, hopLimit: count, ttl: num, broadcast: bool, frames: validateCarried },
-  sealed: { to: nodeName, key: shortName(64), identity: opt(meshIdentity), n: count, ts: count, box: bytesOrText },
+  sealed: { to: nodeName, key: meshKey, identity: opt(meshIdentity), n: count, ts: count, box: bytesOrText },
   meshAck: { re: str, reached: strArr, unreachable: misses },
   meshQuery: { what: oneOf(...MESH_QUERY_KINDS) },
   meshInfo: { re: str, routes: opt(arrayOf(obj)), dot: opt(str), status: opt(obj) },

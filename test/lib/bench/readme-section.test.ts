@@ -19,6 +19,8 @@ const results: SuiteResults = {
     { bodyBytes: 1024 * 1024, ok: true, errorCodes: {} },
     { bodyBytes: 16 * 1024 * 1024, ok: false, errorCodes: { FRAME_TOO_LARGE: 1 } },
   ],
+  registration: { components: 5000, registered: 5000, processes: 10, registrationsPerSec: 305.2, rssPerComponentBytes: 17_700, serverCpuUsPerRegistration: 1400.4 },
+  wsConnections: { connections: 5000, processes: 10, rssPerConnectionBytes: 8_360, connectionsPerSec: 1233.4, serverCpuUsPerConnection: 272.2 },
   targets: judgeTargets([{ directThroughput64: 90_000, rawJsonThroughput64: 100_000 }, { directThroughput64: 110_000, rawJsonThroughput64: 100_000 }]),
 };
 
@@ -33,6 +35,8 @@ describe('README → Performance from a results file', () => {
     expect(section).toContain('| request/response, 100 B, 64 in flight | direct | 100,000 msgs/s (90,000–110,000) | 0.45 (0.4–0.5) | 1.5 (1–2) |');
     expect(section).toContain('| 1 MiB bodies, 4 in flight | raw | 105 MB/s | 10 | 20 |');
     expect(section).toContain('| a 16 MiB body, default limits | botz | fails: FRAME_TOO_LARGE | | |');
+    expect(section).toContain('| registration, 5,000 components from 10 processes | botz | 305/s; 17.7 KB server RSS each; 1,400 µs server CPU each | | |');
+    expect(section).toContain('| 5,000 idle connections from 10 processes | bare ws | 1,233/s; 8.36 KB server RSS each; 272 µs server CPU each | | |');
   });
 
   it('rewrites only the text between the markers', () => {
